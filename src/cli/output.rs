@@ -1,0 +1,63 @@
+//! Where command output goes, and the JSON envelope every `--json` answer uses.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::service::Outcome;
+
+/// Version of the JSON shapes printed with `--json`; bumped on incompatible changes.
+pub const JSON_VERSION: u32 = 1;
+
+pub struct Output {
+    w: Box<dyn Write>,
+    pub json: bool,
+    /// Exit code for a run that did not fail with an error (e.g. `check` finding problems).
+    pub exit_code: i32,
+}
+
+impl Output {
+    pub fn new(w: Box<dyn Write>) -> Self {
+        Output {
+            w,
+            json: false,
+            exit_code: 0,
+        }
+    }
+
+    pub fn line(&mut self, s: impl AsRef<str>) {
+        // A closed pipe (`orc task list | head`) is not an error worth reporting.
+        let _ = writeln!(self.w, "{}", s.as_ref());
+    }
+
+    /// Prints `{"version": 1, "<key>": value}` or, for an object, its fields with
+    /// `version` added.
+    pub fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
+        let value = serde_json::to_value(value).expect("output types serialise to JSON");
+        let mut map = serde_json::Map::new();
+        map.insert("version".into(), JSON_VERSION.into());
+        match (key, value) {
+            (Some(k), v) => {
+                map.insert(k.into(), v);
+            }
+            (None, serde_json::Value::Object(fields)) => map.extend(fields),
+            (None, v) => {
+                map.insert("value".into(), v);
+            }
+        }
+        let text = serde_json::to_string_pretty(&serde_json::Value::Object(map))
+            .expect("JSON values serialise");
+        self.line(text);
+    }
+
+    /// Tells the user on stderr when a change was written but not committed.
+    pub fn commit_note<T>(&mut self, outcome: &Outcome<T>) {
+        if let Some(reason) = &outcome.not_committed {
+            eprintln!("note: changes written but not committed: {reason}");
+        }
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}

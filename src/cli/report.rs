@@ -1,0 +1,146 @@
+//! `orc init`, `orc status`, `orc ready`, `orc check`.
+
+use super::Output;
+use crate::error::Result;
+use crate::service::{Orc, TaskSummary};
+
+pub fn init(orc: &Orc, out: &mut Output) -> Result<()> {
+    let outcome = orc.init()?;
+    out.commit_note(&outcome);
+    if out.json {
+        out.json(None, &outcome);
+    } else if outcome.value.created {
+        match &outcome.commit {
+            Some(c) => out.line(format!("initialised .orchestrator/ (commit {})", &c[..12])),
+            None => out.line("initialised .orchestrator/"),
+        }
+    } else {
+        out.line("already initialised; nothing changed");
+    }
+    Ok(())
+}
+
+fn summary_line(t: &TaskSummary) -> String {
+    format!(
+        "  {:<22} {:<8} {:<12} {}",
+        t.id.as_str(),
+        t.priority.as_str(),
+        t.role.as_deref().unwrap_or("-"),
+        t.title
+    )
+}
+
+pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
+    let report = orc.status()?;
+    if out.json {
+        out.json(None, &report);
+        return Ok(());
+    }
+    let counts: Vec<String> = report
+        .by_status
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    out.line(format!(
+        "{} tasks{}{}",
+        report.total,
+        if counts.is_empty() { "" } else { ": " },
+        counts.join(", ")
+    ));
+    if !report.streams.is_empty() {
+        out.line("");
+        out.line("Streams:");
+        for s in &report.streams {
+            out.line(format!(
+                "  {:<20} {}/{} done, {} open",
+                s.stream, s.completed, s.total, s.open
+            ));
+        }
+    }
+    if !report.parents.is_empty() {
+        out.line("");
+        out.line("Progress:");
+        for p in &report.parents {
+            out.line(format!(
+                "  {:<22} {:>3}% ({}/{})  {}",
+                p.id.as_str(),
+                p.percent,
+                p.done,
+                p.total,
+                p.title
+            ));
+        }
+    }
+    for (label, list) in [
+        ("In progress", &report.in_progress),
+        ("Ready", &report.ready),
+        ("Blocked", &report.blocked),
+        ("Needs revision", &report.needs_revision),
+    ] {
+        if !list.is_empty() {
+            out.line("");
+            out.line(format!("{label}:"));
+            for t in list {
+                out.line(summary_line(t));
+            }
+        }
+    }
+    if !report.unreadable.is_empty() {
+        out.line("");
+        out.line("Unreadable files (run `orc check`):");
+        for u in &report.unreadable {
+            out.line(format!("  {}: {}", u.path, u.error));
+        }
+    }
+    Ok(())
+}
+
+pub fn ready(orc: &Orc, out: &mut Output) -> Result<()> {
+    let ready = orc.ready()?;
+    if out.json {
+        out.json(Some("tasks"), &ready);
+    } else if ready.is_empty() {
+        out.line("nothing is ready");
+    } else {
+        for t in &ready {
+            out.line(summary_line(t).trim_start());
+        }
+    }
+    Ok(())
+}
+
+pub fn check(orc: &Orc, out: &mut Output) -> Result<()> {
+    let report = orc.check()?;
+    if out.json {
+        out.json(
+            None,
+            &serde_json::json!({
+                "ok": report.ok(),
+                "files_checked": report.files_checked,
+                "problems": report.problems,
+            }),
+        );
+    } else {
+        for p in &report.problems {
+            let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+            out.line(format!("{}{line}: {}: {}", p.path, p.kind, p.message));
+        }
+        if report.ok() {
+            out.line(format!(
+                "ok: {} files checked, no problems",
+                report.files_checked
+            ));
+        } else {
+            out.line(format!(
+                "{} problem(s) in {} files checked",
+                report.problems.len(),
+                report.files_checked
+            ));
+        }
+    }
+    if !report.ok() {
+        out.exit_code = 1;
+    }
+    Ok(())
+}

@@ -1,0 +1,370 @@
+//! `orc task …`: add, list, show, edit, note, status, rm.
+
+use clap::{Args, Subcommand};
+
+use super::Output;
+use crate::error::Result;
+use crate::model::{Priority, Status, Task};
+use crate::service::{NewTask, Orc, TaskEdit, TaskFilter, TaskView};
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Create a task and print its id.
+    Add(AddArgs),
+    /// List tasks, optionally filtered.
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show one task with its notes, subtasks and dependencies.
+    Show {
+        /// Task id or a unique prefix of it.
+        id: String,
+    },
+    /// Change fields of a task. Pass an empty string to clear an optional field.
+    Edit(EditArgs),
+    /// Append a timestamped note to a task.
+    Note {
+        id: String,
+        /// The note text.
+        text: String,
+    },
+    /// Move a task to another status.
+    ///
+    /// The status machine: pending -> in_progress | blocked | cancelled;
+    /// in_progress -> completed | blocked | needs_revision | pending | cancelled;
+    /// blocked -> pending | in_progress | cancelled;
+    /// needs_revision -> in_progress | pending | blocked | cancelled;
+    /// completed -> needs_revision | pending; cancelled -> pending.
+    Status {
+        id: String,
+        /// pending, in_progress, blocked, needs_revision, completed or cancelled.
+        status: Status,
+        /// Why; recorded as a note.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Delete a task (and with --recursive its subtasks).
+    #[command(alias = "remove")]
+    Rm {
+        id: String,
+        /// Also delete every subtask below it.
+        #[arg(long, short)]
+        recursive: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// One-line title.
+    pub title: String,
+    #[arg(long, short, default_value = "")]
+    pub description: String,
+    /// Specialist role: architect, implementer, tester, documenter, reviewer,
+    /// researcher, debugger or a custom role from config.toml.
+    #[arg(long, short)]
+    pub role: Option<String>,
+    /// Parent task id (makes this a subtask).
+    #[arg(long, short)]
+    pub parent: Option<String>,
+    /// critical, high, medium (default), low, or 0-3.
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    /// A task that must be completed first (repeatable).
+    #[arg(long = "depends-on", value_name = "ID")]
+    pub depends_on: Vec<String>,
+    /// Work stream name, e.g. "docs" or "testing".
+    #[arg(long, short)]
+    pub stream: Option<String>,
+    /// Free-form effort estimate, e.g. "2h".
+    #[arg(long)]
+    pub estimate: Option<String>,
+    /// Who works on it.
+    #[arg(long)]
+    pub assignee: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only tasks in this status (repeatable).
+    #[arg(long)]
+    pub status: Vec<Status>,
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Only direct subtasks of this task.
+    #[arg(long)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub stream: Option<String>,
+    /// Indent subtasks under their parents.
+    #[arg(long)]
+    pub tree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub id: String,
+    #[arg(long)]
+    pub title: Option<String>,
+    #[arg(long, short)]
+    pub description: Option<String>,
+    #[arg(long, short)]
+    pub role: Option<String>,
+    #[arg(long, short)]
+    pub parent: Option<String>,
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    #[arg(long, short)]
+    pub stream: Option<String>,
+    #[arg(long)]
+    pub estimate: Option<String>,
+    #[arg(long)]
+    pub assignee: Option<String>,
+    /// Add a dependency (repeatable).
+    #[arg(long = "add-dep", value_name = "ID")]
+    pub add_dep: Vec<String>,
+    /// Remove a dependency (repeatable).
+    #[arg(long = "remove-dep", value_name = "ID")]
+    pub remove_dep: Vec<String>,
+}
+
+pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
+    match cmd {
+        TaskCommand::Add(a) => {
+            let outcome = orc.add_task(NewTask {
+                title: a.title,
+                description: a.description,
+                role: a.role,
+                parent: a.parent,
+                priority: a.priority,
+                depends_on: a.depends_on,
+                stream: a.stream,
+                estimate: a.estimate,
+                assignee: a.assignee,
+            })?;
+            out.commit_note(&outcome);
+            if out.json {
+                out.json(Some("task"), &outcome.value);
+            } else {
+                out.line(outcome.value.id.as_str());
+            }
+        }
+        TaskCommand::List(a) => {
+            let tasks = orc.list_tasks(&TaskFilter {
+                status: a.status,
+                role: a.role,
+                parent: a.parent,
+                stream: a.stream,
+            })?;
+            if out.json {
+                out.json(Some("tasks"), &tasks);
+            } else if a.tree {
+                render_tree(&tasks, out);
+            } else {
+                for t in &tasks {
+                    out.line(task_line(t, 0));
+                }
+            }
+        }
+        TaskCommand::Show { id } => {
+            let view = orc.show_task(&id)?;
+            if out.json {
+                out.json(None, &view);
+            } else {
+                render_view(&view, out);
+            }
+        }
+        TaskCommand::Edit(a) => {
+            let outcome = orc.edit_task(
+                &a.id,
+                TaskEdit {
+                    title: a.title,
+                    description: a.description,
+                    role: a.role,
+                    parent: a.parent,
+                    priority: a.priority,
+                    stream: a.stream,
+                    estimate: a.estimate,
+                    assignee: a.assignee,
+                    add_depends_on: a.add_dep,
+                    remove_depends_on: a.remove_dep,
+                },
+            )?;
+            mutated(out, "edited", &outcome.value, &outcome);
+        }
+        TaskCommand::Note { id, text } => {
+            let outcome = orc.add_note(&id, &text)?;
+            mutated(out, "noted on", &outcome.value, &outcome);
+        }
+        TaskCommand::Status { id, status, reason } => {
+            let outcome = orc.set_status(&id, status, reason.as_deref())?;
+            let verb = format!("{} ->", status);
+            mutated(out, &verb, &outcome.value, &outcome);
+        }
+        TaskCommand::Rm { id, recursive } => {
+            let outcome = orc.remove_task(&id, recursive)?;
+            out.commit_note(&outcome);
+            if out.json {
+                out.json(Some("removed"), &outcome.value);
+            } else {
+                for id in &outcome.value {
+                    out.line(format!("removed {id}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Prints the result of a mutation of one task.
+pub(super) fn mutated<T>(
+    out: &mut Output,
+    verb: &str,
+    task: &Task,
+    outcome: &crate::service::Outcome<T>,
+) {
+    out.commit_note(outcome);
+    if out.json {
+        out.json(Some("task"), task);
+    } else {
+        out.line(format!(
+            "{verb} {} \"{}\" [{}]",
+            task.id, task.title, task.status
+        ));
+    }
+}
+
+/// `id  status  priority  role  title` on one line.
+pub(super) fn task_line(t: &Task, depth: usize) -> String {
+    format!(
+        "{indent}{id:<22} {status:<14} {prio:<8} {role:<12} {title}{stream}",
+        indent = "  ".repeat(depth),
+        id = t.id.as_str(),
+        status = t.status.as_str(),
+        prio = t.priority.as_str(),
+        role = t.role.as_deref().unwrap_or("-"),
+        title = t.title,
+        stream = t
+            .stream
+            .as_ref()
+            .map(|s| format!("  [{s}]"))
+            .unwrap_or_default(),
+    )
+}
+
+fn render_tree(tasks: &[Task], out: &mut Output) {
+    let ids: std::collections::BTreeSet<_> = tasks.iter().map(|t| &t.id).collect();
+    fn walk(tasks: &[Task], parent: &Task, depth: usize, out: &mut Output) {
+        for child in tasks
+            .iter()
+            .filter(|t| t.parent.as_ref() == Some(&parent.id))
+        {
+            out.line(task_line(child, depth));
+            if depth < 64 {
+                walk(tasks, child, depth + 1, out);
+            }
+        }
+    }
+    for root in tasks
+        .iter()
+        .filter(|t| t.parent.as_ref().is_none_or(|p| !ids.contains(p)))
+    {
+        out.line(task_line(root, 0));
+        walk(tasks, root, 1, out);
+    }
+}
+
+pub(super) fn render_view(view: &TaskView, out: &mut Output) {
+    let t = &view.task;
+    out.line(format!("{}  {}", t.id, t.title));
+    out.line(format!(
+        "status:    {}{}",
+        t.status,
+        if view.ready { " (ready)" } else { "" }
+    ));
+    out.line(format!("priority:  {}", t.priority));
+    let opt = |label: &str, v: Option<String>, out: &mut Output| {
+        if let Some(v) = v {
+            out.line(format!("{label:<10} {v}"));
+        }
+    };
+    opt("role:", t.role.clone(), out);
+    opt("parent:", t.parent.as_ref().map(|p| p.to_string()), out);
+    opt("stream:", t.stream.clone(), out);
+    opt("estimate:", t.estimate.clone(), out);
+    opt("assignee:", t.assignee.clone(), out);
+    out.line(format!("created:   {}", t.created));
+    out.line(format!("updated:   {}", t.updated));
+    opt("started:", t.started.map(|s| s.to_string()), out);
+    opt("completed:", t.completed.map(|s| s.to_string()), out);
+    opt("next:", t.next_action.map(|n| n.to_string()), out);
+    if !t.depends_on.is_empty() {
+        let deps: Vec<String> = t
+            .depends_on
+            .iter()
+            .map(|d| {
+                if view.waiting_for.contains(d) {
+                    format!("{d} (not done)")
+                } else {
+                    d.to_string()
+                }
+            })
+            .collect();
+        out.line(format!("depends:   {}", deps.join(", ")));
+    }
+    if !t.description.is_empty() {
+        out.line("");
+        out.line(&t.description);
+    }
+    if let Some(r) = &t.result {
+        out.line("");
+        out.line("Result:");
+        out.line(format!("  {r}"));
+    }
+    if !t.artifacts.is_empty() {
+        out.line("");
+        out.line("Artifacts:");
+        for a in &t.artifacts {
+            out.line(format!(
+                "  {}  ({} bytes, sha256 {})",
+                a.path,
+                a.size,
+                &a.sha256[..12.min(a.sha256.len())]
+            ));
+        }
+    }
+    if !view.children.is_empty() {
+        out.line("");
+        out.line("Subtasks:");
+        for c in &view.children {
+            out.line(format!(
+                "  {:<22} {:<14} {}",
+                c.id.as_str(),
+                c.status.as_str(),
+                c.title
+            ));
+        }
+    }
+    if !view.dependents.is_empty() {
+        out.line("");
+        out.line("Needed by:");
+        for c in &view.dependents {
+            out.line(format!(
+                "  {:<22} {:<14} {}",
+                c.id.as_str(),
+                c.status.as_str(),
+                c.title
+            ));
+        }
+    }
+    if !t.notes.is_empty() {
+        out.line("");
+        out.line("Notes:");
+        for n in &t.notes {
+            let who = n
+                .author
+                .as_ref()
+                .map(|a| format!(" {a}"))
+                .unwrap_or_default();
+            out.line(format!("  {}{who}: {}", n.at, n.text));
+        }
+    }
+}

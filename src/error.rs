@@ -1,0 +1,138 @@
+//! The crate's error type: what failed, where, and what the user can do about it.
+
+use std::path::PathBuf;
+
+use crate::format::FormatError;
+use crate::model::{Status, TaskId};
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} is not inside a git repository", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("{} is a bare repository; orc needs a working tree", path.display())]
+    BareRepository { path: PathBuf },
+
+    #[error("orc is not initialised in {}", path.display())]
+    NotInitialized { path: PathBuf },
+
+    #[error("{}: {source}", path.display())]
+    Parse { path: PathBuf, source: FormatError },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("git: {message}")]
+    Git { message: String },
+
+    #[error("no task matches {0:?}")]
+    UnknownTask(String),
+
+    #[error("{input:?} matches several tasks: {}", candidates.join(", "))]
+    AmbiguousId {
+        input: String,
+        candidates: Vec<String>,
+    },
+
+    #[error("task {id} already exists")]
+    DuplicateId { id: TaskId },
+
+    #[error("cannot move {id} from {from} to {to}; from {from} it can move to: {}",
+        legal.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))]
+    IllegalTransition {
+        id: TaskId,
+        from: Status,
+        to: Status,
+        legal: Vec<Status>,
+    },
+
+    #[error("dependency cycle: {}", cycle.iter().map(TaskId::as_str).collect::<Vec<_>>().join(" -> "))]
+    DependencyCycle { cycle: Vec<TaskId> },
+
+    #[error("{id} is waiting for unfinished dependencies: {}", pending.iter().map(TaskId::as_str).collect::<Vec<_>>().join(", "))]
+    DependenciesNotDone { id: TaskId, pending: Vec<TaskId> },
+
+    #[error("{id} has subtasks: {}", children.iter().map(TaskId::as_str).collect::<Vec<_>>().join(", "))]
+    HasChildren { id: TaskId, children: Vec<TaskId> },
+
+    #[error("{id} is in progress for {owner}")]
+    Claimed { id: TaskId, owner: String },
+
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        hint: Option<String>,
+    },
+
+    #[error("{} is broken; {count} problem(s) found", path.display())]
+    CheckFailed { path: PathBuf, count: usize },
+}
+
+impl Error {
+    /// Invalid user input with an optional hint.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn invalid_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Invalid {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn git(e: impl std::fmt::Display) -> Self {
+        Error::Git {
+            message: e.to_string(),
+        }
+    }
+
+    /// What the user can do next, if there is something useful to say.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            Error::NotARepository { .. } => {
+                "run `git init` first, or pass `-C <path>` to point at a repository".into()
+            }
+            Error::BareRepository { .. } => {
+                "run orc in a clone or a linked worktree (`git worktree add`)".into()
+            }
+            Error::NotInitialized { .. } => "run `orc init` to start tracking tasks here".into(),
+            Error::Parse { .. } => {
+                "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"
+                    .into()
+            }
+            Error::UnknownTask(_) => "list task ids with `orc task list`".into(),
+            Error::AmbiguousId { .. } => "type more characters of the id".into(),
+            Error::DuplicateId { .. } => "choose another id or let orc generate one".into(),
+            Error::IllegalTransition { .. } => {
+                "see the status machine in `orc task status --help`".into()
+            }
+            Error::DependencyCycle { .. } => "remove one of the dependencies in the cycle".into(),
+            Error::DependenciesNotDone { .. } => {
+                "finish those first (`orc ready` lists what can start now)".into()
+            }
+            Error::HasChildren { .. } => {
+                "remove the subtasks first, or pass --recursive to remove them too".into()
+            }
+            Error::Claimed { .. } => "pick another task, or pass --force to take it over".into(),
+            Error::CheckFailed { .. } => "fix the problems listed above".into(),
+            Error::Invalid { hint, .. } => return hint.clone(),
+            Error::Io { .. } | Error::Git { .. } => return None,
+        })
+    }
+}

@@ -1,0 +1,15 @@
+//! `orc`: a git-native task orchestrator for people and AI coding agents.
+//!
+//! Tasks, decisions and file-operation manifests live as TOML/Markdown files under
+//! `.orchestrator/`; every change is one git commit. Layers, from the bottom:
+//! [`model`] (plain data), [`format`] (file text), [`store`] (git and disk),
+//! [`service`] (use cases) and [`cli`] (the command line).
+
+pub mod cli;
+pub mod error;
+pub mod format;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use error::{Error, Result};

@@ -1,0 +1,88 @@
+//! Repository settings from `.orchestrator/config.toml`.
+
+use serde::{Deserialize, Serialize};
+
+/// The specialist roles every repository has.
+pub const BUILTIN_ROLES: [&str; 7] = [
+    "architect",
+    "implementer",
+    "tester",
+    "documenter",
+    "reviewer",
+    "researcher",
+    "debugger",
+];
+
+/// Whether orc commits its changes itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommitMode {
+    /// Every mutation is one commit.
+    #[default]
+    Auto,
+    /// orc writes files and leaves committing to the user.
+    Off,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_format")]
+    pub format: u32,
+    #[serde(default)]
+    pub commit: CommitMode,
+    /// An in-progress task untouched for longer than this is reported as stale.
+    #[serde(default = "default_stale_hours")]
+    pub stale_after_hours: u64,
+    /// `orc maintenance archive` moves completed task trees older than this.
+    #[serde(default = "default_archive_days")]
+    pub archive_after_days: u64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<CustomRole>,
+}
+
+/// A role defined by the repository in addition to the built-in ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomRole {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_format() -> u32 {
+    super::FORMAT_VERSION
+}
+fn default_stale_hours() -> u64 {
+    24
+}
+fn default_archive_days() -> u64 {
+    30
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            format: default_format(),
+            commit: CommitMode::default(),
+            stale_after_hours: default_stale_hours(),
+            archive_after_days: default_archive_days(),
+            roles: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Built-in roles followed by the repository's custom roles.
+    pub fn role_names(&self) -> Vec<&str> {
+        BUILTIN_ROLES
+            .iter()
+            .copied()
+            .chain(self.roles.iter().map(|r| r.name.as_str()))
+            .collect()
+    }
+
+    pub fn has_role(&self, name: &str) -> bool {
+        self.role_names().contains(&name)
+    }
+}

@@ -1,0 +1,16 @@
+//! Plain data: tasks, statuses, priorities, ids and configuration.
+//!
+//! Pure: no file system, no clock, no git. Times and random bits come in as arguments.
+
+mod config;
+mod id;
+mod status;
+mod task;
+
+pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
+pub use id::{IdError, TaskId};
+pub use status::{Priority, Status};
+pub use task::{Artifact, NextAction, Note, Task};
+
+/// The on-disk format version this build writes and the newest it can read.
+pub const FORMAT_VERSION: u32 = 1;

@@ -1,0 +1,171 @@
+//! The task record: one per file under `.orchestrator/tasks/`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{Priority, Status, TaskId};
+
+/// A unit of work. Subtasks are tasks with a `parent`.
+///
+/// Field order here is the order in the file; optional fields that are unset are omitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub status: Status,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<TaskId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depends_on: Vec<TaskId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    pub created: Timestamp,
+    pub updated: Timestamp,
+    /// When the task last moved to `in_progress`; stale detection counts from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<NextAction>,
+    /// One-paragraph result summary, set when the task is completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Full detail of the work done (Markdown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+impl Task {
+    /// A new pending task created at `now`.
+    pub fn new(id: TaskId, title: String, now: Timestamp) -> Self {
+        Task {
+            id,
+            title,
+            description: String::new(),
+            role: None,
+            status: Status::Pending,
+            priority: Priority::default(),
+            parent: None,
+            depends_on: Vec::new(),
+            stream: None,
+            estimate: None,
+            assignee: None,
+            created: now,
+            updated: now,
+            started: None,
+            completed: None,
+            next_action: None,
+            result: None,
+            detail: None,
+            artifacts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Moves the task to `to`, keeping the lifecycle timestamps in step.
+    /// The caller checks legality with [`Status::can_move_to`].
+    pub fn set_status(&mut self, to: Status, now: Timestamp) {
+        self.status = to;
+        self.updated = now;
+        match to {
+            Status::InProgress => self.started = Some(now),
+            Status::Completed => self.completed = Some(now),
+            Status::Pending => {
+                self.started = None;
+                self.completed = None;
+            }
+            _ => {}
+        }
+    }
+
+    pub fn add_note(&mut self, text: String, author: Option<String>, now: Timestamp) {
+        self.notes.push(Note {
+            at: now,
+            author,
+            text,
+        });
+        self.updated = now;
+    }
+
+    pub fn latest_note(&self) -> Option<&Note> {
+        self.notes.last()
+    }
+}
+
+/// A timestamped entry in a task's append-only log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub text: String,
+}
+
+/// A file produced or referenced by a task, with its content hash at completion time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// What should happen after a task is finished (the original orchestrator's `next_action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NextAction {
+    Continue,
+    NeedsRevision,
+    Blocked,
+    Complete,
+}
+
+impl NextAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NextAction::Continue => "continue",
+            NextAction::NeedsRevision => "needs_revision",
+            NextAction::Blocked => "blocked",
+            NextAction::Complete => "complete",
+        }
+    }
+}
+
+impl fmt::Display for NextAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for NextAction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "continue" => Ok(NextAction::Continue),
+            "needs_revision" => Ok(NextAction::NeedsRevision),
+            "blocked" => Ok(NextAction::Blocked),
+            "complete" => Ok(NextAction::Complete),
+            _ => Err(format!(
+                "unknown next action {s:?}; expected continue, needs_revision, blocked or complete"
+            )),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `orc check`: every problem in `.orchestrator/`, with file and line.
+
+use serde::Serialize;
+
+use super::{CONFIG_PATH, Orc, State, task_path};
+use crate::error::{Error, Result};
+
+/// One thing wrong with the stored state.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// Repository-relative file.
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// `parse`, `misplaced`, `duplicate`, `unknown-parent`, `unknown-dependency`,
+    /// `unknown-role`, `cycle`.
+    pub kind: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    pub files_checked: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl CheckReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl State {
+    /// Everything wrong with this state.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for u in &self.unreadable {
+            out.push(Problem {
+                path: u.path.clone(),
+                line: u.error.line,
+                kind: "parse",
+                message: u.error.message.clone(),
+            });
+        }
+        for (path, id) in &self.misplaced {
+            let owner = task_path(id);
+            let (kind, message) = if &owner != path {
+                (
+                    "misplaced",
+                    format!("holds task {id}, which belongs in {owner}"),
+                )
+            } else {
+                (
+                    "duplicate",
+                    format!("task id {id} appears in more than one file"),
+                )
+            };
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind,
+                message,
+            });
+        }
+        for task in self.tasks.values() {
+            let path = task_path(&task.id);
+            if let Some(p) = &task.parent
+                && !self.tasks.contains_key(p)
+            {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "unknown-parent",
+                    message: format!("parent {p} does not exist"),
+                });
+            }
+            for d in &task.depends_on {
+                if !self.tasks.contains_key(d) {
+                    out.push(Problem {
+                        path: path.clone(),
+                        line: None,
+                        kind: "unknown-dependency",
+                        message: format!("depends on {d}, which does not exist"),
+                    });
+                }
+            }
+            if let Some(role) = &task.role
+                && !self.config.has_role(role)
+            {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "unknown-role",
+                    message: format!("role {role:?} is neither built in nor in config.toml"),
+                });
+            }
+            if let Some(cycle) = self.find_parent_cycle(&task.id)
+                && cycle.first() == cycle.last()
+            {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "cycle",
+                    message: format!(
+                        "parent loop: {}",
+                        cycle
+                            .iter()
+                            .map(|i| i.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" -> ")
+                    ),
+                });
+            }
+        }
+        if let Some(cycle) = self.find_dependency_cycle() {
+            out.push(Problem {
+                path: task_path(&cycle[0]),
+                line: None,
+                kind: "cycle",
+                message: format!(
+                    "dependency cycle: {}",
+                    cycle
+                        .iter()
+                        .map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                ),
+            });
+        }
+        out
+    }
+}
+
+impl Orc {
+    /// Validates every file. A broken config is reported as a problem, not an error.
+    pub fn check(&self) -> Result<CheckReport> {
+        match self.state() {
+            Ok(state) => Ok(CheckReport {
+                files_checked: 1 + state.tasks.len() + state.unreadable.len(),
+                problems: state.problems(),
+            }),
+            Err(Error::Parse { source, .. }) => Ok(CheckReport {
+                files_checked: 1,
+                problems: vec![Problem {
+                    path: CONFIG_PATH.to_owned(),
+                    line: source.line,
+                    kind: "parse",
+                    message: source.message,
+                }],
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Use cases: the one API that the CLI, the MCP server and the git hooks call.
+//!
+//! Functions here read state through the store, validate, and return data; they never
+//! print. Every mutation runs under the repository lock and ends as one [`Change`].
+
+mod check;
+mod init;
+mod state;
+mod tasks;
+mod views;
+
+use std::path::Path;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+pub use check::{CheckReport, Problem};
+pub use init::InitReport;
+pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
+pub use tasks::{NewTask, TaskEdit, TaskFilter};
+pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, UnreadableFile};
+
+use crate::error::{Error, Result};
+use crate::model::CommitMode;
+use crate::store::{Applied, Change, Store};
+
+/// Who is calling and when: everything a use case needs from outside the repository.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The time recorded in files. Whole seconds, UTC.
+    pub now: Timestamp,
+    /// Leave committing to the user for this invocation.
+    pub no_commit: bool,
+    /// Name of the agent or person acting, recorded as assignee and note author.
+    pub agent: Option<String>,
+}
+
+impl Context {
+    /// Current time, or the RFC 3339 time in `ORC_NOW` when set (reproducible runs).
+    pub fn from_env() -> Result<Context> {
+        let now = match std::env::var("ORC_NOW") {
+            Ok(s) if !s.trim().is_empty() => parse_time(&s).map_err(|e| {
+                Error::invalid_with_hint(
+                    format!("ORC_NOW={s:?} is not a time: {e}"),
+                    "use RFC 3339, e.g. 2026-01-31T12:00:00Z",
+                )
+            })?,
+            _ => Timestamp::now(),
+        };
+        Ok(Context {
+            now: whole_seconds(now),
+            no_commit: false,
+            agent: std::env::var("ORC_AGENT")
+                .ok()
+                .filter(|a| !a.trim().is_empty()),
+        })
+    }
+}
+
+/// Parses an RFC 3339 time or a date (`2026-01-31`, taken as midnight UTC).
+pub fn parse_time(s: &str) -> std::result::Result<Timestamp, String> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    s.parse::<jiff::civil::Date>()
+        .map_err(|e| e.to_string())
+        .and_then(|d| {
+            d.to_zoned(jiff::tz::TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .map_err(|e| e.to_string())
+        })
+}
+
+fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).expect("a valid timestamp truncated stays valid")
+}
+
+/// The result of a mutation: its value and what happened in git.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome<T> {
+    #[serde(flatten)]
+    pub value: T,
+    /// Commit id, when a commit was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Why the change was written but not committed, when it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_committed: Option<String>,
+}
+
+impl<T> Outcome<T> {
+    fn new(value: T, applied: Applied) -> Self {
+        let (commit, not_committed) = match applied {
+            Applied::Committed { commit } => (Some(commit), None),
+            Applied::Written { reason } => (None, Some(reason)),
+            Applied::Unchanged => (None, None),
+        };
+        Outcome {
+            value,
+            commit,
+            not_committed,
+        }
+    }
+}
+
+/// An open orc repository.
+pub struct Orc {
+    store: Store,
+    ctx: Context,
+}
+
+impl Orc {
+    /// Opens the repository containing `start`. Does not require `orc init`.
+    pub fn open(start: &Path, ctx: Context) -> Result<Orc> {
+        Ok(Orc {
+            store: Store::discover(start)?,
+            ctx,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.ctx.now
+    }
+
+    /// Reads the current state; fails when orc is not initialised.
+    pub fn state(&self) -> Result<State> {
+        State::load(&self.store)
+    }
+
+    /// Runs one mutation under the repository lock: load state, let `f` change it and
+    /// describe the change, then write and commit. Nothing is written when `f` fails.
+    fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
+        let _lock = self.store.lock()?;
+        let mut state = State::load(&self.store)?;
+        let (change, value) = f(&mut state)?;
+        let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
+        let applied = self.store.apply(&change, commit)?;
+        Ok(Outcome::new(value, applied))
+    }
+}
+
+/// Shortens a title for a one-line commit summary.
+fn short_title(title: &str) -> String {
+    const MAX: usize = 60;
+    if title.chars().count() <= MAX {
+        title.to_owned()
+    } else {
+        let cut: String = title.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}

@@ -1,0 +1,231 @@
+//! Loading everything under `.orchestrator/` into memory.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::format::{self, FormatError};
+use crate::model::{Config, Status, Task, TaskId};
+use crate::store::{ORC_DIR, Store};
+
+pub const CONFIG_PATH: &str = ".orchestrator/config.toml";
+pub const TASKS_DIR: &str = ".orchestrator/tasks";
+
+/// Repository-relative path of a task's file.
+pub fn task_path(id: &TaskId) -> String {
+    format!("{TASKS_DIR}/{id}.toml")
+}
+
+/// A file that could not be read; the rest of the state is still usable.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    pub path: String,
+    pub error: FormatError,
+}
+
+/// Everything orc knows, as read from the work tree.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    pub config: Config,
+    pub tasks: BTreeMap<TaskId, Task>,
+    /// Task files that did not parse.
+    pub unreadable: Vec<Unreadable>,
+    /// Files whose `id` differs from their name, or whose id another file already has.
+    pub misplaced: Vec<(String, TaskId)>,
+}
+
+impl State {
+    pub fn load(store: &Store) -> Result<State> {
+        let config_text = store
+            .read(CONFIG_PATH)?
+            .ok_or_else(|| Error::NotInitialized {
+                path: store.workdir().to_path_buf(),
+            })?;
+        let config = format::config_from_toml(&config_text).map_err(|source| Error::Parse {
+            path: PathBuf::from(CONFIG_PATH),
+            source,
+        })?;
+        let mut state = State {
+            config,
+            ..State::default()
+        };
+        for path in store.list(TASKS_DIR, ".toml")? {
+            let text = match store.read(&path) {
+                Ok(Some(t)) => t,
+                Ok(None) => continue,
+                Err(Error::Io { source, .. }) => {
+                    state.unreadable.push(Unreadable {
+                        path,
+                        error: FormatError {
+                            line: None,
+                            column: None,
+                            message: source.to_string(),
+                        },
+                    });
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            match format::task_from_toml(&text) {
+                Ok(task) => {
+                    let expected = task_path(&task.id);
+                    if expected != path || state.tasks.contains_key(&task.id) {
+                        state.misplaced.push((path, task.id.clone()));
+                    }
+                    state.tasks.entry(task.id.clone()).or_insert(task);
+                }
+                Err(error) => state.unreadable.push(Unreadable { path, error }),
+            }
+        }
+        Ok(state)
+    }
+
+    /// Resolves user input to a task id: an exact id, a unique prefix of an id, or a
+    /// unique prefix of the hex part (`3f9c` for `task_3f9c2a1b`).
+    pub fn resolve(&self, input: &str) -> Result<TaskId> {
+        let input = input.trim();
+        if let Ok(id) = TaskId::parse(input)
+            && self.tasks.contains_key(&id)
+        {
+            return Ok(id);
+        }
+        if let Some(u) = self
+            .unreadable
+            .iter()
+            .find(|u| u.path == format!("{ORC_DIR}/tasks/{input}.toml"))
+        {
+            return Err(Error::Parse {
+                path: PathBuf::from(&u.path),
+                source: u.error.clone(),
+            });
+        }
+        if input.is_empty() {
+            return Err(Error::UnknownTask(input.to_owned()));
+        }
+        let mut matches: Vec<&TaskId> = self
+            .tasks
+            .keys()
+            .filter(|id| id.as_str().starts_with(input))
+            .collect();
+        if matches.is_empty() {
+            matches = self
+                .tasks
+                .keys()
+                .filter(|id| id.hex().starts_with(input))
+                .collect();
+        }
+        match matches.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => Err(Error::UnknownTask(input.to_owned())),
+            many => Err(Error::AmbiguousId {
+                input: input.to_owned(),
+                candidates: many.iter().take(10).map(|id| id.to_string()).collect(),
+            }),
+        }
+    }
+
+    pub fn task(&self, id: &TaskId) -> Result<&Task> {
+        self.tasks
+            .get(id)
+            .ok_or_else(|| Error::UnknownTask(id.to_string()))
+    }
+
+    pub fn children<'a>(&'a self, id: &'a TaskId) -> impl Iterator<Item = &'a Task> + 'a {
+        self.tasks
+            .values()
+            .filter(move |t| t.parent.as_ref() == Some(id))
+    }
+
+    /// All descendants of `id`, depth first, children before grandchildren.
+    pub fn descendants(&self, id: &TaskId) -> Vec<TaskId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id.clone()];
+        while let Some(cur) = stack.pop() {
+            for child in self.children(&cur) {
+                if !out.contains(&child.id) && &child.id != id {
+                    out.push(child.id.clone());
+                    stack.push(child.id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Dependencies of `task` that are not completed (unknown ones included).
+    pub fn unfinished_dependencies(&self, task: &Task) -> Vec<TaskId> {
+        task.depends_on
+            .iter()
+            .filter(|d| {
+                self.tasks
+                    .get(*d)
+                    .is_none_or(|t| t.status != Status::Completed)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Pending with every dependency completed.
+    pub fn is_ready(&self, task: &Task) -> bool {
+        task.status == Status::Pending && self.unfinished_dependencies(task).is_empty()
+    }
+
+    /// A dependency cycle through the `depends_on` edges, if any, as a closed path.
+    pub fn find_dependency_cycle(&self) -> Option<Vec<TaskId>> {
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            Visiting,
+            Done,
+        }
+        let mut marks: BTreeMap<&TaskId, Mark> = BTreeMap::new();
+        for start in self.tasks.keys() {
+            if marks.contains_key(start) {
+                continue;
+            }
+            // Iterative DFS with an explicit path.
+            let mut path: Vec<(&TaskId, usize)> = vec![(start, 0)];
+            marks.insert(start, Mark::Visiting);
+            while let Some((node, next)) = path.last_mut() {
+                let deps = self.tasks.get(*node).map_or(&[][..], |t| &t.depends_on[..]);
+                if *next < deps.len() {
+                    let dep = &deps[*next];
+                    *next += 1;
+                    match marks.get(dep) {
+                        Some(Mark::Visiting) => {
+                            let pos = path.iter().position(|(n, _)| *n == dep).expect("on path");
+                            let mut cycle: Vec<TaskId> =
+                                path[pos..].iter().map(|(n, _)| (*n).clone()).collect();
+                            cycle.push(dep.clone());
+                            return Some(cycle);
+                        }
+                        Some(Mark::Done) => {}
+                        None => {
+                            if self.tasks.contains_key(dep) {
+                                marks.insert(dep, Mark::Visiting);
+                                path.push((dep, 0));
+                            }
+                        }
+                    }
+                } else {
+                    marks.insert(*node, Mark::Done);
+                    path.pop();
+                }
+            }
+        }
+        None
+    }
+
+    /// A loop in the parent chain starting at `id`, if any.
+    pub fn find_parent_cycle(&self, id: &TaskId) -> Option<Vec<TaskId>> {
+        let mut seen = vec![id.clone()];
+        let mut cur = self.tasks.get(id)?.parent.clone();
+        while let Some(p) = cur {
+            if seen.contains(&p) {
+                seen.push(p);
+                return Some(seen);
+            }
+            seen.push(p.clone());
+            cur = self.tasks.get(&p).and_then(|t| t.parent.clone());
+        }
+        None
+    }
+}

@@ -1,0 +1,407 @@
+//! Task use cases: add, list, show, edit, note, change status, remove.
+
+use super::{Orc, Outcome, State, short_title, task_path};
+use crate::error::{Error, Result};
+use crate::format;
+use crate::model::{Priority, Status, Task, TaskId};
+use crate::store::Change;
+
+/// Fields of a task to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    pub title: String,
+    pub description: String,
+    pub role: Option<String>,
+    pub parent: Option<String>,
+    pub priority: Option<Priority>,
+    pub depends_on: Vec<String>,
+    pub stream: Option<String>,
+    pub estimate: Option<String>,
+    pub assignee: Option<String>,
+}
+
+/// Changes to an existing task; `None` leaves a field as it is, `Some("")` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TaskEdit {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub role: Option<String>,
+    pub parent: Option<String>,
+    pub priority: Option<Priority>,
+    pub stream: Option<String>,
+    pub estimate: Option<String>,
+    pub assignee: Option<String>,
+    pub add_depends_on: Vec<String>,
+    pub remove_depends_on: Vec<String>,
+}
+
+/// Which tasks to list. Empty filter lists everything.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub status: Vec<Status>,
+    pub role: Option<String>,
+    pub parent: Option<String>,
+    pub stream: Option<String>,
+}
+
+/// Checks a title: one non-empty line of reasonable length.
+pub(super) fn validate_title(title: &str) -> Result<String> {
+    let t = title.trim();
+    if t.is_empty() {
+        return Err(Error::invalid("a task needs a title; the title is empty"));
+    }
+    if t.contains(['\n', '\r']) {
+        return Err(Error::invalid_with_hint(
+            "a title is one line; put the rest in --description",
+            "use --description for longer text",
+        ));
+    }
+    if t.chars().count() > 500 {
+        return Err(Error::invalid_with_hint(
+            format!(
+                "the title is {} characters long; at most 500 are allowed",
+                t.chars().count()
+            ),
+            "put the detail in --description",
+        ));
+    }
+    if t.contains('\0') {
+        return Err(Error::invalid("the title contains a NUL byte"));
+    }
+    Ok(t.to_owned())
+}
+
+/// Checks a role name against the built-in and configured roles.
+pub(super) fn validate_role(state: &State, role: &str) -> Result<String> {
+    let role = role.trim().to_ascii_lowercase();
+    if state.config.has_role(&role) {
+        Ok(role)
+    } else {
+        Err(Error::invalid_with_hint(
+            format!(
+                "unknown role {role:?}; known roles: {}",
+                state.config.role_names().join(", ")
+            ),
+            "add custom roles under [[roles]] in .orchestrator/config.toml",
+        ))
+    }
+}
+
+/// Optional free-text field: trimmed, empty means unset.
+fn optional(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A fresh id with `prefix` that no task has.
+pub(super) fn fresh_id(state: &State, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
+    for _ in 0..100 {
+        let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
+        let id = TaskId::generate(prefix, random).map_err(|e| Error::invalid(e.to_string()))?;
+        if !state.tasks.contains_key(&id) && !taken.contains(&id) {
+            return Ok(id);
+        }
+    }
+    Err(Error::invalid("could not find a free task id"))
+}
+
+/// Adds the serialised task to the change.
+pub(super) fn write_task(change: &mut Change, task: &Task) {
+    change.write(task_path(&task.id), format::task_to_toml(task));
+}
+
+/// Builds a task from `new`, validated against `state` (parent and dependencies must
+/// exist, the role must be known). `taken` lists ids reserved in the same change.
+pub(super) fn build_task(orc: &Orc, state: &State, new: NewTask, taken: &[TaskId]) -> Result<Task> {
+    let title = validate_title(&new.title)?;
+    let role = new
+        .role
+        .as_deref()
+        .map(|r| validate_role(state, r))
+        .transpose()?;
+    let parent = new
+        .parent
+        .as_deref()
+        .map(|p| state.resolve(p))
+        .transpose()?;
+    let mut depends_on = Vec::new();
+    for d in &new.depends_on {
+        let id = state.resolve(d)?;
+        if !depends_on.contains(&id) {
+            depends_on.push(id);
+        }
+    }
+    let id = fresh_id(state, role.as_deref().unwrap_or("task"), taken)?;
+    let mut task = Task::new(id, title, orc.now());
+    task.description = new.description.trim().to_owned();
+    task.role = role;
+    task.parent = parent;
+    task.priority = new.priority.unwrap_or_default();
+    task.depends_on = depends_on;
+    task.stream = optional(new.stream);
+    task.estimate = optional(new.estimate);
+    task.assignee = optional(new.assignee);
+    Ok(task)
+}
+
+impl Orc {
+    /// Creates one task and commits it.
+    pub fn add_task(&self, new: NewTask) -> Result<Outcome<Task>> {
+        self.mutate(|state| {
+            let task = build_task(self, state, new, &[])?;
+            let mut change = self.change(
+                format!("add {} \"{}\"", task.id, short_title(&task.title)),
+                "task.add",
+                Some(&task.id),
+            );
+            write_task(&mut change, &task);
+            state.tasks.insert(task.id.clone(), task.clone());
+            Ok((change, task))
+        })
+    }
+
+    /// Tasks matching `filter`, in id order.
+    pub fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        let state = self.state()?;
+        let parent = filter
+            .parent
+            .as_deref()
+            .map(|p| state.resolve(p))
+            .transpose()?;
+        Ok(state
+            .tasks
+            .values()
+            .filter(|t| filter.status.is_empty() || filter.status.contains(&t.status))
+            .filter(|t| {
+                filter
+                    .role
+                    .as_ref()
+                    .is_none_or(|r| t.role.as_ref() == Some(r))
+            })
+            .filter(|t| parent.as_ref().is_none_or(|p| t.parent.as_ref() == Some(p)))
+            .filter(|t| {
+                filter
+                    .stream
+                    .as_ref()
+                    .is_none_or(|s| t.stream.as_ref() == Some(s))
+            })
+            .cloned()
+            .collect())
+    }
+
+    /// Changes fields of a task.
+    pub fn edit_task(&self, id: &str, edit: TaskEdit) -> Result<Outcome<Task>> {
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            if let Some(t) = edit.title {
+                task.title = validate_title(&t)?;
+            }
+            if let Some(d) = edit.description {
+                task.description = d.trim().to_owned();
+            }
+            if let Some(r) = edit.role {
+                task.role = match r.trim() {
+                    "" => None,
+                    r => Some(validate_role(state, r)?),
+                };
+            }
+            if let Some(p) = edit.parent {
+                task.parent = match p.trim() {
+                    "" => None,
+                    p => Some(state.resolve(p)?),
+                };
+            }
+            if let Some(p) = edit.priority {
+                task.priority = p;
+            }
+            if let Some(s) = edit.stream {
+                task.stream = optional(Some(s));
+            }
+            if let Some(e) = edit.estimate {
+                task.estimate = optional(Some(e));
+            }
+            if let Some(a) = edit.assignee {
+                task.assignee = optional(Some(a));
+            }
+            for d in &edit.add_depends_on {
+                let dep = state.resolve(d)?;
+                if !task.depends_on.contains(&dep) {
+                    task.depends_on.push(dep);
+                }
+            }
+            for d in &edit.remove_depends_on {
+                let dep = state.resolve(d)?;
+                task.depends_on.retain(|x| x != &dep);
+            }
+            if task == *state.task(&id)? {
+                return Err(Error::invalid_with_hint(
+                    format!("nothing to change in {id}"),
+                    "pass at least one field to change, see `orc task edit --help`",
+                ));
+            }
+            task.updated = self.now();
+            state.tasks.insert(id.clone(), task.clone());
+            validate_graph(state, &id)?;
+            let mut change = self.change(
+                format!("edit {id} \"{}\"", short_title(&task.title)),
+                "task.edit",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            Ok((change, task))
+        })
+    }
+
+    /// Appends a timestamped note to a task.
+    pub fn add_note(&self, id: &str, text: &str) -> Result<Outcome<Task>> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(Error::invalid("the note is empty"));
+        }
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            task.add_note(text.to_owned(), self.ctx.agent.clone(), self.now());
+            let mut change = self.change(
+                format!(
+                    "note on {id}: {}",
+                    short_title(text.lines().next().unwrap_or(""))
+                ),
+                "task.note",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            Ok((change, task))
+        })
+    }
+
+    /// Moves a task to another status, following the status machine.
+    pub fn set_status(&self, id: &str, to: Status, reason: Option<&str>) -> Result<Outcome<Task>> {
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            transition(state, &mut task, to, self.now())?;
+            if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
+                task.add_note(
+                    format!("{to}: {reason}"),
+                    self.ctx.agent.clone(),
+                    self.now(),
+                );
+            }
+            let mut change = self.change(
+                format!("{id} -> {to} \"{}\"", short_title(&task.title)),
+                "task.status",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            Ok((change, task))
+        })
+    }
+
+    /// Removes a task; with `recursive`, its subtasks too. Refuses when other tasks
+    /// depend on a removed task.
+    pub fn remove_task(&self, id: &str, recursive: bool) -> Result<Outcome<Vec<TaskId>>> {
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let descendants = state.descendants(&id);
+            if !descendants.is_empty() && !recursive {
+                let children = state.children(&id).map(|t| t.id.clone()).collect();
+                return Err(Error::HasChildren { id, children });
+            }
+            let mut removed = vec![id.clone()];
+            removed.extend(descendants);
+            let dependents: Vec<String> = state
+                .tasks
+                .values()
+                .filter(|t| !removed.contains(&t.id))
+                .filter(|t| t.depends_on.iter().any(|d| removed.contains(d)))
+                .map(|t| t.id.to_string())
+                .collect();
+            if !dependents.is_empty() {
+                return Err(Error::invalid_with_hint(
+                    format!("other tasks depend on {id}: {}", dependents.join(", ")),
+                    "remove those dependencies first with `orc task edit ID --remove-dep ...`",
+                ));
+            }
+            let title = state.task(&id)?.title.clone();
+            let summary = if removed.len() == 1 {
+                format!("remove {id} \"{}\"", short_title(&title))
+            } else {
+                format!(
+                    "remove {id} \"{}\" and {} subtasks",
+                    short_title(&title),
+                    removed.len() - 1
+                )
+            };
+            let mut change = self.change(summary, "task.remove", Some(&id));
+            for r in &removed {
+                change.delete(task_path(r));
+            }
+            Ok((change, removed))
+        })
+    }
+
+    /// A commit description with the standard trailers.
+    pub(super) fn change(&self, summary: String, op: &str, task: Option<&TaskId>) -> Change {
+        let mut change = Change::new(format!("orc: {summary}")).trailer("Orc-Op", op);
+        if let Some(task) = task {
+            change = change.trailer("Orc-Task", task.to_string());
+        }
+        change
+    }
+}
+
+/// Applies a legal status change, or explains which ones are legal.
+pub(super) fn transition(
+    state: &State,
+    task: &mut Task,
+    to: Status,
+    now: jiff::Timestamp,
+) -> Result<()> {
+    if !task.status.can_move_to(to) {
+        return Err(Error::IllegalTransition {
+            id: task.id.clone(),
+            from: task.status,
+            to,
+            legal: task.status.next().to_vec(),
+        });
+    }
+    if to == Status::InProgress {
+        let pending = state.unfinished_dependencies(task);
+        if !pending.is_empty() {
+            return Err(Error::DependenciesNotDone {
+                id: task.id.clone(),
+                pending,
+            });
+        }
+    }
+    task.set_status(to, now);
+    Ok(())
+}
+
+/// Refuses a state where `id` takes part in a dependency or parent cycle.
+pub(super) fn validate_graph(state: &State, id: &TaskId) -> Result<()> {
+    let task = state.task(id)?;
+    if task.depends_on.contains(id) {
+        return Err(Error::DependencyCycle {
+            cycle: vec![id.clone(), id.clone()],
+        });
+    }
+    if task.parent.as_ref() == Some(id) {
+        return Err(Error::invalid(format!("{id} cannot be its own parent")));
+    }
+    if let Some(cycle) = state.find_parent_cycle(id) {
+        return Err(Error::invalid(format!(
+            "parent loop: {}",
+            cycle
+                .iter()
+                .map(TaskId::as_str)
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        )));
+    }
+    if let Some(cycle) = state.find_dependency_cycle() {
+        return Err(Error::DependencyCycle { cycle });
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Read-only views: one task with its surroundings, the status overview, ready work.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{Orc, State};
+use crate::error::Result;
+use crate::model::{Priority, Status, Task, TaskId};
+
+/// The headline fields of a task, for lists.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TaskSummary {
+    pub id: TaskId,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<TaskId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The latest note, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_note: Option<String>,
+}
+
+impl From<&Task> for TaskSummary {
+    fn from(t: &Task) -> Self {
+        TaskSummary {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            priority: t.priority,
+            role: t.role.clone(),
+            stream: t.stream.clone(),
+            parent: t.parent.clone(),
+            assignee: t.assignee.clone(),
+            latest_note: t.latest_note().map(|n| n.text.clone()),
+        }
+    }
+}
+
+/// One task with its subtasks and dependency relations.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskView {
+    pub task: Task,
+    pub children: Vec<TaskSummary>,
+    /// Tasks that depend on this one.
+    pub dependents: Vec<TaskSummary>,
+    /// Dependencies that are not completed yet.
+    pub waiting_for: Vec<TaskId>,
+    pub ready: bool,
+}
+
+/// Done/total of a parent task's direct subtasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Progress {
+    pub id: TaskId,
+    pub title: String,
+    pub status: Status,
+    pub done: usize,
+    pub total: usize,
+    pub percent: u32,
+}
+
+/// Task counts of one work stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamCount {
+    pub stream: String,
+    pub total: usize,
+    pub open: usize,
+    pub completed: usize,
+}
+
+/// A file under `.orchestrator/` that could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnreadableFile {
+    pub path: String,
+    pub error: String,
+}
+
+/// The overview printed by `orc status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub total: usize,
+    /// Count per status; every status is present, zero or not.
+    pub by_status: BTreeMap<Status, usize>,
+    pub streams: Vec<StreamCount>,
+    pub parents: Vec<Progress>,
+    pub in_progress: Vec<TaskSummary>,
+    pub ready: Vec<TaskSummary>,
+    pub blocked: Vec<TaskSummary>,
+    pub needs_revision: Vec<TaskSummary>,
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+/// Orders tasks for execution: priority first, then age, then id.
+pub fn by_urgency(a: &&Task, b: &&Task) -> std::cmp::Ordering {
+    (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id))
+}
+
+impl State {
+    /// Pending tasks whose dependencies are completed, most urgent first.
+    pub fn ready_tasks(&self) -> Vec<&Task> {
+        let mut ready: Vec<&Task> = self.tasks.values().filter(|t| self.is_ready(t)).collect();
+        ready.sort_by(by_urgency);
+        ready
+    }
+
+    /// Progress of the direct subtasks of `id` (cancelled subtasks do not count).
+    pub fn progress(&self, parent: &Task) -> Progress {
+        let kids: Vec<&Task> = self
+            .children(&parent.id)
+            .filter(|t| t.status != Status::Cancelled)
+            .collect();
+        let done = kids
+            .iter()
+            .filter(|t| t.status == Status::Completed)
+            .count();
+        let total = kids.len();
+        Progress {
+            id: parent.id.clone(),
+            title: parent.title.clone(),
+            status: parent.status,
+            done,
+            total,
+            percent: (done * 100).checked_div(total).unwrap_or(0) as u32,
+        }
+    }
+
+    pub fn status_report(&self) -> StatusReport {
+        let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut streams: BTreeMap<&str, StreamCount> = BTreeMap::new();
+        let mut has_children: BTreeMap<&TaskId, ()> = BTreeMap::new();
+        for t in self.tasks.values() {
+            *by_status.entry(t.status).or_default() += 1;
+            if let Some(p) = &t.parent {
+                has_children.insert(p, ());
+            }
+            if let Some(s) = &t.stream {
+                let e = streams.entry(s).or_insert_with(|| StreamCount {
+                    stream: s.clone(),
+                    total: 0,
+                    open: 0,
+                    completed: 0,
+                });
+                e.total += 1;
+                if t.status == Status::Completed {
+                    e.completed += 1;
+                } else if t.status.is_open() {
+                    e.open += 1;
+                }
+            }
+        }
+        let list = |status: Status| -> Vec<TaskSummary> {
+            let mut v: Vec<&Task> = self.tasks.values().filter(|t| t.status == status).collect();
+            v.sort_by(by_urgency);
+            v.into_iter().map(TaskSummary::from).collect()
+        };
+        let parents = has_children
+            .keys()
+            .filter_map(|id| self.tasks.get(*id))
+            .filter(|t| t.status.is_open())
+            .map(|t| self.progress(t))
+            .collect();
+        StatusReport {
+            total: self.tasks.len(),
+            by_status,
+            streams: streams.into_values().collect(),
+            parents,
+            in_progress: list(Status::InProgress),
+            ready: self
+                .ready_tasks()
+                .into_iter()
+                .map(TaskSummary::from)
+                .collect(),
+            blocked: list(Status::Blocked),
+            needs_revision: list(Status::NeedsRevision),
+            unreadable: self
+                .unreadable
+                .iter()
+                .map(|u| UnreadableFile {
+                    path: u.path.clone(),
+                    error: u.error.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn task_view(&self, id: &TaskId) -> Result<TaskView> {
+        let task = self.task(id)?.clone();
+        let mut children: Vec<&Task> = self.children(id).collect();
+        children.sort_by(by_urgency);
+        let dependents = self
+            .tasks
+            .values()
+            .filter(|t| t.depends_on.contains(id))
+            .map(TaskSummary::from)
+            .collect();
+        Ok(TaskView {
+            waiting_for: self.unfinished_dependencies(&task),
+            ready: self.is_ready(&task),
+            children: children.into_iter().map(TaskSummary::from).collect(),
+            dependents,
+            task,
+        })
+    }
+}
+
+impl Orc {
+    pub fn show_task(&self, id: &str) -> Result<TaskView> {
+        let state = self.state()?;
+        let id = state.resolve(id)?;
+        state.task_view(&id)
+    }
+
+    pub fn status(&self) -> Result<StatusReport> {
+        Ok(self.state()?.status_report())
+    }
+
+    pub fn ready(&self) -> Result<Vec<TaskSummary>> {
+        let state = self.state()?;
+        Ok(state
+            .ready_tasks()
+            .into_iter()
+            .map(TaskSummary::from)
+            .collect())
+    }
+}

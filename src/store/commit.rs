@@ -1,0 +1,316 @@
+//! One change, one commit: write files, commit exactly those paths on HEAD with
+//! compare-and-swap, and update only those index entries.
+
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::index::entry::{Flags, Mode, Stage, Stat};
+use gix::refs::Target;
+use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
+
+use super::Store;
+use super::fsutil;
+use crate::error::{Error, Result};
+
+/// How long orc waits for git's index lock held by another process.
+const INDEX_LOCK_WAIT: Duration = Duration::from_secs(10);
+/// How many times orc rebuilds its commit when someone else moves HEAD meanwhile.
+const MAX_ATTEMPTS: usize = 64;
+
+/// A set of file changes described by one commit message.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// One-line summary, e.g. `orc: add task_3f9c2a1b "Write docs"`.
+    pub summary: String,
+    /// Trailers such as `("Orc-Op", "task.add")`, appended after a blank line.
+    pub trailers: Vec<(String, String)>,
+    /// Repository-relative paths and their new content; `None` deletes the file.
+    pub files: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl Change {
+    pub fn new(summary: impl Into<String>) -> Self {
+        Change {
+            summary: summary.into(),
+            ..Change::default()
+        }
+    }
+
+    pub fn trailer(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.trailers.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub fn write(&mut self, path: impl Into<String>, content: impl Into<Vec<u8>>) {
+        self.files.push((path.into(), Some(content.into())));
+    }
+
+    pub fn delete(&mut self, path: impl Into<String>) {
+        self.files.push((path.into(), None));
+    }
+
+    /// The full commit message: summary, blank line, trailers.
+    pub fn message(&self) -> String {
+        let mut msg = self.summary.clone();
+        msg.push('\n');
+        if !self.trailers.is_empty() {
+            msg.push('\n');
+            for (k, v) in &self.trailers {
+                msg.push_str(&format!("{k}: {v}\n"));
+            }
+        }
+        msg
+    }
+}
+
+/// What happened to a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// Files written and committed; the commit id in hex.
+    Committed { commit: String },
+    /// Files written, not committed, for the given reason (e.g. a rebase is in progress).
+    Written { reason: String },
+    /// Nothing differed from what is already there.
+    Unchanged,
+}
+
+pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Applied> {
+    if change.files.is_empty() {
+        return Ok(Applied::Unchanged);
+    }
+    let skip_reason = if !commit {
+        Some("committing is turned off".to_owned())
+    } else {
+        store.operation_in_progress().map(|op| {
+            format!("a git {op} is in progress; commit the files yourself when it is done")
+        })
+    };
+    if let Some(reason) = skip_reason {
+        write_files(store, change)?;
+        return Ok(Applied::Written { reason });
+    }
+
+    // Held across commit and index update: a consistent view of the index for our paths,
+    // and a `git commit` running right now finishes before we look at HEAD.
+    let index_path = store.repo.index_path();
+    let lock = gix::lock::File::acquire_to_update_resource(
+        &index_path,
+        gix::lock::acquire::Fail::AfterDurationWithBackoff(INDEX_LOCK_WAIT),
+        None,
+        0,
+    )
+    .map_err(|e| {
+        Error::invalid_with_hint(
+            format!("could not lock {}: {e}", index_path.display()),
+            "another git process is running; if none is, remove the stale index.lock file",
+        )
+    })?;
+
+    let previous = write_files(store, change)?;
+    let blobs = match commit_on_head(store, change) {
+        Ok(Some(blobs)) => blobs,
+        Ok(None) => return Ok(Applied::Unchanged),
+        Err(e) => {
+            restore(store, previous);
+            return Err(e);
+        }
+    };
+    let commit_id = blobs.0;
+    update_index(store, &blobs.1, lock).map_err(|e| {
+        Error::invalid_with_hint(
+            format!("committed {commit_id} but could not update the index: {e}"),
+            "run `git reset -q -- .orchestrator` to refresh the index entries",
+        )
+    })?;
+    Ok(Applied::Committed {
+        commit: commit_id.to_string(),
+    })
+}
+
+type Previous = Vec<(PathBuf, Option<Vec<u8>>)>;
+
+/// Writes every file of the change, returning the previous contents. On failure the files
+/// already written are restored, so nothing is left half-done.
+fn write_files(store: &Store, change: &Change) -> Result<Previous> {
+    let mut previous = Vec::with_capacity(change.files.len());
+    for (rel, content) in &change.files {
+        let path = store.abs(rel);
+        let old = fsutil::read_optional(&path);
+        let result = old.and_then(|old| {
+            previous.push((path.clone(), old));
+            match content {
+                Some(bytes) => fsutil::write_atomic(&path, bytes),
+                None => fsutil::remove(&path),
+            }
+        });
+        if let Err(e) = result {
+            restore(store, previous);
+            return Err(e);
+        }
+    }
+    Ok(previous)
+}
+
+fn restore(_store: &Store, previous: Previous) {
+    for (path, old) in previous.into_iter().rev() {
+        // Best effort: the original error is what the user needs to see.
+        let _ = match old {
+            Some(bytes) => fsutil::write_atomic(&path, &bytes),
+            None => fsutil::remove(&path),
+        };
+    }
+}
+
+type Blobs = Vec<(String, Option<ObjectId>)>;
+
+/// Commits the change on top of HEAD, retrying on a concurrent ref update.
+/// Returns `None` when the resulting tree equals HEAD's.
+fn commit_on_head(store: &Store, change: &Change) -> Result<Option<(ObjectId, Blobs)>> {
+    let repo = &store.repo;
+    let mut blobs: Blobs = Vec::with_capacity(change.files.len());
+    for (rel, content) in &change.files {
+        let id = match content {
+            Some(bytes) => Some(repo.write_blob(bytes).map_err(Error::git)?.detach()),
+            None => None,
+        };
+        blobs.push((rel.clone(), id));
+    }
+    let (author, committer) = identity(repo)?;
+    let message = change.message();
+
+    for _ in 0..MAX_ATTEMPTS {
+        let head = repo.head().map_err(Error::git)?;
+        let parent = head.id().map(|id| id.detach());
+        let base_tree = match parent {
+            Some(p) => repo
+                .find_commit(p)
+                .map_err(Error::git)?
+                .tree_id()
+                .map_err(Error::git)?
+                .detach(),
+            None => ObjectId::empty_tree(repo.object_hash()),
+        };
+        let mut editor = repo.edit_tree(base_tree).map_err(Error::git)?;
+        for (rel, id) in &blobs {
+            match id {
+                Some(id) => editor.upsert(rel.as_str(), gix::objs::tree::EntryKind::Blob, *id),
+                None => editor.remove(rel.as_str()),
+            }
+            .map_err(Error::git)?;
+        }
+        let tree = editor.write().map_err(Error::git)?.detach();
+        if parent.is_some() && tree == base_tree {
+            return Ok(None);
+        }
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author: author.clone(),
+            committer: committer.clone(),
+            encoding: None,
+            message: message.clone().into(),
+            extra_headers: Vec::new(),
+        };
+        let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
+        let edit = RefEdit {
+            change: RefChange::Update {
+                log: LogChange {
+                    mode: RefLog::AndReference,
+                    force_create_reflog: false,
+                    message: format!("commit: {}", change.summary).into(),
+                },
+                expected: match parent {
+                    Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                    None => PreviousValue::MustNotExist,
+                },
+                new: Target::Object(commit_id),
+            },
+            name: "HEAD".try_into().expect("HEAD is a valid ref name"),
+            deref: true,
+        };
+        let mut time_buf = gix::date::parse::TimeBuf::default();
+        match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
+            Ok(_) => return Ok(Some((commit_id, blobs))),
+            Err(e) if is_ref_race(&e) => continue,
+            Err(e) => return Err(Error::git(e)),
+        }
+    }
+    Err(Error::invalid_with_hint(
+        format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
+        "run the command again",
+    ))
+}
+
+fn is_ref_race(e: &gix::Error) -> bool {
+    use gix::refs::file::transaction::prepare::{MustNotExist, ReferenceOutOfDate};
+    e.downcast_any_ref::<ReferenceOutOfDate>().is_some()
+        || e.downcast_any_ref::<MustNotExist>().is_some()
+}
+
+/// The fallback identity when git has no `user.name`/`user.email`.
+pub const FALLBACK_NAME: &str = "orc";
+pub const FALLBACK_EMAIL: &str = "orc@localhost";
+
+fn identity(repo: &gix::Repository) -> Result<(gix::actor::Signature, gix::actor::Signature)> {
+    let owned = |sig: Option<gix::Result<gix::actor::SignatureRef<'_>>>| -> Result<Option<gix::actor::Signature>> {
+        match sig {
+            Some(Ok(s)) => Ok(Some(s.to_owned().map_err(Error::git)?)),
+            Some(Err(e)) => Err(Error::git(e)),
+            None => Ok(None),
+        }
+    };
+    let committer = match owned(repo.committer())? {
+        Some(c) => c,
+        None => gix::actor::Signature {
+            name: FALLBACK_NAME.into(),
+            email: FALLBACK_EMAIL.into(),
+            time: gix::date::Time::now_local_or_utc(),
+        },
+    };
+    let author = owned(repo.author())?.unwrap_or_else(|| committer.clone());
+    Ok((author, committer))
+}
+
+fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) -> Result<()> {
+    let repo = &store.repo;
+    let index_path = repo.index_path();
+    let mut index = if index_path.exists() {
+        repo.open_index().map_err(Error::git)?
+    } else {
+        gix::index::File::from_state(gix::index::State::new(repo.object_hash()), index_path)
+    };
+    for (rel, id) in blobs {
+        let path: &BStr = rel.as_bytes().as_bstr();
+        match id {
+            Some(id) => {
+                let abs = store.abs(rel);
+                let meta = gix::index::fs::Metadata::from_path_no_follow(&abs)
+                    .map_err(|e| Error::io(&abs, e))?;
+                let stat = Stat::from_fs(&meta).map_err(Error::git)?;
+                if let Some(entry) = index.entry_mut_by_path_and_stage(path, Stage::Unconflicted) {
+                    entry.id = *id;
+                    entry.stat = stat;
+                    entry.mode = Mode::FILE;
+                } else {
+                    index.dangerously_push_entry(stat, *id, Flags::empty(), Mode::FILE, path);
+                    index.sort_entries();
+                }
+            }
+            None => index.remove_entries(|_, p, _| p == path),
+        }
+    }
+    index.remove_tree();
+    let mut out = BufWriter::with_capacity(64 * 1024, lock);
+    index
+        .write_to(&mut out, gix::index::write::Options::default())
+        .map_err(Error::git)?;
+    let lock = out
+        .into_inner()
+        .map_err(|e| Error::io(repo.index_path(), e.into_error()))?;
+    lock.commit()
+        .map_err(|e| Error::io(repo.index_path(), e.error))?;
+    Ok(())
+}

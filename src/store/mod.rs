@@ -1,0 +1,127 @@
+//! The only module that touches git (through gix) and the files under `.orchestrator/`.
+//!
+//! It locates the repository, reads files, writes them atomically, serialises orc
+//! processes with a repository-wide lock and turns a set of file changes into one commit.
+
+mod commit;
+mod fsutil;
+
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+pub use commit::{Applied, Change};
+
+use crate::error::{Error, Result};
+
+/// Directory, relative to the work tree root, that holds all orc state.
+pub const ORC_DIR: &str = ".orchestrator";
+
+/// An open repository with a work tree.
+pub struct Store {
+    repo: gix::Repository,
+    workdir: PathBuf,
+}
+
+/// Held while a mutation reads, changes and commits state; released on drop or process exit.
+pub struct RepoLock {
+    _file: fs::File,
+}
+
+impl Store {
+    /// Finds the repository that contains `start` (like `git` does).
+    pub fn discover(start: &Path) -> Result<Store> {
+        let mut repo = gix::discover(start).map_err(|_| Error::NotARepository {
+            path: start.to_path_buf(),
+        })?;
+        let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
+            return Err(Error::BareRepository {
+                path: repo.path().to_path_buf(),
+            });
+        };
+        // Object caches help reading many trees when walking history.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        Ok(Store { repo, workdir })
+    }
+
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// Absolute path of a repository-relative, `/`-separated path.
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.workdir.join(rel)
+    }
+
+    pub fn orc_dir(&self) -> PathBuf {
+        self.workdir.join(ORC_DIR)
+    }
+
+    /// Reads a file of the work tree; `None` when it does not exist.
+    pub fn read(&self, rel: &str) -> Result<Option<String>> {
+        let path = self.abs(rel);
+        match fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::Io {
+                path,
+                source: std::io::Error::new(ErrorKind::InvalidData, "file is not valid UTF-8"),
+            }),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// Repository-relative paths of the files in `rel_dir` whose name ends with `ext`,
+    /// sorted. A missing directory has no files.
+    pub fn list(&self, rel_dir: &str, ext: &str) -> Result<Vec<String>> {
+        let dir = self.abs(rel_dir);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(dir, e)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.ends_with(ext) && !name.starts_with('.') {
+                out.push(format!("{rel_dir}/{name}"));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Takes the repository-wide orc lock (`<git-common-dir>/orc.lock`), waiting for
+    /// other orc processes. The OS releases it when the process ends, even on `kill -9`.
+    pub fn lock(&self) -> Result<RepoLock> {
+        let path = self.repo.common_dir().join("orc.lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        Ok(RepoLock { _file: file })
+    }
+
+    /// The git operation in progress (merge, rebase, …), if any: orc does not commit then.
+    pub fn operation_in_progress(&self) -> Option<String> {
+        self.repo.state().map(|s| format!("{s:?}").to_lowercase())
+    }
+
+    /// The name of the branch HEAD points to, or `None` when detached.
+    pub fn branch(&self) -> Option<String> {
+        self.repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string())
+    }
+
+    /// Applies `change` to the work tree and, when `commit` is true, records it as one commit.
+    pub fn apply(&self, change: &Change, commit: bool) -> Result<Applied> {
+        commit::apply(self, change, commit)
+    }
+}

@@ -43,23 +43,22 @@ impl State {
             });
         }
         for (path, id) in &self.misplaced {
-            let owner = task_path(id);
-            let (kind, message) = if &owner != path {
-                (
-                    "misplaced",
-                    format!("holds task {id}, which belongs in {owner}"),
-                )
-            } else {
-                (
-                    "duplicate",
-                    format!("task id {id} appears in more than one file"),
-                )
-            };
             out.push(Problem {
                 path: path.clone(),
                 line: None,
-                kind,
-                message,
+                kind: "misplaced",
+                message: format!("holds task {id}, which belongs in {}", task_path(id)),
+            });
+        }
+        for (path, id) in &self.duplicates {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "duplicate",
+                message: format!(
+                    "task id {id} is already in {}; this copy is ignored",
+                    task_path(id)
+                ),
             });
         }
         for task in self.tasks.values() {

@@ -30,8 +30,10 @@ pub struct State {
     pub tasks: BTreeMap<TaskId, Task>,
     /// Task files that did not parse.
     pub unreadable: Vec<Unreadable>,
-    /// Files whose `id` differs from their name, or whose id another file already has.
+    /// Files whose `id` differs from their name (still loaded).
     pub misplaced: Vec<(String, TaskId)>,
+    /// Files holding an id that another file already has (ignored).
+    pub duplicates: Vec<(String, TaskId)>,
 }
 
 impl State {
@@ -68,11 +70,28 @@ impl State {
             };
             match format::task_from_toml(&text) {
                 Ok(task) => {
-                    let expected = task_path(&task.id);
-                    if expected != path || state.tasks.contains_key(&task.id) {
-                        state.misplaced.push((path, task.id.clone()));
+                    let canonical = task_path(&task.id) == path;
+                    match state.tasks.get(&task.id) {
+                        // A stray copy was read first; the file named after the id wins.
+                        Some(_) if canonical => {
+                            let stray = state
+                                .misplaced
+                                .iter()
+                                .position(|(_, id)| id == &task.id)
+                                .map(|i| state.misplaced.remove(i));
+                            if let Some((stray_path, id)) = stray {
+                                state.duplicates.push((stray_path, id));
+                            }
+                            state.tasks.insert(task.id.clone(), task);
+                        }
+                        Some(_) => state.duplicates.push((path, task.id.clone())),
+                        None => {
+                            if !canonical {
+                                state.misplaced.push((path, task.id.clone()));
+                            }
+                            state.tasks.insert(task.id.clone(), task);
+                        }
                     }
-                    state.tasks.entry(task.id.clone()).or_insert(task);
                 }
                 Err(error) => state.unreadable.push(Unreadable { path, error }),
             }
@@ -164,9 +183,12 @@ impl State {
             .collect()
     }
 
-    /// Pending with every dependency completed.
+    /// Pending, every dependency completed, and no open subtasks (a parent with open
+    /// subtasks is finished by finishing them).
     pub fn is_ready(&self, task: &Task) -> bool {
-        task.status == Status::Pending && self.unfinished_dependencies(task).is_empty()
+        task.status == Status::Pending
+            && self.unfinished_dependencies(task).is_empty()
+            && !self.children(&task.id).any(|c| c.status.is_open())
     }
 
     /// A dependency cycle through the `depends_on` edges, if any, as a closed path.

@@ -1,0 +1,222 @@
+//! Hermetic test repositories: no global git config, fixed identities and dates.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// The time every orc command in tests believes it is (`ORC_NOW`).
+pub const NOW: &str = "2026-01-15T10:00:00Z";
+const GIT_DATE: &str = "2026-01-15T10:00:00+00:00";
+
+/// A git repository in a temp dir with `main` checked out.
+pub struct Repo {
+    _tmp: tempfile::TempDir,
+    pub root: PathBuf,
+    home: PathBuf,
+}
+
+/// Environment shared by `orc` and `git` invocations.
+fn hermetic(cmd: &mut Command, home: &Path) {
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_AUTHOR_DATE", GIT_DATE)
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_COMMITTER_DATE", GIT_DATE)
+        .env("ORC_NOW", NOW)
+        .env("LC_ALL", "C");
+}
+
+impl Repo {
+    /// An empty repository on an unborn `main` branch.
+    pub fn new() -> Repo {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let root = tmp.path().join("repo");
+        let home = tmp.path().join("home");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&home).unwrap();
+        let repo = Repo {
+            _tmp: tmp,
+            root,
+            home,
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A repository with `orc init` done.
+    pub fn init() -> Repo {
+        let repo = Repo::new();
+        repo.ok(&["init"]);
+        repo
+    }
+
+    /// Another directory inside the same temp dir (for clones, remotes, worktrees).
+    pub fn sibling(&self, name: &str) -> PathBuf {
+        self.root.parent().unwrap().join(name)
+    }
+
+    /// An `orc` command in the repository root with the hermetic environment.
+    pub fn orc_cmd(&self, args: &[&str]) -> Command {
+        self.orc_in(&self.root, args)
+    }
+
+    pub fn orc_in(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new(cargo_bin!("orc"));
+        hermetic(&mut cmd, &self.home);
+        cmd.current_dir(dir).args(args);
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.orc_cmd(args).output().expect("orc runs")
+    }
+
+    /// Runs orc, asserts success, returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "orc {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// Runs orc, asserts exit code 1, returns stderr.
+    pub fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "orc {args:?} should fail with 1:\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).expect("utf-8 stderr")
+    }
+
+    /// `orc ... --json` parsed.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let text = self.ok(&args);
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("bad JSON from {args:?}: {e}\n{text}"))
+    }
+
+    pub fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        hermetic(&mut cmd, &self.home);
+        cmd.current_dir(dir).args(args);
+        cmd
+    }
+
+    /// Runs git in `dir`, asserts success, returns stdout.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.git_cmd(dir, args).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.root, args)
+    }
+
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// Paths changed by HEAD's commit.
+    pub fn head_paths(&self) -> Vec<String> {
+        self.git(&["show", "--format=", "--name-only", "HEAD"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn status_porcelain(&self) -> String {
+        self.git(&["status", "--porcelain=v1", "-uall"])
+    }
+
+    pub fn write(&self, rel: &str, content: &str) {
+        let p = self.root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).unwrap()
+    }
+
+    /// `git fsck --strict` finds nothing.
+    pub fn assert_fsck(&self) {
+        let out = self
+            .git_cmd(&self.root, &["fsck", "--strict", "--no-dangling"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "fsck: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Adds a task and returns its id.
+pub fn add(repo: &Repo, args: &[&str]) -> String {
+    let mut full = vec!["task", "add"];
+    full.extend_from_slice(args);
+    repo.ok(&full).trim().to_owned()
+}
+
+/// Replaces the hex of every task id (`<prefix>_<8 hex>`) with its order of first
+/// appearance (`task_00000001`), so snapshots do not depend on random ids.
+pub fn redact_ids(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut seen: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'_'
+            && i > 0
+            && bytes[i - 1].is_ascii_lowercase()
+            && i + 9 <= bytes.len()
+            && bytes[i + 1..i + 9]
+                .iter()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            && bytes.get(i + 9).is_none_or(|b| !b.is_ascii_alphanumeric())
+        {
+            let hex = &text[i + 1..i + 9];
+            let n = match seen.iter().position(|h| h == hex) {
+                Some(n) => n,
+                None => {
+                    seen.push(hex.to_owned());
+                    seen.len() - 1
+                }
+            };
+            out.push_str(&format!("_{:08}", n + 1));
+            i += 9;
+        } else {
+            let ch = text[i..].chars().next().unwrap();
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    out
+}

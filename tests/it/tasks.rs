@@ -1,0 +1,447 @@
+//! Task commands: add, list, show, edit, note, status, rm; status, ready, check; JSON shapes.
+
+use crate::harness::{Repo, add, redact_ids};
+
+#[test]
+fn ids_follow_roles_and_are_unique() {
+    let repo = Repo::init();
+    let plain = add(&repo, &["plain"]);
+    let role = add(&repo, &["with role", "--role", "implementer"]);
+    let is_id = |id: &str, prefix: &str| {
+        let hex = id
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{id} lacks {prefix}"));
+        hex.len() == 8 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    };
+    assert!(is_id(&plain, "task_"));
+    assert!(is_id(&role, "implementer_"));
+    assert_ne!(plain, role);
+}
+
+#[test]
+fn add_records_every_field_and_json_shows_them() {
+    let repo = Repo::init();
+    let parent = add(&repo, &["Parent"]);
+    let dep = add(&repo, &["Dep"]);
+    let v = repo.json(&[
+        "task",
+        "add",
+        "Child",
+        "--description",
+        "Two\nlines",
+        "--role",
+        "tester",
+        "--parent",
+        &parent,
+        "--priority",
+        "1",
+        "--depends-on",
+        &dep,
+        "--stream",
+        "qa",
+        "--estimate",
+        "2h",
+        "--assignee",
+        "bob",
+    ]);
+    assert_eq!(v["version"], 1);
+    let t = &v["task"];
+    assert_eq!(t["title"], "Child");
+    assert_eq!(t["description"], "Two\nlines");
+    assert_eq!(t["role"], "tester");
+    assert_eq!(t["status"], "pending");
+    assert_eq!(t["priority"], "high");
+    assert_eq!(t["parent"], parent.as_str());
+    assert_eq!(t["depends_on"][0], dep.as_str());
+    assert_eq!(t["stream"], "qa");
+    assert_eq!(t["estimate"], "2h");
+    assert_eq!(t["assignee"], "bob");
+    assert_eq!(t["created"], crate::harness::NOW);
+    let id = t["id"].as_str().unwrap();
+    let file = repo.read(&format!(".orchestrator/tasks/{id}.toml"));
+    insta::assert_snapshot!(redact_ids(&file), @r#"
+    format = 1
+    id = "tester_00000001"
+    title = "Child"
+    description = """
+    Two
+    lines"""
+    role = "tester"
+    status = "pending"
+    priority = "high"
+    parent = "task_00000002"
+    depends_on = ["task_00000003"]
+    stream = "qa"
+    estimate = "2h"
+    assignee = "bob"
+    created = "2026-01-15T10:00:00Z"
+    updated = "2026-01-15T10:00:00Z"
+    "#);
+}
+
+#[test]
+fn ids_resolve_from_unique_prefixes() {
+    let repo = Repo::init();
+    let id = add(&repo, &["x", "--role", "debugger"]);
+    let hex = id.trim_start_matches("debugger_");
+    let by_hex = repo.json(&["task", "show", &hex[..5]]);
+    assert_eq!(by_hex["task"]["id"], id.as_str());
+    let by_prefix = repo.json(&["task", "show", &id[..12]]);
+    assert_eq!(by_prefix["task"]["id"], id.as_str());
+    add(&repo, &["y", "--role", "debugger"]);
+    let err = repo.fails(&["task", "show", "debugger_"]);
+    assert!(err.contains("matches several tasks"), "{err}");
+}
+
+#[test]
+fn list_filters_and_tree() {
+    let repo = Repo::init();
+    let root = add(&repo, &["Root", "--stream", "core"]);
+    let child = add(
+        &repo,
+        &[
+            "Child",
+            "--parent",
+            &root,
+            "--role",
+            "implementer",
+            "--stream",
+            "core",
+        ],
+    );
+    add(
+        &repo,
+        &["Grandchild", "--parent", &child, "--role", "tester"],
+    );
+    add(&repo, &["Loose", "--stream", "docs"]);
+    repo.ok(&["task", "status", &child, "in_progress"]);
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["task", "list"];
+        full.extend_from_slice(args);
+        repo.json(&full)["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&["--stream", "core"]).len(), 2);
+    assert_eq!(ids(&["--role", "tester"]), ["Grandchild"]);
+    assert_eq!(ids(&["--status", "in_progress"]), ["Child"]);
+    assert_eq!(ids(&["--parent", &root]), ["Child"]);
+    assert_eq!(
+        ids(&["--status", "pending", "--status", "in_progress"]).len(),
+        4
+    );
+
+    let tree = redact_ids(&repo.ok(&["task", "list", "--tree", "--stream", "core"]));
+    let lines: Vec<&str> = tree.lines().collect();
+    assert_eq!(lines.len(), 2, "{tree}");
+    assert!(
+        lines[0].starts_with("task_0000") && lines[0].contains("Root"),
+        "{tree}"
+    );
+    assert!(
+        lines[1].starts_with("  implementer_0000") && lines[1].contains("Child"),
+        "{tree}"
+    );
+}
+
+#[test]
+fn edit_changes_and_clears_fields() {
+    let repo = Repo::init();
+    let a = add(&repo, &["A", "--stream", "s", "--role", "architect"]);
+    let b = add(&repo, &["B"]);
+    let v = repo.json(&[
+        "task",
+        "edit",
+        &a,
+        "--title",
+        "A2",
+        "--stream",
+        "",
+        "--add-dep",
+        &b,
+        "--priority",
+        "low",
+    ]);
+    assert_eq!(v["task"]["title"], "A2");
+    assert!(v["task"].get("stream").is_none());
+    assert_eq!(v["task"]["depends_on"][0], b.as_str());
+    assert_eq!(v["task"]["priority"], "low");
+    let v = repo.json(&["task", "edit", &a, "--remove-dep", &b]);
+    assert!(v["task"].get("depends_on").is_none());
+    let err = repo.fails(&["task", "edit", &a]);
+    assert!(err.contains("nothing to change"), "{err}");
+    let err = repo.fails(&["task", "edit", &a, "--parent", &a]);
+    assert!(err.contains("own parent"), "{err}");
+}
+
+#[test]
+fn notes_are_appended_with_time_and_author() {
+    let repo = Repo::init();
+    let a = add(&repo, &["A"]);
+    repo.ok(&["task", "note", &a, "first"]);
+    repo.ok(&["task", "note", &a, "second", "--agent", "claude"]);
+    let v = repo.json(&["task", "show", &a]);
+    let notes = v["task"]["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["text"], "first");
+    assert_eq!(notes[0]["at"], crate::harness::NOW);
+    assert_eq!(notes[1]["author"], "claude");
+    let text = repo.ok(&["task", "show", &a]);
+    assert!(
+        text.contains("2026-01-15T10:00:00Z claude: second"),
+        "{text}"
+    );
+}
+
+#[test]
+fn status_machine_is_enforced_and_named() {
+    let repo = Repo::init();
+    let a = add(&repo, &["A"]);
+    let err = repo.fails(&["task", "status", &a, "completed"]);
+    assert!(
+        err.contains("cannot move")
+            && err.contains("from pending it can move to: in_progress, blocked, cancelled"),
+        "{err}"
+    );
+    repo.ok(&["task", "status", &a, "in_progress"]);
+    repo.ok(&[
+        "task",
+        "status",
+        &a,
+        "blocked",
+        "--reason",
+        "waiting for API keys",
+    ]);
+    let v = repo.json(&["task", "show", &a]);
+    assert_eq!(v["task"]["status"], "blocked");
+    assert_eq!(
+        v["task"]["notes"][0]["text"],
+        "blocked: waiting for API keys"
+    );
+    repo.ok(&["task", "status", &a, "in-progress"]);
+    repo.ok(&["task", "status", &a, "done"]);
+    let v = repo.json(&["task", "show", &a]);
+    assert_eq!(v["task"]["completed"], crate::harness::NOW);
+    let err = repo.fails(&["task", "status", &a, "completed"]);
+    assert!(err.contains("needs_revision, pending"), "{err}");
+}
+
+#[test]
+fn dependency_cycles_are_refused() {
+    let repo = Repo::init();
+    let a = add(&repo, &["A"]);
+    let b = add(&repo, &["B", "--depends-on", &a]);
+    let c = add(&repo, &["C", "--depends-on", &b]);
+    let err = repo.fails(&["task", "edit", &a, "--add-dep", &c]);
+    assert!(err.contains("dependency cycle"), "{err}");
+    assert!(
+        err.contains(&a) && err.contains(&b) && err.contains(&c),
+        "{err}"
+    );
+    let err = repo.fails(&["task", "edit", &a, "--add-dep", &a]);
+    assert!(err.contains("dependency cycle"), "{err}");
+}
+
+#[test]
+fn rm_refuses_children_unless_recursive() {
+    let repo = Repo::init();
+    let p = add(&repo, &["P"]);
+    let c = add(&repo, &["C", "--parent", &p]);
+    let g = add(&repo, &["G", "--parent", &c]);
+    let err = repo.fails(&["task", "rm", &p]);
+    assert!(err.contains("has subtasks") && err.contains(&c), "{err}");
+    let count = repo.commit_count();
+    let v = repo.json(&["task", "rm", &p, "--recursive"]);
+    assert_eq!(v["removed"].as_array().unwrap().len(), 3);
+    assert_eq!(repo.commit_count(), count + 1);
+    let mut paths = repo.head_paths();
+    paths.sort();
+    let mut expected: Vec<String> = [&p, &c, &g]
+        .iter()
+        .map(|i| format!(".orchestrator/tasks/{i}.toml"))
+        .collect();
+    expected.sort();
+    assert_eq!(paths, expected);
+    assert!(
+        !repo
+            .root
+            .join(format!(".orchestrator/tasks/{g}.toml"))
+            .exists()
+    );
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn ready_orders_by_priority_and_waits_for_dependencies() {
+    let repo = Repo::init();
+    let low = add(&repo, &["low", "--priority", "low"]);
+    let crit = add(&repo, &["crit", "--priority", "critical"]);
+    let blocked = add(
+        &repo,
+        &[
+            "needs crit",
+            "--priority",
+            "critical",
+            "--depends-on",
+            &crit,
+        ],
+    );
+    let titles = |r: &Repo| -> Vec<String> {
+        r.json(&["ready"])["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(titles(&repo), ["crit", "low"]);
+    repo.ok(&["task", "status", &crit, "in_progress"]);
+    repo.ok(&["task", "status", &crit, "completed"]);
+    assert_eq!(titles(&repo), ["needs crit", "low"]);
+    let _ = (low, blocked);
+}
+
+#[test]
+fn status_report_counts_and_lists() {
+    let repo = Repo::init();
+    let p = add(&repo, &["Feature", "--stream", "core"]);
+    let a = add(
+        &repo,
+        &[
+            "Design",
+            "--parent",
+            &p,
+            "--role",
+            "architect",
+            "--stream",
+            "core",
+            "--priority",
+            "high",
+        ],
+    );
+    let b = add(
+        &repo,
+        &[
+            "Build",
+            "--parent",
+            &p,
+            "--role",
+            "implementer",
+            "--stream",
+            "core",
+            "--depends-on",
+            &a,
+        ],
+    );
+    add(
+        &repo,
+        &["Write docs", "--stream", "docs", "--role", "documenter"],
+    );
+    repo.ok(&["task", "status", &a, "in_progress"]);
+    repo.ok(&["task", "status", &a, "completed"]);
+    repo.ok(&["task", "status", &b, "in_progress"]);
+
+    let v = repo.json(&["status"]);
+    assert_eq!(v["total"], 4);
+    assert_eq!(v["by_status"]["completed"], 1);
+    assert_eq!(v["by_status"]["in_progress"], 1);
+    assert_eq!(v["by_status"]["pending"], 2);
+    assert_eq!(v["by_status"]["cancelled"], 0);
+    assert_eq!(v["streams"][0]["stream"], "core");
+    assert_eq!(v["streams"][0]["completed"], 1);
+    assert_eq!(v["parents"][0]["done"], 1);
+    assert_eq!(v["parents"][0]["total"], 2);
+    assert_eq!(v["parents"][0]["percent"], 50);
+    assert_eq!(v["in_progress"][0]["title"], "Build");
+
+    insta::assert_snapshot!(redact_ids(&repo.ok(&["status"])), @r"
+    4 tasks: 2 pending, 1 in_progress, 1 completed
+
+    Streams:
+      core                 1/3 done, 2 open
+      docs                 0/1 done, 1 open
+
+    Progress:
+      task_00000001           50% (1/2)  Feature
+
+    In progress:
+      implementer_00000002   medium   implementer  Build
+
+    Ready:
+      documenter_00000003    medium   documenter   Write docs
+    ");
+}
+
+#[test]
+fn check_reports_every_kind_of_problem() {
+    let repo = Repo::init();
+    assert!(repo.ok(&["check"]).starts_with("ok:"));
+    let a = add(&repo, &["A"]);
+    let b = add(&repo, &["B"]);
+    // Hand edits that orc itself would refuse.
+    let text = repo.read(&format!(".orchestrator/tasks/{a}.toml"));
+    repo.write(
+        &format!(".orchestrator/tasks/{a}.toml"),
+        &text.replace(
+            "status = ",
+            &format!("parent = \"task_00000000\"\ndepends_on = [\"{b}\"]\nstatus = "),
+        ),
+    );
+    let text = repo.read(&format!(".orchestrator/tasks/{b}.toml"));
+    repo.write(
+        &format!(".orchestrator/tasks/{b}.toml"),
+        &text.replace(
+            "status = ",
+            &format!("depends_on = [\"{a}\", \"task_11111111\"]\nstatus = "),
+        ),
+    );
+    repo.write(".orchestrator/tasks/task_22222222.toml", &text);
+    repo.write(
+        ".orchestrator/tasks/task_33333333.toml",
+        "format = 1\nid = [\n",
+    );
+
+    let out = repo.run(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let kinds: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "parse",
+        "duplicate",
+        "unknown-parent",
+        "unknown-dependency",
+        "cycle",
+    ] {
+        assert!(kinds.contains(&k), "{k} missing from {kinds:?}");
+    }
+    let parse = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "parse")
+        .unwrap();
+    assert_eq!(parse["path"], ".orchestrator/tasks/task_33333333.toml");
+    assert_eq!(parse["line"], 2);
+}
+
+#[test]
+fn newer_format_versions_are_refused_clearly() {
+    let repo = Repo::init();
+    repo.write(".orchestrator/config.toml", "format = 2\n");
+    let err = repo.fails(&["status"]);
+    assert!(
+        err.contains(".orchestrator/config.toml") && err.contains("newer"),
+        "{err}"
+    );
+    assert!(err.contains("upgrade orc"), "{err}");
+}

@@ -5,12 +5,14 @@
 
 mod commit;
 mod fsutil;
+mod paths;
 
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use commit::{Applied, Change};
+pub use paths::FileDigest;
 
 use crate::error::{Error, Result};
 

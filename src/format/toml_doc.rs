@@ -101,9 +101,21 @@ pub fn task_from_toml(text: &str) -> Result<Task, FormatError> {
     from_toml(text)
 }
 
-/// The canonical text of a task file: `format` first, fields in fixed order, LF endings.
+/// The canonical text of a task file: `format` first, fields in fixed order, LF endings;
+/// unset options, empty strings and empty lists are left out.
 pub fn task_to_toml(task: &Task) -> String {
-    to_toml(task, true)
+    to_toml(&without_empty(task), true)
+}
+
+/// The value as a TOML table (field order kept) without empty strings and empty arrays.
+fn without_empty<T: Serialize>(value: &T) -> toml::Table {
+    let mut table = toml::Table::try_from(value).expect("model values always serialise to TOML");
+    table.retain(|_, v| match v {
+        toml::Value::String(s) => !s.is_empty(),
+        toml::Value::Array(a) => !a.is_empty(),
+        _ => true,
+    });
+    table
 }
 
 pub fn config_from_toml(text: &str) -> Result<Config, FormatError> {

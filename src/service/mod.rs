@@ -5,6 +5,7 @@
 
 mod check;
 mod init;
+mod partial;
 mod state;
 mod tasks;
 mod views;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
 pub use init::InitReport;
+pub use partial::{Partial, Tasks};
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
 pub use tasks::{NewTask, TaskEdit, TaskFilter};
 pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, UnreadableFile};
@@ -143,6 +145,23 @@ impl Orc {
         let mut state = State::load(&self.store)?;
         let (change, value) = f(&mut state)?;
         let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
+        let applied = self.store.apply(&change, commit)?;
+        Ok(Outcome::new(value, applied))
+    }
+}
+
+impl Orc {
+    /// Like [`Orc::mutate`] for changes that touch a few known tasks: only the task files
+    /// the change asks for are read, so the cost does not grow with the number of tasks.
+    fn mutate_partial<T>(
+        &self,
+        f: impl FnOnce(&mut Partial<'_>) -> Result<(Change, T)>,
+    ) -> Result<Outcome<T>> {
+        let _lock = self.store.lock()?;
+        let config = State::load_config(&self.store)?;
+        let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
+        let mut partial = Partial::new(&self.store, config);
+        let (change, value) = f(&mut partial)?;
         let applied = self.store.apply(&change, commit)?;
         Ok(Outcome::new(value, applied))
     }

@@ -37,38 +37,30 @@ pub struct State {
 }
 
 impl State {
-    pub fn load(store: &Store) -> Result<State> {
+    /// Reads `.orchestrator/config.toml`; fails when orc is not initialised.
+    pub fn load_config(store: &Store) -> Result<Config> {
         let config_text = store
             .read(CONFIG_PATH)?
             .ok_or_else(|| Error::NotInitialized {
                 path: store.workdir().to_path_buf(),
             })?;
-        let config = format::config_from_toml(&config_text).map_err(|source| Error::Parse {
+        format::config_from_toml(&config_text).map_err(|source| Error::Parse {
             path: PathBuf::from(CONFIG_PATH),
             source,
-        })?;
+        })
+    }
+
+    /// Reads every task (through the parse cache).
+    pub fn load(store: &Store) -> Result<State> {
+        let config = Self::load_config(store)?;
         let mut state = State {
             config,
             ..State::default()
         };
-        for path in store.list(TASKS_DIR, ".toml")? {
-            let text = match store.read(&path) {
-                Ok(Some(t)) => t,
-                Ok(None) => continue,
-                Err(Error::Io { source, .. }) => {
-                    state.unreadable.push(Unreadable {
-                        path,
-                        error: FormatError {
-                            line: None,
-                            column: None,
-                            message: source.to_string(),
-                        },
-                    });
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            match format::task_from_toml(&text) {
+        for (path, parsed) in
+            store.load_dir_cached(TASKS_DIR, ".toml", "tasks", format::task_from_toml)?
+        {
+            match parsed {
                 Ok(task) => {
                     let canonical = task_path(&task.id) == path;
                     match state.tasks.get(&task.id) {

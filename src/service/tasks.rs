@@ -1,9 +1,10 @@
 //! Task use cases: add, list, show, edit, note, change status, remove.
 
-use super::{Orc, Outcome, State, short_title, task_path};
+use super::partial::Tasks;
+use super::{Orc, Outcome, short_title, task_path};
 use crate::error::{Error, Result};
 use crate::format;
-use crate::model::{Priority, Status, Task, TaskId};
+use crate::model::{Config, Priority, Status, Task, TaskId};
 use crate::store::Change;
 
 /// Fields of a task to create.
@@ -72,15 +73,15 @@ pub(super) fn validate_title(title: &str) -> Result<String> {
 }
 
 /// Checks a role name against the built-in and configured roles.
-pub(super) fn validate_role(state: &State, role: &str) -> Result<String> {
+pub(super) fn validate_role(config: &Config, role: &str) -> Result<String> {
     let role = role.trim().to_ascii_lowercase();
-    if state.config.has_role(&role) {
+    if config.has_role(&role) {
         Ok(role)
     } else {
         Err(Error::invalid_with_hint(
             format!(
                 "unknown role {role:?}; known roles: {}",
-                state.config.role_names().join(", ")
+                config.role_names().join(", ")
             ),
             "add custom roles under [[roles]] in .orchestrator/config.toml",
         ))
@@ -93,11 +94,11 @@ fn optional(s: Option<String>) -> Option<String> {
 }
 
 /// A fresh id with `prefix` that no task has.
-pub(super) fn fresh_id(state: &State, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
+pub(super) fn fresh_id(tasks: &mut impl Tasks, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
     for _ in 0..100 {
         let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
         let id = TaskId::generate(prefix, random).map_err(|e| Error::invalid(e.to_string()))?;
-        if !state.tasks.contains_key(&id) && !taken.contains(&id) {
+        if !taken.contains(&id) && !tasks.contains(&id) {
             return Ok(id);
         }
     }
@@ -111,26 +112,31 @@ pub(super) fn write_task(change: &mut Change, task: &Task) {
 
 /// Builds a task from `new`, validated against `state` (parent and dependencies must
 /// exist, the role must be known). `taken` lists ids reserved in the same change.
-pub(super) fn build_task(orc: &Orc, state: &State, new: NewTask, taken: &[TaskId]) -> Result<Task> {
+pub(super) fn build_task(
+    orc: &Orc,
+    tasks: &mut impl Tasks,
+    new: NewTask,
+    taken: &[TaskId],
+) -> Result<Task> {
     let title = validate_title(&new.title)?;
     let role = new
         .role
         .as_deref()
-        .map(|r| validate_role(state, r))
+        .map(|r| validate_role(tasks.config(), r))
         .transpose()?;
     let parent = new
         .parent
         .as_deref()
-        .map(|p| state.resolve(p))
+        .map(|p| tasks.resolve(p))
         .transpose()?;
     let mut depends_on = Vec::new();
     for d in &new.depends_on {
-        let id = state.resolve(d)?;
+        let id = tasks.resolve(d)?;
         if !depends_on.contains(&id) {
             depends_on.push(id);
         }
     }
-    let id = fresh_id(state, role.as_deref().unwrap_or("task"), taken)?;
+    let id = fresh_id(tasks, role.as_deref().unwrap_or("task"), taken)?;
     let mut task = Task::new(id, title, orc.now());
     task.description = new.description.trim().to_owned();
     task.role = role;
@@ -146,15 +152,15 @@ pub(super) fn build_task(orc: &Orc, state: &State, new: NewTask, taken: &[TaskId
 impl Orc {
     /// Creates one task and commits it.
     pub fn add_task(&self, new: NewTask) -> Result<Outcome<Task>> {
-        self.mutate(|state| {
-            let task = build_task(self, state, new, &[])?;
+        self.mutate_partial(|tasks| {
+            let task = build_task(self, tasks, new, &[])?;
             let mut change = self.change(
                 format!("add {} \"{}\"", task.id, short_title(&task.title)),
                 "task.add",
                 Some(&task.id),
             );
             write_task(&mut change, &task);
-            state.tasks.insert(task.id.clone(), task.clone());
+            tasks.put(task.clone());
             Ok((change, task))
         })
     }
@@ -190,9 +196,10 @@ impl Orc {
 
     /// Changes fields of a task.
     pub fn edit_task(&self, id: &str, edit: TaskEdit) -> Result<Outcome<Task>> {
-        self.mutate(|state| {
-            let id = state.resolve(id)?;
-            let mut task = state.task(&id)?.clone();
+        self.mutate_partial(|tasks| {
+            let id = tasks.resolve(id)?;
+            let before = tasks.get(&id)?.clone();
+            let mut task = before.clone();
             if let Some(t) = edit.title {
                 task.title = validate_title(&t)?;
             }
@@ -202,13 +209,13 @@ impl Orc {
             if let Some(r) = edit.role {
                 task.role = match r.trim() {
                     "" => None,
-                    r => Some(validate_role(state, r)?),
+                    r => Some(validate_role(tasks.config(), r)?),
                 };
             }
             if let Some(p) = edit.parent {
                 task.parent = match p.trim() {
                     "" => None,
-                    p => Some(state.resolve(p)?),
+                    p => Some(tasks.resolve(p)?),
                 };
             }
             if let Some(p) = edit.priority {
@@ -224,24 +231,24 @@ impl Orc {
                 task.assignee = optional(Some(a));
             }
             for d in &edit.add_depends_on {
-                let dep = state.resolve(d)?;
+                let dep = tasks.resolve(d)?;
                 if !task.depends_on.contains(&dep) {
                     task.depends_on.push(dep);
                 }
             }
             for d in &edit.remove_depends_on {
-                let dep = state.resolve(d)?;
+                let dep = tasks.resolve(d)?;
                 task.depends_on.retain(|x| x != &dep);
             }
-            if task == *state.task(&id)? {
+            if task == before {
                 return Err(Error::invalid_with_hint(
                     format!("nothing to change in {id}"),
                     "pass at least one field to change, see `orc task edit --help`",
                 ));
             }
             task.updated = self.now();
-            state.tasks.insert(id.clone(), task.clone());
-            validate_graph(state, &id)?;
+            tasks.put(task.clone());
+            tasks.check_graph(&id)?;
             let mut change = self.change(
                 format!("edit {id} \"{}\"", short_title(&task.title)),
                 "task.edit",
@@ -258,9 +265,9 @@ impl Orc {
         if text.is_empty() {
             return Err(Error::invalid("the note is empty"));
         }
-        self.mutate(|state| {
-            let id = state.resolve(id)?;
-            let mut task = state.task(&id)?.clone();
+        self.mutate_partial(|tasks| {
+            let id = tasks.resolve(id)?;
+            let mut task = tasks.get(&id)?.clone();
             task.add_note(text.to_owned(), self.ctx.agent.clone(), self.now());
             let mut change = self.change(
                 format!(
@@ -277,10 +284,10 @@ impl Orc {
 
     /// Moves a task to another status, following the status machine.
     pub fn set_status(&self, id: &str, to: Status, reason: Option<&str>) -> Result<Outcome<Task>> {
-        self.mutate(|state| {
-            let id = state.resolve(id)?;
-            let mut task = state.task(&id)?.clone();
-            transition(state, &mut task, to, self.now())?;
+        self.mutate_partial(|tasks| {
+            let id = tasks.resolve(id)?;
+            let mut task = tasks.get(&id)?.clone();
+            transition(tasks, &mut task, to, self.now())?;
             if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
                 task.add_note(
                     format!("{to}: {reason}"),
@@ -353,7 +360,7 @@ impl Orc {
 
 /// Applies a legal status change, or explains which ones are legal.
 pub(super) fn transition(
-    state: &State,
+    tasks: &mut impl Tasks,
     task: &mut Task,
     to: Status,
     now: jiff::Timestamp,
@@ -367,7 +374,7 @@ pub(super) fn transition(
         });
     }
     if to == Status::InProgress {
-        let pending = state.unfinished_dependencies(task);
+        let pending = tasks.unfinished_dependencies(task);
         if !pending.is_empty() {
             return Err(Error::DependenciesNotDone {
                 id: task.id.clone(),
@@ -376,32 +383,5 @@ pub(super) fn transition(
         }
     }
     task.set_status(to, now);
-    Ok(())
-}
-
-/// Refuses a state where `id` takes part in a dependency or parent cycle.
-pub(super) fn validate_graph(state: &State, id: &TaskId) -> Result<()> {
-    let task = state.task(id)?;
-    if task.depends_on.contains(id) {
-        return Err(Error::DependencyCycle {
-            cycle: vec![id.clone(), id.clone()],
-        });
-    }
-    if task.parent.as_ref() == Some(id) {
-        return Err(Error::invalid(format!("{id} cannot be its own parent")));
-    }
-    if let Some(cycle) = state.find_parent_cycle(id) {
-        return Err(Error::invalid(format!(
-            "parent loop: {}",
-            cycle
-                .iter()
-                .map(TaskId::as_str)
-                .collect::<Vec<_>>()
-                .join(" -> ")
-        )));
-    }
-    if let Some(cycle) = state.find_dependency_cycle() {
-        return Err(Error::DependencyCycle { cycle });
-    }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Read-only views: one task with its surroundings, the status overview, ready work.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -103,33 +103,61 @@ pub fn by_urgency(a: &&Task, b: &&Task) -> std::cmp::Ordering {
     (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id))
 }
 
+fn progress_of(parent: &Task, kids: &[&Task]) -> Progress {
+    let counted: Vec<&&Task> = kids
+        .iter()
+        .filter(|t| t.status != Status::Cancelled)
+        .collect();
+    let done = counted
+        .iter()
+        .filter(|t| t.status == Status::Completed)
+        .count();
+    let total = counted.len();
+    Progress {
+        id: parent.id.clone(),
+        title: parent.title.clone(),
+        status: parent.status,
+        done,
+        total,
+        percent: (done * 100).checked_div(total).unwrap_or(0) as u32,
+    }
+}
+
 impl State {
-    /// Pending tasks whose dependencies are completed, most urgent first.
+    /// Subtasks of every parent, built in one pass.
+    pub fn child_index(&self) -> HashMap<&TaskId, Vec<&Task>> {
+        let mut index: HashMap<&TaskId, Vec<&Task>> = HashMap::new();
+        for t in self.tasks.values() {
+            if let Some(p) = &t.parent {
+                index.entry(p).or_default().push(t);
+            }
+        }
+        index
+    }
+
+    /// Pending tasks whose dependencies are completed and that have no open subtasks,
+    /// most urgent first.
     pub fn ready_tasks(&self) -> Vec<&Task> {
-        let mut ready: Vec<&Task> = self.tasks.values().filter(|t| self.is_ready(t)).collect();
+        let children = self.child_index();
+        let mut ready: Vec<&Task> = self
+            .tasks
+            .values()
+            .filter(|t| t.status == Status::Pending)
+            .filter(|t| self.unfinished_dependencies(t).is_empty())
+            .filter(|t| {
+                children
+                    .get(&t.id)
+                    .is_none_or(|kids| kids.iter().all(|c| !c.status.is_open()))
+            })
+            .collect();
         ready.sort_by(by_urgency);
         ready
     }
 
-    /// Progress of the direct subtasks of `id` (cancelled subtasks do not count).
+    /// Progress of a parent's direct subtasks (cancelled subtasks do not count).
     pub fn progress(&self, parent: &Task) -> Progress {
-        let kids: Vec<&Task> = self
-            .children(&parent.id)
-            .filter(|t| t.status != Status::Cancelled)
-            .collect();
-        let done = kids
-            .iter()
-            .filter(|t| t.status == Status::Completed)
-            .count();
-        let total = kids.len();
-        Progress {
-            id: parent.id.clone(),
-            title: parent.title.clone(),
-            status: parent.status,
-            done,
-            total,
-            percent: (done * 100).checked_div(total).unwrap_or(0) as u32,
-        }
+        let kids: Vec<&Task> = self.children(&parent.id).collect();
+        progress_of(parent, &kids)
     }
 
     pub fn status_report(&self) -> StatusReport {
@@ -161,11 +189,12 @@ impl State {
             v.sort_by(by_urgency);
             v.into_iter().map(TaskSummary::from).collect()
         };
+        let children = self.child_index();
         let parents = has_children
             .keys()
             .filter_map(|id| self.tasks.get(*id))
             .filter(|t| t.status.is_open())
-            .map(|t| self.progress(t))
+            .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
         StatusReport {
             total: self.tasks.len(),

@@ -3,6 +3,7 @@
 //! It locates the repository, reads files, writes them atomically, serialises orc
 //! processes with a repository-wide lock and turns a set of file changes into one commit.
 
+mod cache;
 mod commit;
 mod fsutil;
 mod paths;
@@ -11,6 +12,7 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
+pub use cache::Parsed;
 pub use commit::{Applied, Change};
 pub use paths::FileDigest;
 
@@ -92,6 +94,12 @@ impl Store {
         }
         out.sort();
         Ok(out)
+    }
+
+    /// Directory for state private to this work tree that is never committed
+    /// (`<git-dir>/orc/`): caches and the like.
+    pub fn local_dir(&self) -> PathBuf {
+        self.repo.git_dir().join("orc")
     }
 
     /// Takes the repository-wide orc lock (`<git-common-dir>/orc.lock`), waiting for

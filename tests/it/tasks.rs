@@ -167,11 +167,11 @@ fn edit_changes_and_clears_fields() {
         "low",
     ]);
     assert_eq!(v["task"]["title"], "A2");
-    assert!(v["task"].get("stream").is_none());
+    assert!(v["task"]["stream"].is_null());
     assert_eq!(v["task"]["depends_on"][0], b.as_str());
     assert_eq!(v["task"]["priority"], "low");
     let v = repo.json(&["task", "edit", &a, "--remove-dep", &b]);
-    assert!(v["task"].get("depends_on").is_none());
+    assert_eq!(v["task"]["depends_on"], serde_json::json!([]));
     let err = repo.fails(&["task", "edit", &a]);
     assert!(err.contains("nothing to change"), "{err}");
     let err = repo.fails(&["task", "edit", &a, "--parent", &a]);

@@ -6,6 +6,7 @@ mod config;
 mod id;
 mod status;
 mod task;
+pub mod time;
 
 pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
 pub use id::{IdError, TaskId};

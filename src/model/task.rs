@@ -34,12 +34,14 @@ pub struct Task {
     pub estimate: Option<String>,
     #[serde(default)]
     pub assignee: Option<String>,
+    #[serde(with = "super::time::ts")]
     pub created: Timestamp,
+    #[serde(with = "super::time::ts")]
     pub updated: Timestamp,
     /// When the task last moved to `in_progress`; stale detection counts from here.
-    #[serde(default)]
+    #[serde(default, with = "super::time::opt_ts")]
     pub started: Option<Timestamp>,
-    #[serde(default)]
+    #[serde(default, with = "super::time::opt_ts")]
     pub completed: Option<Timestamp>,
     #[serde(default)]
     pub next_action: Option<NextAction>,
@@ -115,6 +117,7 @@ impl Task {
 /// A timestamped entry in a task's append-only log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
+    #[serde(with = "super::time::ts")]
     pub at: Timestamp,
     #[serde(default)]
     pub author: Option<String>,

@@ -4,7 +4,6 @@
 //! The cache lives in the git dir (`<git-dir>/orc/cache/<name>`), is private to this work
 //! tree, and is only ever an optimisation: a missing, stale or unreadable cache is rebuilt.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::ErrorKind;
 use std::os::unix::fs::MetadataExt;
@@ -19,7 +18,7 @@ use crate::format::FormatError;
 
 /// Bumped whenever the encoding changes; together with the crate version it guards
 /// against decoding a cache written by another build.
-const CACHE_VERSION: u32 = 1;
+const CACHE_VERSION: u32 = 2;
 
 /// Files modified this recently are re-read every time and not cached: a later change
 /// within the file system's timestamp granularity could otherwise go unnoticed.
@@ -79,16 +78,29 @@ impl Store {
     where
         T: Serialize + DeserializeOwned + Clone + Send + Sync,
     {
-        let now = SystemTime::now();
+        self.load_dir_cached_at(rel_dir, ext, cache_name, parse, SystemTime::now())
+    }
+
+    /// [`Store::load_dir_cached`] with the time that decides which files have settled.
+    fn load_dir_cached_at<T>(
+        &self,
+        rel_dir: &str,
+        ext: &str,
+        cache_name: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, FormatError> + Sync,
+        now: SystemTime,
+    ) -> Result<Vec<Parsed<T>>>
+    where
+        T: Serialize + DeserializeOwned + Clone + Send + Sync,
+    {
         let cache_path = self.local_dir().join("cache").join(cache_name);
-        let mut cached: HashMap<String, (FileKey, T)> = read_cache::<T>(&cache_path)
-            .map(|c| {
-                c.entries
-                    .into_iter()
-                    .map(|(name, key, value)| (name, (key, value)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        // Sorted by name, like the directory listing below: matched by a merge, not a map.
+        let mut cached = read_cache::<T>(&cache_path)
+            .map(|c| c.entries)
+            .unwrap_or_default()
+            .into_iter()
+            .peekable();
+        let mut unmatched_cache_entries = false;
 
         let dir = self.abs(rel_dir);
         let listing = match fs::read_dir(&dir) {
@@ -125,15 +137,18 @@ impl Store {
             };
             let key = FileKey::of(&meta);
             keys.push(Some(key));
-            match cached.remove(name) {
-                Some((old_key, value)) if old_key == key => out.push((rel, Ok(value))),
+            while cached.next_if(|(n, _, _)| n < name).is_some() {
+                unmatched_cache_entries = true;
+            }
+            match cached.next_if(|(n, _, _)| n == name) {
+                Some((_, old_key, value)) if old_key == key => out.push((rel, Ok(value))),
                 _ => {
                     misses.push((out.len(), key, meta.is_dir()));
                     out.push((rel, Err(io_problem(&std::io::Error::other("not read yet")))));
                 }
             }
         }
-        let dirty = !misses.is_empty() || !cached.is_empty();
+        let dirty = !misses.is_empty() || unmatched_cache_entries || cached.next().is_some();
         let parsed = parallel_map(&misses, |(slot, _, is_dir)| {
             if *is_dir {
                 return Err(FormatError {
@@ -234,6 +249,75 @@ fn write_cache<T: Serialize>(path: &std::path::Path, entries: Vec<(String, FileK
 mod tests {
     use super::*;
     use crate::model::{Note, Task, TaskId};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(tmp.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .status()
+            .unwrap();
+        let store = Store::discover(tmp.path()).unwrap();
+        (tmp, store)
+    }
+
+    #[test]
+    fn settled_files_come_from_the_cache_and_changes_are_seen() {
+        let (_tmp, s) = store();
+        std::fs::create_dir_all(s.abs("d")).unwrap();
+        for i in 0..5 {
+            std::fs::write(s.abs(&format!("d/{i}.txt")), format!("v{i}")).unwrap();
+        }
+        let parses = AtomicUsize::new(0);
+        let parse = |t: &str| {
+            parses.fetch_add(1, Ordering::SeqCst);
+            Ok(t.to_owned())
+        };
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let load = |now| {
+            s.load_dir_cached_at("d", ".txt", "test", parse, now)
+                .unwrap()
+        };
+
+        let first = load(later);
+        assert_eq!(parses.load(Ordering::SeqCst), 5);
+        assert_eq!(first[4], ("d/4.txt".to_owned(), Ok("v4".to_owned())));
+        assert_eq!(load(later), first);
+        assert_eq!(
+            parses.load(Ordering::SeqCst),
+            5,
+            "second read is served by the cache"
+        );
+
+        // Same size, new content: the ctime/mtime change is noticed.
+        std::fs::write(s.abs("d/2.txt"), "w2").unwrap();
+        std::fs::remove_file(s.abs("d/3.txt")).unwrap();
+        std::fs::write(s.abs("d/9.txt"), "new").unwrap();
+        let third = load(later);
+        assert_eq!(
+            parses.load(Ordering::SeqCst),
+            7,
+            "only the changed and new files are parsed"
+        );
+        let values: Vec<_> = third.iter().map(|(_, v)| v.clone().unwrap()).collect();
+        assert_eq!(values, ["v0", "v1", "w2", "v4", "new"]);
+
+        // Files that changed within the settle time are not cached at all.
+        let now = SystemTime::now();
+        let fresh = |now| {
+            s.load_dir_cached_at("d", ".txt", "other", parse, now)
+                .unwrap()
+        };
+        fresh(now);
+        fresh(now);
+        assert_eq!(
+            parses.load(Ordering::SeqCst),
+            7 + 10,
+            "recent files are re-read"
+        );
+    }
 
     #[test]
     fn tasks_round_trip_through_the_cache_encoding() {

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Benchmark orc against the git CLI on large repositories.
+
+For each task count (default 100, 1,000 and 10,000) it builds, in a temp dir, a git
+repository of 10,000 ordinary files plus that many orc tasks, then measures side by side
+(median wall time of --runs runs, in milliseconds):
+
+  orc task add           one task mutation = one commit        vs
+  orc task status        another one-task mutation             vs
+  git add + git commit   of one new TOML file of the same size (the baseline)
+  orc status --json / orc task list --json / orc ready --json
+  orc --version          cold start
+
+and checks the targets: a mutation takes at most half the time of the git pair and does
+not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,000 tasks.
+
+Usage: python3 bench/bench.py [--sizes 100,1000,10000] [--files 10000] [--runs 15]
+                              [--orc target/release/orc] [--json out.json] [--svg out.svg]
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROLES = ["architect", "implementer", "tester", "documenter", "reviewer", "researcher", "debugger"]
+STATUSES = ["pending", "in_progress", "completed", "blocked"]
+
+
+def env():
+    e = dict(os.environ)
+    e.update(
+        GIT_CONFIG_GLOBAL="/dev/null",
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="Bench",
+        GIT_AUTHOR_EMAIL="bench@example.com",
+        GIT_COMMITTER_NAME="Bench",
+        GIT_COMMITTER_EMAIL="bench@example.com",
+    )
+    return e
+
+
+ENV = env()
+
+
+def run(cmd, cwd, check=True):
+    r = subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and r.returncode != 0:
+        sys.exit(f"command failed: {cmd}\n{r.stderr}")
+    return r.stdout
+
+
+def task_text(tid, i, role, status, deps, parent):
+    dep = f'depends_on = ["{deps}"]\n' if deps else ""
+    par = f'parent = "{parent}"\n' if parent else ""
+    return (
+        f'format = 1\nid = "{tid}"\ntitle = "Task {i}: a realistic one-line title"\n'
+        f'description = "What needs doing for task {i}, in a sentence or two."\n'
+        f'role = "{role}"\nstatus = "{status}"\npriority = "medium"\n{par}{dep}'
+        f'stream = "stream-{i % 10}"\ncreated = "2026-01-01T00:00:00Z"\nupdated = "2026-01-01T00:00:00Z"\n\n'
+        f'[[notes]]\nat = "2026-01-01T00:00:00Z"\ntext = "a note"\n'
+    )
+
+
+def build_repo(root, tasks, files, orc, rng):
+    os.makedirs(root)
+    run(["git", "init", "-q", "-b", "main"], root)
+    run(["git", "config", "gc.auto", "0"], root)
+    for i in range(files):
+        d = os.path.join(root, "src", f"d{i % 100}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, f"f{i}.txt"), "w") as f:
+            f.write(f"file {i}\n")
+    run([orc, "init"], root)
+    tdir = os.path.join(root, ".orchestrator", "tasks")
+    os.makedirs(tdir, exist_ok=True)
+    ids = []
+    for i in range(tasks):
+        role = rng.choice(ROLES)
+        tid = f"{role}_{rng.getrandbits(32):08x}"
+        deps = rng.choice(ids) if ids and rng.random() < 0.3 else None
+        parent = rng.choice(ids[:50]) if ids and rng.random() < 0.5 else None
+        status = rng.choice(STATUSES)
+        with open(os.path.join(tdir, f"{tid}.toml"), "w") as f:
+            f.write(task_text(tid, i, role, status, deps, parent))
+        ids.append(tid)
+    run(["git", "add", "-A"], root)
+    run(["git", "commit", "-q", "-m", "fixture"], root)
+    run(["git", "gc", "-q"], root)
+    # orc's parse cache only trusts files that have not changed for two seconds.
+    time.sleep(2.5)
+    run([orc, "status", "--json"], root)
+    return ids
+
+
+def timed(cmd, cwd, runs, before=None):
+    samples = []
+    for i in range(runs):
+        if before:
+            before(i)
+        t = time.perf_counter()
+        r = subprocess.run(cmd(i) if callable(cmd) else cmd, cwd=cwd, env=ENV,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        samples.append((time.perf_counter() - t) * 1000)
+        if r.returncode != 0:
+            sys.exit(f"benchmark command failed: {cmd}\n{r.stderr.decode()}")
+    return statistics.median(samples)
+
+
+def bench_size(tasks, files, runs, orc, tmp, rng):
+    root = os.path.join(tmp, f"repo-{tasks}")
+    ids = build_repo(root, tasks, files, orc, rng)
+    pending = [i for i in ids if "pending" in open(os.path.join(root, ".orchestrator/tasks", i + ".toml")).read()]
+    target = pending[0]
+    res = {}
+    res["orc task add"] = timed(lambda i: [orc, "task", "add", f"bench task {i}"], root, runs)
+    res["orc task status"] = timed(
+        lambda i: [orc, "task", "status", target, "in_progress" if i % 2 == 0 else "pending"], root, runs)
+
+    def git_pair_file(i):
+        with open(os.path.join(root, "data", f"n{i}.toml"), "w") as f:
+            f.write(task_text(f"task_{i:08x}", i, "tester", "pending", None, None))
+    os.makedirs(os.path.join(root, "data"), exist_ok=True)
+    res["git add + git commit"] = timed(
+        lambda i: ["sh", "-c", f"git add data/n{i}.toml && git commit -q -m n{i}"], root, runs, before=git_pair_file)
+    time.sleep(2.5)  # let the files written above settle so reads use the cache
+    run([orc, "status", "--json"], root)
+    for name, cmd in [
+        ("orc status --json", [orc, "status", "--json"]),
+        ("orc task list --json", [orc, "task", "list", "--json"]),
+        ("orc ready --json", [orc, "ready", "--json"]),
+        ("orc --version", [orc, "--version"]),
+    ]:
+        res[name] = timed(cmd, root, runs)
+    status = run(["git", "status", "--porcelain"], root)
+    if status.strip():
+        sys.exit(f"benchmark left the work tree dirty:\n{status}")
+    shutil.rmtree(root)
+    return res
+
+
+def svg_plot(results, sizes, path):
+    names = [n for n in results[sizes[0]] if n != "orc --version"]
+    w, h, pad = 640, 360, 50
+    ymax = max(results[s][n] for s in sizes for n in names) * 1.1
+    colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+    xs = {s: pad + i * (w - 2 * pad) / max(1, len(sizes) - 1) for i, s in enumerate(sizes)}
+    y = lambda v: h - pad - v / ymax * (h - 2 * pad)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<line x1="{pad}" y1="{h-pad}" x2="{w-pad}" y2="{h-pad}" stroke="black"/>',
+           f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{h-pad}" stroke="black"/>',
+           f'<text x="{w/2}" y="{h-10}" text-anchor="middle">tasks (10,000-file repository)</text>',
+           f'<text x="12" y="{h/2}" transform="rotate(-90 12 {h/2})" text-anchor="middle">median ms</text>']
+    for s in sizes:
+        out.append(f'<text x="{xs[s]}" y="{h-pad+15}" text-anchor="middle">{s:,}</text>')
+    for frac in (0.25, 0.5, 0.75, 1.0):
+        v = ymax * frac
+        out.append(f'<text x="{pad-5}" y="{y(v)+4}" text-anchor="end">{v:.0f}</text>')
+    for k, n in enumerate(names):
+        c = colors[k % len(colors)]
+        pts = " ".join(f"{xs[s]},{y(results[s][n])}" for s in sizes)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2"/>')
+        out.append(f'<text x="{w-pad-150}" y="{pad+14*k}" fill="{c}">{n}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100,1000,10000")
+    ap.add_argument("--files", type=int, default=10000)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--orc", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "orc"))
+    ap.add_argument("--json", help="write the results as JSON here")
+    ap.add_argument("--svg", help="write a plot of time against task count here")
+    args = ap.parse_args()
+    orc = os.path.abspath(args.orc)
+    if not os.path.exists(orc):
+        sys.exit(f"{orc} not found: run `cargo build --release` first")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rng = random.Random(42)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="orc-bench-") as tmp:
+        for n in sizes:
+            print(f"building a {args.files}-file repository with {n} tasks ...", file=sys.stderr)
+            results[n] = bench_size(n, args.files, args.runs, orc, tmp, rng)
+    names = list(results[sizes[0]])
+    print(f"\nmedian wall time in ms over {args.runs} runs, {args.files}-file repository\n")
+    print(f"| {'command':<24} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")
+    print(f"|{'-'*26}|" + "|".join("-" * 16 for _ in sizes) + "|")
+    for n in names:
+        print(f"| {n:<24} | " + " | ".join(f"{results[s][n]:>14.1f}" for s in sizes) + " |")
+    ok = True
+    print()
+    for s in sizes:
+        for m in ("orc task add", "orc task status"):
+            ratio = results[s][m] / results[s]["git add + git commit"]
+            good = ratio <= 0.5
+            ok &= good
+            print(f"{'PASS' if good else 'MISS'}: {m} at {s:,} tasks = {ratio:.2f}x the git pair (target <= 0.5x)")
+    big = max(sizes)
+    st = results[big]["orc status --json"]
+    ok &= st <= 50
+    print(f"{'PASS' if st <= 50 else 'MISS'}: orc status --json at {big:,} tasks = {st:.1f} ms (target <= 50 ms)")
+    if len(sizes) > 1:
+        small, large = results[min(sizes)]["orc task add"], results[big]["orc task add"]
+        flat = large <= small * 1.5 + 2
+        ok &= flat
+        print(f"{'PASS' if flat else 'MISS'}: orc task add {small:.1f} ms at {min(sizes):,} tasks vs {large:.1f} ms at {big:,} (flat)")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"runs": args.runs, "files": args.files, "results": {str(k): v for k, v in results.items()}}, f, indent=2)
+    if args.svg:
+        svg_plot(results, sizes, args.svg)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -196,8 +196,13 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
         }
         TaskCommand::Status { id, status, reason } => {
             let outcome = orc.set_status(&id, status, reason.as_deref())?;
-            let verb = format!("{} ->", status);
-            mutated(out, &verb, &outcome.value, &outcome);
+            out.commit_note(&outcome);
+            let t = &outcome.value;
+            if out.json {
+                out.json(Some("task"), t);
+            } else {
+                out.line(format!("{} -> {} \"{}\"", t.id, t.status, t.title));
+            }
         }
         TaskCommand::Rm { id, recursive } => {
             let outcome = orc.remove_task(&id, recursive)?;

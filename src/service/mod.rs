@@ -115,10 +115,9 @@ pub struct Orc {
 impl Orc {
     /// Opens the repository containing `start`. Does not require `orc init`.
     pub fn open(start: &Path, ctx: Context) -> Result<Orc> {
-        Ok(Orc {
-            store: Store::discover(start)?,
-            ctx,
-        })
+        let store = Store::discover(start)?;
+        store.recover_interrupted()?;
+        Ok(Orc { store, ctx })
     }
 
     pub fn store(&self) -> &Store {

@@ -241,7 +241,7 @@ fn write_cache<T: Serialize>(path: &std::path::Path, entries: Vec<(String, FileK
         entries,
     };
     if let Ok(bytes) = postcard::to_stdvec(&file) {
-        let _ = fsutil::write_atomic(path, &bytes);
+        let _ = fsutil::write_atomic(path, &bytes, None);
     }
 }
 

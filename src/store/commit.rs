@@ -11,8 +11,7 @@ use gix::index::entry::{Flags, Mode, Stage, Stat};
 use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::Store;
-use super::fsutil;
+use super::{Store, fsutil, journal};
 use crate::error::{Error, Result};
 
 /// How long orc waits for git's index lock held by another process.
@@ -109,66 +108,80 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         )
     })?;
 
-    let previous = write_files(store, change)?;
-    let blobs = match commit_on_head(store, change) {
-        Ok(Some(blobs)) => blobs,
-        Ok(None) => return Ok(Applied::Unchanged),
-        Err(e) => {
-            restore(store, previous);
-            return Err(e);
-        }
-    };
-    let commit_id = blobs.0;
-    update_index(store, &blobs.1, lock).map_err(|e| {
-        Error::invalid_with_hint(
-            format!("committed {commit_id} but could not update the index: {e}"),
-            "run `git reset -q -- .orchestrator` to refresh the index entries",
-        )
+    // The ref update is the commit point: before it nothing is visible, after it the
+    // journal lets the next orc process finish writing files and index if this one dies.
+    let (commit_id, blobs) = commit_on_head(store, change, lock.lock_path())?;
+    crash_point("after-ref");
+    let finish = write_files(store, change).and_then(|_| {
+        crash_point("after-files");
+        update_index(store, &blobs, lock)
+    });
+    finish.map_err(|e| match commit_id {
+        Some(id) => Error::invalid_with_hint(
+            format!("committed {id} but could not finish updating the work tree: {e}"),
+            "run any orc command again to finish, or `git checkout HEAD -- .orchestrator`",
+        ),
+        None => e,
     })?;
-    Ok(Applied::Committed {
-        commit: commit_id.to_string(),
+    journal::clear(store);
+    Ok(match commit_id {
+        Some(id) => Applied::Committed {
+            commit: id.to_string(),
+        },
+        // The files already had HEAD's content in git (e.g. an edit that undoes a manual
+        // change): the work tree and index are updated, there is nothing to commit.
+        None => Applied::Unchanged,
     })
 }
 
-type Previous = Vec<(PathBuf, Option<Vec<u8>>)>;
+/// Test hook: `ORC_TEST_CRASH_AT=<point>` makes orc kill itself with SIGKILL there, so
+/// tests can check that a crash at any moment leaves a consistent repository.
+fn crash_point(point: &str) {
+    if std::env::var_os("ORC_TEST_CRASH_AT").is_some_and(|p| p == point) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
+        std::process::abort();
+    }
+}
 
-/// Writes every file of the change, returning the previous contents. On failure the files
-/// already written are restored, so nothing is left half-done.
-fn write_files(store: &Store, change: &Change) -> Result<Previous> {
-    let mut previous = Vec::with_capacity(change.files.len());
+/// Writes every file of the change. On failure the files already written are restored,
+/// so nothing is left half-done.
+fn write_files(store: &Store, change: &Change) -> Result<()> {
+    let tmp_dir = store.local_dir().join("tmp");
+    let mut previous: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::with_capacity(change.files.len());
     for (rel, content) in &change.files {
         let path = store.abs(rel);
-        let old = fsutil::read_optional(&path);
-        let result = old.and_then(|old| {
+        let result = fsutil::read_optional(&path).and_then(|old| {
             previous.push((path.clone(), old));
             match content {
-                Some(bytes) => fsutil::write_atomic(&path, bytes),
+                Some(bytes) => fsutil::write_atomic(&path, bytes, Some(&tmp_dir)),
                 None => fsutil::remove(&path),
             }
         });
         if let Err(e) = result {
-            restore(store, previous);
+            for (path, old) in previous.into_iter().rev() {
+                // Best effort: the original error is what the user needs to see.
+                let _ = match old {
+                    Some(bytes) => fsutil::write_atomic(&path, &bytes, Some(&tmp_dir)),
+                    None => fsutil::remove(&path),
+                };
+            }
             return Err(e);
         }
     }
-    Ok(previous)
+    Ok(())
 }
 
-fn restore(_store: &Store, previous: Previous) {
-    for (path, old) in previous.into_iter().rev() {
-        // Best effort: the original error is what the user needs to see.
-        let _ = match old {
-            Some(bytes) => fsutil::write_atomic(&path, &bytes),
-            None => fsutil::remove(&path),
-        };
-    }
-}
+pub(super) type Blobs = Vec<(String, Option<ObjectId>)>;
 
-type Blobs = Vec<(String, Option<ObjectId>)>;
-
-/// Commits the change on top of HEAD, retrying on a concurrent ref update.
-/// Returns `None` when the resulting tree equals HEAD's.
-fn commit_on_head(store: &Store, change: &Change) -> Result<Option<(ObjectId, Blobs)>> {
+/// Commits the change on top of HEAD, retrying on a concurrent ref update. Returns the
+/// commit (`None` when the resulting tree equals HEAD's) and the blob of every path.
+fn commit_on_head(
+    store: &Store,
+    change: &Change,
+    index_lock: &std::path::Path,
+) -> Result<(Option<ObjectId>, Blobs)> {
     let repo = &store.repo;
     let mut blobs: Blobs = Vec::with_capacity(change.files.len());
     for (rel, content) in &change.files {
@@ -203,7 +216,7 @@ fn commit_on_head(store: &Store, change: &Change) -> Result<Option<(ObjectId, Bl
         }
         let tree = editor.write().map_err(Error::git)?.detach();
         if parent.is_some() && tree == base_tree {
-            return Ok(None);
+            return Ok((None, blobs));
         }
         let commit = gix::objs::Commit {
             tree,
@@ -215,6 +228,8 @@ fn commit_on_head(store: &Store, change: &Change) -> Result<Option<(ObjectId, Bl
             extra_headers: Vec::new(),
         };
         let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
+        journal::write(store, commit_id, index_lock, &blobs)?;
+        crash_point("before-ref");
         let edit = RefEdit {
             change: RefChange::Update {
                 log: LogChange {
@@ -233,7 +248,7 @@ fn commit_on_head(store: &Store, change: &Change) -> Result<Option<(ObjectId, Bl
         };
         let mut time_buf = gix::date::parse::TimeBuf::default();
         match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
-            Ok(_) => return Ok(Some((commit_id, blobs))),
+            Ok(_) => return Ok((Some(commit_id), blobs)),
             Err(e) if is_ref_race(&e) => continue,
             Err(e) => return Err(Error::git(e)),
         }
@@ -274,7 +289,7 @@ fn identity(repo: &gix::Repository) -> Result<(gix::actor::Signature, gix::actor
     Ok((author, committer))
 }
 
-fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) -> Result<()> {
+pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) -> Result<()> {
     let repo = &store.repo;
     let index_path = repo.index_path();
     let mut index = if index_path.exists() {
@@ -307,6 +322,7 @@ fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) -> Result<(
     index
         .write_to(&mut out, gix::index::write::Options::default())
         .map_err(Error::git)?;
+    crash_point("in-index");
     let lock = out
         .into_inner()
         .map_err(|e| Error::io(repo.index_path(), e.into_error()))?;

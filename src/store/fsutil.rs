@@ -6,9 +6,11 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
-/// so readers see the old or the new content, never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `path` through a temporary file and a rename, so readers see the old
+/// or the new content, never a mix. The temporary file goes to `tmp_dir` when given (so a
+/// crash leaves nothing in the work tree) or next to `path`, which is also the fallback
+/// when `tmp_dir` is on another file system.
+pub fn write_atomic(path: &Path, bytes: &[u8], tmp_dir: Option<&Path>) -> Result<()> {
     let dir = path
         .parent()
         .expect("paths under the work tree have a parent");
@@ -26,18 +28,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .file_name()
         .expect("file paths have a name")
         .to_string_lossy();
-    let tmp = dir.join(format!(".{name}.orc-tmp-{}", std::process::id()));
+    let tmp_name = format!(".{name}.orc-tmp-{}", std::process::id());
+    if let Some(tmp_dir) = tmp_dir
+        && fs::create_dir_all(tmp_dir).is_ok()
+    {
+        match write_then_rename(&tmp_dir.join(&tmp_name), path, bytes) {
+            Err(e) if e.kind() == ErrorKind::CrossesDevices => {}
+            other => return other.map_err(|e| Error::io(path, e)),
+        }
+    }
+    write_then_rename(&dir.join(&tmp_name), path, bytes).map_err(|e| Error::io(path, e))
+}
+
+fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = fs::File::create(tmp)?;
         file.write_all(bytes)?;
         file.flush()?;
-        fs::rename(&tmp, path)
+        fs::rename(tmp, path)
     })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
+    if result.is_err() {
+        let _ = fs::remove_file(tmp);
     }
-    Ok(())
+    result
 }
 
 /// Removes a file; a file that is already gone is fine.

@@ -6,6 +6,7 @@
 mod cache;
 mod commit;
 mod fsutil;
+mod journal;
 mod paths;
 
 use std::fs;
@@ -103,7 +104,8 @@ impl Store {
     }
 
     /// Takes the repository-wide orc lock (`<git-common-dir>/orc.lock`), waiting for
-    /// other orc processes. The OS releases it when the process ends, even on `kill -9`.
+    /// other orc processes. The OS releases it when the process ends, even on `kill -9`;
+    /// the work of an orc process killed while committing is finished first.
     pub fn lock(&self) -> Result<RepoLock> {
         let path = self.repo.common_dir().join("orc.lock");
         let file = fs::OpenOptions::new()
@@ -113,7 +115,19 @@ impl Store {
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
         file.lock().map_err(|e| Error::io(&path, e))?;
-        Ok(RepoLock { _file: file })
+        let lock = RepoLock { _file: file };
+        journal::recover(self)?;
+        Ok(lock)
+    }
+
+    /// Finishes the work of an orc process that was killed while committing, if any: a
+    /// leftover journal means HEAD may be ahead of the work tree. Costs one `stat` when
+    /// there is nothing to do.
+    pub fn recover_interrupted(&self) -> Result<()> {
+        if journal::pending(self) {
+            drop(self.lock()?);
+        }
+        Ok(())
     }
 
     /// The git operation in progress (merge, rebase, …), if any: orc does not commit then.

@@ -4,5 +4,6 @@
 mod harness;
 
 mod commit_model;
+mod crash;
 mod props;
 mod tasks;

@@ -347,6 +347,9 @@ impl Orc {
         if let Some(task) = task {
             change = change.trailer("Orc-Task", task.to_string());
         }
+        if let Some(session) = self.active_session_id() {
+            change = change.trailer("Orc-Session", session.to_string());
+        }
         change
     }
 }

@@ -5,3 +5,4 @@ mod harness;
 
 mod commit_model;
 mod tasks;
+mod workflow;

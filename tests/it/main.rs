@@ -4,5 +4,6 @@
 mod harness;
 
 mod commit_model;
+mod plan;
 mod tasks;
 mod workflow;

@@ -4,6 +4,7 @@
 mod harness;
 
 mod commit_model;
+mod example;
 mod maintenance;
 mod plan;
 mod tasks;

@@ -36,7 +36,10 @@ use crate::service::Orc;
 /// estimated_effort, task_id). Every problem in the plan is reported at once, with its
 /// location (e.g. `subtasks[2].role`), and nothing is written until the plan is valid.
 #[derive(Debug, Args)]
-#[command(verbatim_doc_comment)]
+#[command(
+    verbatim_doc_comment,
+    about = "Plan a task into specialist subtasks, all created in one commit"
+)]
 pub struct PlanArgs {
     /// Title of the new parent task (overrides the plan file's title).
     pub title: Option<String>,

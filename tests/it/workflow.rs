@@ -732,3 +732,36 @@ fn start_brief_snapshot() {
       implementer_00000002   low      implementer  Hash passwords with argon2
     ");
 }
+
+#[test]
+fn the_active_session_is_per_worktree() {
+    let repo = Repo::init();
+    let s = repo.json(&["session", "start"]);
+    let session = s["session"]["id"].as_str().unwrap().to_owned();
+    let wt = repo.sibling("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    // No session is active in the new worktree: its commits carry none.
+    let out = repo
+        .orc_in(&wt, &["task", "add", "in the worktree"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let msg = repo.git_in(&wt, &["log", "-1", "--format=%B"]);
+    assert!(!msg.contains("Orc-Session"), "{msg}");
+    // A session of its own there, independent of the main worktree's.
+    let out = repo
+        .orc_in(&wt, &["session", "start", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    add(&repo, &["in main"]);
+    assert!(trailers(&repo, "HEAD").contains(&format!("Orc-Session: {session}")));
+}

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::format::FormatError;
-use crate::model::{Status, TaskId};
+use crate::model::{PlanProblem, Status, TaskId};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -69,6 +69,15 @@ pub enum Error {
         hint: Option<String>,
     },
 
+    #[error("{}{} problem(s) in the plan; nothing was written:{}",
+        origin.as_deref().map(|o| format!("{o}: ")).unwrap_or_default(),
+        problems.len(),
+        problems.iter().map(|p| format!("\n  {p}")).collect::<String>())]
+    PlanInvalid {
+        origin: Option<String>,
+        problems: Vec<PlanProblem>,
+    },
+
     #[error("{} is broken; {count} problem(s) found", path.display())]
     CheckFailed { path: PathBuf, count: usize },
 }
@@ -131,6 +140,9 @@ impl Error {
             }
             Error::Claimed { .. } => "pick another task, or pass --force to take it over".into(),
             Error::CheckFailed { .. } => "fix the problems listed above".into(),
+            Error::PlanInvalid { .. } => {
+                "fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format".into()
+            }
             Error::Invalid { hint, .. } => return hint.clone(),
             Error::Io { .. } | Error::Git { .. } => return None,
         })

@@ -3,9 +3,14 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod maintenance;
 mod output;
+mod plan;
 mod report;
+mod session;
+mod stream;
 mod task;
+mod work;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -58,14 +63,60 @@ pub enum Command {
     Ready,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Open and close work sessions, with handoff notes between them.
+    #[command(subcommand)]
+    Session(session::SessionCommand),
+    /// List the specialist roles, or print one role's prompt.
+    Roles {
+        /// Print this role's full prompt.
+        name: Option<String>,
+    },
+    Plan(plan::PlanArgs),
+    /// Claim a task and print the specialist's brief: role prompt, task, goal, and the
+    /// results and artifacts of its dependencies.
+    ///
+    /// Refuses while dependencies are unfinished, and a task in progress for another
+    /// agent unless --force. `--json` gives the same brief as data.
+    Start(work::StartArgs),
+    /// Record the result of a task in progress and complete it; reports what became ready.
+    Done(work::DoneArgs),
+    /// Block a task, recording why.
+    Block {
+        /// Task id or a unique prefix of it.
+        id: String,
+        /// What it is waiting for.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Open a closed task again: back to pending, or to needs_revision.
+    Reopen(work::ReopenArgs),
+    /// Combine the subtasks' results and artifacts into the parent's result; completes
+    /// the parent when every subtask is done, otherwise lists what is open and exits 1.
+    Synthesize {
+        /// The parent task.
+        id: String,
+    },
+    /// Work streams and their tasks in execution order.
+    #[command(subcommand)]
+    Stream(stream::StreamCommand),
+    /// Find stale, orphaned and broken tasks; reset or block stale work; archive old trees.
+    #[command(subcommand)]
+    Maintenance(maintenance::MaintenanceCommand),
 }
 
 /// Runs a parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
-    let start = match &cli.directory {
+    let mut start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
     };
+    if let Some(dir) = &cli.directory
+        && let Ok(abs) = dir.canonicalize()
+        && std::env::set_current_dir(&abs).is_ok()
+    {
+        // Like `git -C`: relative paths given to orc (artifacts, plan files) start there.
+        start = abs;
+    }
     let mut ctx = Context::from_env()?;
     ctx.no_commit = cli.no_commit;
     if cli.agent.is_some() {
@@ -79,6 +130,30 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Session(cmd) => session::run(&orc, cmd, out),
+        Command::Roles { name } => session::roles(&orc, name, out),
+        Command::Plan(args) => plan::run(&orc, args, out),
+        Command::Start(args) => work::start(&orc, args, out),
+        Command::Done(args) => work::done(&orc, args, out),
+        Command::Block { id, reason } => work::block(&orc, &id, &reason, out),
+        Command::Reopen(args) => work::reopen(&orc, args, out),
+        Command::Synthesize { id } => work::synthesize(&orc, &id, out),
+        Command::Stream(cmd) => stream::run(&orc, cmd, out),
+        Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
+    }
+}
+
+/// The text of a file named on the command line, or of standard input for `-`.
+pub(crate) fn read_text(file: &str) -> Result<String> {
+    use std::io::Read;
+    if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| crate::Error::io("<stdin>", e))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))
     }
 }
 

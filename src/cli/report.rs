@@ -56,6 +56,11 @@ pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
                 "  {:<20} {}/{} done, {} open",
                 s.stream, s.completed, s.total, s.open
             ));
+            if let Some(q) = report.stream_queues.iter().find(|q| q.stream == s.stream) {
+                for t in &q.tasks {
+                    out.line(super::stream::queue_line(t, "    "));
+                }
+            }
         }
     }
     if !report.parents.is_empty() {

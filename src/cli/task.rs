@@ -286,6 +286,9 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
         if view.ready { " (ready)" } else { "" }
     ));
     out.line(format!("priority:  {}", t.priority));
+    if view.archived {
+        out.line("archived:  yes (read-only, in .orchestrator/archive/tasks/)");
+    }
     let opt = |label: &str, v: Option<String>, out: &mut Output| {
         if let Some(v) = v {
             out.line(format!("{label:<10} {v}"));

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{Config, FORMAT_VERSION, Task};
+use crate::model::{ActiveSessions, Config, FORMAT_VERSION, Session, Task};
 
 /// A document that could not be read. `line`/`column` are 1-based when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,7 +23,7 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
 }
 
 impl FormatError {
-    fn at_offset(text: &str, offset: Option<usize>, message: String) -> Self {
+    pub(crate) fn at_offset(text: &str, offset: Option<usize>, message: String) -> Self {
         let (line, column) = match offset {
             Some(off) => {
                 let before = &text[..off.min(text.len())];
@@ -125,6 +125,23 @@ pub fn config_from_toml(text: &str) -> Result<Config, FormatError> {
 pub fn config_to_toml(config: &Config) -> String {
     // `format` is a field of Config itself.
     to_toml(config, false)
+}
+
+pub fn session_from_toml(text: &str) -> Result<Session, FormatError> {
+    from_toml(text)
+}
+
+pub fn session_to_toml(session: &Session) -> String {
+    to_toml(session, true)
+}
+
+/// The machine-local record of active sessions (not a committed file).
+pub fn active_sessions_from_toml(text: &str) -> Result<ActiveSessions, FormatError> {
+    from_toml(text)
+}
+
+pub fn active_sessions_to_toml(active: &ActiveSessions) -> String {
+    to_toml(active, true)
 }
 
 #[cfg(test)]

@@ -4,12 +4,16 @@
 
 mod config;
 mod id;
+mod plan;
+mod session;
 mod status;
 mod task;
 pub mod time;
 
 pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
 pub use id::{IdError, TaskId};
+pub use plan::{DepRef, PlanProblem, PlanSpec, SubtaskSpec};
+pub use session::{ActiveSessions, Session, SessionId, SessionIdError};
 pub use status::{Priority, Status};
 pub use task::{Artifact, NextAction, Note, Task};
 

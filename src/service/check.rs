@@ -134,10 +134,21 @@ impl Orc {
     /// Validates every file. A broken config is reported as a problem, not an error.
     pub fn check(&self) -> Result<CheckReport> {
         match self.state() {
-            Ok(state) => Ok(CheckReport {
-                files_checked: 1 + state.tasks.len() + state.unreadable.len(),
-                problems: state.problems(),
-            }),
+            Ok(state) => {
+                let mut report = CheckReport {
+                    files_checked: 1 + state.tasks.len() + state.unreadable.len(),
+                    problems: state.problems(),
+                };
+                let (sessions, bad) = self.load_sessions()?;
+                report.files_checked += sessions.len() + bad.len();
+                report.problems.extend(bad.into_iter().map(|b| Problem {
+                    path: b.path,
+                    line: b.error.line,
+                    kind: "parse",
+                    message: b.error.message,
+                }));
+                Ok(report)
+            }
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
                 problems: vec![Problem {

@@ -5,10 +5,17 @@
 
 mod check;
 mod init;
+mod maintenance;
 mod partial;
+mod plan;
+mod roles;
+mod session;
 mod state;
+mod streams;
+mod synthesize;
 mod tasks;
 mod views;
+mod work;
 
 use std::path::Path;
 
@@ -17,10 +24,24 @@ use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
 pub use init::InitReport;
+pub use maintenance::{
+    ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
+    MaintenanceScan, Orphan, StaleAction, StaleTask, archived_task_path,
+};
 pub use partial::{Partial, Tasks};
+pub use plan::{PlanReport, PlannedTask};
+pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
+pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
+pub use streams::{StreamTask, StreamView};
+pub use synthesize::Synthesis;
 pub use tasks::{NewTask, TaskEdit, TaskFilter};
+pub use views::StreamQueue;
 pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, UnreadableFile};
+pub use work::{
+    Completion, CompletionReport, ContextDecision, DependencyResult, GoalContext, StatusChange,
+    WorkContext,
+};
 
 use crate::error::{Error, Result};
 use crate::model::CommitMode;

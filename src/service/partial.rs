@@ -17,7 +17,7 @@ pub trait Tasks {
     /// Resolves an id or unique prefix (see [`State::resolve`]).
     fn resolve(&mut self, input: &str) -> Result<TaskId>;
     fn get(&mut self, id: &TaskId) -> Result<&Task>;
-    fn contains(&mut self, id: &TaskId) -> bool;
+    fn contains(&self, id: &TaskId) -> bool;
     /// Records a new or changed task in memory (the caller also writes its file).
     fn put(&mut self, task: Task);
 
@@ -100,7 +100,7 @@ impl Tasks for State {
     fn get(&mut self, id: &TaskId) -> Result<&Task> {
         self.task(id)
     }
-    fn contains(&mut self, id: &TaskId) -> bool {
+    fn contains(&self, id: &TaskId) -> bool {
         self.tasks.contains_key(id)
     }
     fn put(&mut self, task: Task) {
@@ -210,7 +210,7 @@ impl Tasks for Partial<'_> {
             .ok_or_else(|| Error::UnknownTask(id.to_string()))
     }
 
-    fn contains(&mut self, id: &TaskId) -> bool {
+    fn contains(&self, id: &TaskId) -> bool {
         self.loaded.contains_key(id) || self.store.abs(&task_path(id)).exists()
     }
 

@@ -94,7 +94,7 @@ fn optional(s: Option<String>) -> Option<String> {
 }
 
 /// A fresh id with `prefix` that no task has.
-pub(super) fn fresh_id(tasks: &mut impl Tasks, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
+pub(super) fn fresh_id(tasks: &impl Tasks, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
     for _ in 0..100 {
         let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
         let id = TaskId::generate(prefix, random).map_err(|e| Error::invalid(e.to_string()))?;
@@ -353,6 +353,9 @@ impl Orc {
         let mut change = Change::new(format!("orc: {summary}")).trailer("Orc-Op", op);
         if let Some(task) = task {
             change = change.trailer("Orc-Task", task.to_string());
+        }
+        if let Some(session) = self.active_session_id() {
+            change = change.trailer("Orc-Session", session.to_string());
         }
         change
     }

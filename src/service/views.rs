@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::{Orc, State};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Priority, Status, Task, TaskId};
 
 /// The headline fields of a task, for lists.
@@ -54,6 +54,9 @@ pub struct TaskView {
     /// Dependencies that are not completed yet.
     pub waiting_for: Vec<TaskId>,
     pub ready: bool,
+    /// True for a task read from `.orchestrator/archive/` (read-only).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 /// Done/total of a parent task's direct subtasks.
@@ -96,6 +99,15 @@ pub struct StatusReport {
     pub blocked: Vec<TaskSummary>,
     pub needs_revision: Vec<TaskSummary>,
     pub unreadable: Vec<UnreadableFile>,
+    /// Open tasks of each stream in execution order.
+    pub stream_queues: Vec<StreamQueue>,
+}
+
+/// The open tasks of one stream in execution order.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamQueue {
+    pub stream: String,
+    pub tasks: Vec<super::StreamTask>,
 }
 
 /// Orders tasks for execution: priority first, then age, then id.
@@ -196,7 +208,15 @@ impl State {
             .filter(|t| t.status.is_open())
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
+        let stream_queues = streams
+            .keys()
+            .map(|s| StreamQueue {
+                stream: (*s).to_owned(),
+                tasks: self.stream_order(s),
+            })
+            .collect();
         StatusReport {
+            stream_queues,
             total: self.tasks.len(),
             by_status,
             streams: streams.into_values().collect(),
@@ -233,6 +253,7 @@ impl State {
         Ok(TaskView {
             waiting_for: self.unfinished_dependencies(&task),
             ready: self.is_ready(&task),
+            archived: false,
             children: children.into_iter().map(TaskSummary::from).collect(),
             dependents,
             task,
@@ -241,10 +262,28 @@ impl State {
 }
 
 impl Orc {
+    /// One task with its surroundings; falls back to the archive for tasks that
+    /// `orc maintenance archive` moved there.
     pub fn show_task(&self, id: &str) -> Result<TaskView> {
         let state = self.state()?;
-        let id = state.resolve(id)?;
-        state.task_view(&id)
+        match state.resolve(id) {
+            Ok(id) => state.task_view(&id),
+            Err(Error::UnknownTask(input)) => {
+                let archive = State {
+                    config: state.config.clone(),
+                    tasks: self.archived_tasks()?,
+                    ..State::default()
+                };
+                let id = archive.resolve(id).map_err(|e| match e {
+                    Error::UnknownTask(_) => Error::UnknownTask(input),
+                    other => other,
+                })?;
+                let mut view = archive.task_view(&id)?;
+                view.archived = true;
+                Ok(view)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub fn status(&self) -> Result<StatusReport> {

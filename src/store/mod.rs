@@ -97,8 +97,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Directory for state private to this work tree that is never committed
-    /// (`<git-dir>/orc/`): caches and the like.
+    /// Machine-local orc state of this clone or worktree (`<git-dir>/orc/`): never
+    /// committed, not shared between worktrees (caches, the active session, the journal).
     pub fn local_dir(&self) -> PathBuf {
         self.repo.git_dir().join("orc")
     }
@@ -142,6 +142,27 @@ impl Store {
             .ok()
             .flatten()
             .map(|n| n.shorten().to_string())
+    }
+
+    /// Reads a file of the local state directory; `None` when it does not exist.
+    pub fn read_local(&self, name: &str) -> Result<Option<String>> {
+        let path = self.local_dir().join(name);
+        match fsutil::read_optional(&path)? {
+            Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::Io {
+                path,
+                source: std::io::Error::new(ErrorKind::InvalidData, "file is not valid UTF-8"),
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces a file of the local state directory atomically; `None` removes it.
+    pub fn write_local(&self, name: &str, content: Option<&str>) -> Result<()> {
+        let path = self.local_dir().join(name);
+        match content {
+            Some(text) => fsutil::write_atomic(&path, text.as_bytes(), None),
+            None => fsutil::remove(&path),
+        }
     }
 
     /// Applies `change` to the work tree and, when `commit` is true, records it as one commit.

@@ -5,5 +5,9 @@ mod harness;
 
 mod commit_model;
 mod crash;
+mod example;
+mod maintenance;
+mod plan;
 mod props;
 mod tasks;
+mod workflow;

@@ -363,13 +363,16 @@ fn status_report_counts_and_lists() {
 
     Streams:
       core                 1/3 done, 2 open
+         1. implementer_00000001   in_progress    medium   implementer  Build
+         2. task_00000002          pending        medium   -            Feature
       docs                 0/1 done, 1 open
+         1. documenter_00000003    ready          medium   documenter   Write docs
 
     Progress:
-      task_00000001           50% (1/2)  Feature
+      task_00000002           50% (1/2)  Feature
 
     In progress:
-      implementer_00000002   medium   implementer  Build
+      implementer_00000001   medium   implementer  Build
 
     Ready:
       documenter_00000003    medium   documenter   Write docs

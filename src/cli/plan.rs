@@ -1,0 +1,177 @@
+//! `orc plan`: a parent task and its subtasks in one commit.
+
+use std::path::Path;
+
+use clap::Args;
+
+use super::{Output, read_text};
+use crate::error::{Error, Result};
+use crate::format::{PlanSyntax, plan_from_text};
+use crate::model::{PlanSpec, Priority, SubtaskSpec};
+use crate::service::Orc;
+
+/// Plan a task into specialist subtasks, all created in one commit.
+///
+/// Quick form: `orc plan "Add login" --subtask architect:"Design the flow"
+/// --subtask implementer:"Build it"`. For dependencies, nesting, priorities and
+/// estimates use a plan file (`--from plan.toml`, JSON also accepted, `-` reads stdin):
+///
+///   title = "Add login"
+///   stream = "auth"
+///   [[subtasks]]
+///   key = "design"
+///   title = "Design the token flow"
+///   role = "architect"
+///   [[subtasks]]
+///   title = "Implement it"
+///   role = "implementer"
+///   depends_on = ["design"]      # keys, sibling positions (0, 1, ..) or task ids
+///   priority = "high"
+///   estimate = "3h"
+///   [[subtasks.subtasks]]        # nested subtasks, any depth
+///   title = "Parser"
+///   role = "implementer"
+///
+/// The original orchestrator's names are accepted too (specialist_type, dependencies,
+/// estimated_effort, task_id). Every problem in the plan is reported at once, with its
+/// location (e.g. `subtasks[2].role`), and nothing is written until the plan is valid.
+#[derive(Debug, Args)]
+#[command(
+    verbatim_doc_comment,
+    about = "Plan a task into specialist subtasks, all created in one commit"
+)]
+pub struct PlanArgs {
+    /// Title of the new parent task (overrides the plan file's title).
+    pub title: Option<String>,
+    /// The parent task's description: the goal every subtask serves.
+    #[arg(long, short)]
+    pub description: Option<String>,
+    /// A subtask as ROLE:TITLE (repeatable), e.g. `tester:"Write the tests"`.
+    #[arg(
+        long = "subtask",
+        short = 's',
+        value_name = "ROLE:TITLE",
+        conflicts_with = "from"
+    )]
+    pub subtasks: Vec<String>,
+    /// Read the plan from a TOML or JSON file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<String>,
+    /// Plan under this existing task instead of creating a new parent (nested planning).
+    #[arg(long, short)]
+    pub parent: Option<String>,
+    /// Priority of the new parent task.
+    #[arg(long)]
+    pub priority: Option<Priority>,
+    /// Work stream of the new parent; subtasks inherit it.
+    #[arg(long)]
+    pub stream: Option<String>,
+}
+
+pub fn run(orc: &Orc, a: PlanArgs, out: &mut Output) -> Result<()> {
+    let (mut spec, problems, origin) = match &a.from {
+        Some(file) => {
+            let text = read_text(file)?;
+            let syntax = match Path::new(file).extension().and_then(|e| e.to_str()) {
+                Some("json") => PlanSyntax::Json,
+                Some("toml") => PlanSyntax::Toml,
+                _ => PlanSyntax::Detect,
+            };
+            let origin = if file == "-" { "<stdin>" } else { file };
+            let (spec, problems) =
+                plan_from_text(&text, syntax).map_err(|source| Error::Parse {
+                    path: origin.into(),
+                    source,
+                })?;
+            (spec, problems, Some(origin.to_owned()))
+        }
+        None => {
+            if a.subtasks.is_empty() {
+                return Err(Error::invalid_with_hint(
+                    "a plan needs subtasks",
+                    "add --subtask ROLE:TITLE (repeatable) or --from FILE",
+                ));
+            }
+            let mut subtasks = Vec::new();
+            for s in &a.subtasks {
+                let (role, title) = s.split_once(':').ok_or_else(|| {
+                    Error::invalid_with_hint(
+                        format!("--subtask {s:?} has no role"),
+                        "write it as ROLE:TITLE, e.g. --subtask tester:\"Write the tests\"",
+                    )
+                })?;
+                subtasks.push(SubtaskSpec::new(role.trim(), title.trim()));
+            }
+            let spec = PlanSpec {
+                subtasks,
+                ..PlanSpec::default()
+            };
+            (spec, Vec::new(), None)
+        }
+    };
+    if let Some(t) = a.title {
+        spec.title = t;
+    }
+    if let Some(d) = a.description {
+        spec.description = d;
+    }
+    if a.parent.is_some() {
+        spec.parent = a.parent;
+    }
+    if a.priority.is_some() {
+        spec.priority = a.priority;
+    }
+    if a.stream.is_some() {
+        spec.stream = a.stream;
+    }
+    let outcome = orc.plan_checked(spec, problems, origin.as_deref())?;
+    out.commit_note(&outcome);
+    if out.json {
+        out.json(None, &outcome);
+        return Ok(());
+    }
+    let r = &outcome.value;
+    let n = r.subtasks.len();
+    if r.parent_created {
+        out.line(format!(
+            "planned {} \"{}\" with {n} subtask{}",
+            r.parent.id,
+            r.parent.title,
+            if n == 1 { "" } else { "s" }
+        ));
+    } else {
+        out.line(format!(
+            "planned {n} subtask{} under {} \"{}\"",
+            if n == 1 { "" } else { "s" },
+            r.parent.id,
+            r.parent.title
+        ));
+    }
+    for s in &r.subtasks {
+        let after = if s.depends_on.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  (after {})",
+                s.depends_on
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        out.line(format!(
+            "{indent}{:<22} {:<12} {}{after}",
+            s.task.id.as_str(),
+            s.task.role.as_deref().unwrap_or("-"),
+            s.task.title,
+            indent = "  ".repeat(s.depth),
+        ));
+    }
+    if let Some(first) = r.ready.first() {
+        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
+        out.line(format!("ready now: {}", ids.join(", ")));
+        out.line(format!("next: orc start {}", first.id));
+    }
+    Ok(())
+}

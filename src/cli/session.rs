@@ -1,0 +1,144 @@
+//! `orc session start|end|show|list` and `orc roles`.
+
+use clap::Subcommand;
+
+use super::{Output, read_text};
+use crate::error::Result;
+use crate::service::Orc;
+
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// Open a work session and print the orchestrator's briefing: guidance, roles, open
+    /// and ready work, and the handoff note of the last session.
+    ///
+    /// One session can be active per clone (or worktree); pass --agent NAME (or set
+    /// ORC_AGENT) to run sessions of several agents side by side. While a session is
+    /// active, every orc commit carries an `Orc-Session:` trailer.
+    Start {
+        /// A name for the session, e.g. what it is about.
+        #[arg(long, short)]
+        name: Option<String>,
+    },
+    /// Close the active session, leaving a handoff note for the next one.
+    End {
+        /// What was done, what is in progress, what should happen next (Markdown).
+        #[arg(long, conflicts_with = "handoff_file")]
+        handoff: Option<String>,
+        /// Read the handoff note from a file (`-` for standard input).
+        #[arg(long, value_name = "FILE")]
+        handoff_file: Option<String>,
+    },
+    /// Print the briefing of the active session again.
+    Show,
+    /// List all sessions, oldest first.
+    #[command(alias = "ls")]
+    List,
+}
+
+pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
+    match cmd {
+        SessionCommand::Start { name } => {
+            let outcome = orc.session_start(name.as_deref())?;
+            out.commit_note(&outcome);
+            if out.json {
+                out.json(None, &outcome);
+            } else {
+                out.line(outcome.value.markdown().trim_end());
+            }
+        }
+        SessionCommand::End {
+            handoff,
+            handoff_file,
+        } => {
+            let handoff = match handoff_file {
+                Some(f) => Some(read_text(&f)?),
+                None => handoff,
+            };
+            let outcome = orc.session_end(handoff.as_deref())?;
+            out.commit_note(&outcome);
+            if out.json {
+                out.json(None, &outcome);
+            } else {
+                let s = &outcome.value;
+                out.line(format!(
+                    "ended session {}{}",
+                    s.id,
+                    if s.handoff.is_some() {
+                        " with a handoff note"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+        SessionCommand::Show => {
+            let context = orc.session_show()?;
+            if out.json {
+                out.json(None, &context);
+            } else {
+                out.line(context.markdown().trim_end());
+            }
+        }
+        SessionCommand::List => {
+            let sessions = orc.sessions()?;
+            let active = orc.active_session()?.map(|s| s.id);
+            if out.json {
+                out.json(
+                    None,
+                    &serde_json::json!({ "sessions": sessions, "active": active }),
+                );
+            } else if sessions.is_empty() {
+                out.line("no sessions yet; start one with `orc session start`");
+            } else {
+                for s in &sessions {
+                    let state = match (&s.ended, Some(&s.id) == active.as_ref()) {
+                        (_, true) => "active".to_owned(),
+                        (Some(e), _) => format!("ended {e}"),
+                        (None, false) => "open".to_owned(),
+                    };
+                    out.line(format!(
+                        "{}  {}  {:<26} {}{}",
+                        s.id,
+                        s.started,
+                        state,
+                        s.agent
+                            .as_deref()
+                            .map(|a| format!("[{a}] "))
+                            .unwrap_or_default(),
+                        s.name.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn roles(orc: &Orc, name: Option<String>, out: &mut Output) -> Result<()> {
+    match name {
+        Some(name) => {
+            let role = orc.role(&name)?;
+            if out.json {
+                out.json(Some("role"), &role);
+            } else {
+                out.line(role.prompt.trim_end());
+            }
+        }
+        None => {
+            let roles = orc.roles()?;
+            if out.json {
+                out.json(Some("roles"), &roles);
+            } else {
+                for r in &roles {
+                    out.line(format!(
+                        "{:<12} {:<9} {}",
+                        r.name,
+                        r.source.as_str(),
+                        r.description
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! `orc stream list|show`: work streams and their execution order.
+
+use clap::Subcommand;
+
+use super::Output;
+use crate::error::Result;
+use crate::service::{Orc, StreamTask};
+
+#[derive(Debug, Subcommand)]
+pub enum StreamCommand {
+    /// Every stream with its task counts.
+    #[command(alias = "ls")]
+    List,
+    /// The open tasks of one stream in execution order (dependencies first, then
+    /// in-progress work, priority and age), and what is done.
+    Show {
+        /// Stream name, e.g. "docs".
+        name: String,
+    },
+}
+
+/// `  1. id  status  priority  role  title  (waiting for ...)`
+pub(super) fn queue_line(t: &StreamTask, indent: &str) -> String {
+    let state = if t.ready {
+        "ready".to_owned()
+    } else {
+        t.task.status.as_str().to_owned()
+    };
+    let waiting = if t.waiting_for.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "  (waiting for {})",
+            t.waiting_for
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!(
+        "{indent}{:>2}. {:<22} {:<14} {:<8} {:<12} {}{waiting}",
+        t.position,
+        t.task.id.as_str(),
+        state,
+        t.task.priority.as_str(),
+        t.task.role.as_deref().unwrap_or("-"),
+        t.task.title
+    )
+}
+
+pub fn run(orc: &Orc, cmd: StreamCommand, out: &mut Output) -> Result<()> {
+    match cmd {
+        StreamCommand::List => {
+            let streams = orc.streams()?;
+            if out.json {
+                out.json(Some("streams"), &streams);
+            } else if streams.is_empty() {
+                out.line("no streams yet; give tasks a stream with --stream NAME");
+            } else {
+                for s in &streams {
+                    out.line(format!(
+                        "{:<20} {}/{} done, {} open",
+                        s.stream, s.completed, s.total, s.open
+                    ));
+                }
+            }
+        }
+        StreamCommand::Show { name } => {
+            let view = orc.stream(&name)?;
+            if out.json {
+                out.json(None, &view);
+                return Ok(());
+            }
+            let c = &view.counts;
+            out.line(format!(
+                "stream {}: {}/{} done, {} open",
+                c.stream, c.completed, c.total, c.open
+            ));
+            if !view.tasks.is_empty() {
+                out.line("");
+                out.line("In order:");
+                for t in &view.tasks {
+                    out.line(queue_line(t, "  "));
+                }
+            }
+            if !view.completed_tasks.is_empty() {
+                out.line("");
+                out.line("Done:");
+                for t in &view.completed_tasks {
+                    out.line(format!(
+                        "  {:<22} {:<12} {}",
+                        t.id.as_str(),
+                        t.role.as_deref().unwrap_or("-"),
+                        t.title
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,347 @@
+//! Work sessions: `orc session start|end|show|list`.
+//!
+//! Session files are committed (`.orchestrator/sessions/<id>.toml`); which session is
+//! active in this clone or worktree is machine-local state in the git directory, one
+//! per agent, so two agents in one clone can work in separate sessions.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roles::{ORCHESTRATOR_GUIDE, RoleSource};
+use super::{Orc, Outcome, Progress, State, TaskSummary};
+use crate::error::{Error, Result};
+use crate::format;
+use crate::model::{ActiveSessions, Session, SessionId};
+
+pub const SESSIONS_DIR: &str = ".orchestrator/sessions";
+/// File in the local state directory recording the active sessions.
+const ACTIVE_FILE: &str = "sessions.toml";
+
+pub fn session_path(id: &SessionId) -> String {
+    format!("{SESSIONS_DIR}/{id}.toml")
+}
+
+/// A role in the session briefing: name, origin and one line.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleSummary {
+    pub name: String,
+    pub source: RoleSource,
+    pub description: String,
+}
+
+/// What an orchestrating agent needs at the start of a session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionContext {
+    pub session: Session,
+    /// The orchestrator's role and how to work with orc (Markdown).
+    pub guidance: String,
+    pub roles: Vec<RoleSummary>,
+    /// Open parent tasks with their progress.
+    pub parents: Vec<Progress>,
+    pub in_progress: Vec<TaskSummary>,
+    pub ready: Vec<TaskSummary>,
+    pub blocked: Vec<TaskSummary>,
+    pub needs_revision: Vec<TaskSummary>,
+    /// The most recently ended session that left a handoff note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Session>,
+}
+
+impl SessionContext {
+    /// The briefing as one Markdown document.
+    pub fn markdown(&self) -> String {
+        let mut md = String::new();
+        let s = &self.session;
+        md.push_str(&format!("# Orchestration session {}\n\n", s.id));
+        if let Some(name) = &s.name {
+            md.push_str(&format!("Name: {name}  \n"));
+        }
+        if let Some(agent) = &s.agent {
+            md.push_str(&format!("Agent: {agent}  \n"));
+        }
+        md.push_str(&format!("Started: {}\n\n", s.started));
+        if let Some(prev) = &self.previous {
+            md.push_str(&format!(
+                "## Handoff from {} (ended {})\n\n{}\n\n",
+                prev.id,
+                prev.ended.map(|t| t.to_string()).unwrap_or_default(),
+                prev.handoff.as_deref().unwrap_or("").trim_end()
+            ));
+        }
+        md.push_str(self.guidance.trim_end());
+        md.push_str("\n\n## Specialist roles\n\n");
+        for r in &self.roles {
+            let origin = match r.source {
+                RoleSource::BuiltIn => String::new(),
+                other => format!(" ({})", other.as_str()),
+            };
+            md.push_str(&format!("- **{}**{origin}: {}\n", r.name, r.description));
+        }
+        md.push_str("\n## Current work\n\n");
+        let empty = self.parents.is_empty()
+            && self.in_progress.is_empty()
+            && self.ready.is_empty()
+            && self.blocked.is_empty()
+            && self.needs_revision.is_empty();
+        if empty {
+            md.push_str("Nothing is open. Plan new work with `orc plan`.\n");
+        }
+        if !self.parents.is_empty() {
+            md.push_str("Planned work:\n\n");
+            for p in &self.parents {
+                md.push_str(&format!(
+                    "- {} {} — {}/{} done ({}%)\n",
+                    p.id, p.title, p.done, p.total, p.percent
+                ));
+            }
+            md.push('\n');
+        }
+        for (label, list) in [
+            ("In progress", &self.in_progress),
+            ("Ready to start", &self.ready),
+            ("Blocked", &self.blocked),
+            ("Needs revision", &self.needs_revision),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            md.push_str(&format!("{label}:\n\n"));
+            for t in list {
+                let role = t
+                    .role
+                    .as_deref()
+                    .map(|r| format!(" [{r}]"))
+                    .unwrap_or_default();
+                let who = t
+                    .assignee
+                    .as_deref()
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default();
+                md.push_str(&format!("- {}{role} {}{who}\n", t.id, t.title));
+            }
+            md.push('\n');
+        }
+        md
+    }
+}
+
+/// A session file that could not be read.
+#[derive(Debug, Clone)]
+pub(super) struct BadSession {
+    pub path: String,
+    pub error: format::FormatError,
+}
+
+impl Orc {
+    fn read_active(&self) -> Result<ActiveSessions> {
+        match self.store.read_local(ACTIVE_FILE)? {
+            Some(text) => format::active_sessions_from_toml(&text).map_err(|source| Error::Parse {
+                path: self.store.local_dir().join(ACTIVE_FILE),
+                source,
+            }),
+            None => Ok(ActiveSessions::default()),
+        }
+    }
+
+    fn write_active(&self, active: &ActiveSessions) -> Result<()> {
+        if active == &ActiveSessions::default() {
+            self.store.write_local(ACTIVE_FILE, None)
+        } else {
+            self.store
+                .write_local(ACTIVE_FILE, Some(&format::active_sessions_to_toml(active)))
+        }
+    }
+
+    /// The id of the session active for this agent in this clone, if any. Used for the
+    /// `Orc-Session` trailer; an unreadable local file counts as no session.
+    pub(super) fn active_session_id(&self) -> Option<SessionId> {
+        self.read_active()
+            .ok()?
+            .get(self.ctx.agent.as_deref())
+            .cloned()
+    }
+
+    fn read_session(&self, id: &SessionId) -> Result<Option<Session>> {
+        let path = session_path(id);
+        match self.store.read(&path)? {
+            Some(text) => format::session_from_toml(&text)
+                .map(Some)
+                .map_err(|source| Error::Parse {
+                    path: PathBuf::from(path),
+                    source,
+                }),
+            None => Ok(None),
+        }
+    }
+
+    /// Every readable session, oldest first, and the files that did not parse.
+    pub(super) fn load_sessions(&self) -> Result<(Vec<Session>, Vec<BadSession>)> {
+        let mut sessions = Vec::new();
+        let mut bad = Vec::new();
+        for path in self.store.list(SESSIONS_DIR, ".toml")? {
+            let Some(text) = self.store.read(&path)? else {
+                continue;
+            };
+            match format::session_from_toml(&text) {
+                Ok(s) => sessions.push(s),
+                Err(error) => bad.push(BadSession { path, error }),
+            }
+        }
+        sessions.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
+        Ok((sessions, bad))
+    }
+
+    /// All sessions, oldest first.
+    pub fn sessions(&self) -> Result<Vec<Session>> {
+        self.state()?;
+        Ok(self.load_sessions()?.0)
+    }
+
+    /// The session active for this agent in this clone, if any.
+    pub fn active_session(&self) -> Result<Option<Session>> {
+        self.state()?;
+        match self.read_active()?.get(self.ctx.agent.as_deref()) {
+            Some(id) => self.read_session(id),
+            None => Ok(None),
+        }
+    }
+
+    fn session_context(&self, state: &State, session: Session) -> Result<SessionContext> {
+        let report = state.status_report();
+        let previous = self
+            .load_sessions()?
+            .0
+            .into_iter()
+            .filter(|s| s.id != session.id && s.ended.is_some() && s.handoff.is_some())
+            .max_by_key(|s| (s.ended, s.id.clone()));
+        let roles = self
+            .roles_in(state)?
+            .into_iter()
+            .map(|r| RoleSummary {
+                name: r.name,
+                source: r.source,
+                description: r.description,
+            })
+            .collect();
+        Ok(SessionContext {
+            session,
+            guidance: ORCHESTRATOR_GUIDE.to_owned(),
+            roles,
+            parents: report.parents,
+            in_progress: report.in_progress,
+            ready: report.ready,
+            blocked: report.blocked,
+            needs_revision: report.needs_revision,
+            previous,
+        })
+    }
+
+    /// The briefing for the active session, without changing anything.
+    pub fn session_show(&self) -> Result<SessionContext> {
+        let state = self.state()?;
+        let session = self.active_session()?.ok_or_else(|| self.no_session())?;
+        self.session_context(&state, session)
+    }
+
+    fn no_session(&self) -> Error {
+        let whose = match &self.ctx.agent {
+            Some(a) => format!(" for agent {a:?}"),
+            None => String::new(),
+        };
+        Error::invalid_with_hint(
+            format!("no session is active in this clone{whose}"),
+            "start one with `orc session start`",
+        )
+    }
+
+    /// Opens a session for this agent and commits its file. Refuses while another
+    /// session of the same agent is active here.
+    pub fn session_start(&self, name: Option<&str>) -> Result<Outcome<SessionContext>> {
+        let _lock = self.store.lock()?;
+        let state = self.state()?;
+        let mut active = self.read_active()?;
+        let agent = self.ctx.agent.as_deref();
+        if let Some(id) = active.get(agent)
+            && self.read_session(id)?.is_some_and(|s| s.is_open())
+        {
+            let hint = if agent.is_some() {
+                "end it first with `orc session end`".to_owned()
+            } else {
+                "end it first with `orc session end`, or name separate agents with --agent".into()
+            };
+            return Err(Error::invalid_with_hint(
+                format!("session {id} is already active in this clone"),
+                hint,
+            ));
+        }
+        let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
+        let session = Session {
+            id: SessionId::generate(random),
+            name: name
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+            agent: agent.map(str::to_owned),
+            branch: self.store.branch(),
+            started: self.now(),
+            ended: None,
+            handoff: None,
+        };
+        let label = session
+            .name
+            .as_deref()
+            .map(|n| format!(" \"{}\"", super::short_title(n)))
+            .unwrap_or_default();
+        let mut change = self.change(
+            format!("start session {}{label}", session.id),
+            "session.start",
+            None,
+        );
+        change.trailers.retain(|(k, _)| k != "Orc-Session");
+        let mut change = change.trailer("Orc-Session", session.id.to_string());
+        change.write(session_path(&session.id), format::session_to_toml(&session));
+        let commit = !self.ctx.no_commit && state.config.commit == crate::model::CommitMode::Auto;
+        let applied = self.store.apply(&change, commit)?;
+        active.set(agent, Some(session.id.clone()));
+        self.write_active(&active)?;
+        let context = self.session_context(&state, session)?;
+        Ok(Outcome::new(context, applied))
+    }
+
+    /// Closes the active session with an optional handoff note for the next one.
+    pub fn session_end(&self, handoff: Option<&str>) -> Result<Outcome<Session>> {
+        let _lock = self.store.lock()?;
+        let state = self.state()?;
+        let mut active = self.read_active()?;
+        let agent = self.ctx.agent.as_deref();
+        let id = active
+            .get(agent)
+            .cloned()
+            .ok_or_else(|| self.no_session())?;
+        let Some(mut session) = self.read_session(&id)? else {
+            active.set(agent, None);
+            self.write_active(&active)?;
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "the active session {id} has no file {}; it is no longer active",
+                    session_path(&id)
+                ),
+                "a checkout or reset probably removed it; start a new session",
+            ));
+        };
+        session.ended = Some(self.now());
+        session.handoff = handoff
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .map(str::to_owned)
+            .or(session.handoff);
+        let mut change = self.change(format!("end session {id}"), "session.end", None);
+        change.write(session_path(&id), format::session_to_toml(&session));
+        let commit = !self.ctx.no_commit && state.config.commit == crate::model::CommitMode::Auto;
+        let applied = self.store.apply(&change, commit)?;
+        active.set(agent, None);
+        self.write_active(&active)?;
+        Ok(Outcome::new(session, applied))
+    }
+}

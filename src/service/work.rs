@@ -1,0 +1,632 @@
+//! Doing the work: `orc start` (claim a task and brief the specialist), `orc done`
+//! (record the result and artifacts), `orc block` and `orc reopen`.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::roles::Role;
+use super::tasks::{transition, write_task};
+use super::{Orc, Outcome, Progress, State, TaskSummary, short_title};
+use crate::error::{Error, Result};
+use crate::model::{Artifact, NextAction, Note, Status, Task, TaskId};
+
+/// The parent's goal, as shown to a specialist.
+#[derive(Debug, Clone, Serialize)]
+pub struct GoalContext {
+    pub id: TaskId,
+    pub title: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub progress: Progress,
+}
+
+/// A finished dependency: what it produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyResult {
+    pub id: TaskId,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// A decision record relevant to the task (filled in by the decisions feature).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextDecision {
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub path: String,
+}
+
+/// Everything a specialist needs to do one task: the brief printed by `orc start`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkContext {
+    pub task: Task,
+    /// The role's prompt, when the task has a role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The goal of the parent task, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal: Option<GoalContext>,
+    /// Results of the tasks this one depends on.
+    pub dependencies: Vec<DependencyResult>,
+    /// Decision records related to the task.
+    pub decisions: Vec<ContextDecision>,
+    /// Tasks waiting for this one.
+    pub dependents: Vec<TaskSummary>,
+    /// What to hand back, and how (Markdown).
+    pub expected_output: String,
+    /// True when this call moved the task to in_progress (false when it already was).
+    pub claimed: bool,
+}
+
+impl WorkContext {
+    /// The brief as one Markdown document.
+    pub fn markdown(&self) -> String {
+        let t = &self.task;
+        let mut md = String::new();
+        md.push_str(&format!("# {}: {}\n\n", t.id, t.title));
+        let mut facts = vec![
+            format!("Status: {}", t.status),
+            format!("Priority: {}", t.priority),
+        ];
+        if let Some(r) = &t.role {
+            facts.push(format!("Role: {r}"));
+        }
+        if let Some(s) = &t.stream {
+            facts.push(format!("Stream: {s}"));
+        }
+        if let Some(e) = &t.estimate {
+            facts.push(format!("Estimate: {e}"));
+        }
+        if let Some(a) = &t.assignee {
+            facts.push(format!("Assignee: {a}"));
+        }
+        md.push_str(&facts.join(" · "));
+        md.push_str("\n\n");
+        if let Some(role) = &self.role {
+            md.push_str("## Your role\n\n");
+            md.push_str(&demote_headings(role.prompt.trim_end()));
+            md.push_str("\n\n");
+        }
+        md.push_str("## Task\n\n");
+        if t.description.is_empty() {
+            md.push_str(&t.title);
+        } else {
+            md.push_str(t.description.trim_end());
+        }
+        md.push_str("\n\n");
+        if let Some(g) = &self.goal {
+            md.push_str(&format!(
+                "## Goal ({}: {}, {}/{} subtasks done)\n\n",
+                g.id, g.title, g.progress.done, g.progress.total
+            ));
+            if g.description.is_empty() {
+                md.push_str(&format!("This task is part of \"{}\".\n\n", g.title));
+            } else {
+                md.push_str(g.description.trim_end());
+                md.push_str("\n\n");
+            }
+        }
+        if !self.dependencies.is_empty() {
+            md.push_str("## Results you build on\n\n");
+            for d in &self.dependencies {
+                let role = d
+                    .role
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                md.push_str(&format!("### {}: {}{role}\n\n", d.id, d.title));
+                md.push_str(
+                    d.result
+                        .as_deref()
+                        .unwrap_or("(no summary recorded)")
+                        .trim_end(),
+                );
+                md.push_str("\n\n");
+                if let Some(detail) = &d.detail {
+                    md.push_str(&demote_headings(detail.trim_end()));
+                    md.push_str("\n\n");
+                }
+                if !d.artifacts.is_empty() {
+                    md.push_str("Artifacts:\n\n");
+                    for a in &d.artifacts {
+                        md.push_str(&format!("- `{}`\n", a.path));
+                    }
+                    md.push('\n');
+                }
+            }
+        }
+        if !self.decisions.is_empty() {
+            md.push_str("## Related decisions\n\n");
+            for d in &self.decisions {
+                md.push_str(&format!(
+                    "- {} {} ({}) — `{}`\n",
+                    d.id, d.title, d.status, d.path
+                ));
+            }
+            md.push('\n');
+        }
+        if !t.notes.is_empty() {
+            md.push_str("## Notes so far\n\n");
+            for n in &t.notes {
+                md.push_str(&note_line(n));
+            }
+            md.push('\n');
+        }
+        if !self.dependents.is_empty() {
+            md.push_str("## Waiting for this\n\n");
+            for d in &self.dependents {
+                let role = d
+                    .role
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                md.push_str(&format!("- {}: {}{role}\n", d.id, d.title));
+            }
+            md.push('\n');
+        }
+        md.push_str("## Expected output\n\n");
+        md.push_str(self.expected_output.trim_end());
+        md.push('\n');
+        md
+    }
+}
+
+fn note_line(n: &Note) -> String {
+    let who = n
+        .author
+        .as_deref()
+        .map(|a| format!(" {a}"))
+        .unwrap_or_default();
+    format!("- {}{who}: {}\n", n.at, n.text)
+}
+
+/// Moves Markdown headings down two levels so embedded documents nest under ours.
+fn demote_headings(text: &str) -> String {
+    let mut in_code = false;
+    text.lines()
+        .map(|l| {
+            if l.trim_start().starts_with("```") {
+                in_code = !in_code;
+            }
+            if !in_code && l.starts_with('#') {
+                format!("##{l}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn expected_output(task: &Task) -> String {
+    format!(
+        "When you are done, record the result in one command:\n\n\
+         ```sh\n\
+         orc done {id} --summary \"<two or three sentences: what you did and the outcome>\" \\\n    \
+         --artifact <each file you created or changed> \\\n    \
+         --detail-file <Markdown notes: decisions, limitations, follow-ups>\n\
+         ```\n\n\
+         - The summary is what the next specialist and the orchestrator read first.\n\
+         - List every file you produced with `--artifact`; orc records its SHA-256 so it can be verified later.\n\
+         - If the work is not finished, say so: `--next-action needs_revision` (it must be redone or \
+         changed) or `--next-action blocked` (it cannot go on; explain why in the summary).",
+        id = task.id
+    )
+}
+
+/// What `orc done` stores.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    pub summary: String,
+    /// Full detail of the work (Markdown).
+    pub detail: Option<String>,
+    /// Paths of produced files, relative to `base` (or absolute inside the repository).
+    pub artifacts: Vec<String>,
+    /// Directory relative artifact paths start from; the repository root when `None`.
+    pub base: Option<PathBuf>,
+    /// `continue`/`complete` complete the task; `needs_revision` and `blocked` record the
+    /// result but leave the task in that status.
+    pub next_action: Option<NextAction>,
+}
+
+/// What `orc done` did and what comes next.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompletionReport {
+    pub task: Task,
+    /// Progress of the parent after this change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Progress>,
+    /// Tasks that could not start before and can now.
+    pub newly_ready: Vec<TaskSummary>,
+    /// The most urgent ready task, preferring the same parent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<TaskSummary>,
+    /// Set when every subtask of the parent is done: run `orc synthesize` on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synthesize: Option<TaskId>,
+}
+
+/// What `orc reopen` and `orc block` changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChange {
+    pub task: Task,
+    /// Other tasks whose status changed with it (completed parents reopened).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_changed: Vec<TaskSummary>,
+    /// Tasks that were ready or running and now wait for this one again.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting_again: Vec<TaskSummary>,
+}
+
+impl State {
+    /// The brief for `task` (without the claim flag).
+    pub(super) fn work_context(
+        &self,
+        orc: &Orc,
+        task: &Task,
+        claimed: bool,
+    ) -> Result<WorkContext> {
+        let role = task
+            .role
+            .as_deref()
+            .map(|r| orc.role_in(self, r))
+            .transpose()?;
+        let goal = task
+            .parent
+            .as_ref()
+            .and_then(|p| self.tasks.get(p))
+            .map(|p| GoalContext {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                description: p.description.clone(),
+                progress: self.progress(p),
+            });
+        let dependencies = task
+            .depends_on
+            .iter()
+            .filter_map(|d| self.tasks.get(d))
+            .map(|d| DependencyResult {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                role: d.role.clone(),
+                status: d.status,
+                result: d.result.clone(),
+                detail: d.detail.clone(),
+                artifacts: d.artifacts.clone(),
+            })
+            .collect();
+        let mut dependents: Vec<&Task> = self
+            .tasks
+            .values()
+            .filter(|t| t.depends_on.contains(&task.id))
+            .collect();
+        dependents.sort_by(super::views::by_urgency);
+        Ok(WorkContext {
+            task: task.clone(),
+            role,
+            goal,
+            dependencies,
+            decisions: Vec::new(),
+            dependents: dependents.into_iter().map(TaskSummary::from).collect(),
+            expected_output: expected_output(task),
+            claimed,
+        })
+    }
+
+    fn ready_ids(&self) -> BTreeSet<TaskId> {
+        self.ready_tasks()
+            .into_iter()
+            .map(|t| t.id.clone())
+            .collect()
+    }
+}
+
+impl Orc {
+    /// Claims a task (in_progress, assignee = this agent) and returns the specialist's
+    /// brief. Refuses unfinished dependencies, a task in progress for another agent
+    /// (unless `force`) and a parent with open subtasks (unless `force`). Starting a task
+    /// this agent already has in progress changes nothing and returns the brief again.
+    pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
+        let agent = self.ctx.agent.clone();
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            if task.status == Status::InProgress {
+                let owner = task.assignee.clone();
+                if owner == agent || owner.is_none() && agent.is_none() {
+                    let context = state.work_context(self, &task, false)?;
+                    return Ok((crate::store::Change::new(""), context));
+                }
+                if !force {
+                    return Err(Error::Claimed {
+                        id,
+                        owner: owner.unwrap_or_else(|| "someone else".into()),
+                    });
+                }
+                let text = format!(
+                    "taken over from {}",
+                    owner.as_deref().unwrap_or("an unnamed agent")
+                );
+                task.assignee = agent.clone();
+                task.add_note(text, agent.clone(), self.now());
+            } else {
+                let open: Vec<TaskId> = state
+                    .children(&id)
+                    .filter(|c| c.status.is_open())
+                    .map(|c| c.id.clone())
+                    .collect();
+                if !open.is_empty() && !force {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "{id} has open subtasks: {}",
+                            open.iter().map(TaskId::as_str).collect::<Vec<_>>().join(", ")
+                        ),
+                        format!(
+                            "start its subtasks (`orc ready`) and combine them with `orc synthesize {id}`, or pass --force"
+                        ),
+                    ));
+                }
+                transition(state, &mut task, Status::InProgress, self.now())?;
+                if agent.is_some() {
+                    task.assignee = agent.clone();
+                }
+            }
+            state.tasks.insert(id.clone(), task.clone());
+            let mut change = self.change(
+                format!("start {id} \"{}\"", short_title(&task.title)),
+                "task.start",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            let context = state.work_context(self, &task, true)?;
+            Ok((change, context))
+        })
+    }
+
+    /// Records the result of a task in progress: summary, detail and artifacts (each with
+    /// its SHA-256), and completes it unless the next action says otherwise.
+    pub fn complete(&self, id: &str, done: Completion) -> Result<Outcome<CompletionReport>> {
+        let summary = done.summary.trim().to_owned();
+        if summary.is_empty() {
+            return Err(Error::invalid_with_hint(
+                "the summary is empty",
+                "say in --summary what was done and what came out of it",
+            ));
+        }
+        let base = done
+            .base
+            .clone()
+            .unwrap_or_else(|| self.store.workdir().to_path_buf());
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            if task.status != Status::InProgress {
+                return Err(Error::invalid_with_hint(
+                    format!("{id} is {}, not in progress; nothing was recorded", task.status),
+                    format!("start it first with `orc start {id}`"),
+                ));
+            }
+            let mut artifacts: Vec<Artifact> = Vec::new();
+            for input in &done.artifacts {
+                let rel = self.store.confine(&base, input)?;
+                let digest = self.store.digest(&rel)?.ok_or_else(|| {
+                    Error::invalid_with_hint(
+                        format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
+                        "create the file first, or check the path (relative to the current directory)",
+                    )
+                })?;
+                artifacts.retain(|a| a.path != rel);
+                artifacts.push(Artifact {
+                    path: rel,
+                    sha256: digest.sha256,
+                    size: digest.size,
+                });
+            }
+            let before = state.ready_ids();
+            let action = done.next_action.unwrap_or(NextAction::Continue);
+            let to = match action {
+                NextAction::Continue | NextAction::Complete => Status::Completed,
+                NextAction::NeedsRevision => Status::NeedsRevision,
+                NextAction::Blocked => Status::Blocked,
+            };
+            transition(state, &mut task, to, self.now())?;
+            task.result = Some(summary.clone());
+            task.detail = done
+                .detail
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned);
+            task.artifacts = artifacts;
+            task.next_action = done.next_action;
+            if to != Status::Completed {
+                task.add_note(format!("{to}: {summary}"), self.ctx.agent.clone(), self.now());
+            }
+            state.tasks.insert(id.clone(), task.clone());
+
+            let newly_ready: Vec<TaskSummary> = state
+                .ready_tasks()
+                .into_iter()
+                .filter(|t| !before.contains(&t.id))
+                .map(TaskSummary::from)
+                .collect();
+            let parent = task.parent.as_ref().and_then(|p| state.tasks.get(p));
+            let progress = parent.map(|p| state.progress(p));
+            let ready = state.ready_tasks();
+            let next = ready
+                .iter()
+                .find(|t| t.parent.is_some() && t.parent == task.parent)
+                .or(ready.first())
+                .map(|t| TaskSummary::from(*t));
+            let synthesize = match (&progress, parent) {
+                (Some(p), Some(parent)) if p.total > 0 && p.done == p.total && parent.status.is_open() => {
+                    Some(parent.id.clone())
+                }
+                _ => None,
+            };
+            let (verb, op) = match to {
+                Status::Completed => ("complete", "task.complete"),
+                Status::NeedsRevision => ("needs revision:", "task.needs_revision"),
+                _ => ("block", "task.block"),
+            };
+            let mut change = self.change(
+                format!("{verb} {id} \"{}\"", short_title(&task.title)),
+                op,
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            Ok((
+                change,
+                CompletionReport {
+                    task,
+                    parent: progress,
+                    newly_ready,
+                    next,
+                    synthesize,
+                },
+            ))
+        })
+    }
+
+    /// Blocks a task with a reason (recorded as a note).
+    pub fn block(&self, id: &str, reason: &str) -> Result<Outcome<StatusChange>> {
+        let reason = reason.trim().to_owned();
+        if reason.is_empty() {
+            return Err(Error::invalid_with_hint(
+                "the reason is empty",
+                "say in --reason what the task is waiting for",
+            ));
+        }
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            transition(state, &mut task, Status::Blocked, self.now())?;
+            task.add_note(
+                format!("blocked: {reason}"),
+                self.ctx.agent.clone(),
+                self.now(),
+            );
+            state.tasks.insert(id.clone(), task.clone());
+            let mut change = self.change(
+                format!("block {id} \"{}\"", short_title(&task.title)),
+                "task.block",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            Ok((
+                change,
+                StatusChange {
+                    task,
+                    also_changed: Vec::new(),
+                    waiting_again: Vec::new(),
+                },
+            ))
+        })
+    }
+
+    /// Opens a blocked, completed, cancelled or needs-revision task again: back to
+    /// pending, or with `needs_revision` to needs_revision (e.g. after a review). A
+    /// completed parent above it is reopened too, so no completed task has open work.
+    pub fn reopen(
+        &self,
+        id: &str,
+        reason: Option<&str>,
+        needs_revision: bool,
+    ) -> Result<Outcome<StatusChange>> {
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let mut task = state.task(&id)?.clone();
+            let to = if needs_revision {
+                Status::NeedsRevision
+            } else {
+                Status::Pending
+            };
+            if task.status == Status::InProgress && !needs_revision {
+                return Err(Error::invalid_with_hint(
+                    format!("{id} is in progress, not closed"),
+                    "to give it up, use `orc task status ID pending`",
+                ));
+            }
+            if task.status == to {
+                return Err(Error::invalid(format!("{id} is already {to}")));
+            }
+            let was_completed = task.status == Status::Completed;
+            transition(state, &mut task, to, self.now())?;
+            if to == Status::Pending {
+                task.assignee = None;
+            }
+            let text = match &reason {
+                Some(r) => format!("reopened as {to}: {r}"),
+                None => format!("reopened as {to}"),
+            };
+            task.add_note(text, self.ctx.agent.clone(), self.now());
+            let dependents_before: Vec<TaskId> = if was_completed {
+                state
+                    .tasks
+                    .values()
+                    .filter(|t| t.depends_on.contains(&id))
+                    .filter(|t| t.status == Status::InProgress || state.is_ready(t))
+                    .map(|t| t.id.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            state.tasks.insert(id.clone(), task.clone());
+            let mut change = self.change(
+                format!("reopen {id} as {to} \"{}\"", short_title(&task.title)),
+                "task.reopen",
+                Some(&id),
+            );
+            write_task(&mut change, &task);
+            let mut also = Vec::new();
+            let mut cur = task.parent.clone();
+            while let Some(p) = cur {
+                let Some(parent) = state.tasks.get(&p).cloned() else {
+                    break;
+                };
+                cur = parent.parent.clone();
+                if parent.status != Status::Completed || also.iter().any(|t: &Task| t.id == p) {
+                    continue;
+                }
+                let mut parent = parent;
+                parent.set_status(Status::Pending, self.now());
+                parent.add_note(
+                    format!("reopened because subtask {id} was reopened"),
+                    self.ctx.agent.clone(),
+                    self.now(),
+                );
+                write_task(&mut change, &parent);
+                state.tasks.insert(p.clone(), parent.clone());
+                also.push(parent);
+            }
+            let waiting_again = dependents_before
+                .iter()
+                .filter_map(|d| state.tasks.get(d))
+                .map(TaskSummary::from)
+                .collect();
+            Ok((
+                change,
+                StatusChange {
+                    task,
+                    also_changed: also.iter().map(TaskSummary::from).collect(),
+                    waiting_again,
+                },
+            ))
+        })
+    }
+}

@@ -3,6 +3,7 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod git;
 mod output;
 mod report;
 mod task;
@@ -58,10 +59,33 @@ pub enum Command {
     Ready,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Install, remove or inspect orc's git hooks and merge driver.
+    #[command(subcommand)]
+    Hooks(git::HooksCommand),
+    /// The merge driver git runs for `.orchestrator/` TOML files (see `orc hooks install`).
+    #[command(hide = true)]
+    MergeDriver(git::MergeDriverArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Example: `orc completions bash > ~/.local/share/bash-completion/completions/orc`.
+    Completions { shell: clap_complete::Shell },
+    /// Print orc's man page (roff), e.g. `orc man > orc.1` or `orc man | man -l -`.
+    Man,
 }
 
 /// Runs a parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    // Commands that must work without (or must not fail on) opening the repository.
+    match &cli.command {
+        Command::MergeDriver(args) => {
+            out.json = cli.json;
+            return git::merge_driver(args, out);
+        }
+        Command::Hooks(git::HooksCommand::Run(args)) => return git::hook_run(&cli, args, out),
+        Command::Completions { shell } => return git::completions(*shell, out),
+        Command::Man => return git::man(out),
+        _ => {}
+    }
     let start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
@@ -79,6 +103,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Hooks(cmd) => git::hooks(&orc, cmd, out),
+        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man => {
+            unreachable!("dispatched before opening the repository")
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod check;
+mod hooks;
 mod init;
 mod state;
 mod tasks;
@@ -15,6 +16,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
+pub use hooks::{
+    ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
+    InstallOptions, merge_driver,
+};
 pub use init::InitReport;
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
 pub use tasks::{NewTask, TaskEdit, TaskFilter};

@@ -5,6 +5,7 @@
 
 mod commit;
 mod fsutil;
+mod integration;
 mod paths;
 
 use std::fs;
@@ -12,6 +13,9 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use commit::{Applied, Change};
+pub use integration::{
+    hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
+};
 pub use paths::FileDigest;
 
 use crate::error::{Error, Result};
@@ -23,6 +27,8 @@ pub const ORC_DIR: &str = ".orchestrator";
 pub struct Store {
     repo: gix::Repository,
     workdir: PathBuf,
+    /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
+    staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 
 /// Held while a mutation reads, changes and commits state; released on drop or process exit.
@@ -43,7 +49,11 @@ impl Store {
         };
         // Object caches help reading many trees when walking history.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Ok(Store { repo, workdir })
+        Ok(Store {
+            repo,
+            workdir,
+            staged: None,
+        })
     }
 
     pub fn workdir(&self) -> &Path {
@@ -59,10 +69,18 @@ impl Store {
         self.workdir.join(ORC_DIR)
     }
 
-    /// Reads a file of the work tree; `None` when it does not exist.
+    /// Reads a file of the work tree (of the index for a [`Store::staged`] view); `None`
+    /// when it does not exist.
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
         let path = self.abs(rel);
-        match fs::read(&path) {
+        let bytes = match &self.staged {
+            Some(files) => match files.get(rel) {
+                Some(b) => Ok(b.clone()),
+                None => return Ok(None),
+            },
+            None => fs::read(&path),
+        };
+        match bytes {
             Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::Io {
                 path,
                 source: std::io::Error::new(ErrorKind::InvalidData, "file is not valid UTF-8"),
@@ -75,6 +93,18 @@ impl Store {
     /// Repository-relative paths of the files in `rel_dir` whose name ends with `ext`,
     /// sorted. A missing directory has no files.
     pub fn list(&self, rel_dir: &str, ext: &str) -> Result<Vec<String>> {
+        if let Some(files) = &self.staged {
+            let prefix = format!("{rel_dir}/");
+            return Ok(files
+                .keys()
+                .filter(|p| {
+                    p.strip_prefix(&prefix).is_some_and(|name| {
+                        !name.contains('/') && name.ends_with(ext) && !name.starts_with('.')
+                    })
+                })
+                .cloned()
+                .collect());
+        }
         let dir = self.abs(rel_dir);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

@@ -1,0 +1,194 @@
+//! Git-side state for hooks and the merge driver: the hooks directory, the repository's
+//! local config, staged (index) content, and git's own line merge as a fallback.
+//!
+//! Policy (what to install, when to chain) lives in `service::hooks`; this file only
+//! reads and writes what git owns.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gix::bstr::ByteSlice;
+use gix::index::entry::Stage;
+
+use super::{Store, fsutil};
+use crate::error::{Error, Result};
+
+impl Store {
+    /// The directory git runs hooks from: `core.hooksPath` (relative to the work tree
+    /// root, `~/` expanded) or `hooks/` in the common git dir (shared by all worktrees).
+    pub fn hooks_dir(&self) -> PathBuf {
+        match self.config_string("core.hooksPath") {
+            Some(p) if !p.trim().is_empty() => {
+                let p = p.trim();
+                if let Some(rest) = p.strip_prefix("~/")
+                    && let Some(home) = std::env::var_os("HOME")
+                {
+                    return PathBuf::from(home).join(rest);
+                }
+                self.workdir().join(p)
+            }
+            _ => self.repo.common_dir().join("hooks"),
+        }
+    }
+
+    /// A value from git's configuration as it was when the repository was opened.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo
+            .config_snapshot()
+            .string(key)
+            .map(|v| v.to_str_lossy().into_owned())
+    }
+
+    /// The character that starts comment lines in commit messages (`core.commentChar`).
+    pub fn comment_char(&self) -> char {
+        match self.config_string("core.commentChar") {
+            Some(c) if c != "auto" => c.chars().next().unwrap_or('#'),
+            _ => '#',
+        }
+    }
+
+    /// Sets (`Some`) or removes (`None`) a key in the repository's own config file
+    /// (`.git/config`, shared by linked worktrees), through `git config`.
+    pub fn set_local_config(&self, key: &str, value: Option<&str>) -> Result<()> {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C")
+            .arg(self.workdir())
+            .args(["config", "--local"]);
+        match value {
+            Some(v) => cmd.args([key, v]),
+            None => cmd.args(["--unset-all", key]),
+        };
+        let out = cmd.output().map_err(|e| {
+            Error::invalid_with_hint(
+                format!("could not run `git config`: {e}"),
+                "orc needs the git command line to change git's configuration",
+            )
+        })?;
+        // `--unset-all` of a missing key exits 5: already the wanted state.
+        if out.status.success() || (value.is_none() && out.status.code() == Some(5)) {
+            Ok(())
+        } else {
+            Err(Error::git(format!(
+                "git config {key} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    }
+
+    /// A read-only view of this repository whose [`Store::read`] and [`Store::list`]
+    /// answer from the index (what the next commit will contain) for `.orchestrator/`.
+    /// Honours `GIT_INDEX_FILE`, which git sets for hooks of `git commit -a` / `<paths>`.
+    pub fn staged(&self) -> Result<Store> {
+        let path = std::env::var_os("GIT_INDEX_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.repo.index_path());
+        let mut files = BTreeMap::new();
+        if path.exists() {
+            let index = gix::index::File::at(
+                &path,
+                self.repo.object_hash(),
+                false,
+                gix::index::decode::Options::default(),
+            )
+            .map_err(Error::git)?;
+            let prefix = format!("{}/", super::ORC_DIR);
+            for entry in index.entries() {
+                let rel = entry.path(&index).to_str_lossy();
+                if !rel.starts_with(&prefix) || entry.stage() != Stage::Unconflicted {
+                    continue;
+                }
+                let blob = self.repo.find_blob(entry.id).map_err(Error::git)?;
+                files.insert(rel.into_owned(), blob.data.clone());
+            }
+        }
+        Ok(Store {
+            repo: self.repo.clone(),
+            workdir: self.workdir.clone(),
+            staged: Some(files),
+        })
+    }
+
+    /// The full message of the commit HEAD points to; `None` on an unborn branch.
+    pub fn head_message(&self) -> Result<Option<String>> {
+        let head = self.repo.head().map_err(Error::git)?;
+        let Some(id) = head.id() else {
+            return Ok(None);
+        };
+        let commit = self.repo.find_commit(id).map_err(Error::git)?;
+        let raw = commit.message_raw().map_err(Error::git)?;
+        Ok(Some(raw.to_str_lossy().into_owned()))
+    }
+}
+
+/// A file git hands to orc or owns (a hook script, a commit message, a merge side);
+/// `None` when it does not exist.
+pub fn read_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    fsutil::read_optional(path)
+}
+
+/// Replaces such a file atomically.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fsutil::write_atomic(path, bytes)
+}
+
+/// Writes an executable hook script atomically.
+pub fn write_hook(path: &Path, script: &str) -> Result<()> {
+    fsutil::write_atomic(path, script.as_bytes())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    Ok(())
+}
+
+pub fn rename_hook(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to).map_err(|e| Error::io(from, e))
+}
+
+pub fn remove_hook(path: &Path) -> Result<()> {
+    fsutil::remove(path)
+}
+
+pub fn hook_exists(path: &Path) -> bool {
+    match fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(e) => e.kind() != ErrorKind::NotFound,
+    }
+}
+
+/// git's own line merge (`git merge-file`) of three files, written into `ours` with
+/// conflict markers where the sides disagree. Returns true when it merged cleanly.
+/// This is what git would have done without the merge driver.
+pub fn line_merge(base: &Path, ours: &Path, theirs: &Path, label: &str) -> Result<bool> {
+    let out = Command::new("git")
+        .args(["merge-file", "-L"])
+        .arg(format!("{label} (ours)"))
+        .arg("-L")
+        .arg(format!("{label} (base)"))
+        .arg("-L")
+        .arg(format!("{label} (theirs)"))
+        .arg(ours)
+        .arg(base)
+        .arg(theirs)
+        .output()
+        .map_err(|e| {
+            Error::invalid_with_hint(
+                format!("could not run `git merge-file`: {e}"),
+                "orc needs the git command line for a line merge",
+            )
+        })?;
+    match out.status.code() {
+        Some(0) => Ok(true),
+        // A positive exit code is the number of conflicts; markers are in `ours`.
+        Some(n) if (1..=127).contains(&n) => Ok(false),
+        _ => Err(Error::git(format!(
+            "git merge-file failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))),
+    }
+}

@@ -210,9 +210,9 @@ pub(super) fn register_driver(store: &Store) -> Result<bool> {
     }
     store.set_local_config(
         "merge.orc.name",
-        Some("orc: field-level merge of .orchestrator/ files"),
+        "orc: field-level merge of .orchestrator/ files",
     )?;
-    store.set_local_config("merge.orc.driver", Some(&wanted))?;
+    store.set_local_config("merge.orc.driver", &wanted)?;
     Ok(true)
 }
 
@@ -367,8 +367,7 @@ impl Orc {
             }
             hooks.push(st);
         }
-        self.store.set_local_config("merge.orc.driver", None)?;
-        self.store.set_local_config("merge.orc.name", None)?;
+        self.store.remove_local_section("merge.orc")?;
         let mut report = self.hooks_status()?;
         report.hooks = hooks;
         report.merge_driver = None;

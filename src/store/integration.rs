@@ -50,29 +50,45 @@ impl Store {
         }
     }
 
-    /// Sets (`Some`) or removes (`None`) a key in the repository's own config file
-    /// (`.git/config`, shared by linked worktrees), through `git config`.
-    pub fn set_local_config(&self, key: &str, value: Option<&str>) -> Result<()> {
-        let mut cmd = Command::new("git");
-        cmd.arg("-C")
+    /// Sets a key in the repository's own config file (`.git/config`, shared by linked
+    /// worktrees), through `git config`.
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<()> {
+        let out = Command::new("git")
+            .arg("-C")
             .arg(self.workdir())
-            .args(["config", "--local"]);
-        match value {
-            Some(v) => cmd.args([key, v]),
-            None => cmd.args(["--unset-all", key]),
-        };
-        let out = cmd.output().map_err(|e| {
-            Error::invalid_with_hint(
-                format!("could not run `git config`: {e}"),
-                "orc needs the git command line to change git's configuration",
-            )
-        })?;
-        // `--unset-all` of a missing key exits 5: already the wanted state.
-        if out.status.success() || (value.is_none() && out.status.code() == Some(5)) {
+            .args(["config", "--local", key, value])
+            .output()
+            .map_err(|e| {
+                Error::invalid_with_hint(
+                    format!("could not run `git config`: {e}"),
+                    "orc needs the git command line to change git's configuration",
+                )
+            })?;
+        if out.status.success() {
             Ok(())
         } else {
             Err(Error::git(format!(
                 "git config {key} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )))
+        }
+    }
+
+    /// Removes a whole section (e.g. `merge.orc`) from the repository's config; a
+    /// missing section is fine.
+    pub fn remove_local_section(&self, section: &str) -> Result<()> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(self.workdir())
+            .args(["config", "--local", "--remove-section", section])
+            .output()
+            .map_err(|e| Error::git(format!("could not run `git config`: {e}")))?;
+        // Exit 128 means "no such section": already the wanted state.
+        if out.status.success() || out.status.code() == Some(128) {
+            Ok(())
+        } else {
+            Err(Error::git(format!(
+                "git config --remove-section {section} failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )))
         }

@@ -4,4 +4,7 @@
 mod harness;
 
 mod commit_model;
+mod hooks;
+mod merge;
+mod sync;
 mod tasks;

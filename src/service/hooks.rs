@@ -12,7 +12,7 @@ use super::{CONFIG_PATH, CheckReport, Orc, Outcome, TASKS_DIR};
 use crate::error::{Error, Result};
 use crate::format::{self, trailers};
 use crate::model::{CommitMode, Status, Task, TaskId};
-use crate::store::{self, Store};
+use crate::store::{self, FileChange, Store};
 
 /// The file that tells git which merge driver handles which paths.
 pub const GITATTRIBUTES: &str = ".gitattributes";
@@ -100,6 +100,23 @@ pub struct HooksReport {
     pub merge_driver: Option<String>,
     /// `.gitattributes` routes `.orchestrator/` TOML files to the driver.
     pub attributes: bool,
+}
+
+/// A commit linked to a task by its `Orc-Task` trailer (not one of orc's own), with
+/// the files it changed outside `.orchestrator/`: the task's file operations as
+/// recorded by history.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedCommit {
+    pub commit: String,
+    pub summary: String,
+    pub time: jiff::Timestamp,
+    pub files: Vec<LinkedFile>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedFile {
+    pub path: String,
+    pub change: FileChange,
 }
 
 /// What the merge driver did with one file.
@@ -434,6 +451,36 @@ impl Orc {
         }
         store::write_file(file, updated.as_bytes())?;
         Ok(Some(task.id))
+    }
+
+    /// Commits linked to task `id` (a unique prefix is fine) by an `Orc-Task` trailer,
+    /// newest first, with the files each changed outside `.orchestrator/`. Derived from
+    /// history on every call: the commit-msg hook's trailer is the whole record, so no
+    /// hook writes anything and rebases or amends keep it right.
+    pub fn linked_commits(&self, id: &str) -> Result<Vec<LinkedCommit>> {
+        let id = self.state()?.resolve(id)?;
+        let comment = self.store.comment_char();
+        let commits = self.store.commits_where(|message| {
+            trailers::values(message, OP_TRAILER, comment).is_empty()
+                && trailers::values(message, TASK_TRAILER, comment)
+                    .iter()
+                    .any(|v| v == id.as_str())
+        })?;
+        let prefix = format!("{}/", store::ORC_DIR);
+        Ok(commits
+            .into_iter()
+            .map(|c| LinkedCommit {
+                commit: c.commit,
+                summary: c.summary,
+                time: jiff::Timestamp::from_second(c.time).unwrap_or_default(),
+                files: c
+                    .files
+                    .into_iter()
+                    .filter(|(p, _)| !p.starts_with(&prefix))
+                    .map(|(path, change)| LinkedFile { path, change })
+                    .collect(),
+            })
+            .collect())
     }
 
     /// The pre-commit hook: checks `.orchestrator/` as staged for the commit. `None`

@@ -18,7 +18,7 @@ use serde::Serialize;
 pub use check::{CheckReport, Problem};
 pub use hooks::{
     ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
-    InstallOptions, merge_driver,
+    InstallOptions, LinkedCommit, LinkedFile, merge_driver,
 };
 pub use init::InitReport;
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
@@ -27,6 +27,7 @@ pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, Unre
 
 use crate::error::{Error, Result};
 use crate::model::CommitMode;
+pub use crate::store::FileChange;
 use crate::store::{Applied, Change, Store};
 
 /// Who is calling and when: everything a use case needs from outside the repository.

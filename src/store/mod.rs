@@ -5,6 +5,7 @@
 
 mod commit;
 mod fsutil;
+mod history;
 mod integration;
 mod paths;
 
@@ -13,6 +14,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use commit::{Applied, Change};
+pub use history::{CommitInfo, FileChange};
 pub use integration::{
     hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
 };

@@ -400,17 +400,31 @@ impl Orc {
     /// without an agent, the only in-progress task. `None` when there is no such task
     /// or the choice would be a guess.
     ///
-    /// Only in-progress task files are parsed, so hooks stay fast in large repositories.
+    /// Only the first bytes of each task file are read and only in-progress tasks are
+    /// parsed, so hooks stay fast in large repositories.
     /// When sessions exist, this becomes "the active session's task".
     pub fn current_task(&self) -> Result<Option<Task>> {
+        // A task file starts with a few short keys and then `status`; reading its
+        // first bytes decides for almost every file whether it needs parsing at all.
+        const PROBE: usize = 1024;
         let mut in_progress = Vec::new();
         for path in self.store.list(TASKS_DIR, ".toml")? {
+            let Ok(Some(start)) = self.store.read_start(&path, PROBE) else {
+                continue;
+            };
+            let status_line = start
+                .find("\nstatus = ")
+                .and_then(|i| start[i + 1..].split_once('\n'))
+                .map(|(line, _)| line);
+            let whole_file = start.len() < PROBE;
+            match status_line {
+                Some(line) if !line.contains("in_progress") => continue,
+                None if whole_file && !start.contains("in_progress") => continue,
+                _ => {}
+            }
             let Ok(Some(text)) = self.store.read(&path) else {
                 continue;
             };
-            if !text.contains("in_progress") {
-                continue;
-            }
             if let Ok(task) = format::task_from_toml(&text)
                 && task.status == Status::InProgress
             {
@@ -484,8 +498,12 @@ impl Orc {
     }
 
     /// The pre-commit hook: checks `.orchestrator/` as staged for the commit. `None`
-    /// when the commit does not contain orc state at all.
+    /// when the commit does not change orc state (the common, fast case) or contains
+    /// none at all.
     pub fn hook_pre_commit(&self) -> Result<Option<CheckReport>> {
+        if self.store.staged_state_is_head()? {
+            return Ok(None);
+        }
         let staged = Orc {
             store: self.store.staged()?,
             ctx: self.ctx.clone(),

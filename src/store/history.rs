@@ -81,8 +81,29 @@ impl Store {
     }
 }
 
+/// Every file below `tree`, as `prefix` + path, with its blob id.
+pub(super) fn flatten(
+    store: &Store,
+    tree: ObjectId,
+    prefix: &str,
+    out: &mut BTreeMap<String, ObjectId>,
+) -> Result<()> {
+    for (name, (id, is_tree)) in entries(store, Some(tree))? {
+        let path = format!("{prefix}{name}");
+        if is_tree {
+            flatten(store, id, &format!("{path}/"), out)?;
+        } else {
+            out.insert(path, id);
+        }
+    }
+    Ok(())
+}
+
 /// Entries of a tree by name: id and whether it is a tree.
-fn entries(store: &Store, tree: Option<ObjectId>) -> Result<BTreeMap<String, (ObjectId, bool)>> {
+pub(super) fn entries(
+    store: &Store,
+    tree: Option<ObjectId>,
+) -> Result<BTreeMap<String, (ObjectId, bool)>> {
     let mut out = BTreeMap::new();
     let Some(id) = tree else {
         return Ok(out);

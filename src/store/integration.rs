@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -94,22 +94,66 @@ impl Store {
         }
     }
 
+    /// The index git will commit from: `GIT_INDEX_FILE` when git set it for a hook
+    /// (`git commit -a` / `<paths>` use a temporary index), else this worktree's.
+    fn commit_index(&self) -> Result<Option<gix::index::File>> {
+        let path = std::env::var_os("GIT_INDEX_FILE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| self.repo.index_path());
+        if !path.exists() {
+            return Ok(None);
+        }
+        gix::index::File::at(
+            &path,
+            self.repo.object_hash(),
+            false,
+            gix::index::decode::Options::default(),
+        )
+        .map(Some)
+        .map_err(Error::git)
+    }
+
+    /// True when the index holds exactly HEAD's `.orchestrator/` files, i.e. the next
+    /// commit does not change orc state. Compares ids only; reads no file content.
+    pub fn staged_state_is_head(&self) -> Result<bool> {
+        let prefix = format!("{}/", super::ORC_DIR);
+        let mut staged = BTreeMap::new();
+        if let Some(index) = self.commit_index()? {
+            for entry in index.entries() {
+                let rel = entry.path(&index).to_str_lossy();
+                if rel.starts_with(&prefix) {
+                    if entry.stage() != Stage::Unconflicted {
+                        return Ok(false);
+                    }
+                    staged.insert(rel.into_owned(), entry.id);
+                }
+            }
+        }
+        let mut committed = BTreeMap::new();
+        let head = self.repo.head().map_err(Error::git)?;
+        if let Some(id) = head.id() {
+            let root = self
+                .repo
+                .find_commit(id)
+                .map_err(Error::git)?
+                .tree_id()
+                .map_err(Error::git)?
+                .detach();
+            if let Some((sub, true)) =
+                super::history::entries(self, Some(root))?.get(super::ORC_DIR)
+            {
+                super::history::flatten(self, *sub, &prefix, &mut committed)?;
+            }
+        }
+        Ok(staged == committed)
+    }
+
     /// A read-only view of this repository whose [`Store::read`] and [`Store::list`]
     /// answer from the index (what the next commit will contain) for `.orchestrator/`.
     /// Honours `GIT_INDEX_FILE`, which git sets for hooks of `git commit -a` / `<paths>`.
     pub fn staged(&self) -> Result<Store> {
-        let path = std::env::var_os("GIT_INDEX_FILE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| self.repo.index_path());
         let mut files = BTreeMap::new();
-        if path.exists() {
-            let index = gix::index::File::at(
-                &path,
-                self.repo.object_hash(),
-                false,
-                gix::index::decode::Options::default(),
-            )
-            .map_err(Error::git)?;
+        if let Some(index) = self.commit_index()? {
             let prefix = format!("{}/", super::ORC_DIR);
             for entry in index.entries() {
                 let rel = entry.path(&index).to_str_lossy();
@@ -125,6 +169,34 @@ impl Store {
             workdir: self.workdir.clone(),
             staged: Some(files),
         })
+    }
+
+    /// The first bytes of a file, at most `max` (lossy UTF-8), from a single read: for
+    /// cheap scans of many files. `None` when it does not exist.
+    pub fn read_start(&self, rel: &str, max: usize) -> Result<Option<String>> {
+        if let Some(files) = &self.staged {
+            return Ok(files
+                .get(rel)
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned()));
+        }
+        let path = self.abs(rel);
+        let mut file = match fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        // One read: a local regular file returns everything up to `max` at once, and a
+        // probe does not need a second call to see the end of the file.
+        let mut buf = vec![0u8; max];
+        let len = loop {
+            match file.read(&mut buf) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(path, e)),
+            }
+        };
+        buf.truncate(len);
+        Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
     }
 
     /// The full message of the commit HEAD points to; `None` on an unborn branch.

@@ -290,3 +290,14 @@ fn completions_and_man_page_are_generated() {
     assert!(man.starts_with(".ie"), "{}", &man[..100.min(man.len())]);
     assert!(man.contains(".TH orc 1"), "{}", &man[..300.min(man.len())]);
 }
+
+#[test]
+fn a_long_description_does_not_hide_the_task_in_progress() {
+    let repo = Repo::init();
+    repo.ok(&["hooks", "install"]);
+    let long = "word ".repeat(600);
+    let id = add(&repo, &["Long", "--description", &long]);
+    repo.ok(&["task", "status", &id, "in_progress"]);
+    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    assert_eq!(commit_msg(&repo), format!("Add a\n\nOrc-Task: {id}\n\n"));
+}

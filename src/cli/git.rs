@@ -114,7 +114,7 @@ pub fn hooks(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
 fn hook_line(h: &HookStatus) -> String {
     let state = match h.owner {
         HookOwner::Missing => "not installed".to_owned(),
-        HookOwner::Other => "a hook orc did not write (left alone)".to_owned(),
+        HookOwner::Other => "your own hook (not orc's)".to_owned(),
         HookOwner::Orc if h.runs_user_hook => {
             let user = h.user_hook.as_ref().map(|p| p.display().to_string());
             format!("orc, runs your {} first", user.unwrap_or_default())

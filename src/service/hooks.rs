@@ -286,21 +286,29 @@ impl Orc {
         if opts.post_commit {
             wanted.push(Hook::PostCommit);
         }
+        let found = wanted
+            .iter()
+            .map(|h| self.hook_status(*h, &dir))
+            .collect::<Result<Vec<_>>>()?;
+        // Refuse before touching anything, so a refusal leaves no half-installed state.
+        if let Some(st) = found
+            .iter()
+            .find(|st| st.owner == HookOwner::Other && st.user_hook.is_some())
+        {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "both {} and {} exist; orc will not overwrite either",
+                    st.path.display(),
+                    user_path(&st.path).display()
+                ),
+                "move one of them away, then run `orc hooks install` again",
+            ));
+        }
         let mut done = Vec::new();
-        for hook in wanted {
-            let mut st = self.hook_status(hook, &dir)?;
+        for mut st in found {
+            let hook = st.hook;
             let user = user_path(&st.path);
             let (run_user, action) = match st.owner {
-                HookOwner::Other if st.user_hook.is_some() => {
-                    return Err(Error::invalid_with_hint(
-                        format!(
-                            "both {} and {} exist; orc will not overwrite either",
-                            st.path.display(),
-                            user.display()
-                        ),
-                        "move one of them away, then run `orc hooks install` again",
-                    ));
-                }
                 HookOwner::Other => {
                     store::rename_hook(&st.path, &user)?;
                     st.user_hook = Some(user.clone());

@@ -301,3 +301,15 @@ fn a_long_description_does_not_hide_the_task_in_progress() {
     assert!(user_commit(&repo, "a.txt", "Add a").status.success());
     assert_eq!(commit_msg(&repo), format!("Add a\n\nOrc-Task: {id}\n\n"));
 }
+
+#[test]
+fn install_refuses_to_overwrite_a_hook_and_its_backup() {
+    let repo = Repo::init();
+    let hooks = repo.root.join(".git/hooks");
+    write_exec(&hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n");
+    write_exec(&hooks.join("pre-commit.orc-user"), "#!/bin/sh\nexit 0\n");
+    let err = repo.fails(&["hooks", "install", "--pre-commit"]);
+    assert!(err.contains("orc will not overwrite either"), "{err}");
+    assert!(err.contains("move one of them away"), "{err}");
+    assert!(!hooks.join("commit-msg").exists(), "nothing was installed");
+}

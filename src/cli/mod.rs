@@ -3,6 +3,7 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod git;
 mod maintenance;
 mod output;
 mod plan;
@@ -102,10 +103,35 @@ pub enum Command {
     /// Find stale, orphaned and broken tasks; reset or block stale work; archive old trees.
     #[command(subcommand)]
     Maintenance(maintenance::MaintenanceCommand),
+    /// Install, remove or inspect orc's git hooks and merge driver.
+    #[command(subcommand)]
+    Hooks(git::HooksCommand),
+    /// The merge driver git runs for `.orchestrator/` TOML files (see `orc hooks install`).
+    #[command(hide = true)]
+    MergeDriver(git::MergeDriverArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    ///
+    /// Example: `orc completions bash > ~/.local/share/bash-completion/completions/orc`.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print orc's man page (roff), e.g. `orc man > orc.1` or `orc man | man -l -`.
+    Man,
 }
 
 /// Runs a parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
+    // Commands that must work without (or must not fail on) opening the repository.
+    match &cli.command {
+        Command::MergeDriver(args) => {
+            out.json = cli.json;
+            return git::merge_driver(args, out);
+        }
+        Command::Hooks(git::HooksCommand::Run(args)) => return git::hook_run(&cli, args, out),
+        Command::Completions { shell } => return git::completions(*shell, out),
+        Command::Man => return git::man(out),
+        _ => {}
+    }
     let mut start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
@@ -140,6 +166,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Synthesize { id } => work::synthesize(&orc, &id, out),
         Command::Stream(cmd) => stream::run(&orc, cmd, out),
         Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
+        Command::Hooks(cmd) => git::hooks(&orc, cmd, out),
+        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man => {
+            unreachable!("dispatched before opening the repository")
+        }
     }
 }
 

@@ -57,6 +57,11 @@ impl Output {
         }
     }
 
+    /// The raw output stream, for generated text (completions, man page).
+    pub fn writer(&mut self) -> &mut dyn Write {
+        &mut self.w
+    }
+
     pub fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
     }

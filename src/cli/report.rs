@@ -14,6 +14,8 @@ pub fn init(orc: &Orc, out: &mut Output) -> Result<()> {
             Some(c) => out.line(format!("initialised .orchestrator/ (commit {})", &c[..12])),
             None => out.line("initialised .orchestrator/"),
         }
+    } else if outcome.value.merge_driver_registered {
+        out.line("already initialised; registered orc's merge driver in this clone's git config");
     } else {
         out.line("already initialised; nothing changed");
     }

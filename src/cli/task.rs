@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use super::Output;
 use crate::error::Result;
 use crate::model::{Priority, Status, Task};
-use crate::service::{NewTask, Orc, TaskEdit, TaskFilter, TaskView};
+use crate::service::{FileChange, NewTask, Orc, TaskEdit, TaskFilter, TaskView};
 
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
@@ -50,6 +50,9 @@ pub enum TaskCommand {
         #[arg(long, short)]
         recursive: bool,
     },
+    /// Commits linked to a task by an `Orc-Task` trailer (see `orc hooks install`) and
+    /// the files each changed, newest first. Derived from git history.
+    Commits { id: String },
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +164,26 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
             } else {
                 for t in &tasks {
                     out.line(task_line(t, 0));
+                }
+            }
+        }
+        TaskCommand::Commits { id } => {
+            let commits = orc.linked_commits(&id)?;
+            if out.json {
+                out.json(Some("commits"), &commits);
+            } else if commits.is_empty() {
+                out.line("no commits are linked to this task");
+            } else {
+                for c in &commits {
+                    out.line(format!("{} {} {}", &c.commit[..12], c.time, c.summary));
+                    for f in &c.files {
+                        let mark = match f.change {
+                            FileChange::Added => "A",
+                            FileChange::Modified => "M",
+                            FileChange::Deleted => "D",
+                        };
+                        out.line(format!("  {mark} {}", f.path));
+                    }
                 }
             }
         }

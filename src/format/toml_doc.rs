@@ -43,7 +43,7 @@ impl FormatError {
 
 /// Finds `format = N` among the top-level keys (before the first table header).
 /// Returns the version and its line, or `None` when the key is absent.
-fn declared_format(text: &str) -> Result<Option<u32>, FormatError> {
+pub(super) fn declared_format(text: &str) -> Result<Option<u32>, FormatError> {
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.starts_with('[') {

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::hooks::{GITATTRIBUTES, register_driver, with_attribute_line};
 use super::{CONFIG_PATH, Orc, Outcome};
 use crate::error::Result;
 use crate::format;
@@ -16,18 +17,25 @@ pub struct InitReport {
     /// False when the repository was already initialised; nothing was changed then.
     pub created: bool,
     pub config: String,
+    /// True when this run registered orc's merge driver in the repository's git config
+    /// (a fresh clone needs that once; git never clones config).
+    pub merge_driver_registered: bool,
 }
 
 impl Orc {
     /// Creates `.orchestrator/config.toml` (and a README for people browsing the
-    /// repository). Running it again changes nothing.
+    /// repository), routes `.orchestrator/` TOML files to orc's merge driver in
+    /// `.gitattributes`, and registers the driver in git config. Running it again only
+    /// registers the driver when this clone lacks it.
     pub fn init(&self) -> Result<Outcome<InitReport>> {
         let _lock = self.store.lock()?;
+        let merge_driver_registered = register_driver(&self.store)?;
         if self.store.read(CONFIG_PATH)?.is_some() {
             return Ok(Outcome::new(
                 InitReport {
                     created: false,
                     config: CONFIG_PATH.into(),
+                    merge_driver_registered,
                 },
                 Applied::Unchanged,
             ));
@@ -37,11 +45,15 @@ impl Orc {
         if self.store.read(README_PATH)?.is_none() {
             change.write(README_PATH, README);
         }
+        if let Some(text) = with_attribute_line(self.store.read(GITATTRIBUTES)?.as_deref()) {
+            change.write(GITATTRIBUTES, text);
+        }
         let applied = self.store.apply(&change, !self.ctx.no_commit)?;
         Ok(Outcome::new(
             InitReport {
                 created: true,
                 config: CONFIG_PATH.into(),
+                merge_driver_registered,
             },
             applied,
         ))

@@ -4,6 +4,7 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod check;
+mod hooks;
 mod init;
 mod maintenance;
 mod partial;
@@ -23,6 +24,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
+pub use hooks::{
+    ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
+    InstallOptions, LinkedCommit, LinkedFile, merge_driver,
+};
 pub use init::InitReport;
 pub use maintenance::{
     ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
@@ -45,6 +50,7 @@ pub use work::{
 
 use crate::error::{Error, Result};
 use crate::model::CommitMode;
+pub use crate::store::FileChange;
 use crate::store::{Applied, Change, Store};
 
 /// Who is calling and when: everything a use case needs from outside the repository.

@@ -284,7 +284,7 @@ impl Orc {
 
     /// Moves a task to another status, following the status machine.
     pub fn set_status(&self, id: &str, to: Status, reason: Option<&str>) -> Result<Outcome<Task>> {
-        self.mutate_partial(|tasks| {
+        let outcome = self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;
             let mut task = tasks.get(&id)?.clone();
             transition(tasks, &mut task, to, self.now())?;
@@ -302,7 +302,11 @@ impl Orc {
             );
             write_task(&mut change, &task);
             Ok((change, task))
-        })
+        })?;
+        if to == Status::InProgress {
+            self.remember_current_task(Some(&outcome.value.id))?;
+        }
+        Ok(outcome)
     }
 
     /// Removes a task; with `recursive`, its subtasks too. Refuses when other tasks

@@ -339,7 +339,7 @@ impl Orc {
     /// this agent already has in progress changes nothing and returns the brief again.
     pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
         let agent = self.ctx.agent.clone();
-        self.mutate(|state| {
+        let outcome = self.mutate(|state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
             if task.status == Status::InProgress {
@@ -391,7 +391,9 @@ impl Orc {
             write_task(&mut change, &task);
             let context = state.work_context(self, &task, true)?;
             Ok((change, context))
-        })
+        })?;
+        self.remember_current_task(Some(&outcome.value.task.id))?;
+        Ok(outcome)
     }
 
     /// Records the result of a task in progress: summary, detail and artifacts (each with

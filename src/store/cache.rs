@@ -78,6 +78,23 @@ impl Store {
     where
         T: Serialize + DeserializeOwned + Clone + Send + Sync,
     {
+        if self.staged.is_some() {
+            // A view of the index (pre-commit check): small, and not what the cache holds.
+            let mut out = Vec::new();
+            for rel in self.list(rel_dir, ext)? {
+                let parsed = match self.read(&rel) {
+                    Ok(Some(text)) => parse(&text),
+                    Ok(None) => continue,
+                    Err(e) => Err(FormatError {
+                        line: None,
+                        column: None,
+                        message: e.to_string(),
+                    }),
+                };
+                out.push((rel, parsed));
+            }
+            return Ok(out);
+        }
         self.load_dir_cached_at(rel_dir, ext, cache_name, parse, SystemTime::now())
     }
 

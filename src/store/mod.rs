@@ -6,6 +6,8 @@
 mod cache;
 mod commit;
 mod fsutil;
+mod history;
+mod integration;
 mod journal;
 mod paths;
 
@@ -15,6 +17,10 @@ use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
 pub use commit::{Applied, Change};
+pub use history::{CommitInfo, FileChange};
+pub use integration::{
+    hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
+};
 pub use paths::FileDigest;
 
 use crate::error::{Error, Result};
@@ -26,6 +32,8 @@ pub const ORC_DIR: &str = ".orchestrator";
 pub struct Store {
     repo: gix::Repository,
     workdir: PathBuf,
+    /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
+    staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
 }
 
 /// Held while a mutation reads, changes and commits state; released on drop or process exit.
@@ -46,7 +54,11 @@ impl Store {
         };
         // Object caches help reading many trees when walking history.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
-        Ok(Store { repo, workdir })
+        Ok(Store {
+            repo,
+            workdir,
+            staged: None,
+        })
     }
 
     pub fn workdir(&self) -> &Path {
@@ -62,10 +74,18 @@ impl Store {
         self.workdir.join(ORC_DIR)
     }
 
-    /// Reads a file of the work tree; `None` when it does not exist.
+    /// Reads a file of the work tree (of the index for a [`Store::staged`] view); `None`
+    /// when it does not exist.
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
         let path = self.abs(rel);
-        match fs::read(&path) {
+        let bytes = match &self.staged {
+            Some(files) => match files.get(rel) {
+                Some(b) => Ok(b.clone()),
+                None => return Ok(None),
+            },
+            None => fs::read(&path),
+        };
+        match bytes {
             Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| Error::Io {
                 path,
                 source: std::io::Error::new(ErrorKind::InvalidData, "file is not valid UTF-8"),
@@ -78,6 +98,18 @@ impl Store {
     /// Repository-relative paths of the files in `rel_dir` whose name ends with `ext`,
     /// sorted. A missing directory has no files.
     pub fn list(&self, rel_dir: &str, ext: &str) -> Result<Vec<String>> {
+        if let Some(files) = &self.staged {
+            let prefix = format!("{rel_dir}/");
+            return Ok(files
+                .keys()
+                .filter(|p| {
+                    p.strip_prefix(&prefix).is_some_and(|name| {
+                        !name.contains('/') && name.ends_with(ext) && !name.starts_with('.')
+                    })
+                })
+                .cloned()
+                .collect());
+        }
         let dir = self.abs(rel_dir);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

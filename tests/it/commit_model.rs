@@ -19,7 +19,11 @@ fn init_makes_the_root_commit_and_is_idempotent() {
     paths.sort();
     assert_eq!(
         paths,
-        [".orchestrator/README.md", ".orchestrator/config.toml"]
+        [
+            ".gitattributes",
+            ".orchestrator/README.md",
+            ".orchestrator/config.toml"
+        ]
     );
     assert!(
         repo.read(".orchestrator/config.toml")

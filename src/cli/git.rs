@@ -1,0 +1,249 @@
+//! `orc hooks …`, `orc merge-driver`, `orc completions`, `orc man`: orc's side of git
+//! and of the shell. Hook runs never fail a commit because of orc's own errors.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Subcommand, ValueEnum};
+
+use super::{Cli, Output};
+use crate::error::Result;
+use crate::service::{
+    self, Context, Hook, HookOwner, HookStatus, HooksReport, InstallOptions, Orc,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Install the commit-msg hook (and optional ones), register the merge driver in
+    /// git config and route `.orchestrator/` TOML files to it in `.gitattributes`.
+    ///
+    /// Run it once in every clone: git never copies hooks or config. An existing hook is
+    /// kept as `<hook>.orc-user` and run first (chained). Hooks go to `core.hooksPath`
+    /// when it is set.
+    Install(InstallArgs),
+    /// Remove orc's hooks, restore the hooks they replaced and unregister the merge driver.
+    Uninstall,
+    /// Show which hooks are installed, whether they chain a hook of yours, and whether
+    /// the merge driver is registered.
+    Status,
+    /// Run a hook's logic (called by the installed scripts).
+    #[command(hide = true)]
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Replace an existing hook instead of chaining it; it is kept as `<hook>.orc-user`
+    /// but no longer runs (`orc hooks uninstall` restores it).
+    #[arg(long)]
+    pub force: bool,
+    /// Also install a pre-commit hook that runs `orc check` on the staged
+    /// `.orchestrator/` files and blocks a commit of broken files.
+    #[arg(long)]
+    pub pre_commit: bool,
+    /// Also install a post-commit hook that says which task a commit was linked to.
+    #[arg(long)]
+    pub post_commit: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HookArg {
+    CommitMsg,
+    PreCommit,
+    PostCommit,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    pub hook: HookArg,
+    /// The arguments git passed to the hook.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeDriverArgs {
+    /// The common ancestor's version (git's %O).
+    pub base: PathBuf,
+    /// Our version (git's %A); the merge result is written here.
+    pub ours: PathBuf,
+    /// Their version (git's %B).
+    pub theirs: PathBuf,
+    /// The path in the repository (git's %P); chooses the merge rules.
+    pub path: String,
+}
+
+pub fn hooks(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
+    match cmd {
+        HooksCommand::Install(a) => {
+            let outcome = orc.install_hooks(InstallOptions {
+                force: a.force,
+                pre_commit: a.pre_commit,
+                post_commit: a.post_commit,
+            })?;
+            out.commit_note(&outcome);
+            if out.json {
+                out.json(None, &outcome);
+            } else {
+                render(&outcome.value, out);
+                if let Some(c) = &outcome.commit {
+                    out.line(format!("committed .gitattributes ({})", &c[..12]));
+                }
+            }
+        }
+        HooksCommand::Uninstall => {
+            let report = orc.uninstall_hooks()?;
+            if out.json {
+                out.json(None, &report);
+            } else {
+                render(&report, out);
+            }
+        }
+        HooksCommand::Status => {
+            let report = orc.hooks_status()?;
+            if out.json {
+                out.json(None, &report);
+            } else {
+                render(&report, out);
+            }
+        }
+        HooksCommand::Run(_) => unreachable!("hook runs are dispatched before opening the repo"),
+    }
+    Ok(())
+}
+
+fn hook_line(h: &HookStatus) -> String {
+    let state = match h.owner {
+        HookOwner::Missing => "not installed".to_owned(),
+        HookOwner::Other => "your own hook (not orc's)".to_owned(),
+        HookOwner::Orc if h.runs_user_hook => {
+            let user = h.user_hook.as_ref().map(|p| p.display().to_string());
+            format!("orc, runs your {} first", user.unwrap_or_default())
+        }
+        HookOwner::Orc => match &h.user_hook {
+            Some(u) => format!("orc (your hook is kept, not run: {})", u.display()),
+            None => "orc".to_owned(),
+        },
+    };
+    match &h.action {
+        Some(a) => format!("  {:<12} {state}\n  {:<12} -> {a}", h.hook.name(), ""),
+        None => format!("  {:<12} {state}", h.hook.name()),
+    }
+}
+
+fn render(r: &HooksReport, out: &mut Output) {
+    out.line(format!("hooks directory: {}", r.hooks_dir.display()));
+    for h in &r.hooks {
+        out.line(hook_line(h));
+    }
+    match &r.merge_driver {
+        Some(cmd) => out.line(format!("merge driver: registered ({cmd})")),
+        None => out.line("merge driver: not registered (run `orc hooks install`)"),
+    }
+    if r.attributes {
+        out.line(format!(
+            ".gitattributes: {}",
+            crate::service::ATTRIBUTE_LINE
+        ));
+    } else {
+        out.line(".gitattributes: no orc line (run `orc hooks install`)");
+    }
+}
+
+/// `orc hooks run <hook>`: what the installed scripts call. orc's own failures are
+/// warnings and exit 0; only the pre-commit check exits 1, for broken files.
+pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
+    let hook = match args.hook {
+        HookArg::CommitMsg => Hook::CommitMsg,
+        HookArg::PreCommit => Hook::PreCommit,
+        HookArg::PostCommit => Hook::PostCommit,
+    };
+    let result = (|| -> Result<()> {
+        let start = match &cli.directory {
+            Some(d) => d.clone(),
+            None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
+        };
+        let mut ctx = Context::from_env()?;
+        if cli.agent.is_some() {
+            ctx.agent = cli.agent.clone();
+        }
+        let orc = Orc::open(&start, ctx)?;
+        match hook {
+            Hook::CommitMsg => {
+                let Some(file) = args.args.first() else {
+                    return Err(crate::Error::invalid("commit-msg needs the message file"));
+                };
+                orc.hook_commit_msg(std::path::Path::new(file))?;
+            }
+            Hook::PreCommit => {
+                if let Some(report) = orc.hook_pre_commit()?
+                    && !report.ok()
+                {
+                    eprintln!("orc: the staged .orchestrator/ files are broken; commit refused:");
+                    for p in &report.problems {
+                        let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+                        eprintln!("  {}{line}: {}: {}", p.path, p.kind, p.message);
+                    }
+                    eprintln!("hint: fix them and `git add` again, or commit with --no-verify");
+                    out.exit_code = 1;
+                }
+            }
+            Hook::PostCommit => {
+                if let Some(task) = orc.hook_post_commit()? {
+                    eprintln!(
+                        "orc: commit linked to {task}; its files count as the task's file operations"
+                    );
+                }
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        eprintln!("orc {} hook: warning: {e}; skipped", hook.name());
+    }
+    Ok(())
+}
+
+/// `orc merge-driver %O %A %B %P`. Exit 1 when the file needs a human: conflicts written
+/// into it (field merge) or conflict markers (line merge).
+pub fn merge_driver(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
+    let report = service::merge_driver(&args.base, &args.ours, &args.theirs, &args.path)?;
+    if out.json {
+        out.json(None, &report);
+    }
+    for c in &report.conflicts {
+        eprintln!("orc merge-driver: {}: {c}", report.path);
+    }
+    if let Some(reason) = &report.fallback_reason
+        && report.method == "lines"
+        && format_known(&report.path)
+    {
+        eprintln!(
+            "orc merge-driver: {}: {reason}; used git's line merge",
+            report.path
+        );
+    }
+    if !report.clean {
+        out.exit_code = 1;
+    }
+    Ok(())
+}
+
+fn format_known(path: &str) -> bool {
+    crate::format::merge::FileKind::of_path(path).is_some()
+}
+
+/// `orc completions SHELL`.
+pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(shell, &mut cmd, "orc", out.writer());
+    Ok(())
+}
+
+/// `orc man`: the man page in roff, for `man -l -` or to save as `orc.1`.
+pub fn man(out: &mut Output) -> Result<()> {
+    let cmd = Cli::command();
+    clap_mangen::Man::new(cmd)
+        .render(out.writer())
+        .map_err(|e| crate::Error::io("<stdout>", e))?;
+    Ok(())
+}

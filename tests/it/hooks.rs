@@ -1,0 +1,324 @@
+//! `orc hooks`: real `git commit`s in temp repositories run the installed scripts.
+
+use std::path::Path;
+
+use crate::harness::{Repo, add};
+
+fn commit_msg(repo: &Repo) -> String {
+    repo.git(&["log", "-1", "--format=%B"])
+}
+
+/// A repository with hooks installed and one task in progress for agent `ann`.
+fn with_task_in_progress() -> (Repo, String) {
+    let repo = Repo::init();
+    repo.ok(&["hooks", "install"]);
+    let id = add(&repo, &["Parser", "--assignee", "ann"]);
+    repo.ok(&["task", "status", &id, "in_progress"]);
+    (repo, id)
+}
+
+fn user_commit(repo: &Repo, file: &str, msg: &str) -> std::process::Output {
+    repo.write(file, "content\n");
+    repo.git(&["add", file]);
+    repo.git_cmd(&repo.root, &["commit", "-q", "-m", msg])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn commit_msg_links_user_commits_to_the_task_in_progress() {
+    let (repo, id) = with_task_in_progress();
+    let out = user_commit(&repo, "a.txt", "Add a");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(commit_msg(&repo), format!("Add a\n\nOrc-Task: {id}\n\n"));
+    assert_eq!(
+        repo.git(&["log", "-1", "--format=%(trailers:key=Orc-Task,valueonly)"])
+            .trim(),
+        id
+    );
+
+    // A trailer the user wrote wins.
+    let out = user_commit(&repo, "b.txt", "Add b\n\nOrc-Task: task_0000aaaa");
+    assert!(out.status.success());
+    assert_eq!(
+        commit_msg(&repo),
+        "Add b\n\nOrc-Task: task_0000aaaa\n\n",
+        "no second trailer"
+    );
+
+    // orc's own commits do not run hooks and keep exactly their trailers.
+    repo.ok(&["task", "note", &id, "hello"]);
+    let msg = commit_msg(&repo);
+    assert_eq!(msg.matches("Orc-Task:").count(), 1, "{msg}");
+}
+
+#[test]
+fn the_task_follows_the_agent_and_is_never_guessed() {
+    let (repo, id) = with_task_in_progress();
+    let other = add(&repo, &["Lexer", "--assignee", "bob"]);
+    repo.ok(&["task", "status", &other, "in_progress"]);
+
+    // The task this clone last started (without an agent) is the current one.
+    assert!(user_commit(&repo, "a0.txt", "Add a0").status.success());
+    assert_eq!(
+        commit_msg(&repo),
+        format!("Add a0\n\nOrc-Task: {other}\n\n")
+    );
+
+    // Started elsewhere (nothing recorded in this clone), two tasks in progress and no
+    // agent: no trailer rather than a guess.
+    std::fs::remove_file(repo.root.join(".git/orc/current-task.toml")).unwrap();
+    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    assert_eq!(commit_msg(&repo), "Add a\n\n");
+
+    // ORC_AGENT picks the agent's own task.
+    repo.write("b.txt", "b\n");
+    repo.git(&["add", "b.txt"]);
+    let mut cmd = repo.git_cmd(&repo.root, &["commit", "-qm", "Add b"]);
+    cmd.env("ORC_AGENT", "bob");
+    assert!(cmd.output().unwrap().status.success());
+    assert_eq!(commit_msg(&repo), format!("Add b\n\nOrc-Task: {other}\n\n"));
+
+    // No task in progress for that agent: none.
+    let mut cmd = repo.git_cmd(&repo.root, &["commit", "-qm", "Empty", "--allow-empty"]);
+    cmd.env("ORC_AGENT", "carol");
+    assert!(cmd.output().unwrap().status.success());
+    assert_eq!(commit_msg(&repo), "Empty\n\n");
+    let _ = id;
+}
+
+#[test]
+fn an_existing_hook_is_chained_and_restored_on_uninstall() {
+    let repo = Repo::init();
+    let hooks = repo.root.join(".git/hooks");
+    let user_hook =
+        "#!/bin/sh\ngit interpret-trailers --in-place --trailer 'Reviewed-by: user hook' \"$1\"\n";
+    write_exec(&hooks.join("commit-msg"), user_hook);
+
+    let out = repo.ok(&["hooks", "install"]);
+    assert!(out.contains("kept as"), "{out}");
+    assert!(out.contains("runs first"), "{out}");
+    let status = repo.json(&["hooks", "status"]);
+    let cm = &status["hooks"][0];
+    assert_eq!(cm["hook"], "commit-msg");
+    assert_eq!(cm["owner"], "orc");
+    assert_eq!(cm["runs_user_hook"], true);
+
+    let id = add(&repo, &["Parser"]);
+    repo.ok(&["task", "status", &id, "in_progress"]);
+    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    assert_eq!(
+        commit_msg(&repo),
+        format!("Add a\n\nReviewed-by: user hook\nOrc-Task: {id}\n\n"),
+        "the user's hook ran first, orc joined its trailer block"
+    );
+
+    // Installing again changes nothing and keeps the chain.
+    let again = repo.ok(&["hooks", "install"]);
+    assert!(!again.contains("->"), "{again}");
+
+    let out = repo.ok(&["hooks", "uninstall"]);
+    assert!(out.contains("restored your hook"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("commit-msg")).unwrap(),
+        user_hook
+    );
+    assert!(!hooks.join("commit-msg.orc-user").exists());
+    let config = std::fs::read_to_string(repo.root.join(".git/config")).unwrap();
+    assert!(
+        !config.contains("merge-driver"),
+        "driver unregistered:\n{config}"
+    );
+}
+
+#[cfg(unix)]
+fn write_exec(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn force_replaces_a_hook_without_running_it() {
+    let repo = Repo::init();
+    let hooks = repo.root.join(".git/hooks");
+    write_exec(&hooks.join("commit-msg"), "#!/bin/sh\nexit 1\n");
+    let out = repo.ok(&["hooks", "install", "--force"]);
+    assert!(out.contains("no longer runs"), "{out}");
+    assert!(
+        user_commit(&repo, "a.txt", "Add a").status.success(),
+        "the failing hook did not run"
+    );
+    repo.ok(&["hooks", "uninstall"]);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("commit-msg")).unwrap(),
+        "#!/bin/sh\nexit 1\n"
+    );
+}
+
+#[test]
+fn hooks_go_to_core_hooks_path() {
+    let repo = Repo::init();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    let status = repo.json(&["hooks", "install"]);
+    let dir = status["hooks_dir"].as_str().unwrap();
+    assert!(dir.ends_with("/repo/.githooks"), "{dir}");
+    assert!(repo.root.join(".githooks/commit-msg").exists());
+    assert!(!repo.root.join(".git/hooks/commit-msg").exists());
+    let id = add(&repo, &["Parser"]);
+    repo.ok(&["task", "status", &id, "in_progress"]);
+    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    assert!(commit_msg(&repo).contains(&format!("Orc-Task: {id}")));
+}
+
+#[test]
+fn install_registers_the_merge_driver_and_commits_gitattributes() {
+    let repo = Repo::new();
+    repo.write(".gitattributes", "*.png binary");
+    repo.git(&["add", ".gitattributes"]);
+    repo.git(&["commit", "-qm", "attrs"]);
+    let out = repo.ok(&["hooks", "install"]);
+    assert!(out.contains("merge driver: registered"), "{out}");
+    assert!(out.contains("committed .gitattributes"), "{out}");
+    assert_eq!(
+        repo.read(".gitattributes"),
+        "*.png binary\n.orchestrator/**/*.toml merge=orc\n"
+    );
+    assert_eq!(repo.head_paths(), [".gitattributes"]);
+    assert!(
+        repo.git(&["log", "-1", "--format=%B"])
+            .contains("Orc-Op: hooks.install")
+    );
+    let driver = repo.git(&["config", "merge.orc.driver"]);
+    assert!(
+        driver.trim().ends_with("merge-driver %O %A %B %P"),
+        "{driver}"
+    );
+    assert_eq!(
+        repo.git(&["check-attr", "merge", ".orchestrator/tasks/task_1.toml"])
+            .trim(),
+        ".orchestrator/tasks/task_1.toml: merge: orc"
+    );
+    assert_eq!(
+        repo.git(&["check-attr", "merge", ".orchestrator/decisions/0001-a.md"])
+            .trim(),
+        ".orchestrator/decisions/0001-a.md: merge: unspecified",
+        "decisions keep git's line merge"
+    );
+    let before = repo.commit_count();
+    repo.ok(&["hooks", "install"]);
+    assert_eq!(
+        repo.commit_count(),
+        before,
+        "nothing to commit the second time"
+    );
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn pre_commit_checks_the_staged_files_not_the_work_tree() {
+    let repo = Repo::init();
+    repo.ok(&["hooks", "install", "--pre-commit"]);
+    let id = add(&repo, &["Parser"]);
+    let path = format!(".orchestrator/tasks/{id}.toml");
+    let good = repo.read(&path);
+
+    // Broken file staged: refused with the file and line.
+    repo.write(
+        &path,
+        &good.replace("status = \"pending\"", "status = \"sleeping\""),
+    );
+    repo.git(&["add", &path]);
+    repo.write(&path, &good); // the work tree is fine again, the index is not
+    let out = repo
+        .git_cmd(&repo.root, &["commit", "-qm", "break it"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{path}:")), "{err}");
+    assert!(err.contains("sleeping"), "{err}");
+    assert!(err.contains("commit refused"), "{err}");
+
+    // Staged fine, work tree broken: allowed.
+    repo.git(&["add", &path]);
+    repo.write(&path, "not toml [");
+    let out = user_commit(&repo, "a.txt", "Add a");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn orc_failures_never_block_a_commit() {
+    let repo = Repo::init();
+    repo.ok(&["hooks", "install", "--pre-commit", "--post-commit"]);
+    repo.write("a.txt", "a\n");
+    repo.git(&["add", "a.txt"]);
+    let out = repo
+        .git_cmd(&repo.root, &["commit", "-qm", "Add a"])
+        .env("ORC_NOW", "not a time")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("commit-msg hook: warning"), "{err}");
+    assert!(err.contains("ORC_NOW"), "{err}");
+}
+
+#[test]
+fn post_commit_names_the_linked_task() {
+    let (repo, id) = with_task_in_progress();
+    repo.ok(&["hooks", "install", "--post-commit"]);
+    let out = user_commit(&repo, "a.txt", "Add a");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("orc: commit linked to {id}")),
+        "{err}"
+    );
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let repo = Repo::new();
+    let bash = repo.ok(&["completions", "bash"]);
+    assert!(bash.contains("_orc()"), "{}", &bash[..200.min(bash.len())]);
+    assert!(bash.contains("hooks"));
+    let man = repo.ok(&["man"]);
+    assert!(man.starts_with(".ie"), "{}", &man[..100.min(man.len())]);
+    assert!(man.contains(".TH orc 1"), "{}", &man[..300.min(man.len())]);
+}
+
+#[test]
+fn a_long_description_does_not_hide_the_task_in_progress() {
+    let repo = Repo::init();
+    repo.ok(&["hooks", "install"]);
+    let long = "word ".repeat(600);
+    let id = add(&repo, &["Long", "--description", &long]);
+    repo.ok(&["task", "status", &id, "in_progress"]);
+    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    assert_eq!(commit_msg(&repo), format!("Add a\n\nOrc-Task: {id}\n\n"));
+}
+
+#[test]
+fn install_refuses_to_overwrite_a_hook_and_its_backup() {
+    let repo = Repo::init();
+    let hooks = repo.root.join(".git/hooks");
+    write_exec(&hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n");
+    write_exec(&hooks.join("pre-commit.orc-user"), "#!/bin/sh\nexit 0\n");
+    let err = repo.fails(&["hooks", "install", "--pre-commit"]);
+    assert!(err.contains("orc will not overwrite either"), "{err}");
+    assert!(err.contains("move one of them away"), "{err}");
+    assert!(!hooks.join("commit-msg").exists(), "nothing was installed");
+}

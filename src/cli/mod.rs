@@ -3,7 +3,11 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod decision;
+mod files;
+mod history;
 mod output;
+mod recover;
 mod report;
 mod task;
 
@@ -58,6 +62,19 @@ pub enum Command {
     Ready,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Record, list, search and supersede architectural decisions (ADRs).
+    #[command(subcommand, alias = "adr")]
+    Decision(decision::DecisionCommand),
+    /// Record file operations per task and verify them against the disk.
+    #[command(subcommand)]
+    Files(files::FilesCommand),
+    /// Orchestration history from commits (those with an `Orc-Op` trailer), newest first.
+    Log(history::LogArgs),
+    /// Show a task or a decision; with --history, every committed version of it.
+    Show(history::ShowArgs),
+    /// A briefing to resume work cold: last session and handoff, what changed since,
+    /// open work, decisions, files that no longer verify, and next actions.
+    Recover(recover::RecoverArgs),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -79,6 +96,11 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Decision(cmd) => decision::run(&orc, cmd, out),
+        Command::Files(cmd) => files::run(&orc, cmd, &start, out),
+        Command::Log(a) => history::log(&orc, a, out),
+        Command::Show(a) => history::show(&orc, a, out),
+        Command::Recover(a) => recover::run(&orc, a, out),
     }
 }
 

@@ -3,12 +3,16 @@
 //! Pure: no file system, no clock, no git. Times and random bits come in as arguments.
 
 mod config;
+mod decision;
 mod id;
+mod manifest;
 mod status;
 mod task;
 
 pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
+pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};
+pub use manifest::{FileOp, FileOpKind, Manifest};
 pub use status::{Priority, Status};
 pub use task::{Artifact, NextAction, Note, Task};
 

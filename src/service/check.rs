@@ -134,10 +134,19 @@ impl Orc {
     /// Validates every file. A broken config is reported as a problem, not an error.
     pub fn check(&self) -> Result<CheckReport> {
         match self.state() {
-            Ok(state) => Ok(CheckReport {
-                files_checked: 1 + state.tasks.len() + state.unreadable.len(),
-                problems: state.problems(),
-            }),
+            Ok(state) => {
+                let mut report = CheckReport {
+                    files_checked: 1 + state.tasks.len() + state.unreadable.len(),
+                    problems: state.problems(),
+                };
+                let (files, problems) = self.decision_problems(&state)?;
+                report.files_checked += files;
+                report.problems.extend(problems);
+                let (files, problems) = self.manifest_problems(&state)?;
+                report.files_checked += files;
+                report.problems.extend(problems);
+                Ok(report)
+            }
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
                 problems: vec![Problem {

@@ -4,7 +4,11 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod check;
+mod decisions;
+mod files;
+mod history;
 mod init;
+mod recover;
 mod state;
 mod tasks;
 mod views;
@@ -15,7 +19,22 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
+pub use decisions::{
+    DECISIONS_DIR, DecisionFile, DecisionFilter, DecisionList, DecisionSummary, DecisionView,
+    Decisions, MatchLine, NewDecision, Renumbered, SearchHit, decision_path, parse_number,
+};
+pub use files::{
+    Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport, RecordRequest,
+    VerifyReport, VerifyResult, VerifyState, VerifySummary, manifest_path,
+};
+pub use history::{
+    FieldChange, HistoryCoverage, LogEntry, LogFilter, LogReport, ObjectHistory, ObjectRef,
+    Version, diff_values, looks_like_decision,
+};
 pub use init::InitReport;
+pub use recover::{
+    Briefing, OutsideChange, SESSIONS_DIR, SessionInfo, SinceInfo, TaskBrief, session_from_toml,
+};
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
 pub use tasks::{NewTask, TaskEdit, TaskFilter};
 pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, UnreadableFile};

@@ -54,6 +54,9 @@ pub struct TaskView {
     /// Dependencies that are not completed yet.
     pub waiting_for: Vec<TaskId>,
     pub ready: bool,
+    /// Decisions recorded for this task.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<super::DecisionSummary>,
 }
 
 /// Done/total of a parent task's direct subtasks.
@@ -207,6 +210,7 @@ impl State {
             children: children.into_iter().map(TaskSummary::from).collect(),
             dependents,
             task,
+            decisions: Vec::new(),
         })
     }
 }
@@ -215,7 +219,9 @@ impl Orc {
     pub fn show_task(&self, id: &str) -> Result<TaskView> {
         let state = self.state()?;
         let id = state.resolve(id)?;
-        state.task_view(&id)
+        let mut view = state.task_view(&id)?;
+        view.decisions = self.decisions_for_task(&id)?;
+        Ok(view)
     }
 
     pub fn status(&self) -> Result<StatusReport> {

@@ -5,14 +5,18 @@
 
 mod commit;
 mod fsutil;
+mod history;
 mod paths;
+mod worktree;
 
 use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use commit::{Applied, Change};
+pub use history::{CommitInfo, Since, WalkEnd, parse_trailers};
 pub use paths::FileDigest;
+pub use worktree::{WorkChange, WorkChangeKind};
 
 use crate::error::{Error, Result};
 
@@ -53,6 +57,11 @@ impl Store {
     /// Absolute path of a repository-relative, `/`-separated path.
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.workdir.join(rel)
+    }
+
+    /// The git directory of this work tree (`.git`, or the worktree's own for a linked one).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
     }
 
     pub fn orc_dir(&self) -> PathBuf {

@@ -1,0 +1,509 @@
+//! `orc recover`: a briefing for an agent that lost its memory, built from the files
+//! under `.orchestrator/` and from git history (walked only as far back as needed).
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::files::verify_manifests;
+use super::history::{HistoryCoverage, LogEntry, parse_since};
+use super::views::by_urgency;
+use super::{DecisionSummary, Orc, UnreadableFile, VerifyResult};
+use crate::error::Result;
+use crate::format::FormatError;
+use crate::model::{Note, Priority, Status, Task, TaskId};
+use crate::store::Since;
+
+pub const SESSIONS_DIR: &str = ".orchestrator/sessions";
+/// Without a session or `--since`, this many recent commits are read.
+const RECENT_COMMITS: usize = 30;
+/// At most this many commits are read for one briefing.
+const MAX_COMMITS: usize = 2000;
+
+/// A work session as far as recovery needs it. Read leniently from
+/// `.orchestrator/sessions/*.toml`: `id`, `name`, `agent`, `started`, `ended`, and the
+/// handoff note as `handoff = "..."` or a `[handoff]` table with `note`/`text`/`summary`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<String>,
+    pub path: String,
+}
+
+fn toml_time(v: Option<&toml::Value>) -> Option<Timestamp> {
+    match v? {
+        toml::Value::String(s) => super::parse_time(s).ok(),
+        toml::Value::Datetime(d) => super::parse_time(&d.to_string()).ok(),
+        _ => None,
+    }
+}
+
+fn toml_text(v: Option<&toml::Value>) -> Option<String> {
+    match v? {
+        toml::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        toml::Value::Table(t) => ["note", "text", "summary", "message"]
+            .iter()
+            .find_map(|k| toml_text(t.get(*k))),
+        _ => None,
+    }
+}
+
+/// Reads one session file without insisting on its exact shape.
+pub fn session_from_toml(path: &str, text: &str) -> std::result::Result<SessionInfo, FormatError> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        FormatError {
+            line,
+            column: None,
+            message: e.message().trim().to_owned(),
+        }
+    })?;
+    let stem = path
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".toml"))
+        .unwrap_or(path)
+        .to_owned();
+    let s = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    Ok(SessionInfo {
+        id: s("id").unwrap_or(stem),
+        name: s("name"),
+        agent: s("agent"),
+        started: toml_time(table.get("started")),
+        ended: toml_time(table.get("ended")),
+        handoff: toml_text(table.get("handoff"))
+            .or_else(|| toml_text(table.get("handoff_note")))
+            .or_else(|| toml_text(table.get("summary"))),
+        path: path.to_owned(),
+    })
+}
+
+/// A task in the briefing.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskBrief {
+    pub id: TaskId,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<TaskId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_note: Option<Note>,
+    /// Numbers of the decisions recorded for this task.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<u32>,
+}
+
+/// A commit without orc trailers that changed files recorded for open tasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutsideChange {
+    pub commit: String,
+    pub time: Timestamp,
+    pub author: String,
+    pub summary: String,
+    pub paths: Vec<String>,
+    pub tasks: Vec<TaskId>,
+}
+
+/// The point in history the briefing starts from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SinceInfo {
+    /// `option` (--since), `last_session`, or `recent` (the last commits).
+    pub basis: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
+    pub description: String,
+}
+
+/// Everything an agent needs to pick up work cold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Briefing {
+    pub generated: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    pub last_session: Option<SessionInfo>,
+    pub since: SinceInfo,
+    /// Orc commits since then, newest first.
+    pub changes: Vec<LogEntry>,
+    /// Other commits since then that changed files recorded for open tasks.
+    pub outside_changes: Vec<OutsideChange>,
+    pub in_progress: Vec<TaskBrief>,
+    pub ready: Vec<TaskBrief>,
+    /// Blocked or needing revision.
+    pub stuck: Vec<TaskBrief>,
+    /// Decisions recorded for open tasks.
+    pub decisions: Vec<DecisionSummary>,
+    /// Recorded file operations of open tasks that the disk no longer matches.
+    pub unverified_files: Vec<VerifyResult>,
+    pub next_actions: Vec<String>,
+    pub history: HistoryCoverage,
+    /// Files under `.orchestrator/` that could not be read.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+impl Orc {
+    /// Sessions under `.orchestrator/sessions/`, oldest start first, and the files that
+    /// could not be read.
+    pub fn sessions(&self) -> Result<(Vec<SessionInfo>, Vec<UnreadableFile>)> {
+        let mut sessions = Vec::new();
+        let mut unreadable = Vec::new();
+        for path in self.store.list(SESSIONS_DIR, ".toml")? {
+            let Ok(Some(text)) = self.store.read(&path) else {
+                continue;
+            };
+            match session_from_toml(&path, &text) {
+                Ok(s) => sessions.push(s),
+                Err(e) => unreadable.push(UnreadableFile {
+                    path,
+                    error: e.to_string(),
+                }),
+            }
+        }
+        sessions.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
+        Ok((sessions, unreadable))
+    }
+
+    /// The recovery briefing. `since` (a commit or a date) overrides the default starting
+    /// point, which is the end of the last session (or its start, when it never ended).
+    pub fn recover(&self, since: Option<&str>) -> Result<Briefing> {
+        let state = self.state()?;
+        let decisions = self.decisions()?;
+        let manifests = self.manifests()?;
+        let (sessions, mut unreadable) = self.sessions()?;
+        for u in state
+            .unreadable
+            .iter()
+            .chain(&decisions.unreadable)
+            .chain(&manifests.unreadable)
+        {
+            unreadable.push(UnreadableFile {
+                path: u.path.clone(),
+                error: u.error.to_string(),
+            });
+        }
+        unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+        let last_session = sessions
+            .iter()
+            .max_by_key(|s| (s.ended.or(s.started), s.started))
+            .cloned();
+
+        // Where to start reading history.
+        let (walk_since, since_info, skip_session) = match (since, &last_session) {
+            (Some(s), _) => {
+                let parsed = parse_since(self, s)?;
+                let info = match &parsed {
+                    Since::Commit(c) => SinceInfo {
+                        basis: "option",
+                        commit: Some(c.clone()),
+                        time: None,
+                        description: format!("since commit {}", &c[..12.min(c.len())]),
+                    },
+                    Since::Time(t) => SinceInfo {
+                        basis: "option",
+                        commit: None,
+                        time: Some(*t),
+                        description: format!("since {t}"),
+                    },
+                };
+                (Some(parsed), info, None)
+            }
+            (None, Some(session)) if session.ended.or(session.started).is_some() => {
+                let (t, what, skip) = match session.ended {
+                    Some(end) => (end, "ended", Some(session.id.clone())),
+                    None => (
+                        session.started.expect("checked above"),
+                        "started (it never ended)",
+                        None,
+                    ),
+                };
+                (
+                    Some(Since::Time(t)),
+                    SinceInfo {
+                        basis: "last_session",
+                        commit: None,
+                        time: Some(t),
+                        description: format!("since the last session {what} at {t}"),
+                    },
+                    skip,
+                )
+            }
+            _ => (
+                None,
+                SinceInfo {
+                    basis: "recent",
+                    commit: None,
+                    time: None,
+                    description: format!(
+                        "in the last {RECENT_COMMITS} commits (no session is recorded)"
+                    ),
+                },
+                None,
+            ),
+        };
+        let cap = if walk_since.is_some() {
+            MAX_COMMITS
+        } else {
+            RECENT_COMMITS
+        };
+
+        let open: BTreeSet<&TaskId> = state
+            .tasks
+            .values()
+            .filter(|t| t.status.is_open())
+            .map(|t| &t.id)
+            .collect();
+        // Paths recorded for open tasks, who recorded them and when: a commit at or after
+        // that time changed the file behind the record's back.
+        let mut watched: Vec<(String, TaskId, Timestamp)> = Vec::new();
+        for (_, m) in &manifests.files {
+            if open.contains(&m.task) {
+                for op in &m.operations {
+                    watched.push((op.path.clone(), m.task.clone(), op.at));
+                    if let Some(f) = &op.from {
+                        watched.push((f.clone(), m.task.clone(), op.at));
+                    }
+                }
+            }
+        }
+
+        let mut changes = Vec::new();
+        let mut outside = Vec::new();
+        let mut problem = None;
+        let mut read = 0;
+        let end = self.store.walk_history(walk_since.as_ref(), |c| {
+            read += 1;
+            if read > cap {
+                return ControlFlow::Break(());
+            }
+            if let Some(entry) = LogEntry::from_commit(c) {
+                let own = skip_session.is_some() && entry.session == skip_session;
+                if !own {
+                    changes.push(entry);
+                }
+                return ControlFlow::Continue(());
+            }
+            if watched.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            match self.store.changed_paths(c) {
+                Ok(paths) => {
+                    let relevant =
+                        |w: &str, at: &Timestamp| c.time >= *at && paths.iter().any(|p| p == w);
+                    let mut hits: Vec<String> = watched
+                        .iter()
+                        .filter(|(w, _, at)| relevant(w, at))
+                        .map(|(w, _, _)| w.clone())
+                        .collect();
+                    hits.sort();
+                    hits.dedup();
+                    if !hits.is_empty() {
+                        let mut tasks: Vec<TaskId> = watched
+                            .iter()
+                            .filter(|(w, _, at)| relevant(w, at))
+                            .map(|(_, t, _)| t.clone())
+                            .collect();
+                        tasks.sort();
+                        tasks.dedup();
+                        outside.push(OutsideChange {
+                            commit: c.id.clone(),
+                            time: c.time,
+                            author: c.author.clone(),
+                            summary: c.summary.clone(),
+                            paths: hits,
+                            tasks,
+                        });
+                    }
+                    ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    problem = Some(format!("could not read commit {}: {e}", c.short_id()));
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        let mut history = HistoryCoverage::from_walk(&end);
+        history.commits_read = end.scanned.min(cap);
+        if problem.is_some() {
+            history.problem = problem;
+        } else if walk_since.is_some() && read > cap {
+            history.problem = Some(format!(
+                "more than {MAX_COMMITS} commits since then; only the newest were read"
+            ));
+        }
+        history.complete = history.problem.is_none() && !history.shallow;
+
+        let brief = |t: &Task| TaskBrief {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            priority: t.priority,
+            role: t.role.clone(),
+            assignee: t.assignee.clone(),
+            parent: t.parent.clone(),
+            latest_note: t.latest_note().cloned(),
+            decisions: decisions
+                .files
+                .iter()
+                .filter(|f| f.decision.task.as_ref() == Some(&t.id))
+                .map(|f| f.decision.number)
+                .collect(),
+        };
+        let list = |pred: &dyn Fn(&Task) -> bool| -> Vec<TaskBrief> {
+            let mut v: Vec<&Task> = state.tasks.values().filter(|t| pred(t)).collect();
+            v.sort_by(by_urgency);
+            v.into_iter().map(brief).collect()
+        };
+        let in_progress = list(&|t| t.status == Status::InProgress);
+        let ready: Vec<TaskBrief> = state.ready_tasks().into_iter().map(brief).collect();
+        let stuck = list(&|t| matches!(t.status, Status::Blocked | Status::NeedsRevision));
+        let decision_list: Vec<DecisionSummary> = decisions
+            .files
+            .iter()
+            .filter(|f| f.decision.task.as_ref().is_some_and(|t| open.contains(t)))
+            .map(DecisionSummary::from)
+            .collect();
+        let unverified: Vec<VerifyResult> =
+            verify_manifests(&self.store, &manifests, None, &mut |_, _| {})?
+                .into_iter()
+                .filter(|r| !r.state.ok() && open.contains(&r.task))
+                .collect();
+
+        let mut briefing = Briefing {
+            generated: self.now(),
+            branch: self.store.branch(),
+            head: self.store.head_commit()?,
+            last_session,
+            since: since_info,
+            changes,
+            outside_changes: outside,
+            in_progress,
+            ready,
+            stuck,
+            decisions: decision_list,
+            unverified_files: unverified,
+            next_actions: Vec::new(),
+            history,
+            unreadable,
+        };
+        briefing.next_actions = next_actions(&briefing);
+        Ok(briefing)
+    }
+}
+
+/// Concrete commands to run next, most important first.
+fn next_actions(b: &Briefing) -> Vec<String> {
+    let mut out = Vec::new();
+    if !b.unreadable.is_empty() {
+        out.push(format!(
+            "Fix {} unreadable file(s) under .orchestrator/: `orc check` shows where",
+            b.unreadable.len()
+        ));
+    }
+    if let Some(note) = b.history.note() {
+        out.push(format!("Mind the gap: {note}"));
+    }
+    for t in &b.in_progress {
+        out.push(format!(
+            "Continue {} \"{}\"{}: `orc task show {}`",
+            t.id,
+            t.title,
+            t.assignee
+                .as_ref()
+                .map(|a| format!(" (in progress for {a})"))
+                .unwrap_or_default(),
+            t.id
+        ));
+    }
+    if !b.unverified_files.is_empty() {
+        out.push(format!(
+            "Review {} recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`",
+            b.unverified_files.len()
+        ));
+    }
+    if !b.outside_changes.is_empty() {
+        let mut tasks: Vec<&TaskId> = b.outside_changes.iter().flat_map(|c| &c.tasks).collect();
+        tasks.sort();
+        tasks.dedup();
+        out.push(format!(
+            "Check commits made outside orc that touched files of {}: `orc files log --task {}`",
+            tasks
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            tasks[0]
+        ));
+    }
+    for d in b
+        .decisions
+        .iter()
+        .filter(|d| d.status == crate::model::DecisionStatus::Proposed)
+    {
+        out.push(format!(
+            "Decide on proposed decision {} \"{}\": `orc decision show {}`, then `orc decision accept {}`",
+            crate::model::number_str(d.number),
+            d.title,
+            d.number,
+            d.number
+        ));
+    }
+    for t in &b.stuck {
+        out.push(format!(
+            "Unblock {} \"{}\" ({}): `orc task show {}`",
+            t.id, t.title, t.status, t.id
+        ));
+    }
+    if b.in_progress.is_empty()
+        && let Some(t) = b.ready.first()
+    {
+        out.push(format!(
+            "Start the most urgent ready task {} \"{}\": `orc start {}`",
+            t.id, t.title, t.id
+        ));
+    }
+    if out.is_empty() {
+        out.push("Nothing is open: plan new work with `orc task add` or `orc plan`".to_owned());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_are_read_leniently() {
+        let s = session_from_toml(
+            ".orchestrator/sessions/s1.toml",
+            "id = \"sess_1\"\nagent = \"a\"\nstarted = \"2026-01-01T00:00:00Z\"\nended = 2026-01-01T01:00:00Z\n[handoff]\nnote = \"next: tests\"\n",
+        )
+        .unwrap();
+        assert_eq!(s.id, "sess_1");
+        assert_eq!(s.ended.unwrap().to_string(), "2026-01-01T01:00:00Z");
+        assert_eq!(s.handoff.as_deref(), Some("next: tests"));
+        let s = session_from_toml(".orchestrator/sessions/x.toml", "handoff = \"h\"\n").unwrap();
+        assert_eq!(s.id, "x");
+        assert!(session_from_toml("p", "id = [\n").is_err());
+    }
+}

@@ -87,7 +87,8 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
             let show = std::io::stderr().is_terminal();
             let mut shown = false;
             let mut progress = |done: usize, total: usize| {
-                if show && total >= PROGRESS_THRESHOLD && (done.is_multiple_of(50) || done == total) {
+                if show && total >= PROGRESS_THRESHOLD && (done.is_multiple_of(50) || done == total)
+                {
                     let mut err = std::io::stderr();
                     let _ = write!(err, "\rverifying {done}/{total} files");
                     let _ = err.flush();

@@ -304,11 +304,14 @@ fn tidy_body(body: &str) -> String {
     tidy.trim().to_owned() + "\n"
 }
 
-/// Replaces `# N. ` at the start of the body's first heading with the new number.
-fn renumber_heading(body: &str, old: u32, new: u32) -> String {
-    for prefix in [format!("# {old}. "), format!("# {}. ", number_str(old))] {
-        if let Some(rest) = body.strip_prefix(&prefix) {
-            return format!("# {new}. {rest}");
+/// Replaces the number in a leading `# N. Title` heading with `new`.
+fn renumber_heading(body: &str, new: u32) -> String {
+    if let Some(rest) = body.strip_prefix("# ") {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0
+            && let Some(title) = rest[digits..].strip_prefix(". ")
+        {
+            return format!("# {new}. {title}");
         }
     }
     body.to_owned()
@@ -431,10 +434,8 @@ impl Orc {
             let mut d = format::decision_draft_from_markdown(text, &defaults)
                 .map_err(|e| Error::invalid(format!("the decision text: {e}")))?;
             super::tasks::validate_title(&d.title)?;
-            if d.number != defaults.number {
-                d.body = renumber_heading(&d.body, d.number, defaults.number);
-                d.number = defaults.number;
-            }
+            d.number = defaults.number;
+            d.body = renumber_heading(&d.body, d.number);
             if d.status == DecisionStatus::Superseded {
                 return Err(Error::invalid_with_hint(
                     "a new decision cannot start as superseded",
@@ -774,7 +775,7 @@ impl Orc {
                 }
                 let d = updated.get_mut(path).expect("moved decisions are loaded");
                 d.number = *new;
-                d.body = renumber_heading(&d.body, *old, *new);
+                d.body = renumber_heading(&d.body, *new);
             }
             let mut change = self.change(
                 format!(
@@ -921,7 +922,8 @@ mod tests {
 
     #[test]
     fn headings_follow_renumbering() {
-        assert_eq!(renumber_heading("# 3. X\n", 3, 5), "# 5. X\n");
-        assert_eq!(renumber_heading("# Other\n", 3, 5), "# Other\n");
+        assert_eq!(renumber_heading("# 3. X\n", 5), "# 5. X\n");
+        assert_eq!(renumber_heading("# 0003. X\n", 5), "# 5. X\n");
+        assert_eq!(renumber_heading("# Other\n", 5), "# Other\n");
     }
 }

@@ -4,4 +4,6 @@
 mod harness;
 
 mod commit_model;
+mod decisions;
+mod files;
 mod tasks;

@@ -245,7 +245,8 @@ impl Store {
     }
 
     /// Paths of files that `commit` added, changed or removed compared with its first
-    /// parent (everything, for a root commit or a parent missing from a shallow clone).
+    /// parent (everything, for a root commit; nothing when the parent is missing, as at
+    /// the boundary of a shallow clone, since what changed cannot be known).
     pub fn changed_paths(&self, commit: &CommitInfo) -> Result<Vec<String>> {
         let tree_of = |id: &str| -> Result<ObjectId> {
             Ok(self
@@ -258,7 +259,10 @@ impl Store {
         };
         let new = tree_of(&commit.id)?;
         let old = match commit.parents.first() {
-            Some(p) => tree_of(p).ok(),
+            Some(p) => match tree_of(p) {
+                Ok(t) => Some(t),
+                Err(_) => return Ok(Vec::new()),
+            },
             None => None,
         };
         let mut out = Vec::new();

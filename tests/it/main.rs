@@ -6,4 +6,5 @@ mod harness;
 mod commit_model;
 mod decisions;
 mod files;
+mod recover;
 mod tasks;

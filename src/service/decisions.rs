@@ -584,6 +584,11 @@ impl Orc {
         Ok(hits)
     }
 
+    /// Marks a proposed (or deprecated) decision as accepted.
+    pub fn decision_accept(&self, number: &str) -> Result<Outcome<DecisionView>> {
+        self.decision_set_status(number, DecisionStatus::Accepted)
+    }
+
     /// Moves a decision to `to` (accepted, rejected, deprecated, proposed).
     pub fn decision_set_status(
         &self,

@@ -1,7 +1,7 @@
 //! File-operation manifests: record what a task did to files, verify the records against
 //! the disk, and tell which tasks touched a path.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ use super::{Orc, Outcome, State, UnreadableFile};
 use crate::error::{Error, Result};
 use crate::format::{self, FormatError};
 use crate::model::{FileOp, FileOpKind, Manifest, Status, TaskId};
-use crate::store::{FileDigest, ORC_DIR, Store, WorkChangeKind};
+use crate::store::{FileDigest, ORC_DIR, Store, WorkChange, WorkChangeKind};
 
 pub const MANIFESTS_DIR: &str = ".orchestrator/manifests";
 
@@ -28,6 +28,8 @@ pub fn manifest_path(task: &TaskId) -> String {
 pub struct Manifests {
     pub files: Vec<(String, Manifest)>,
     pub unreadable: Vec<Unreadable>,
+    /// Path -> (manifest, operation) index of the latest operation concerning it.
+    latest: HashMap<String, (usize, usize)>,
 }
 
 impl Manifests {
@@ -55,6 +57,20 @@ impl Manifests {
                 Err(error) => out.unreadable.push(Unreadable { path, error }),
             }
         }
+        let mut order: Vec<(usize, usize)> = out
+            .files
+            .iter()
+            .enumerate()
+            .flat_map(|(m, (_, man))| (0..man.operations.len()).map(move |o| (m, o)))
+            .collect();
+        order.sort_by_key(|(m, o)| out.files[*m].1.operations[*o].at);
+        for (m, o) in order {
+            let op = &out.files[m].1.operations[o];
+            out.latest.insert(op.path.clone(), (m, o));
+            if let Some(from) = &op.from {
+                out.latest.insert(from.clone(), (m, o));
+            }
+        }
         Ok(out)
     }
 
@@ -76,12 +92,26 @@ impl Manifests {
         ops
     }
 
+    /// Paths whose latest record says the file exists, sorted.
+    pub fn expected_present(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .latest
+            .iter()
+            .filter(|(path, (m, o))| {
+                let op = &self.files[*m].1.operations[*o];
+                op.op != FileOpKind::Delete && op.path == **path
+            })
+            .map(|(path, _)| path.as_str())
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The latest operation that concerns `path` (as target or rename source).
     pub fn latest_for(&self, path: &str) -> Option<&FileOp> {
-        self.all_ops()
-            .into_iter()
-            .rev()
-            .find(|o| o.path == path || o.from.as_deref() == Some(path))
+        self.latest
+            .get(path)
+            .map(|(m, o)| &self.files[*m].1.operations[*o])
     }
 }
 
@@ -435,14 +465,29 @@ impl Orc {
     }
 
     /// Records every file that differs from HEAD in the work tree (new, modified,
-    /// deleted, renamed), skipping those whose latest record already matches.
+    /// deleted, renamed), skipping those whose latest record already matches. Files that
+    /// were recorded but never committed and are now gone are recorded as deleted too.
     pub fn files_record_changed(&self, task: Option<&str>) -> Result<Outcome<RecordReport>> {
         self.mutate(|state| {
             let task = self.record_task(state, task)?;
             let manifests = self.manifests()?;
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
-            for change in self.store.changed_files()? {
+            let mut changes = self.store.changed_files()?;
+            for path in manifests.expected_present() {
+                let listed = changes
+                    .iter()
+                    .any(|c| c.path == path || c.from.as_deref() == Some(path));
+                if !listed && !self.store.abs(path).exists() && !self.store.in_head(path)? {
+                    changes.push(WorkChange {
+                        path: path.to_owned(),
+                        kind: WorkChangeKind::Deleted,
+                        from: None,
+                    });
+                }
+            }
+            changes.sort_by(|a, b| a.path.cmp(&b.path));
+            for change in changes {
                 let digest = self.store.digest(&change.path)?;
                 let op = match change.kind {
                     WorkChangeKind::Added => FileOpKind::Create,
@@ -589,6 +634,8 @@ impl Orc {
                 summary: None,
             });
         }
+        // Newest first, also among operations recorded in the same second.
+        entries.reverse();
         let mut problem = None;
         let end = self.store.walk_history(None, |c| {
             let Some(t) = c.trailer("Orc-Task") else {

@@ -1,7 +1,7 @@
 //! `orc recover`: a briefing for an agent that lost its memory, built from the files
 //! under `.orchestrator/` and from git history (walked only as far back as needed).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
@@ -273,15 +273,16 @@ impl Orc {
             .filter(|t| t.status.is_open())
             .map(|t| &t.id)
             .collect();
-        // Paths recorded for open tasks, who recorded them and when: a commit at or after
-        // that time changed the file behind the record's back.
-        let mut watched: Vec<(String, TaskId, Timestamp)> = Vec::new();
+        // Paths recorded for open tasks, by whom and when.
+        let mut watched: HashMap<&str, Vec<(&TaskId, Timestamp)>> = HashMap::new();
         for (_, m) in &manifests.files {
             if open.contains(&m.task) {
                 for op in &m.operations {
-                    watched.push((op.path.clone(), m.task.clone(), op.at));
-                    if let Some(f) = &op.from {
-                        watched.push((f.clone(), m.task.clone(), op.at));
+                    for p in std::iter::once(&op.path).chain(op.from.iter()) {
+                        watched
+                            .entry(p.as_str())
+                            .or_default()
+                            .push((&m.task, op.at));
                     }
                 }
             }
@@ -308,21 +309,23 @@ impl Orc {
             }
             match self.store.changed_paths(c) {
                 Ok(paths) => {
-                    let relevant =
-                        |w: &str, at: &Timestamp| c.time >= *at && paths.iter().any(|p| p == w);
-                    let mut hits: Vec<String> = watched
-                        .iter()
-                        .filter(|(w, _, at)| relevant(w, at))
-                        .map(|(w, _, _)| w.clone())
-                        .collect();
-                    hits.sort();
-                    hits.dedup();
-                    if !hits.is_empty() {
-                        let mut tasks: Vec<TaskId> = watched
-                            .iter()
-                            .filter(|(w, _, at)| relevant(w, at))
-                            .map(|(_, t, _)| t.clone())
+                    // A commit at or after a record's time changed the file behind its back.
+                    let mut hits = Vec::new();
+                    let mut tasks: Vec<TaskId> = Vec::new();
+                    for p in paths {
+                        let recorded: Vec<&TaskId> = watched
+                            .get(p.as_str())
+                            .into_iter()
+                            .flatten()
+                            .filter(|(_, at)| c.time >= *at)
+                            .map(|(t, _)| *t)
                             .collect();
+                        if !recorded.is_empty() {
+                            tasks.extend(recorded.into_iter().cloned());
+                            hits.push(p);
+                        }
+                    }
+                    if !hits.is_empty() {
                         tasks.sort();
                         tasks.dedup();
                         outside.push(OutsideChange {

@@ -305,6 +305,10 @@ fn record_changed_takes_everything_that_differs_from_head() {
 
     let out = repo.ok(&["files", "record", "--changed", "--task", &task]);
     assert!(out.starts_with("already recorded"), "{out}");
+    // A recorded file that was never committed and is gone now is a deletion too.
+    std::fs::remove_file(repo.root.join("e.txt")).unwrap();
+    let r = repo.json(&["files", "record", "--changed", "--task", &task]);
+    assert_eq!(ops(&r), vec![("delete".into(), "e.txt".into(), None)]);
     repo.git(&["add", "-A"]);
     repo.git(&["commit", "-q", "-m", "step done"]);
     assert_eq!(

@@ -24,7 +24,8 @@ pub struct LogArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// A task id (or unique prefix) or a decision number (7, 0007, ADR-7).
+    /// A task id (or unique prefix) or a decision number (7, 0007, ADR-7). One to four
+    /// digits are always a decision number.
     pub id: String,
     /// Every committed version of the object's file, with what changed between them.
     #[arg(long)]

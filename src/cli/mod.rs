@@ -3,10 +3,14 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod decision;
+mod files;
 mod git;
+mod history;
 mod maintenance;
 mod output;
 mod plan;
+mod recover;
 mod report;
 mod session;
 mod stream;
@@ -117,6 +121,19 @@ pub enum Command {
     },
     /// Print orc's man page (roff), e.g. `orc man > orc.1` or `orc man | man -l -`.
     Man,
+    /// Record, list, search and supersede architectural decisions (ADRs).
+    #[command(subcommand, alias = "adr")]
+    Decision(decision::DecisionCommand),
+    /// Record file operations per task and verify them against the disk.
+    #[command(subcommand)]
+    Files(files::FilesCommand),
+    /// Orchestration history from commits (those with an `Orc-Op` trailer), newest first.
+    Log(history::LogArgs),
+    /// Show a task or a decision; with --history, every committed version of it.
+    Show(history::ShowArgs),
+    /// A briefing to resume work cold: last session and handoff, what changed since,
+    /// open work, decisions, files that no longer verify, and next actions.
+    Recover(recover::RecoverArgs),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -170,6 +187,11 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::MergeDriver(_) | Command::Completions { .. } | Command::Man => {
             unreachable!("dispatched before opening the repository")
         }
+        Command::Decision(cmd) => decision::run(&orc, cmd, out),
+        Command::Files(cmd) => files::run(&orc, cmd, &start, out),
+        Command::Log(a) => history::log(&orc, a, out),
+        Command::Show(a) => history::show(&orc, a, out),
+        Command::Recover(a) => recover::run(&orc, a, out),
     }
 }
 

@@ -386,6 +386,13 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
             ));
         }
     }
+    if !view.decisions.is_empty() {
+        out.line("");
+        out.line("Decisions:");
+        for d in &view.decisions {
+            out.line(format!("  {}", super::decision::summary_line(d)));
+        }
+    }
     if !t.notes.is_empty() {
         out.line("");
         out.line("Notes:");

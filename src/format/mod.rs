@@ -3,11 +3,17 @@
 //! Pure: callers pass text in and get text out; errors carry the line and column so the
 //! store can name the file. No file system access here.
 
+mod decision;
+mod manifest;
 pub mod merge;
 mod plan;
 mod toml_doc;
 pub mod trailers;
 
+pub use decision::{
+    decision_draft_from_markdown, decision_from_markdown, decision_to_markdown, split_front_matter,
+};
+pub use manifest::{manifest_from_toml, manifest_to_toml};
 pub use plan::{PlanSyntax, plan_from_text, subtasks_from_json};
 pub use toml_doc::{FormatError, config_from_toml, config_to_toml, task_from_toml, task_to_toml};
 pub use toml_doc::{

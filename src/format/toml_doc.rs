@@ -75,7 +75,7 @@ pub(super) fn declared_format(text: &str) -> Result<Option<u32>, FormatError> {
     Ok(None)
 }
 
-fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+pub(super) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
     declared_format(text)?;
     toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start);
@@ -83,7 +83,7 @@ fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
     })
 }
 
-fn to_toml<T: Serialize>(value: &T, header: bool) -> String {
+pub(super) fn to_toml<T: Serialize>(value: &T, header: bool) -> String {
     let body = toml::to_string_pretty(value).expect("model values always serialise to TOML");
     let mut out = String::with_capacity(body.len() + 16);
     if header {

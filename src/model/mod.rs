@@ -3,7 +3,9 @@
 //! Pure: no file system, no clock, no git. Times and random bits come in as arguments.
 
 mod config;
+mod decision;
 mod id;
+mod manifest;
 mod plan;
 mod session;
 mod status;
@@ -11,7 +13,9 @@ mod task;
 pub mod time;
 
 pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
+pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};
+pub use manifest::{FileOp, FileOpKind, Manifest};
 pub use plan::{DepRef, PlanProblem, PlanSpec, SubtaskSpec};
 pub use session::{ActiveSessions, Session, SessionId, SessionIdError};
 pub use status::{Priority, Status};

@@ -147,6 +147,12 @@ impl Orc {
                     kind: "parse",
                     message: b.error.message,
                 }));
+                let (files, problems) = self.decision_problems(&state)?;
+                report.files_checked += files;
+                report.problems.extend(problems);
+                let (files, problems) = self.manifest_problems(&state)?;
+                report.files_checked += files;
+                report.problems.extend(problems);
                 Ok(report)
             }
             Err(Error::Parse { source, .. }) => Ok(CheckReport {

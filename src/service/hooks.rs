@@ -513,27 +513,38 @@ impl Orc {
     pub fn linked_commits(&self, id: &str) -> Result<Vec<LinkedCommit>> {
         let id = self.state()?.resolve(id)?;
         let comment = self.store.comment_char();
-        let commits = self.store.commits_where(|message| {
-            trailers::values(message, OP_TRAILER, comment).is_empty()
-                && trailers::values(message, TASK_TRAILER, comment)
-                    .iter()
-                    .any(|v| v == id.as_str())
-        })?;
         let prefix = format!("{}/", store::ORC_DIR);
-        Ok(commits
-            .into_iter()
-            .map(|c| LinkedCommit {
-                commit: c.commit,
-                summary: c.summary,
-                time: jiff::Timestamp::from_second(c.time).unwrap_or_default(),
-                files: c
-                    .files
-                    .into_iter()
-                    .filter(|(p, _)| !p.starts_with(&prefix))
-                    .map(|(path, change)| LinkedFile { path, change })
-                    .collect(),
-            })
-            .collect())
+        let mut linked = Vec::new();
+        let mut failure = None;
+        self.store.walk_history(None, |c| {
+            let ours = trailers::values(&c.message, OP_TRAILER, comment).is_empty()
+                && trailers::values(&c.message, TASK_TRAILER, comment)
+                    .iter()
+                    .any(|v| v == id.as_str());
+            if ours {
+                match self.store.commit_changes(c) {
+                    Ok(files) => linked.push(LinkedCommit {
+                        commit: c.id.clone(),
+                        summary: c.summary.clone(),
+                        time: c.time,
+                        files: files
+                            .into_iter()
+                            .filter(|(p, _)| !p.starts_with(&prefix))
+                            .map(|(path, change)| LinkedFile { path, change })
+                            .collect(),
+                    }),
+                    Err(e) => {
+                        failure = Some(e);
+                        return std::ops::ControlFlow::Break(());
+                    }
+                }
+            }
+            std::ops::ControlFlow::Continue(())
+        })?;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(linked),
+        }
     }
 
     /// The pre-commit hook: checks `.orchestrator/` as staged for the commit. `None`

@@ -4,11 +4,15 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod check;
+mod decisions;
+mod files;
+mod history;
 mod hooks;
 mod init;
 mod maintenance;
 mod partial;
 mod plan;
+mod recover;
 mod roles;
 mod session;
 mod state;
@@ -24,6 +28,18 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
+pub use decisions::{
+    DECISIONS_DIR, DecisionFile, DecisionFilter, DecisionList, DecisionSummary, DecisionView,
+    Decisions, MatchLine, NewDecision, Renumbered, SearchHit, decision_path, parse_number,
+};
+pub use files::{
+    Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport, RecordRequest,
+    VerifyReport, VerifyResult, VerifyState, VerifySummary, manifest_path,
+};
+pub use history::{
+    FieldChange, HistoryCoverage, LogEntry, LogFilter, LogReport, ObjectHistory, ObjectRef,
+    Version, diff_values, looks_like_decision,
+};
 pub use hooks::{
     ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
     InstallOptions, LinkedCommit, LinkedFile, merge_driver,
@@ -35,6 +51,7 @@ pub use maintenance::{
 };
 pub use partial::{Partial, Tasks};
 pub use plan::{PlanReport, PlannedTask};
+pub use recover::{Briefing, OutsideChange, SessionInfo, SinceInfo, TaskBrief};
 pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
 pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
@@ -44,8 +61,7 @@ pub use tasks::{NewTask, TaskEdit, TaskFilter};
 pub use views::StreamQueue;
 pub use views::{Progress, StatusReport, StreamCount, TaskSummary, TaskView, UnreadableFile};
 pub use work::{
-    Completion, CompletionReport, ContextDecision, DependencyResult, GoalContext, StatusChange,
-    WorkContext,
+    Completion, CompletionReport, DependencyResult, GoalContext, StatusChange, WorkContext,
 };
 
 use crate::error::{Error, Result};

@@ -57,6 +57,9 @@ pub struct TaskView {
     /// True for a task read from `.orchestrator/archive/` (read-only).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
+    /// Decisions recorded for this task.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<super::DecisionSummary>,
 }
 
 /// Done/total of a parent task's direct subtasks.
@@ -257,6 +260,7 @@ impl State {
             children: children.into_iter().map(TaskSummary::from).collect(),
             dependents,
             task,
+            decisions: Vec::new(),
         })
     }
 }
@@ -266,8 +270,8 @@ impl Orc {
     /// `orc maintenance archive` moved there.
     pub fn show_task(&self, id: &str) -> Result<TaskView> {
         let state = self.state()?;
-        match state.resolve(id) {
-            Ok(id) => state.task_view(&id),
+        let mut view = match state.resolve(id) {
+            Ok(id) => state.task_view(&id)?,
             Err(Error::UnknownTask(input)) => {
                 let archive = State {
                     config: state.config.clone(),
@@ -280,10 +284,12 @@ impl Orc {
                 })?;
                 let mut view = archive.task_view(&id)?;
                 view.archived = true;
-                Ok(view)
+                view
             }
-            Err(e) => Err(e),
-        }
+            Err(e) => return Err(e),
+        };
+        view.decisions = self.decisions_for_task(&view.task.id)?;
+        Ok(view)
     }
 
     pub fn status(&self) -> Result<StatusReport> {

@@ -38,15 +38,6 @@ pub struct DependencyResult {
     pub artifacts: Vec<Artifact>,
 }
 
-/// A decision record relevant to the task (filled in by the decisions feature).
-#[derive(Debug, Clone, Serialize)]
-pub struct ContextDecision {
-    pub id: String,
-    pub title: String,
-    pub status: String,
-    pub path: String,
-}
-
 /// Everything a specialist needs to do one task: the brief printed by `orc start`.
 #[derive(Debug, Clone, Serialize)]
 pub struct WorkContext {
@@ -60,7 +51,7 @@ pub struct WorkContext {
     /// Results of the tasks this one depends on.
     pub dependencies: Vec<DependencyResult>,
     /// Decision records related to the task.
-    pub decisions: Vec<ContextDecision>,
+    pub decisions: Vec<super::DecisionSummary>,
     /// Tasks waiting for this one.
     pub dependents: Vec<TaskSummary>,
     /// What to hand back, and how (Markdown).
@@ -151,7 +142,10 @@ impl WorkContext {
             for d in &self.decisions {
                 md.push_str(&format!(
                     "- {} {} ({}) — `{}`\n",
-                    d.id, d.title, d.status, d.path
+                    crate::model::number_str(d.number),
+                    d.title,
+                    d.status,
+                    d.path
                 ));
             }
             md.push('\n');
@@ -317,7 +311,7 @@ impl State {
             role,
             goal,
             dependencies,
-            decisions: Vec::new(),
+            decisions: orc.decisions_for_lineage(task, self)?,
             dependents: dependents.into_iter().map(TaskSummary::from).collect(),
             expected_output: expected_output(task),
             claimed,

@@ -139,10 +139,8 @@ impl Store {
                 .tree_id()
                 .map_err(Error::git)?
                 .detach();
-            if let Some((sub, true)) =
-                super::history::entries(self, Some(root))?.get(super::ORC_DIR)
-            {
-                super::history::flatten(self, *sub, &prefix, &mut committed)?;
+            if let Some((true, sub)) = self.tree_entries(Some(root))?.get(super::ORC_DIR) {
+                self.flatten(*sub, &prefix, &mut committed)?;
             }
         }
         Ok(staged == committed)

@@ -10,6 +10,7 @@ mod history;
 mod integration;
 mod journal;
 mod paths;
+mod worktree;
 
 use std::fs;
 use std::io::ErrorKind;
@@ -17,11 +18,12 @@ use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
 pub use commit::{Applied, Change};
-pub use history::{CommitInfo, FileChange};
+pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{
     hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
 };
 pub use paths::FileDigest;
+pub use worktree::{WorkChange, WorkChangeKind};
 
 use crate::error::{Error, Result};
 
@@ -68,6 +70,11 @@ impl Store {
     /// Absolute path of a repository-relative, `/`-separated path.
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.workdir.join(rel)
+    }
+
+    /// The git directory of this work tree (`.git`, or the worktree's own for a linked one).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
     }
 
     pub fn orc_dir(&self) -> PathBuf {

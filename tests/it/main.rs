@@ -5,12 +5,15 @@ mod harness;
 
 mod commit_model;
 mod crash;
+mod decisions;
 mod example;
+mod files;
 mod hooks;
 mod maintenance;
 mod merge;
 mod plan;
 mod props;
+mod recover;
 mod sync;
 mod tasks;
 mod workflow;

@@ -1,0 +1,160 @@
+//! `orc log`, `orc show ID [--history]`.
+
+use clap::Args;
+
+use super::Output;
+use crate::error::Result;
+use crate::service::{FieldChange, LogFilter, ObjectHistory, ObjectRef, Orc};
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only commits for this task.
+    #[arg(long, short)]
+    pub task: Option<String>,
+    /// Only this operation, e.g. `task.complete`, or a group such as `task` or `decision`.
+    #[arg(long)]
+    pub op: Option<String>,
+    /// At most N entries.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only commits after this commit, or at or after this date (2026-01-31).
+    #[arg(long, value_name = "COMMIT|DATE")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// A task id (or unique prefix) or a decision number (7, 0007, ADR-7). One to four
+    /// digits are always a decision number.
+    pub id: String,
+    /// Every committed version of the object's file, with what changed between them.
+    #[arg(long)]
+    pub history: bool,
+}
+
+pub fn log(orc: &Orc, a: LogArgs, out: &mut Output) -> Result<()> {
+    let report = orc.log(&LogFilter {
+        task: a.task,
+        op: a.op,
+        limit: a.limit,
+        since: a.since,
+    })?;
+    if out.json {
+        out.json(None, &report);
+        return Ok(());
+    }
+    if report.entries.is_empty() {
+        out.line("no orc commits");
+    }
+    for e in &report.entries {
+        out.line(format!(
+            "{}  {}  {:<18} {:<22} {}",
+            &e.commit[..12.min(e.commit.len())],
+            e.time,
+            e.op,
+            e.task.as_deref().unwrap_or("-"),
+            e.summary
+        ));
+    }
+    if let Some(note) = report.history.note() {
+        eprintln!("note: {note}");
+    }
+    Ok(())
+}
+
+pub fn show(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
+    if a.history {
+        let h = orc.history(&a.id)?;
+        if out.json {
+            out.json(None, &h);
+        } else {
+            render_history(&h, out);
+        }
+        return Ok(());
+    }
+    match orc.resolve_object(&a.id)? {
+        ObjectRef::Task(id) => {
+            let view = orc.show_task(id.as_str())?;
+            if out.json {
+                out.json(None, &view);
+            } else {
+                super::task::render_view(&view, out);
+            }
+        }
+        ObjectRef::Decision(n) => {
+            let view = orc.decision_show(&n.to_string())?;
+            if out.json {
+                out.json(None, &view);
+            } else {
+                super::decision::render(&view, out);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A JSON value on one line, long text shortened.
+fn compact(v: &serde_json::Value) -> String {
+    let s = match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 70 {
+        format!("{}…", s.chars().take(69).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn change_line(c: &FieldChange) -> String {
+    use serde_json::Value;
+    match (&c.before, &c.after) {
+        (Some(Value::Array(a)), Some(Value::Array(b))) if b.len() > a.len() && b.starts_with(a) => {
+            let added: Vec<String> = b[a.len()..].iter().map(compact).collect();
+            format!("{}: +{} {}", c.field, b.len() - a.len(), added.join(", "))
+        }
+        (None, Some(after)) => format!("{}: set to {}", c.field, compact(after)),
+        (Some(before), None) => format!("{}: removed (was {})", c.field, compact(before)),
+        (Some(before), Some(after)) => {
+            format!("{}: {} -> {}", c.field, compact(before), compact(after))
+        }
+        (None, None) => c.field.clone(),
+    }
+}
+
+fn render_history(h: &ObjectHistory, out: &mut Output) {
+    out.line(format!(
+        "history of {} {} ({}): {} version{}",
+        h.kind,
+        h.id,
+        h.path,
+        h.versions.len(),
+        if h.versions.len() == 1 { "" } else { "s" }
+    ));
+    let last = h.versions.len().saturating_sub(1);
+    for (i, v) in h.versions.iter().enumerate() {
+        out.line("");
+        out.line(format!(
+            "{}  {}  {}  {}",
+            &v.commit[..12.min(v.commit.len())],
+            v.time,
+            v.op.as_deref().unwrap_or("(no orc trailer)"),
+            v.author
+        ));
+        out.line(format!("  {}", v.summary));
+        if v.deleted {
+            out.line("  deleted");
+        } else if let Some(e) = &v.error {
+            out.line(format!("  (this version does not parse: {e})"));
+        } else if i == last && h.history.complete {
+            out.line("  created");
+        } else {
+            for c in &v.changes {
+                out.line(format!("  {}", change_line(c)));
+            }
+        }
+    }
+    if let Some(note) = h.history.note() {
+        eprintln!("note: {note}");
+    }
+}

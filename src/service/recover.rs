@@ -1,0 +1,445 @@
+//! `orc recover`: a briefing for an agent that lost its memory, built from the files
+//! under `.orchestrator/` and from git history (walked only as far back as needed).
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::ControlFlow;
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::files::verify_manifests;
+use super::history::{HistoryCoverage, LogEntry, parse_since};
+use super::views::by_urgency;
+use super::{DecisionSummary, Orc, UnreadableFile, VerifyResult};
+use crate::error::Result;
+use crate::model::{Note, Priority, Status, Task, TaskId};
+use crate::store::Since;
+
+/// Without a session or `--since`, this many recent commits are read.
+const RECENT_COMMITS: usize = 30;
+/// At most this many commits are read for one briefing.
+const MAX_COMMITS: usize = 2000;
+
+/// A work session as far as recovery needs it. Read leniently from
+/// `.orchestrator/sessions/*.toml`: `id`, `name`, `agent`, `started`, `ended`, and the
+/// handoff note as `handoff = "..."` or a `[handoff]` table with `note`/`text`/`summary`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<String>,
+    pub path: String,
+}
+
+/// A task in the briefing.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskBrief {
+    pub id: TaskId,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<TaskId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_note: Option<Note>,
+    /// Numbers of the decisions recorded for this task.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<u32>,
+}
+
+/// A commit without orc trailers that changed files recorded for open tasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutsideChange {
+    pub commit: String,
+    pub time: Timestamp,
+    pub author: String,
+    pub summary: String,
+    pub paths: Vec<String>,
+    pub tasks: Vec<TaskId>,
+}
+
+/// The point in history the briefing starts from.
+#[derive(Debug, Clone, Serialize)]
+pub struct SinceInfo {
+    /// `option` (--since), `last_session`, or `recent` (the last commits).
+    pub basis: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
+    pub description: String,
+}
+
+/// Everything an agent needs to pick up work cold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Briefing {
+    pub generated: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    pub last_session: Option<SessionInfo>,
+    pub since: SinceInfo,
+    /// Orc commits since then, newest first.
+    pub changes: Vec<LogEntry>,
+    /// Other commits since then that changed files recorded for open tasks.
+    pub outside_changes: Vec<OutsideChange>,
+    pub in_progress: Vec<TaskBrief>,
+    pub ready: Vec<TaskBrief>,
+    /// Blocked or needing revision.
+    pub stuck: Vec<TaskBrief>,
+    /// Decisions recorded for open tasks.
+    pub decisions: Vec<DecisionSummary>,
+    /// Recorded file operations of open tasks that the disk no longer matches.
+    pub unverified_files: Vec<VerifyResult>,
+    pub next_actions: Vec<String>,
+    pub history: HistoryCoverage,
+    /// Files under `.orchestrator/` that could not be read.
+    pub unreadable: Vec<UnreadableFile>,
+}
+
+impl Orc {
+    /// Sessions under `.orchestrator/sessions/`, oldest start first, and the files that
+    /// could not be read.
+    fn recover_sessions(&self) -> Result<(Vec<SessionInfo>, Vec<UnreadableFile>)> {
+        let (sessions, bad) = self.load_sessions()?;
+        let sessions = sessions
+            .into_iter()
+            .map(|s| SessionInfo {
+                path: super::session_path(&s.id),
+                id: s.id.to_string(),
+                name: s.name,
+                agent: s.agent,
+                started: Some(s.started),
+                ended: s.ended,
+                handoff: s.handoff,
+            })
+            .collect();
+        let unreadable = bad
+            .into_iter()
+            .map(|b| UnreadableFile {
+                path: b.path,
+                error: b.error.to_string(),
+            })
+            .collect();
+        Ok((sessions, unreadable))
+    }
+
+    /// The recovery briefing. `since` (a commit or a date) overrides the default starting
+    /// point, which is the end of the last session (or its start, when it never ended).
+    pub fn recover(&self, since: Option<&str>) -> Result<Briefing> {
+        let state = self.state()?;
+        let decisions = self.decisions()?;
+        let manifests = self.manifests()?;
+        let (sessions, mut unreadable) = self.recover_sessions()?;
+        for u in state
+            .unreadable
+            .iter()
+            .chain(&decisions.unreadable)
+            .chain(&manifests.unreadable)
+        {
+            unreadable.push(UnreadableFile {
+                path: u.path.clone(),
+                error: u.error.to_string(),
+            });
+        }
+        unreadable.sort_by(|a, b| a.path.cmp(&b.path));
+        let last_session = sessions
+            .iter()
+            .max_by_key(|s| (s.ended.or(s.started), s.started))
+            .cloned();
+
+        // Where to start reading history.
+        let (walk_since, since_info, skip_session) = match (since, &last_session) {
+            (Some(s), _) => {
+                let parsed = parse_since(self, s)?;
+                let info = match &parsed {
+                    Since::Commit(c) => SinceInfo {
+                        basis: "option",
+                        commit: Some(c.clone()),
+                        time: None,
+                        description: format!("since commit {}", &c[..12.min(c.len())]),
+                    },
+                    Since::Time(t) => SinceInfo {
+                        basis: "option",
+                        commit: None,
+                        time: Some(*t),
+                        description: format!("since {t}"),
+                    },
+                };
+                (Some(parsed), info, None)
+            }
+            (None, Some(session)) if session.ended.or(session.started).is_some() => {
+                let (t, what, skip) = match session.ended {
+                    Some(end) => (end, "ended", Some(session.id.clone())),
+                    None => (
+                        session.started.expect("checked above"),
+                        "started (it never ended)",
+                        None,
+                    ),
+                };
+                (
+                    Some(Since::Time(t)),
+                    SinceInfo {
+                        basis: "last_session",
+                        commit: None,
+                        time: Some(t),
+                        description: format!("since the last session {what} at {t}"),
+                    },
+                    skip,
+                )
+            }
+            _ => (
+                None,
+                SinceInfo {
+                    basis: "recent",
+                    commit: None,
+                    time: None,
+                    description: format!(
+                        "in the last {RECENT_COMMITS} commits (no session is recorded)"
+                    ),
+                },
+                None,
+            ),
+        };
+        let cap = if walk_since.is_some() {
+            MAX_COMMITS
+        } else {
+            RECENT_COMMITS
+        };
+
+        let open: BTreeSet<&TaskId> = state
+            .tasks
+            .values()
+            .filter(|t| t.status.is_open())
+            .map(|t| &t.id)
+            .collect();
+        // Paths recorded for open tasks, by whom and when.
+        let mut watched: HashMap<&str, Vec<(&TaskId, Timestamp)>> = HashMap::new();
+        for (_, m) in &manifests.files {
+            if open.contains(&m.task) {
+                for op in &m.operations {
+                    for p in std::iter::once(&op.path).chain(op.from.iter()) {
+                        watched
+                            .entry(p.as_str())
+                            .or_default()
+                            .push((&m.task, op.at));
+                    }
+                }
+            }
+        }
+
+        let mut changes = Vec::new();
+        let mut outside = Vec::new();
+        let mut problem = None;
+        let mut read = 0;
+        let end = self.store.walk_history(walk_since.as_ref(), |c| {
+            read += 1;
+            if read > cap {
+                return ControlFlow::Break(());
+            }
+            if let Some(entry) = LogEntry::from_commit(c) {
+                let own = skip_session.is_some() && entry.session == skip_session;
+                if !own {
+                    changes.push(entry);
+                }
+                return ControlFlow::Continue(());
+            }
+            if watched.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            match self.store.changed_paths(c) {
+                Ok(paths) => {
+                    // A commit at or after a record's time changed the file behind its back.
+                    let mut hits = Vec::new();
+                    let mut tasks: Vec<TaskId> = Vec::new();
+                    for p in paths {
+                        let recorded: Vec<&TaskId> = watched
+                            .get(p.as_str())
+                            .into_iter()
+                            .flatten()
+                            .filter(|(_, at)| c.time >= *at)
+                            .map(|(t, _)| *t)
+                            .collect();
+                        if !recorded.is_empty() {
+                            tasks.extend(recorded.into_iter().cloned());
+                            hits.push(p);
+                        }
+                    }
+                    if !hits.is_empty() {
+                        tasks.sort();
+                        tasks.dedup();
+                        outside.push(OutsideChange {
+                            commit: c.id.clone(),
+                            time: c.time,
+                            author: c.author.clone(),
+                            summary: c.summary.clone(),
+                            paths: hits,
+                            tasks,
+                        });
+                    }
+                    ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    problem = Some(format!("could not read commit {}: {e}", c.short_id()));
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        let mut history = HistoryCoverage::from_walk(&end);
+        history.commits_read = end.scanned.min(cap);
+        if problem.is_some() {
+            history.problem = problem;
+        } else if walk_since.is_some() && read > cap {
+            history.problem = Some(format!(
+                "more than {MAX_COMMITS} commits since then; only the newest were read"
+            ));
+        }
+        history.complete = history.problem.is_none() && !history.shallow;
+
+        let brief = |t: &Task| TaskBrief {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            priority: t.priority,
+            role: t.role.clone(),
+            assignee: t.assignee.clone(),
+            parent: t.parent.clone(),
+            latest_note: t.latest_note().cloned(),
+            decisions: decisions
+                .files
+                .iter()
+                .filter(|f| f.decision.task.as_ref() == Some(&t.id))
+                .map(|f| f.decision.number)
+                .collect(),
+        };
+        let list = |pred: &dyn Fn(&Task) -> bool| -> Vec<TaskBrief> {
+            let mut v: Vec<&Task> = state.tasks.values().filter(|t| pred(t)).collect();
+            v.sort_by(by_urgency);
+            v.into_iter().map(brief).collect()
+        };
+        let in_progress = list(&|t| t.status == Status::InProgress);
+        let ready: Vec<TaskBrief> = state.ready_tasks().into_iter().map(brief).collect();
+        let stuck = list(&|t| matches!(t.status, Status::Blocked | Status::NeedsRevision));
+        let decision_list: Vec<DecisionSummary> = decisions
+            .files
+            .iter()
+            .filter(|f| f.decision.task.as_ref().is_some_and(|t| open.contains(t)))
+            .map(DecisionSummary::from)
+            .collect();
+        let unverified: Vec<VerifyResult> =
+            verify_manifests(&self.store, &manifests, None, &mut |_, _| {})?
+                .into_iter()
+                .filter(|r| !r.state.ok() && open.contains(&r.task))
+                .collect();
+
+        let mut briefing = Briefing {
+            generated: self.now(),
+            branch: self.store.branch(),
+            head: self.store.head_commit()?,
+            last_session,
+            since: since_info,
+            changes,
+            outside_changes: outside,
+            in_progress,
+            ready,
+            stuck,
+            decisions: decision_list,
+            unverified_files: unverified,
+            next_actions: Vec::new(),
+            history,
+            unreadable,
+        };
+        briefing.next_actions = next_actions(&briefing);
+        Ok(briefing)
+    }
+}
+
+/// Concrete commands to run next, most important first.
+fn next_actions(b: &Briefing) -> Vec<String> {
+    let mut out = Vec::new();
+    if !b.unreadable.is_empty() {
+        out.push(format!(
+            "Fix {} unreadable file(s) under .orchestrator/: `orc check` shows where",
+            b.unreadable.len()
+        ));
+    }
+    if let Some(note) = b.history.note() {
+        out.push(format!("Mind the gap: {note}"));
+    }
+    for t in &b.in_progress {
+        out.push(format!(
+            "Continue {} \"{}\"{}: `orc task show {}`",
+            t.id,
+            t.title,
+            t.assignee
+                .as_ref()
+                .map(|a| format!(" (in progress for {a})"))
+                .unwrap_or_default(),
+            t.id
+        ));
+    }
+    if !b.unverified_files.is_empty() {
+        out.push(format!(
+            "Review {} recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`",
+            b.unverified_files.len()
+        ));
+    }
+    if !b.outside_changes.is_empty() {
+        let mut tasks: Vec<&TaskId> = b.outside_changes.iter().flat_map(|c| &c.tasks).collect();
+        tasks.sort();
+        tasks.dedup();
+        out.push(format!(
+            "Check commits made outside orc that touched files of {}: `orc files log --task {}`",
+            tasks
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            tasks[0]
+        ));
+    }
+    for d in b
+        .decisions
+        .iter()
+        .filter(|d| d.status == crate::model::DecisionStatus::Proposed)
+    {
+        out.push(format!(
+            "Decide on proposed decision {} \"{}\": `orc decision show {}`, then `orc decision accept {}`",
+            crate::model::number_str(d.number),
+            d.title,
+            d.number,
+            d.number
+        ));
+    }
+    for t in &b.stuck {
+        out.push(format!(
+            "Unblock {} \"{}\" ({}): `orc task show {}`",
+            t.id, t.title, t.status, t.id
+        ));
+    }
+    if b.in_progress.is_empty()
+        && let Some(t) = b.ready.first()
+    {
+        out.push(format!(
+            "Start the most urgent ready task {} \"{}\": `orc start {}`",
+            t.id, t.title, t.id
+        ));
+    }
+    if out.is_empty() {
+        out.push("Nothing is open: plan new work with `orc task add` or `orc plan`".to_owned());
+    }
+    out
+}

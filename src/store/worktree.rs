@@ -1,0 +1,224 @@
+//! The work tree as git sees it: directory walks that honour `.gitignore`, and the files
+//! that differ from HEAD (new, modified, deleted, renamed).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::ErrorKind;
+
+use gix::bstr::{BString, ByteSlice};
+use gix::index::entry::Mode;
+
+use super::{ORC_DIR, Store};
+use crate::error::{Error, Result};
+
+/// How a file differs between HEAD and the work tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WorkChangeKind {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+}
+
+/// One file that differs from HEAD. For `Renamed`, `from` is the path in HEAD whose
+/// content now lives at `path` unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkChange {
+    pub path: String,
+    pub kind: WorkChangeKind,
+    pub from: Option<String>,
+}
+
+fn is_orc_path(rel: &str) -> bool {
+    rel == ORC_DIR || rel.starts_with(&format!("{ORC_DIR}/"))
+}
+
+impl Store {
+    /// Regular files below the repository-relative directory `rel_dir` (`""` for the
+    /// whole work tree), sorted. Ignored files are left out unless git tracks them, like
+    /// `git add` does; `.git/`, `.orchestrator/` and symbolic links are never returned.
+    pub fn walk_files(&self, rel_dir: &str) -> Result<Vec<String>> {
+        let index = self.repo.index_or_empty().map_err(Error::git)?;
+        let mut excludes = self
+            .repo
+            .excludes(
+                &index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .map_err(Error::git)?;
+        let tracked = |rel: &str| index.entry_by_path(rel.as_bytes().as_bstr()).is_some();
+        let tracked_below = |rel: &str| {
+            let prefix = format!("{rel}/");
+            index
+                .prefixed_entries(prefix.as_bytes().as_bstr())
+                .is_some_and(|e| !e.is_empty())
+        };
+        let root = self.abs(rel_dir);
+        let mut out = Vec::new();
+        let mut walk = walkdir::WalkDir::new(&root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter();
+        while let Some(entry) = walk.next() {
+            let entry = entry.map_err(|e| {
+                let path = e.path().map(|p| p.to_path_buf()).unwrap_or(root.clone());
+                Error::io(path, e.into())
+            })?;
+            let Ok(rel) = entry.path().strip_prefix(&self.workdir) else {
+                continue;
+            };
+            let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+                continue;
+            };
+            if rel.is_empty() {
+                continue;
+            }
+            let name = entry.file_name();
+            let is_dir = entry.file_type().is_dir();
+            if is_dir {
+                if name == ".git" || is_orc_path(&rel) {
+                    walk.skip_current_dir();
+                    continue;
+                }
+                let excluded = excludes
+                    .at_path(&rel, Some(Mode::DIR))
+                    .map_err(Error::git)?
+                    .is_excluded();
+                if excluded && !tracked_below(&rel) {
+                    walk.skip_current_dir();
+                }
+                continue;
+            }
+            if !entry.file_type().is_file() || name == ".git" || is_orc_path(&rel) {
+                continue;
+            }
+            let excluded = excludes
+                .at_path(&rel, Some(Mode::FILE))
+                .map_err(Error::git)?
+                .is_excluded();
+            if !excluded || tracked(&rel) {
+                out.push(rel);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether HEAD's tree has a file at `rel`.
+    pub fn in_head(&self, rel: &str) -> Result<bool> {
+        Ok(self.head_blob_id(rel)?.is_some())
+    }
+
+    fn head_blob_id(&self, rel: &str) -> Result<Option<gix::ObjectId>> {
+        let tree_id = self.repo.head_tree_id_or_empty().map_err(Error::git)?;
+        let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
+        let entry = tree.lookup_entry_by_path(rel).map_err(Error::git)?;
+        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+    }
+
+    /// Files that differ between HEAD and the work tree, sorted by path: what `git add -A`
+    /// would commit. Ignored files, `.orchestrator/`, symbolic links and submodules are left
+    /// out. A deleted file whose exact content reappears under a new path is a rename.
+    pub fn changed_files(&self) -> Result<Vec<WorkChange>> {
+        let repo = &self.repo;
+        let iter = repo
+            .status(gix::progress::Discard)
+            .map_err(Error::git)?
+            .untracked_files(gix::status::UntrackedFiles::Files)
+            .index_worktree_rewrites(None)
+            .index_worktree_submodules(gix::status::Submodule::Given {
+                ignore: gix::submodule::config::Ignore::All,
+                check_dirty: false,
+            })
+            .tree_index_track_renames(gix::status::tree_index::TrackRenames::Disabled)
+            .into_iter(Vec::<BString>::new())
+            .map_err(Error::git)?;
+        // Candidates from both sides (HEAD vs index, index vs work tree); the final
+        // verdict compares HEAD with the disk directly.
+        let mut candidates = BTreeSet::new();
+        for item in iter {
+            let item = item.map_err(Error::git)?;
+            let Ok(path) = item.location().to_str() else {
+                continue;
+            };
+            if !is_orc_path(path) {
+                candidates.insert(path.to_owned());
+            }
+        }
+        let head_tree = repo
+            .find_tree(repo.head_tree_id_or_empty().map_err(Error::git)?)
+            .map_err(Error::git)?;
+        let mut added: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
+        let mut deleted: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
+        let mut modified = Vec::new();
+        for path in candidates {
+            let head = head_tree
+                .lookup_entry_by_path(&path)
+                .map_err(Error::git)?
+                .filter(|e| e.mode().is_blob())
+                .map(|e| e.object_id());
+            let abs = self.abs(&path);
+            let disk = match std::fs::symlink_metadata(&abs) {
+                Ok(m) if m.is_file() => {
+                    let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
+                    Some(
+                        gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes)
+                            .map_err(Error::git)?,
+                    )
+                }
+                Ok(_) => continue,
+                Err(e)
+                    if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory =>
+                {
+                    None
+                }
+                Err(e) => return Err(Error::io(abs, e)),
+            };
+            match (head, disk) {
+                (Some(h), Some(d)) if h != d => modified.push(path),
+                (Some(_), Some(_)) | (None, None) => {}
+                (Some(h), None) => {
+                    deleted.insert(path, h);
+                }
+                (None, Some(d)) => {
+                    added.insert(path, d);
+                }
+            }
+        }
+        let mut out: Vec<WorkChange> = modified
+            .into_iter()
+            .map(|path| WorkChange {
+                path,
+                kind: WorkChangeKind::Modified,
+                from: None,
+            })
+            .collect();
+        for (path, id) in added {
+            let source = deleted
+                .iter()
+                .find(|(_, old)| **old == id)
+                .map(|(p, _)| p.clone());
+            match source {
+                Some(from) => {
+                    deleted.remove(&from);
+                    out.push(WorkChange {
+                        path,
+                        kind: WorkChangeKind::Renamed,
+                        from: Some(from),
+                    });
+                }
+                None => out.push(WorkChange {
+                    path,
+                    kind: WorkChangeKind::Added,
+                    from: None,
+                }),
+            }
+        }
+        out.extend(deleted.into_keys().map(|path| WorkChange {
+            path,
+            kind: WorkChangeKind::Deleted,
+            from: None,
+        }));
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(out)
+    }
+}

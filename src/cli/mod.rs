@@ -3,6 +3,7 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod mcp;
 mod output;
 mod report;
 mod task;
@@ -58,6 +59,8 @@ pub enum Command {
     Ready,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
+    Mcp(mcp::McpArgs),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -79,26 +82,37 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     }
 }
 
 /// Entry point used by `main`: parse, run, print errors, return the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if let Command::Mcp(args) = cli.command {
+        // The server owns stdout; it must not be locked here.
+        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
+            Ok(()) => 0,
+            Err(e) => report_error(&e),
+        };
+    }
     let stdout = std::io::stdout();
     let mut out = Output::new(Box::new(stdout.lock()));
     let result = run(cli, &mut out);
     let _ = out.flush();
     match result {
         Ok(()) => out.exit_code,
-        Err(e) => {
-            let stderr = std::io::stderr();
-            let mut err = stderr.lock();
-            let _ = writeln!(err, "error: {e}");
-            if let Some(hint) = e.hint() {
-                let _ = writeln!(err, "hint: {hint}");
-            }
-            1
-        }
+        Err(e) => report_error(&e),
     }
+}
+
+/// Prints an error and its hint to stderr; returns the exit code for it.
+fn report_error(e: &crate::Error) -> i32 {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let _ = writeln!(err, "error: {e}");
+    if let Some(hint) = e.hint() {
+        let _ = writeln!(err, "hint: {hint}");
+    }
+    1
 }

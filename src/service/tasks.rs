@@ -193,46 +193,7 @@ impl Orc {
         self.mutate(|state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
-            if let Some(t) = edit.title {
-                task.title = validate_title(&t)?;
-            }
-            if let Some(d) = edit.description {
-                task.description = d.trim().to_owned();
-            }
-            if let Some(r) = edit.role {
-                task.role = match r.trim() {
-                    "" => None,
-                    r => Some(validate_role(state, r)?),
-                };
-            }
-            if let Some(p) = edit.parent {
-                task.parent = match p.trim() {
-                    "" => None,
-                    p => Some(state.resolve(p)?),
-                };
-            }
-            if let Some(p) = edit.priority {
-                task.priority = p;
-            }
-            if let Some(s) = edit.stream {
-                task.stream = optional(Some(s));
-            }
-            if let Some(e) = edit.estimate {
-                task.estimate = optional(Some(e));
-            }
-            if let Some(a) = edit.assignee {
-                task.assignee = optional(Some(a));
-            }
-            for d in &edit.add_depends_on {
-                let dep = state.resolve(d)?;
-                if !task.depends_on.contains(&dep) {
-                    task.depends_on.push(dep);
-                }
-            }
-            for d in &edit.remove_depends_on {
-                let dep = state.resolve(d)?;
-                task.depends_on.retain(|x| x != &dep);
-            }
+            apply_edit(state, &mut task, edit)?;
             if task == *state.task(&id)? {
                 return Err(Error::invalid_with_hint(
                     format!("nothing to change in {id}"),
@@ -247,6 +208,53 @@ impl Orc {
                 "task.edit",
                 Some(&id),
             );
+            write_task(&mut change, &task);
+            Ok((change, task))
+        })
+    }
+
+    /// Changes fields and/or the status of a task in one commit: the edit is applied
+    /// first, then the status change (so a dependency removed by the edit no longer
+    /// holds the task back). With only fields or only a status it records the same
+    /// commit as [`Orc::edit_task`] or [`Orc::set_status`].
+    pub fn update_task(
+        &self,
+        id: &str,
+        edit: TaskEdit,
+        status: Option<Status>,
+        reason: Option<&str>,
+    ) -> Result<Outcome<Task>> {
+        self.mutate(|state| {
+            let id = state.resolve(id)?;
+            let before = state.task(&id)?.clone();
+            let mut task = before.clone();
+            apply_edit(state, &mut task, edit)?;
+            let edited = task != before;
+            if let Some(to) = status {
+                transition(state, &mut task, to, self.now())?;
+                if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
+                    task.add_note(
+                        format!("{to}: {reason}"),
+                        self.ctx.agent.clone(),
+                        self.now(),
+                    );
+                }
+            } else if !edited {
+                return Err(Error::invalid_with_hint(
+                    format!("nothing to change in {id}"),
+                    "pass a new status or at least one field to change",
+                ));
+            }
+            task.updated = self.now();
+            state.tasks.insert(id.clone(), task.clone());
+            validate_graph(state, &id)?;
+            let title = short_title(&task.title);
+            let (summary, op) = match status {
+                None => (format!("edit {id} \"{title}\""), "task.edit"),
+                Some(to) if !edited => (format!("{id} -> {to} \"{title}\""), "task.status"),
+                Some(to) => (format!("edit {id}, -> {to} \"{title}\""), "task.update"),
+            };
+            let mut change = self.change(summary, op, Some(&id));
             write_task(&mut change, &task);
             Ok((change, task))
         })
@@ -349,6 +357,51 @@ impl Orc {
         }
         change
     }
+}
+
+/// Applies the fields of `edit` to `task`, validated against `state`.
+fn apply_edit(state: &State, task: &mut Task, edit: TaskEdit) -> Result<()> {
+    if let Some(t) = edit.title {
+        task.title = validate_title(&t)?;
+    }
+    if let Some(d) = edit.description {
+        task.description = d.trim().to_owned();
+    }
+    if let Some(r) = edit.role {
+        task.role = match r.trim() {
+            "" => None,
+            r => Some(validate_role(state, r)?),
+        };
+    }
+    if let Some(p) = edit.parent {
+        task.parent = match p.trim() {
+            "" => None,
+            p => Some(state.resolve(p)?),
+        };
+    }
+    if let Some(p) = edit.priority {
+        task.priority = p;
+    }
+    if let Some(s) = edit.stream {
+        task.stream = optional(Some(s));
+    }
+    if let Some(e) = edit.estimate {
+        task.estimate = optional(Some(e));
+    }
+    if let Some(a) = edit.assignee {
+        task.assignee = optional(Some(a));
+    }
+    for d in &edit.add_depends_on {
+        let dep = state.resolve(d)?;
+        if !task.depends_on.contains(&dep) {
+            task.depends_on.push(dep);
+        }
+    }
+    for d in &edit.remove_depends_on {
+        let dep = state.resolve(d)?;
+        task.depends_on.retain(|x| x != &dep);
+    }
+    Ok(())
 }
 
 /// Applies a legal status change, or explains which ones are legal.

@@ -4,4 +4,5 @@
 mod harness;
 
 mod commit_model;
+mod mcp;
 mod tasks;

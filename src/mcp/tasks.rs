@@ -96,7 +96,9 @@ pub struct UpdateTaskParams {
     pub status: Option<StatusParam>,
     /// Why the status changes; recorded as a note.
     pub reason: Option<String>,
+    /// New one-line title.
     pub title: Option<String>,
+    /// New description.
     pub description: Option<String>,
     /// New role; "" clears it.
     #[serde(alias = "role")]
@@ -104,6 +106,7 @@ pub struct UpdateTaskParams {
     /// New parent task; "" makes it top-level.
     #[serde(alias = "parent")]
     pub parent_task_id: Option<String>,
+    /// New priority.
     pub priority: Option<PriorityParam>,
     /// "" clears it.
     pub stream: Option<String>,

@@ -82,9 +82,8 @@ impl OrcServer {
         if p.include_connection_status {
             data["connection"] = "stdio".into();
         }
-        let problem = match self.open() {
-            Err(e) => Some(e),
-            Ok(orc) => {
+        let problem = self
+            .with_orc(|orc| {
                 let root = orc.store().workdir().display().to_string();
                 lines.push(format!("repository: {root}"));
                 data["repository"] = root.into();
@@ -99,32 +98,30 @@ impl OrcServer {
                     data["task_count"] = state.tasks.len().into();
                     lines.push(format!("tasks: {}", state.tasks.len()));
                 }
-                match state {
+                Ok(match state {
                     Err(e @ Error::NotInitialized { .. }) => Some(e),
-                    _ if p.include_database_status => match orc.check() {
-                        Ok(report) => {
-                            lines.push(if report.ok() {
-                                format!("check: ok, {} files", report.files_checked)
-                            } else {
-                                format!(
-                                    "check: {} problem(s) in {} files; run `orc check` for details",
-                                    report.problems.len(),
-                                    report.files_checked
-                                )
-                            });
-                            data["check"] = json!({
-                                "ok": report.ok(),
-                                "files_checked": report.files_checked,
-                                "problems": report.problems,
-                            });
-                            None
-                        }
-                        Err(e) => Some(e),
-                    },
+                    _ if p.include_database_status => {
+                        let report = orc.check()?;
+                        lines.push(if report.ok() {
+                            format!("check: ok, {} files", report.files_checked)
+                        } else {
+                            format!(
+                                "check: {} problem(s) in {} files; run `orc check` for details",
+                                report.problems.len(),
+                                report.files_checked
+                            )
+                        });
+                        data["check"] = json!({
+                            "ok": report.ok(),
+                            "files_checked": report.files_checked,
+                            "problems": report.problems,
+                        });
+                        None
+                    }
                     _ => None,
-                }
-            }
-        };
+                })
+            })
+            .unwrap_or_else(Some);
         let healthy = problem.is_none() && data["check"]["ok"].as_bool().unwrap_or(true);
         data["healthy"] = healthy.into();
         if let Some(e) = problem {

@@ -1,9 +1,10 @@
 //! `orc mcp`: a stdio Model Context Protocol server, drop-in for the Python MCP Task
-//! Orchestrator. Thin adapters onto [`crate::service`]: each tool call opens the
-//! repository, calls one service function and renders its result as text plus JSON.
+//! Orchestrator. Thin adapters onto [`crate::service`]: each tool call reads the
+//! repository afresh, calls one service function and renders its result as text plus
+//! JSON.
 //!
-//! The only module with async code and tokio. It keeps no state between calls, so the
-//! CLI can run beside it in the same clone: the repository lock orders the writers.
+//! The only module with async code and tokio. It keeps no task state between calls, so
+//! the CLI can run beside it in the same clone: the repository lock orders the writers.
 
 mod reply;
 mod status;
@@ -61,9 +62,10 @@ impl OrcServer {
     /// Runs `f` on the repository with a context for this call (the current time).
     ///
     /// The git handle is kept between calls on the runtime's thread (opening costs
-    /// about 0.1 ms, a third of a typical call); gix re-reads refs, the index and
-    /// `.orchestrator/` on every use, so nothing stale is served. Opening is retried
-    /// while it fails (e.g. the server was started before `git init`).
+    /// about 0.1 ms, a third of a typical call). Refs, the index and `.orchestrator/`
+    /// are re-read on every use; only git config (the commit identity) is as it was when
+    /// the handle was opened. Opening is retried while it fails (e.g. the server was
+    /// started before `git init`).
     fn with_orc<T>(&self, f: impl FnOnce(&Orc) -> Result<T>) -> Result<T> {
         let mut ctx = Context::from_env()?;
         ctx.no_commit = self.options.no_commit;

@@ -10,6 +10,7 @@ mod example;
 mod files;
 mod hooks;
 mod maintenance;
+mod mcp;
 mod merge;
 mod plan;
 mod props;

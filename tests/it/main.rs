@@ -11,6 +11,7 @@ mod files;
 mod hooks;
 mod maintenance;
 mod mcp;
+mod mcp_load;
 mod merge;
 mod plan;
 mod props;

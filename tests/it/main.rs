@@ -8,6 +8,7 @@ mod crash;
 mod decisions;
 mod example;
 mod files;
+mod fuzz_corpus;
 mod hooks;
 mod maintenance;
 mod mcp;

@@ -58,7 +58,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create `.orchestrator/` in this repository and commit it.
-    Init,
+    ///
+    /// With --example, fill it with a realistic example project instead (a planned
+    /// feature, partly done, with decisions, file manifests, sessions and a custom role,
+    /// plus the three small source files its records refer to), in one commit. Meant for
+    /// a new repository: refuses when orc state or one of those files already exists.
+    Init {
+        /// Write the example project (see `.orchestrator-example/` in orc's source).
+        #[arg(long)]
+        example: bool,
+    },
     /// Create, list, inspect and change tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -168,7 +177,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     let orc = Orc::open(&start, ctx)?;
     out.json = cli.json;
     match cli.command {
-        Command::Init => report::init(&orc, out),
+        Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),

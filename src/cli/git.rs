@@ -235,15 +235,21 @@ fn format_known(path: &str) -> bool {
 /// `orc completions SHELL`.
 pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "orc", out.writer());
+    // Generated into memory first: clap_complete panics when its writer fails, and a
+    // closed pipe (`orc completions bash | head`) is not an error worth reporting.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "orc", &mut script);
+    let _ = out.writer().write_all(&script);
     Ok(())
 }
 
 /// `orc man`: the man page in roff, for `man -l -` or to save as `orc.1`.
 pub fn man(out: &mut Output) -> Result<()> {
     let cmd = Cli::command();
+    let mut page = Vec::new();
     clap_mangen::Man::new(cmd)
-        .render(out.writer())
-        .map_err(|e| crate::Error::io("<stdout>", e))?;
+        .render(&mut page)
+        .expect("rendering into memory cannot fail");
+    let _ = out.writer().write_all(&page);
     Ok(())
 }

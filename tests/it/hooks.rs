@@ -298,6 +298,24 @@ fn completions_and_man_page_are_generated() {
     let man = repo.ok(&["man"]);
     assert!(man.starts_with(".ie"), "{}", &man[..100.min(man.len())]);
     assert!(man.contains(".TH orc 1"), "{}", &man[..300.min(man.len())]);
+
+    // A reader that stops early (`orc completions bash | head`) is no reason to panic.
+    for args in [["completions", "bash"].as_slice(), ["man"].as_slice()] {
+        let mut child = repo
+            .orc_cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
 }
 
 #[test]

@@ -128,8 +128,15 @@ pub enum Command {
     Completions {
         shell: clap_complete::Shell,
     },
-    /// Print orc's man page (roff), e.g. `orc man > orc.1` or `orc man | man -l -`.
-    Man,
+    /// Print orc's man page (roff), e.g. `orc man | man -l -`; with --dir, write it and
+    /// one page per subcommand (`orc-task-add.1`, ...) into a directory.
+    ///
+    /// Example: `orc man --dir ~/.local/share/man/man1`, then `man orc` and `man orc-plan`.
+    Man {
+        /// Write `orc.1` and a page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Record, list, search and supersede architectural decisions (ADRs).
     #[command(subcommand, alias = "adr")]
     Decision(decision::DecisionCommand),
@@ -155,7 +162,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         }
         Command::Hooks(git::HooksCommand::Run(args)) => return git::hook_run(&cli, args, out),
         Command::Completions { shell } => return git::completions(*shell, out),
-        Command::Man => return git::man(out),
+        Command::Man { dir } => return git::man(dir.as_deref(), out),
         _ => {}
     }
     let mut start = match &cli.directory {
@@ -193,7 +200,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Stream(cmd) => stream::run(&orc, cmd, out),
         Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
         Command::Hooks(cmd) => git::hooks(&orc, cmd, out),
-        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man => {
+        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("dispatched before opening the repository")
         }
         Command::Decision(cmd) => decision::run(&orc, cmd, out),

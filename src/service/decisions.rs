@@ -521,8 +521,8 @@ impl Orc {
             .collect())
     }
 
-    /// Decisions recorded for `task` or any task above it (its goal), oldest first: the
-    /// decisions that bind work on `task`.
+    /// Decisions recorded for `task`, any task above it (its goal), or a task it depends
+    /// on (the work it builds on), oldest first: the decisions that bind work on `task`.
     pub fn decisions_for_lineage(
         &self,
         task: &Task,
@@ -537,6 +537,7 @@ impl Orc {
             cur = state.tasks.get(&p).and_then(|t| t.parent.clone());
             lineage.push(p);
         }
+        lineage.extend(task.depends_on.iter().cloned());
         Ok(self
             .decisions()?
             .files

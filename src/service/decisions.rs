@@ -852,6 +852,8 @@ impl Orc {
     /// Problems in the decision files, for `orc check`.
     pub fn decision_problems(&self, state: &State) -> Result<(usize, Vec<Problem>)> {
         let decisions = self.decisions()?;
+        // Decisions of archived tasks keep their `task`.
+        let archived = self.archived_ids()?;
         let mut out = Vec::new();
         for u in &decisions.unreadable {
             out.push(Problem {
@@ -899,6 +901,7 @@ impl Orc {
             }
             if let Some(t) = &d.task
                 && !state.tasks.contains_key(t)
+                && !archived.contains(t)
             {
                 out.push(Problem {
                     path: f.path.clone(),

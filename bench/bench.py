@@ -1,24 +1,31 @@
 #!/usr/bin/env python3
 """Benchmark orc against the git CLI on large repositories.
 
-For each task count (default 100, 1,000 and 10,000) it builds, in a temp dir, a git
-repository of 10,000 ordinary files plus that many orc tasks, then measures side by side
+For each task count (default 100, 1,000 and 10,000) it builds, in a temp dir and with
+`git fast-import`, a git repository of 10,000 ordinary files, that many orc tasks, 500
+decision records, 2,000 recorded file operations and 5,000 orc commits of history (with
+Orc-* trailers; a session that ended 100 commits before HEAD), then measures side by side
 (median wall time of --runs runs, in milliseconds):
 
   orc task add           one task mutation = one commit        vs
   orc task status        another one-task mutation             vs
   git add + git commit   of one new TOML file of the same size (the baseline)
   orc status --json / orc task list --json / orc ready --json
+  orc decision search / orc files verify / orc recover / orc log -n 50
+  orc recover --since <root>   (walks all 5,000 commits)
   orc --version          cold start
 
 and checks the targets: a mutation takes at most half the time of the git pair and does
-not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,000 tasks.
+not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,000 tasks;
+`orc recover` stays under 100 ms with 5,000 commits of history; `orc --version` under 5 ms.
 
 Usage: python3 bench/bench.py [--sizes 100,1000,10000] [--files 10000] [--runs 15]
+                              [--decisions 500] [--file-ops 2000] [--history 5000]
                               [--orc target/release/orc] [--json out.json] [--svg out.svg]
 """
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -68,30 +75,101 @@ def task_text(tid, i, role, status, deps, parent):
     )
 
 
-def build_repo(root, tasks, files, orc, rng):
+def decision_text(n, rng, task):
+    words = ["parser", "cache", "index", "storage", "locking", "merge", "schema", "api", "cli", "format"]
+    a, b = rng.sample(words, 2)
+    title = f"Use a {a} layer for the {b} subsystem ({n})"
+    return (
+        f"---\nformat: 1\nnumber: {n}\ntitle: {title}\nstatus: accepted\ndate: 2026-01-01\n"
+        f"task: {task}\ntags:\n- {a}\n- {b}\n---\n\n# {n}. {title}\n\n## Context\n\n"
+        f"The {b} subsystem needs a {a} layer; several options were measured.\n\n## Decision\n\n"
+        f"We use a {a} layer.\n\n## Alternatives considered\n\n- none\n\n## Consequences\n\nMore code in {b}.\n"
+    )
+
+
+def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, history=5000):
+    """Builds the repository with one `git fast-import` run, then checks it out."""
     os.makedirs(root)
     run(["git", "init", "-q", "-b", "main"], root)
     run(["git", "config", "gc.auto", "0"], root)
+    run([orc, "init", "--no-commit"], root)  # writes config.toml, README, .gitattributes
+    blobs = []  # (path, bytes) of the initial tree
+
+    def add_file(path, data):
+        blobs.append((path, data.encode() if isinstance(data, str) else data))
+
+    for base in (".orchestrator/config.toml", ".orchestrator/README.md", ".gitattributes"):
+        if os.path.exists(os.path.join(root, base)):
+            add_file(base, open(os.path.join(root, base), "rb").read())
+    src = []
     for i in range(files):
-        d = os.path.join(root, "src", f"d{i % 100}")
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, f"f{i}.txt"), "w") as f:
-            f.write(f"file {i}\n")
-    run([orc, "init"], root)
-    tdir = os.path.join(root, ".orchestrator", "tasks")
-    os.makedirs(tdir, exist_ok=True)
-    ids = []
+        path = f"src/d{i % 100}/f{i}.txt"
+        add_file(path, f"file {i}\n")
+        src.append(path)
+    ids, texts = [], {}
     for i in range(tasks):
         role = rng.choice(ROLES)
         tid = f"{role}_{rng.getrandbits(32):08x}"
         deps = rng.choice(ids) if ids and rng.random() < 0.3 else None
         parent = rng.choice(ids[:50]) if ids and rng.random() < 0.5 else None
-        status = rng.choice(STATUSES)
-        with open(os.path.join(tdir, f"{tid}.toml"), "w") as f:
-            f.write(task_text(tid, i, role, status, deps, parent))
+        texts[tid] = task_text(tid, i, role, rng.choice(STATUSES), deps, parent)
+        add_file(f".orchestrator/tasks/{tid}.toml", texts[tid])
         ids.append(tid)
-    run(["git", "add", "-A"], root)
-    run(["git", "commit", "-q", "-m", "fixture"], root)
+    for n in range(1, decisions + 1):
+        add_file(f".orchestrator/decisions/{n:04d}-decision-{n}.md", decision_text(n, rng, rng.choice(ids)))
+    per_manifest = 10
+    for m in range(file_ops // per_manifest):
+        tid = ids[m % len(ids)]
+        ops = []
+        for k in range(per_manifest):
+            path = src[(m * per_manifest + k) % len(src)]
+            data = f"file {int(path.rsplit('/f', 1)[1][:-4])}\n".encode()
+            ops.append(
+                f'[[operations]]\npath = "{path}"\nop = "modify"\n'
+                f'sha256 = "{hashlib.sha256(data).hexdigest()}"\nsize = {len(data)}\n'
+                f'at = "2026-01-01T00:00:00Z"\ntask = "{tid}"\n'
+            )
+        add_file(f".orchestrator/manifests/{tid}.toml", f'format = 1\ntask = "{tid}"\n\n' + "\n".join(ops))
+
+    t0 = 1767225600  # 2026-01-01T00:00:00Z
+    out = []
+    emit = lambda b: out.append(b if isinstance(b, bytes) else b.encode())
+
+    def data(payload):
+        emit(f"data {len(payload)}\n")
+        emit(payload)
+        emit("\n")
+
+    def commit(msg, at, changes, first=False):
+        emit("commit refs/heads/main\n")
+        emit(f"author Bench <bench@example.com> {at} +0000\ncommitter Bench <bench@example.com> {at} +0000\n")
+        data(msg.encode())
+        for path, payload in changes:
+            emit(f"M 100644 inline {path}\n")
+            data(payload)
+
+    commit("fixture: files, tasks, decisions, manifests", t0, blobs, first=True)
+    session_end = max(0, history - 100)
+    for h in range(history):
+        tid = ids[h % len(ids)]
+        at = t0 + 60 * (h + 1)
+        texts[tid] += f'\n[[notes]]\nat = "{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))}"\ntext = "step {h}"\n'
+        changes = [(f".orchestrator/tasks/{tid}.toml", texts[tid].encode())]
+        msg = f'orc: note on {tid}: step {h}\n\nOrc-Op: task.note\nOrc-Task: {tid}\n'
+        if h == session_end:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+            changes.append((
+                ".orchestrator/sessions/session_00c0ffee.toml",
+                (f'format = 1\nid = "session_00c0ffee"\nstarted = "2026-01-01T00:00:00Z"\n'
+                 f'ended = "{stamp}"\nhandoff = "Continue with the notes."\n').encode(),
+            ))
+            msg = "orc: end session_00c0ffee\n\nOrc-Op: session.end\nOrc-Session: session_00c0ffee\n"
+        commit(msg, at, changes)
+    r = subprocess.run(["git", "fast-import", "--quiet"], cwd=root, env=ENV, input=b"".join(out),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        sys.exit(f"git fast-import failed: {r.stderr.decode()}")
+    run(["git", "reset", "-q", "--hard", "main"], root)
     run(["git", "gc", "-q"], root)
     # orc's parse cache only trusts files that have not changed for two seconds.
     time.sleep(2.5)
@@ -113,10 +191,14 @@ def timed(cmd, cwd, runs, before=None):
     return statistics.median(samples)
 
 
-def bench_size(tasks, files, runs, orc, tmp, rng):
+def bench_size(tasks, files, runs, orc, tmp, rng, decisions, file_ops, history):
     root = os.path.join(tmp, f"repo-{tasks}")
-    ids = build_repo(root, tasks, files, orc, rng)
-    pending = [i for i in ids if "pending" in open(os.path.join(root, ".orchestrator/tasks", i + ".toml")).read()]
+    ids = build_repo(root, tasks, files, orc, rng, decisions, file_ops, history)
+    root_commit = run(["git", "rev-list", "--max-parents=0", "HEAD"], root).split()[0]
+    def free(i):
+        text = open(os.path.join(root, ".orchestrator/tasks", i + ".toml")).read()
+        return 'status = "pending"' in text and "depends_on" not in text
+    pending = [i for i in ids if free(i)]
     target = pending[0]
     res = {}
     res["orc task add"] = timed(lambda i: [orc, "task", "add", f"bench task {i}"], root, runs)
@@ -135,6 +217,11 @@ def bench_size(tasks, files, runs, orc, tmp, rng):
         ("orc status --json", [orc, "status", "--json"]),
         ("orc task list --json", [orc, "task", "list", "--json"]),
         ("orc ready --json", [orc, "ready", "--json"]),
+        ("orc decision search", [orc, "decision", "search", "cache", "parser"]),
+        ("orc files verify", [orc, "files", "verify", "--json"]),
+        ("orc recover", [orc, "recover", "--json"]),
+        ("orc recover --since root", [orc, "recover", "--json", "--since", root_commit]),
+        ("orc log -n 50", [orc, "log", "-n", "50"]),
         ("orc --version", [orc, "--version"]),
     ]:
         res[name] = timed(cmd, root, runs)
@@ -146,7 +233,7 @@ def bench_size(tasks, files, runs, orc, tmp, rng):
 
 
 def svg_plot(results, sizes, path):
-    names = [n for n in results[sizes[0]] if n != "orc --version"]
+    names = [n for n in results[sizes[0]] if n not in ("orc --version", "orc recover --since root")]
     w, h, pad = 640, 360, 50
     ymax = max(results[s][n] for s in sizes for n in names) * 1.1
     colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
@@ -178,6 +265,9 @@ def main():
     ap.add_argument("--sizes", default="100,1000,10000")
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--decisions", type=int, default=500)
+    ap.add_argument("--file-ops", type=int, default=2000)
+    ap.add_argument("--history", type=int, default=5000)
     ap.add_argument("--orc", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "orc"))
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--svg", help="write a plot of time against task count here")
@@ -190,8 +280,10 @@ def main():
     results = {}
     with tempfile.TemporaryDirectory(prefix="orc-bench-") as tmp:
         for n in sizes:
-            print(f"building a {args.files}-file repository with {n} tasks ...", file=sys.stderr)
-            results[n] = bench_size(n, args.files, args.runs, orc, tmp, rng)
+            print(f"building a {args.files}-file repository with {n} tasks, {args.decisions} decisions, "
+                  f"{args.file_ops} file operations and {args.history} commits ...", file=sys.stderr)
+            results[n] = bench_size(n, args.files, args.runs, orc, tmp, rng,
+                                    args.decisions, args.file_ops, args.history)
     names = list(results[sizes[0]])
     print(f"\nmedian wall time in ms over {args.runs} runs, {args.files}-file repository\n")
     print(f"| {'command':<24} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")
@@ -210,6 +302,12 @@ def main():
     st = results[big]["orc status --json"]
     ok &= st <= 50
     print(f"{'PASS' if st <= 50 else 'MISS'}: orc status --json at {big:,} tasks = {st:.1f} ms (target <= 50 ms)")
+    rec = results[big]["orc recover"]
+    ok &= rec <= 100
+    print(f"{'PASS' if rec <= 100 else 'MISS'}: orc recover with {args.history:,} commits = {rec:.1f} ms (target <= 100 ms)")
+    ver = max(results[s]["orc --version"] for s in sizes)
+    ok &= ver <= 5
+    print(f"{'PASS' if ver <= 5 else 'MISS'}: orc --version = {ver:.1f} ms (target <= 5 ms)")
     if len(sizes) > 1:
         small, large = results[min(sizes)]["orc task add"], results[big]["orc task add"]
         flat = large <= small * 1.5 + 2

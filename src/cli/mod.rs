@@ -8,6 +8,7 @@ mod files;
 mod git;
 mod history;
 mod maintenance;
+mod mcp;
 mod output;
 mod plan;
 mod recover;
@@ -150,6 +151,8 @@ pub enum Command {
     /// A briefing to resume work cold: last session and handoff, what changed since,
     /// open work, decisions, files that no longer verify, and next actions.
     Recover(recover::RecoverArgs),
+    /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
+    Mcp(mcp::McpArgs),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -208,6 +211,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Log(a) => history::log(&orc, a, out),
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
+        Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     }
 }
 
@@ -228,20 +232,30 @@ pub(crate) fn read_text(file: &str) -> Result<String> {
 /// Entry point used by `main`: parse, run, print errors, return the exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    if let Command::Mcp(args) = cli.command {
+        // The server owns stdout; it must not be locked here.
+        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
+            Ok(()) => 0,
+            Err(e) => report_error(&e),
+        };
+    }
     let stdout = std::io::stdout();
     let mut out = Output::new(Box::new(stdout.lock()));
     let result = run(cli, &mut out);
     let _ = out.flush();
     match result {
         Ok(()) => out.exit_code,
-        Err(e) => {
-            let stderr = std::io::stderr();
-            let mut err = stderr.lock();
-            let _ = writeln!(err, "error: {e}");
-            if let Some(hint) = e.hint() {
-                let _ = writeln!(err, "hint: {hint}");
-            }
-            1
-        }
+        Err(e) => report_error(&e),
     }
+}
+
+/// Prints an error and its hint to stderr; returns the exit code for it.
+fn report_error(e: &crate::Error) -> i32 {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let _ = writeln!(err, "error: {e}");
+    if let Some(hint) = e.hint() {
+        let _ = writeln!(err, "hint: {hint}");
+    }
+    1
 }

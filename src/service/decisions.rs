@@ -11,7 +11,7 @@ use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile, short_title};
 use crate::error::{Error, Result};
-use crate::format::{self, FormatError};
+use crate::format;
 use crate::model::{Decision, DecisionStatus, Task, TaskId, number_from_file_name, number_str};
 use crate::store::{Change, Store};
 
@@ -44,26 +44,12 @@ pub struct Decisions {
 impl Decisions {
     pub fn load(store: &Store) -> Result<Decisions> {
         let mut out = Decisions::default();
-        for path in store.list(DECISIONS_DIR, ".md")? {
-            let text = match store.read(&path) {
-                Ok(Some(t)) => t,
-                Ok(None) => continue,
-                Err(Error::Io { source, .. }) => {
-                    out.unreadable.push(Unreadable {
-                        path,
-                        error: FormatError {
-                            line: None,
-                            column: None,
-                            message: source.to_string(),
-                        },
-                    });
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            match format::decision_from_markdown(&text) {
-                Ok(decision) => {
-                    let text = text.replace("\r\n", "\n");
+        let parse = |text: &str| {
+            format::decision_from_markdown(text).map(|d| (d, text.replace("\r\n", "\n")))
+        };
+        for (path, parsed) in store.load_dir(DECISIONS_DIR, ".md", parse)? {
+            match parsed {
+                Ok((decision, text)) => {
                     let head = text.len().saturating_sub(decision.body.len());
                     let body_line = text[..head].matches('\n').count() + 1;
                     out.files.push(DecisionFile {

@@ -12,7 +12,7 @@ use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile};
 use crate::error::{Error, Result};
-use crate::format::{self, FormatError};
+use crate::format;
 use crate::model::{FileOp, FileOpKind, Manifest, Status, TaskId};
 use crate::store::{FileDigest, ORC_DIR, Store, WorkChange, WorkChangeKind};
 
@@ -35,24 +35,8 @@ pub struct Manifests {
 impl Manifests {
     pub fn load(store: &Store) -> Result<Manifests> {
         let mut out = Manifests::default();
-        for path in store.list(MANIFESTS_DIR, ".toml")? {
-            let text = match store.read(&path) {
-                Ok(Some(t)) => t,
-                Ok(None) => continue,
-                Err(Error::Io { source, .. }) => {
-                    out.unreadable.push(Unreadable {
-                        path,
-                        error: FormatError {
-                            line: None,
-                            column: None,
-                            message: source.to_string(),
-                        },
-                    });
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            match format::manifest_from_toml(&text) {
+        for (path, parsed) in store.load_dir(MANIFESTS_DIR, ".toml", format::manifest_from_toml)? {
+            match parsed {
                 Ok(m) => out.files.push((path, m)),
                 Err(error) => out.unreadable.push(Unreadable { path, error }),
             }

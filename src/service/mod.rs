@@ -171,6 +171,12 @@ impl Orc {
         &self.ctx
     }
 
+    /// Replaces the context: a long-running caller (the MCP server) keeps the repository
+    /// open and gives each request its own time.
+    pub fn set_context(&mut self, ctx: Context) {
+        self.ctx = ctx;
+    }
+
     pub fn now(&self) -> Timestamp {
         self.ctx.now
     }

@@ -179,11 +179,11 @@ impl Orc {
     pub(super) fn load_sessions(&self) -> Result<(Vec<Session>, Vec<BadSession>)> {
         let mut sessions = Vec::new();
         let mut bad = Vec::new();
-        for path in self.store.list(SESSIONS_DIR, ".toml")? {
-            let Some(text) = self.store.read(&path)? else {
-                continue;
-            };
-            match format::session_from_toml(&text) {
+        for (path, parsed) in
+            self.store
+                .load_dir(SESSIONS_DIR, ".toml", format::session_from_toml)?
+        {
+            match parsed {
                 Ok(s) => sessions.push(s),
                 Err(error) => bad.push(BadSession { path, error }),
             }

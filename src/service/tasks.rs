@@ -200,46 +200,7 @@ impl Orc {
             let id = tasks.resolve(id)?;
             let before = tasks.get(&id)?.clone();
             let mut task = before.clone();
-            if let Some(t) = edit.title {
-                task.title = validate_title(&t)?;
-            }
-            if let Some(d) = edit.description {
-                task.description = d.trim().to_owned();
-            }
-            if let Some(r) = edit.role {
-                task.role = match r.trim() {
-                    "" => None,
-                    r => Some(validate_role(tasks.config(), r)?),
-                };
-            }
-            if let Some(p) = edit.parent {
-                task.parent = match p.trim() {
-                    "" => None,
-                    p => Some(tasks.resolve(p)?),
-                };
-            }
-            if let Some(p) = edit.priority {
-                task.priority = p;
-            }
-            if let Some(s) = edit.stream {
-                task.stream = optional(Some(s));
-            }
-            if let Some(e) = edit.estimate {
-                task.estimate = optional(Some(e));
-            }
-            if let Some(a) = edit.assignee {
-                task.assignee = optional(Some(a));
-            }
-            for d in &edit.add_depends_on {
-                let dep = tasks.resolve(d)?;
-                if !task.depends_on.contains(&dep) {
-                    task.depends_on.push(dep);
-                }
-            }
-            for d in &edit.remove_depends_on {
-                let dep = tasks.resolve(d)?;
-                task.depends_on.retain(|x| x != &dep);
-            }
+            apply_edit(tasks, &mut task, edit)?;
             if task == before {
                 return Err(Error::invalid_with_hint(
                     format!("nothing to change in {id}"),
@@ -257,6 +218,57 @@ impl Orc {
             write_task(&mut change, &task);
             Ok((change, task))
         })
+    }
+
+    /// Changes fields and/or the status of a task in one commit: the edit is applied
+    /// first, then the status change (so a dependency removed by the edit no longer
+    /// holds the task back). With only fields or only a status it records the same
+    /// commit as [`Orc::edit_task`] or [`Orc::set_status`].
+    pub fn update_task(
+        &self,
+        id: &str,
+        edit: TaskEdit,
+        status: Option<Status>,
+        reason: Option<&str>,
+    ) -> Result<Outcome<Task>> {
+        let outcome = self.mutate_partial(|tasks| {
+            let id = tasks.resolve(id)?;
+            let before = tasks.get(&id)?.clone();
+            let mut task = before.clone();
+            apply_edit(tasks, &mut task, edit)?;
+            let edited = task != before;
+            if let Some(to) = status {
+                transition(tasks, &mut task, to, self.now())?;
+                if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
+                    task.add_note(
+                        format!("{to}: {reason}"),
+                        self.ctx.agent.clone(),
+                        self.now(),
+                    );
+                }
+            } else if !edited {
+                return Err(Error::invalid_with_hint(
+                    format!("nothing to change in {id}"),
+                    "pass a new status or at least one field to change",
+                ));
+            }
+            task.updated = self.now();
+            tasks.put(task.clone());
+            tasks.check_graph(&id)?;
+            let title = short_title(&task.title);
+            let (summary, op) = match status {
+                None => (format!("edit {id} \"{title}\""), "task.edit"),
+                Some(to) if !edited => (format!("{id} -> {to} \"{title}\""), "task.status"),
+                Some(to) => (format!("edit {id}, -> {to} \"{title}\""), "task.update"),
+            };
+            let mut change = self.change(summary, op, Some(&id));
+            write_task(&mut change, &task);
+            Ok((change, task))
+        })?;
+        if status == Some(Status::InProgress) {
+            self.remember_current_task(Some(&outcome.value.id))?;
+        }
+        Ok(outcome)
     }
 
     /// Appends a timestamped note to a task.
@@ -363,6 +375,51 @@ impl Orc {
         }
         change
     }
+}
+
+/// Applies the fields of `edit` to `task`, validated against `state`.
+fn apply_edit(tasks: &mut impl Tasks, task: &mut Task, edit: TaskEdit) -> Result<()> {
+    if let Some(t) = edit.title {
+        task.title = validate_title(&t)?;
+    }
+    if let Some(d) = edit.description {
+        task.description = d.trim().to_owned();
+    }
+    if let Some(r) = edit.role {
+        task.role = match r.trim() {
+            "" => None,
+            r => Some(validate_role(tasks.config(), r)?),
+        };
+    }
+    if let Some(p) = edit.parent {
+        task.parent = match p.trim() {
+            "" => None,
+            p => Some(tasks.resolve(p)?),
+        };
+    }
+    if let Some(p) = edit.priority {
+        task.priority = p;
+    }
+    if let Some(s) = edit.stream {
+        task.stream = optional(Some(s));
+    }
+    if let Some(e) = edit.estimate {
+        task.estimate = optional(Some(e));
+    }
+    if let Some(a) = edit.assignee {
+        task.assignee = optional(Some(a));
+    }
+    for d in &edit.add_depends_on {
+        let dep = tasks.resolve(d)?;
+        if !task.depends_on.contains(&dep) {
+            task.depends_on.push(dep);
+        }
+    }
+    for d in &edit.remove_depends_on {
+        let dep = tasks.resolve(d)?;
+        task.depends_on.retain(|x| x != &dep);
+    }
+    Ok(())
 }
 
 /// Applies a legal status change, or explains which ones are legal.

@@ -80,22 +80,30 @@ impl Store {
     {
         if self.staged.is_some() {
             // A view of the index (pre-commit check): small, and not what the cache holds.
-            let mut out = Vec::new();
-            for rel in self.list(rel_dir, ext)? {
-                let parsed = match self.read(&rel) {
-                    Ok(Some(text)) => parse(&text),
-                    Ok(None) => continue,
-                    Err(e) => Err(FormatError {
-                        line: None,
-                        column: None,
-                        message: e.to_string(),
-                    }),
-                };
-                out.push((rel, parsed));
-            }
-            return Ok(out);
+            return self.load_dir(rel_dir, ext, parse);
         }
         self.load_dir_cached_at(rel_dir, ext, cache_name, parse, SystemTime::now())
+    }
+
+    /// Parses every `*ext` file in `rel_dir` with `parse`, without a cache. Results are
+    /// sorted by path; files that cannot be read become errors, not failures.
+    pub fn load_dir<T>(
+        &self,
+        rel_dir: &str,
+        ext: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, FormatError>,
+    ) -> Result<Vec<Parsed<T>>> {
+        let mut out = Vec::new();
+        for rel in self.list(rel_dir, ext)? {
+            let parsed = match self.read(&rel) {
+                Ok(Some(text)) => parse(&text),
+                Ok(None) => continue,
+                Err(Error::Io { source, .. }) => Err(io_problem(&source)),
+                Err(e) => return Err(e),
+            };
+            out.push((rel, parsed));
+        }
+        Ok(out)
     }
 
     /// [`Store::load_dir_cached`] with the time that decides which files have settled.

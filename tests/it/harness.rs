@@ -113,6 +113,14 @@ impl Repo {
             .unwrap_or_else(|e| panic!("bad JSON from {args:?}: {e}\n{text}"))
     }
 
+    /// Any program in the repository root with the hermetic environment.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        hermetic(&mut cmd, &self.home);
+        cmd.current_dir(&self.root);
+        cmd
+    }
+
     pub fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
         hermetic(&mut cmd, &self.home);

@@ -10,6 +10,8 @@ mod example;
 mod files;
 mod hooks;
 mod maintenance;
+mod mcp;
+mod mcp_load;
 mod merge;
 mod plan;
 mod props;

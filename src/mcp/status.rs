@@ -1,0 +1,140 @@
+//! Overview tools with the original's names and parameters: `orchestrator_get_status`
+//! and `orchestrator_health_check`.
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{schemars, tool, tool_router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{OrcServer, Reply, text};
+use crate::error::Error;
+use crate::model::Status;
+use crate::service::{TaskFilter, TaskSummary};
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetStatusParams {
+    /// Also list completed tasks.
+    #[serde(default)]
+    pub include_completed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheckParams {
+    /// Report restart readiness (always ready: orc keeps no server state).
+    #[serde(default = "yes")]
+    pub include_reboot_readiness: bool,
+    /// Report the transport (stdio).
+    #[serde(default = "yes")]
+    pub include_connection_status: bool,
+    /// Validate every file under .orchestrator/ (like `orc check`).
+    #[serde(default = "yes")]
+    pub include_database_status: bool,
+}
+
+#[tool_router(router = status_tools, vis = "pub(super)")]
+impl OrcServer {
+    /// Counts by status, progress of parent tasks, and the in-progress, ready, blocked and needs-revision tasks.
+    #[tool(name = "orchestrator_get_status", annotations(read_only_hint = true))]
+    async fn get_status(&self, Parameters(p): Parameters<GetStatusParams>) -> CallToolResult {
+        self.call(|orc| {
+            let report = orc.status()?;
+            let completed: Option<Vec<TaskSummary>> = if p.include_completed {
+                let filter = TaskFilter {
+                    status: vec![Status::Completed],
+                    ..TaskFilter::default()
+                };
+                Some(
+                    orc.list_tasks(&filter)?
+                        .iter()
+                        .map(TaskSummary::from)
+                        .collect(),
+                )
+            } else {
+                None
+            };
+            let mut data = serde_json::to_value(&report).expect("reports serialise to JSON");
+            if let Some(done) = &completed {
+                data["completed"] = json!(done);
+            }
+            Ok(Reply::new(
+                text::status(&report, completed.as_deref()),
+                data,
+            ))
+        })
+    }
+
+    /// Server version, repository, whether orc is initialised there, task count, and a check of the stored files.
+    #[tool(name = "orchestrator_health_check", annotations(read_only_hint = true))]
+    async fn health_check(&self, Parameters(p): Parameters<HealthCheckParams>) -> CallToolResult {
+        let version = env!("CARGO_PKG_VERSION");
+        let mut data = json!({ "server_version": version });
+        let mut lines = vec![format!("orc {version}")];
+        if p.include_reboot_readiness {
+            data["restart_ready"] = true.into();
+        }
+        if p.include_connection_status {
+            data["connection"] = "stdio".into();
+        }
+        let problem = self
+            .with_orc(|orc| {
+                let root = orc.store().workdir().display().to_string();
+                lines.push(format!("repository: {root}"));
+                data["repository"] = root.into();
+                let state = orc.state();
+                let initialised = !matches!(state, Err(Error::NotInitialized { .. }));
+                data["initialized"] = initialised.into();
+                lines.push(format!(
+                    "initialised: {}",
+                    if initialised { "yes" } else { "no" }
+                ));
+                if let Ok(state) = &state {
+                    data["task_count"] = state.tasks.len().into();
+                    lines.push(format!("tasks: {}", state.tasks.len()));
+                }
+                Ok(match state {
+                    Err(e @ Error::NotInitialized { .. }) => Some(e),
+                    _ if p.include_database_status => {
+                        let report = orc.check()?;
+                        lines.push(if report.ok() {
+                            format!("check: ok, {} files", report.files_checked)
+                        } else {
+                            format!(
+                                "check: {} problem(s) in {} files; run `orc check` for details",
+                                report.problems.len(),
+                                report.files_checked
+                            )
+                        });
+                        data["check"] = json!({
+                            "ok": report.ok(),
+                            "files_checked": report.files_checked,
+                            "problems": report.problems,
+                        });
+                        None
+                    }
+                    _ => None,
+                })
+            })
+            .unwrap_or_else(Some);
+        let healthy = problem.is_none() && data["check"]["ok"].as_bool().unwrap_or(true);
+        data["healthy"] = healthy.into();
+        if let Some(e) = problem {
+            lines.push(format!("problem: {e}"));
+            data["problem"] = e.to_string().into();
+            if let Some(h) = e.hint() {
+                lines.push(format!("hint: {h}"));
+            }
+        }
+        lines.insert(
+            1,
+            format!("healthy: {}", if healthy { "yes" } else { "no" }),
+        );
+        Reply::new(lines.join("\n"), data).into_result()
+    }
+}

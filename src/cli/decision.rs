@@ -26,6 +26,7 @@ pub enum DecisionCommand {
     },
     /// Find decisions whose title, tags or text contain every word of QUERY, best first.
     Search {
+        /// Words to look for (all must match, in any order; case-insensitive).
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
     },

@@ -235,15 +235,37 @@ fn format_known(path: &str) -> bool {
 /// `orc completions SHELL`.
 pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
     let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "orc", out.writer());
+    // Generated into memory first: clap_complete panics when its writer fails, and a
+    // closed pipe (`orc completions bash | head`) is not an error worth reporting.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "orc", &mut script);
+    let _ = out.writer().write_all(&script);
     Ok(())
 }
 
-/// `orc man`: the man page in roff, for `man -l -` or to save as `orc.1`.
-pub fn man(out: &mut Output) -> Result<()> {
+/// `orc man`: the man page in roff, for `man -l -`; with `dir`, every page as a file.
+pub fn man(dir: Option<&std::path::Path>, out: &mut Output) -> Result<()> {
     let cmd = Cli::command();
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
+        clap_mangen::generate_to(cmd, dir).map_err(|e| crate::Error::io(dir, e))?;
+        let mut pages: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| crate::Error::io(dir, e))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with("orc") && name.ends_with(".1"))
+            .collect();
+        pages.sort();
+        out.line(format!(
+            "wrote {} man pages to {}",
+            pages.len(),
+            dir.display()
+        ));
+        return Ok(());
+    }
+    let mut page = Vec::new();
     clap_mangen::Man::new(cmd)
-        .render(out.writer())
-        .map_err(|e| crate::Error::io("<stdout>", e))?;
+        .render(&mut page)
+        .expect("rendering into memory cannot fail");
+    let _ = out.writer().write_all(&page);
     Ok(())
 }

@@ -59,7 +59,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create `.orchestrator/` in this repository and commit it.
-    Init,
+    ///
+    /// With --example, fill it with a realistic example project instead (a planned
+    /// feature, partly done, with decisions, file manifests, sessions and a custom role,
+    /// plus the three small source files its records refer to), in one commit. Meant for
+    /// a new repository: refuses when orc state or one of those files already exists.
+    Init {
+        /// Write the example project (see `.orchestrator-example/` in orc's source).
+        #[arg(long)]
+        example: bool,
+    },
     /// Create, list, inspect and change tasks.
     #[command(subcommand)]
     Task(task::TaskCommand),
@@ -120,8 +129,15 @@ pub enum Command {
     Completions {
         shell: clap_complete::Shell,
     },
-    /// Print orc's man page (roff), e.g. `orc man > orc.1` or `orc man | man -l -`.
-    Man,
+    /// Print orc's man page (roff), e.g. `orc man | man -l -`; with --dir, write it and
+    /// one page per subcommand (`orc-task-add.1`, ...) into a directory.
+    ///
+    /// Example: `orc man --dir ~/.local/share/man/man1`, then `man orc` and `man orc-plan`.
+    Man {
+        /// Write `orc.1` and a page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Record, list, search and supersede architectural decisions (ADRs).
     #[command(subcommand, alias = "adr")]
     Decision(decision::DecisionCommand),
@@ -149,7 +165,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         }
         Command::Hooks(git::HooksCommand::Run(args)) => return git::hook_run(&cli, args, out),
         Command::Completions { shell } => return git::completions(*shell, out),
-        Command::Man => return git::man(out),
+        Command::Man { dir } => return git::man(dir.as_deref(), out),
         _ => {}
     }
     let mut start = match &cli.directory {
@@ -171,7 +187,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     let orc = Orc::open(&start, ctx)?;
     out.json = cli.json;
     match cli.command {
-        Command::Init => report::init(&orc, out),
+        Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status => report::status(&orc, out),
         Command::Ready => report::ready(&orc, out),
@@ -187,7 +203,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Stream(cmd) => stream::run(&orc, cmd, out),
         Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
         Command::Hooks(cmd) => git::hooks(&orc, cmd, out),
-        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man => {
+        Command::MergeDriver(_) | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("dispatched before opening the repository")
         }
         Command::Decision(cmd) => decision::run(&orc, cmd, out),

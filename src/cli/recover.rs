@@ -5,7 +5,7 @@ use clap::{Args, ValueEnum};
 use super::Output;
 use crate::error::Result;
 use crate::model::number_str;
-use crate::service::{Briefing, Orc, TaskBrief};
+use crate::service::{Briefing, Orc, SessionInfo, TaskBrief};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -69,6 +69,33 @@ fn task_line(t: &TaskBrief) -> String {
     line
 }
 
+/// `` `session_x` "name": agent `a`, started T, ended T `` — one session in a sentence.
+fn session_line(sess: &SessionInfo) -> String {
+    let mut facts = Vec::new();
+    if let Some(a) = &sess.agent {
+        facts.push(format!("agent `{a}`"));
+    }
+    if let Some(t) = sess.started {
+        facts.push(format!("started {t}"));
+    }
+    match sess.ended {
+        Some(t) => facts.push(format!("ended {t}")),
+        None => facts.push("never ended".to_owned()),
+    }
+    let name = sess
+        .name
+        .as_deref()
+        .map(|n| format!(" \"{n}\""))
+        .unwrap_or_default();
+    format!("`{}`{name}: {}", sess.id, facts.join(", "))
+}
+
+fn quote(push: &mut impl FnMut(&str), text: &str) {
+    for l in text.lines() {
+        push(format!("> {l}").trim_end());
+    }
+}
+
 /// The briefing as Markdown, meant to be pasted into an agent's context.
 pub fn markdown(b: &Briefing) -> String {
     let mut s = String::new();
@@ -90,33 +117,24 @@ pub fn markdown(b: &Briefing) -> String {
     match &b.last_session {
         None => push("No session is recorded."),
         Some(sess) => {
-            let mut facts = Vec::new();
-            if let Some(a) = &sess.agent {
-                facts.push(format!("agent `{a}`"));
-            }
-            if let Some(t) = sess.started {
-                facts.push(format!("started {t}"));
-            }
-            match sess.ended {
-                Some(t) => facts.push(format!("ended {t}")),
-                None => facts.push("never ended".to_owned()),
-            }
-            let name = sess
-                .name
-                .as_deref()
-                .map(|n| format!(" \"{n}\""))
-                .unwrap_or_default();
-            push(&format!("`{}`{name}: {}.", sess.id, facts.join(", ")));
+            push(&format!("{}.", session_line(sess)));
             push("");
             match &sess.handoff {
                 Some(h) => {
                     push("Handoff note:");
                     push("");
-                    for l in h.lines() {
-                        push(format!("> {l}").trim_end());
-                    }
+                    quote(&mut push, h);
                 }
                 None => push("It left no handoff note."),
+            }
+            if let Some(prev) = &b.previous_handoff {
+                push("");
+                push(&format!(
+                    "The latest handoff note is from {}:",
+                    session_line(prev)
+                ));
+                push("");
+                quote(&mut push, prev.handoff.as_deref().unwrap_or_default());
             }
         }
     }

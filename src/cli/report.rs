@@ -4,11 +4,32 @@ use super::Output;
 use crate::error::Result;
 use crate::service::{Orc, TaskSummary};
 
-pub fn init(orc: &Orc, out: &mut Output) -> Result<()> {
-    let outcome = orc.init()?;
+pub fn init(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
+    let outcome = if example {
+        orc.init_example()?
+    } else {
+        orc.init()?
+    };
     out.commit_note(&outcome);
     if out.json {
         out.json(None, &outcome);
+    } else if example {
+        let files = &outcome.value.example_files;
+        if files.is_empty() {
+            out.line("the example is already here; nothing changed");
+        } else {
+            match &outcome.commit {
+                Some(c) => out.line(format!(
+                    "initialised .orchestrator/ with the example project (commit {}):",
+                    &c[..12]
+                )),
+                None => out.line("initialised .orchestrator/ with the example project:"),
+            }
+            for f in files {
+                out.line(format!("  {f}"));
+            }
+            out.line("next: `orc status`, `orc recover`, `orc decision list`, `orc files verify`");
+        }
     } else if outcome.value.created {
         match &outcome.commit {
             Some(c) => out.line(format!("initialised .orchestrator/ (commit {})", &c[..12])),

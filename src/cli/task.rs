@@ -59,6 +59,7 @@ pub enum TaskCommand {
 pub struct AddArgs {
     /// One-line title.
     pub title: String,
+    /// What the task is about (Markdown).
     #[arg(long, short, default_value = "")]
     pub description: String,
     /// Specialist role: architect, implementer, tester, documenter, reviewer,
@@ -90,11 +91,13 @@ pub struct ListArgs {
     /// Only tasks in this status (repeatable).
     #[arg(long)]
     pub status: Vec<Status>,
+    /// Only tasks of this role.
     #[arg(long)]
     pub role: Option<String>,
     /// Only direct subtasks of this task.
     #[arg(long)]
     pub parent: Option<String>,
+    /// Only tasks of this work stream.
     #[arg(long)]
     pub stream: Option<String>,
     /// Indent subtasks under their parents.
@@ -104,21 +107,30 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct EditArgs {
+    /// Task id or a unique prefix of it.
     pub id: String,
+    /// New one-line title.
     #[arg(long)]
     pub title: Option<String>,
+    /// New description (replaces the old one).
     #[arg(long, short)]
     pub description: Option<String>,
+    /// New role; "" removes it.
     #[arg(long, short)]
     pub role: Option<String>,
+    /// New parent task; "" makes it a top-level task.
     #[arg(long, short)]
     pub parent: Option<String>,
+    /// critical, high, medium, low, or 0-3.
     #[arg(long)]
     pub priority: Option<Priority>,
+    /// New work stream; "" removes it.
     #[arg(long, short)]
     pub stream: Option<String>,
+    /// New effort estimate; "" removes it.
     #[arg(long)]
     pub estimate: Option<String>,
+    /// New assignee; "" removes it.
     #[arg(long)]
     pub assignee: Option<String>,
     /// Add a dependency (repeatable).

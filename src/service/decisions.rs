@@ -507,8 +507,8 @@ impl Orc {
             .collect())
     }
 
-    /// Decisions recorded for `task` or any task above it (its goal), oldest first: the
-    /// decisions that bind work on `task`.
+    /// Decisions recorded for `task`, any task above it (its goal), or a task it depends
+    /// on (the work it builds on), oldest first: the decisions that bind work on `task`.
     pub fn decisions_for_lineage(
         &self,
         task: &Task,
@@ -523,6 +523,7 @@ impl Orc {
             cur = state.tasks.get(&p).and_then(|t| t.parent.clone());
             lineage.push(p);
         }
+        lineage.extend(task.depends_on.iter().cloned());
         Ok(self
             .decisions()?
             .files
@@ -837,6 +838,8 @@ impl Orc {
     /// Problems in the decision files, for `orc check`.
     pub fn decision_problems(&self, state: &State) -> Result<(usize, Vec<Problem>)> {
         let decisions = self.decisions()?;
+        // Decisions of archived tasks keep their `task`.
+        let archived = self.archived_ids()?;
         let mut out = Vec::new();
         for u in &decisions.unreadable {
             out.push(Problem {
@@ -884,6 +887,7 @@ impl Orc {
             }
             if let Some(t) = &d.task
                 && !state.tasks.contains_key(t)
+                && !archived.contains(t)
             {
                 out.push(Problem {
                     path: f.path.clone(),

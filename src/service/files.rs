@@ -676,6 +676,8 @@ impl Orc {
     /// Problems in the manifests, for `orc check`.
     pub fn manifest_problems(&self, state: &State) -> Result<(usize, Vec<Problem>)> {
         let manifests = self.manifests()?;
+        // The manifests of archived tasks stay where they are.
+        let archived = self.archived_ids()?;
         let mut out = Vec::new();
         for u in &manifests.unreadable {
             out.push(Problem {
@@ -698,7 +700,7 @@ impl Orc {
                     ),
                 });
             }
-            if !state.tasks.contains_key(&m.task) {
+            if !state.tasks.contains_key(&m.task) && !archived.contains(&m.task) {
                 out.push(Problem {
                     path: path.clone(),
                     line: None,

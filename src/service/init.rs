@@ -4,13 +4,74 @@ use serde::Serialize;
 
 use super::hooks::{GITATTRIBUTES, register_driver, with_attribute_line};
 use super::{CONFIG_PATH, Orc, Outcome};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::format;
 use crate::model::Config;
 use crate::store::Applied;
 
 const README_PATH: &str = ".orchestrator/README.md";
 const README: &str = include_str!("../../templates/init/README.md");
+
+/// `.orchestrator-example/` file `$name`, written to `.orchestrator/$name`.
+macro_rules! state {
+    ($name:literal) => {
+        (
+            concat!(".orchestrator/", $name),
+            include_str!(concat!("../../.orchestrator-example/", $name)),
+        )
+    };
+}
+
+/// A project file the example's records refer to, from `templates/example/`, written at
+/// the same path in the repository.
+macro_rules! project {
+    ($path:literal) => {
+        (
+            $path,
+            include_str!(concat!("../../templates/example/", $path)),
+        )
+    };
+}
+
+/// What `orc init --example` writes: the example state and the small project files its
+/// artifacts, manifests and decisions refer to (so `orc files verify` passes). Embedded,
+/// so it works from an installed binary; a test keeps the list equal to the directories.
+const EXAMPLE: &[(&str, &str)] = &[
+    state!("README.md"),
+    state!("config.toml"),
+    state!("decisions/0001-store-reset-tokens-only-as-sha-256-hashes.md"),
+    state!("decisions/0002-end-all-other-sessions-after-a-password-reset.md"),
+    state!("manifests/architect_dd7e35f0.toml"),
+    state!("manifests/implementer_6a45badb.toml"),
+    state!("roles/security.md"),
+    state!("sessions/session_2425997c.toml"),
+    state!("sessions/session_d0c9a0d5.toml"),
+    state!("tasks/architect_dd7e35f0.toml"),
+    state!("tasks/documenter_6421399d.toml"),
+    state!("tasks/documenter_85b2705c.toml"),
+    state!("tasks/implementer_6a45badb.toml"),
+    state!("tasks/implementer_b9a347f6.toml"),
+    state!("tasks/security_f79fcae4.toml"),
+    state!("tasks/task_2f827e4f.toml"),
+    state!("tasks/tester_fbf50bb1.toml"),
+    project!("docs/design/password-reset.md"),
+    project!("src/auth/reset.rs"),
+    project!("src/auth/routes.rs"),
+];
+
+/// Directories under `.orchestrator/` whose files are work someone did.
+const CONTENT_DIRS: [&str; 7] = [
+    ".orchestrator/tasks",
+    ".orchestrator/decisions",
+    ".orchestrator/manifests",
+    ".orchestrator/sessions",
+    ".orchestrator/roles",
+    ".orchestrator/archive/tasks",
+    ".orchestrator/templates",
+];
+
+const TRY_IT: &str =
+    "try the example in a new repository: `git init orc-demo && cd orc-demo && orc init --example`";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InitReport {
@@ -20,6 +81,9 @@ pub struct InitReport {
     /// True when this run registered orc's merge driver in the repository's git config
     /// (a fresh clone needs that once; git never clones config).
     pub merge_driver_registered: bool,
+    /// With `--example`: the files written (empty when they were all there already).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub example_files: Vec<String>,
 }
 
 impl Orc {
@@ -36,6 +100,7 @@ impl Orc {
                     created: false,
                     config: CONFIG_PATH.into(),
                     merge_driver_registered,
+                    example_files: Vec::new(),
                 },
                 Applied::Unchanged,
             ));
@@ -54,8 +119,138 @@ impl Orc {
                 created: true,
                 config: CONFIG_PATH.into(),
                 merge_driver_registered,
+                example_files: Vec::new(),
             },
             applied,
         ))
+    }
+
+    /// `orc init --example`: writes the example project state (`.orchestrator-example/`)
+    /// to `.orchestrator/`, with the project files it refers to, in one commit. Refuses,
+    /// writing nothing, when `.orchestrator/` already holds work or a file the example
+    /// would write exists with other content; a default config (plain `orc init`) and an
+    /// existing `.orchestrator/README.md` are fine.
+    pub fn init_example(&self) -> Result<Outcome<InitReport>> {
+        let _lock = self.store.lock()?;
+        let mut existing = Vec::new();
+        for dir in CONTENT_DIRS {
+            existing.extend(self.store.list(dir, "")?);
+        }
+        let own: Vec<&str> = existing
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !EXAMPLE.iter().any(|(path, _)| path == p))
+            .collect();
+        if let Some(first) = own.first() {
+            let more = match own.len() {
+                1 => String::new(),
+                n => format!(" and {} more file(s)", n - 1),
+            };
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "`.orchestrator/` already holds work ({first}{more}); the example is for a repository without orc state"
+                ),
+                TRY_IT,
+            ));
+        }
+        let default_config = format::config_to_toml(&Config::default());
+        let mut change = self.change(
+            "initialise .orchestrator/ with the example project".into(),
+            "init.example",
+            None,
+        );
+        let mut written = Vec::new();
+        let mut conflicts = Vec::new();
+        for (path, text) in EXAMPLE {
+            match self.store.read(path)? {
+                Some(current) if current == *text => {}
+                Some(_) if *path == README_PATH => {}
+                Some(current) if *path == CONFIG_PATH && current == default_config => {
+                    change.write(*path, *text);
+                    written.push((*path).to_owned());
+                }
+                Some(_) => conflicts.push(*path),
+                None => {
+                    change.write(*path, *text);
+                    written.push((*path).to_owned());
+                }
+            }
+        }
+        if !conflicts.is_empty() {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "the example would overwrite {} (it exists with other content); nothing was written",
+                    conflicts.join(", ")
+                ),
+                TRY_IT,
+            ));
+        }
+        let merge_driver_registered = register_driver(&self.store)?;
+        if let Some(text) = with_attribute_line(self.store.read(GITATTRIBUTES)?.as_deref()) {
+            change.write(GITATTRIBUTES, text);
+        }
+        let applied = if written.is_empty() {
+            Applied::Unchanged
+        } else {
+            self.store.apply(&change, !self.ctx.no_commit)?
+        };
+        Ok(Outcome::new(
+            InitReport {
+                created: !written.is_empty(),
+                config: CONFIG_PATH.into(),
+                merge_driver_registered,
+                example_files: written,
+            },
+            applied,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            let rel = format!("{prefix}{name}");
+            if entry.file_type().unwrap().is_dir() {
+                files(&entry.path(), &format!("{rel}/"), out);
+            } else {
+                out.push((rel, std::fs::read_to_string(entry.path()).unwrap()));
+            }
+        }
+    }
+
+    #[test]
+    fn the_embedded_example_is_the_example_directory() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut on_disk = Vec::new();
+        files(
+            &root.join(".orchestrator-example"),
+            ".orchestrator/",
+            &mut on_disk,
+        );
+        files(&root.join("templates/example"), "", &mut on_disk);
+        on_disk.sort();
+        let embedded: Vec<(String, String)> = EXAMPLE
+            .iter()
+            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+            .collect();
+        let names = |v: &[(String, String)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&embedded),
+            names(&on_disk),
+            "list every file of .orchestrator-example/ and templates/example/ in EXAMPLE, sorted"
+        );
+        assert_eq!(embedded, on_disk);
+        assert_eq!(
+            EXAMPLE[0],
+            (README_PATH, README),
+            "the example's README is the init one"
+        );
     }
 }

@@ -355,6 +355,19 @@ impl Orc {
         })
     }
 
+    /// Ids of the archived tasks, from the file names only (nothing is parsed).
+    pub(super) fn archived_ids(&self) -> Result<std::collections::BTreeSet<TaskId>> {
+        Ok(self
+            .store
+            .list(ARCHIVE_TASKS_DIR, ".toml")?
+            .iter()
+            .filter_map(|p| {
+                let name = p.rsplit('/').next()?.strip_suffix(".toml")?;
+                TaskId::parse(name).ok()
+            })
+            .collect())
+    }
+
     /// The archived tasks (read-only); unreadable archive files are skipped.
     pub fn archived_tasks(&self) -> Result<BTreeMap<TaskId, Task>> {
         let mut out = BTreeMap::new();

@@ -91,6 +91,10 @@ pub struct Briefing {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head: Option<String>,
     pub last_session: Option<SessionInfo>,
+    /// When the last session left no handoff note (say, it never ended): the most
+    /// recent other session that did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_handoff: Option<SessionInfo>,
     pub since: SinceInfo,
     /// Orc commits since then, newest first.
     pub changes: Vec<LogEntry>,
@@ -160,6 +164,14 @@ impl Orc {
             .iter()
             .max_by_key(|s| (s.ended.or(s.started), s.started))
             .cloned();
+        let previous_handoff = match &last_session {
+            Some(last) if last.handoff.is_none() => sessions
+                .iter()
+                .filter(|s| s.handoff.is_some() && s.id != last.id)
+                .max_by_key(|s| (s.ended.or(s.started), s.started))
+                .cloned(),
+            _ => None,
+        };
 
         // Where to start reading history.
         let (walk_since, since_info, skip_session) = match (since, &last_session) {
@@ -350,6 +362,7 @@ impl Orc {
             branch: self.store.branch(),
             head: self.store.head_commit()?,
             last_session,
+            previous_handoff,
             since: since_info,
             changes,
             outside_changes: outside,

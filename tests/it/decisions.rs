@@ -400,9 +400,17 @@ fn renumber_after_two_branches_each_add_0003() {
 #[test]
 fn decisions_of_a_task_and_its_goal_show_in_the_start_brief() {
     let repo = Repo::init();
-    let plan = repo.json(&["plan", "Parser", "--subtask", "implementer:Write the lexer"]);
+    let plan = repo.json(&[
+        "plan",
+        "Parser",
+        "--subtask",
+        "architect:Design the lexer",
+        "--subtask",
+        "implementer:Write the lexer",
+    ]);
     let parent = plan["parent"]["id"].as_str().unwrap().to_owned();
-    let sub = plan["subtasks"][0]["id"].as_str().unwrap().to_owned();
+    let design = plan["subtasks"][0]["id"].as_str().unwrap().to_owned();
+    let sub = plan["subtasks"][1]["id"].as_str().unwrap().to_owned();
     repo.ok(&[
         "decision",
         "new",
@@ -420,6 +428,11 @@ fn decisions_of_a_task_and_its_goal_show_in_the_start_brief() {
         &sub,
     ]);
     repo.ok(&["decision", "new", "Unrelated choice"]);
+    // A decision made for the work this task builds on binds it too.
+    repo.ok(&["task", "edit", &sub, "--add-dep", &design]);
+    repo.ok(&["decision", "new", "Tokens are spans", "--task", &design]);
+    repo.ok(&["start", &design]);
+    repo.ok(&["done", &design, "--summary", "Designed"]);
 
     let brief = repo.json(&["start", &sub]);
     let titles: Vec<&str> = brief["decisions"]
@@ -428,7 +441,14 @@ fn decisions_of_a_task_and_its_goal_show_in_the_start_brief() {
         .iter()
         .map(|d| d["title"].as_str().unwrap())
         .collect();
-    assert_eq!(titles, ["Hand-written lexer", "Lexer errors carry spans"]);
+    assert_eq!(
+        titles,
+        [
+            "Hand-written lexer",
+            "Lexer errors carry spans",
+            "Tokens are spans"
+        ]
+    );
     let text = repo.ok(&["start", &sub]);
     assert!(text.contains("## Related decisions"), "{text}");
     assert!(

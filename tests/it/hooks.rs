@@ -298,6 +298,41 @@ fn completions_and_man_page_are_generated() {
     let man = repo.ok(&["man"]);
     assert!(man.starts_with(".ie"), "{}", &man[..100.min(man.len())]);
     assert!(man.contains(".TH orc 1"), "{}", &man[..300.min(man.len())]);
+
+    // With --dir, every page the top page refers to (`orc-init(1)`, ...) exists.
+    let dir = repo.sibling("man1");
+    let out = repo.ok(&["man", "--dir", dir.to_str().unwrap()]);
+    assert!(out.starts_with("wrote "), "{out}");
+    let top = std::fs::read_to_string(dir.join("orc.1")).unwrap();
+    let refs: Vec<&str> = top
+        .split("orc\\-")
+        .skip(1)
+        .filter_map(|rest| rest.split_once("(1)").map(|(name, _)| name))
+        .collect();
+    assert!(refs.contains(&"init") && refs.len() > 20, "{refs:?}");
+    for name in refs {
+        let page = format!("orc-{}.1", name.replace("\\-", "-"));
+        assert!(dir.join(&page).exists(), "{page} is referenced but missing");
+    }
+    assert!(dir.join("orc-task-add.1").exists());
+
+    // A reader that stops early (`orc completions bash | head`) is no reason to panic.
+    for args in [["completions", "bash"].as_slice(), ["man"].as_slice()] {
+        let mut child = repo
+            .orc_cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
 }
 
 #[test]

@@ -215,6 +215,12 @@ fn archive_moves_old_completed_trees_and_show_still_reads_them() {
     let needs = add(&repo, &["Follow-up", "--depends-on", &kept]);
     let open = repo.json(&["plan", "Open work", "--subtask", "tester:T"]);
     let open = open["parent"]["id"].as_str().unwrap().to_owned();
+    // A decision and a manifest of the old tree stay valid after it is archived.
+    repo.ok(&["decision", "new", "Build it simply", "--task", &old_subs[0]]);
+    repo.write("built.txt", "built\n");
+    repo.ok(&["files", "record", "built.txt", "--task", &old_subs[0]]);
+    repo.git(&["add", "built.txt"]);
+    repo.git(&["commit", "-qm", "Build"]);
 
     // Too recent for the default 30 days.
     let ten_days = "2026-01-25T10:00:00Z";
@@ -295,6 +301,9 @@ fn archive_moves_old_completed_trees_and_show_still_reads_them() {
         text.contains("Old feature") && text.contains("archived:  yes"),
         "{text}"
     );
-    assert!(repo.ok(&["check"]).starts_with("ok:"));
-    let _ = open;
+    let check = repo.ok(&["check"]);
+    assert!(check.starts_with("ok:"), "{check}");
+    let (code, scan) = at(&repo, ten_days, &["maintenance", "scan"]);
+    assert!(!scan.contains("file problems"), "{scan}");
+    let _ = (open, code);
 }

@@ -157,16 +157,19 @@ impl State {
         let mut ready: Vec<&Task> = self
             .tasks
             .values()
-            .filter(|t| t.status == Status::Pending)
-            .filter(|t| self.unfinished_dependencies(t).is_empty())
-            .filter(|t| {
-                children
-                    .get(&t.id)
-                    .is_none_or(|kids| kids.iter().all(|c| !c.status.is_open()))
-            })
+            .filter(|t| self.is_ready_with(t, &children))
             .collect();
         ready.sort_by(by_urgency);
         ready
+    }
+
+    /// [`State::is_ready`] with a prebuilt [`State::child_index`], for use in loops.
+    pub fn is_ready_with(&self, task: &Task, children: &HashMap<&TaskId, Vec<&Task>>) -> bool {
+        task.status == Status::Pending
+            && self.unfinished_dependencies(task).is_empty()
+            && children
+                .get(&task.id)
+                .is_none_or(|kids| kids.iter().all(|c| !c.status.is_open()))
     }
 
     /// Progress of a parent's direct subtasks (cancelled subtasks do not count).
@@ -215,7 +218,7 @@ impl State {
             .keys()
             .map(|s| StreamQueue {
                 stream: (*s).to_owned(),
-                tasks: self.stream_order(s),
+                tasks: self.stream_order_with(s, &children),
             })
             .collect();
         StatusReport {

@@ -11,7 +11,7 @@ use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile, short_title};
 use crate::error::{Error, Result};
-use crate::format::{self, FormatError};
+use crate::format;
 use crate::model::{Decision, DecisionStatus, Task, TaskId, number_from_file_name, number_str};
 use crate::store::{Change, Store};
 
@@ -48,18 +48,10 @@ impl Decisions {
             let text = match store.read(&path) {
                 Ok(Some(t)) => t,
                 Ok(None) => continue,
-                Err(Error::Io { source, .. }) => {
-                    out.unreadable.push(Unreadable {
-                        path,
-                        error: FormatError {
-                            line: None,
-                            column: None,
-                            message: source.to_string(),
-                        },
-                    });
+                Err(e) => {
+                    out.unreadable.push(Unreadable::from_read_error(path, e)?);
                     continue;
                 }
-                Err(e) => return Err(e),
             };
             match format::decision_from_markdown(&text) {
                 Ok(decision) => {

@@ -12,7 +12,7 @@ use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile};
 use crate::error::{Error, Result};
-use crate::format::{self, FormatError};
+use crate::format;
 use crate::model::{FileOp, FileOpKind, Manifest, Status, TaskId};
 use crate::store::{FileDigest, ORC_DIR, Store, WorkChange, WorkChangeKind};
 
@@ -39,18 +39,10 @@ impl Manifests {
             let text = match store.read(&path) {
                 Ok(Some(t)) => t,
                 Ok(None) => continue,
-                Err(Error::Io { source, .. }) => {
-                    out.unreadable.push(Unreadable {
-                        path,
-                        error: FormatError {
-                            line: None,
-                            column: None,
-                            message: source.to_string(),
-                        },
-                    });
+                Err(e) => {
+                    out.unreadable.push(Unreadable::from_read_error(path, e)?);
                     continue;
                 }
-                Err(e) => return Err(e),
             };
             match format::manifest_from_toml(&text) {
                 Ok(m) => out.files.push((path, m)),
@@ -270,6 +262,28 @@ fn refuse_orc_path(rel: &str) -> Error {
     )
 }
 
+/// [`Store::digest`] of a path the user named (a file to record, an artifact): a
+/// directory or a pipe, socket or device is refused with what to do instead.
+pub(super) fn digest_named(store: &Store, rel: &str) -> Result<Option<FileDigest>> {
+    store.digest(rel).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::IsADirectory => {
+            Error::invalid_with_hint(
+                format!("{rel} is a directory, not a file; nothing was recorded"),
+                format!("name the files inside it, e.g. {rel}/FILE"),
+            )
+        }
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::InvalidInput => {
+            Error::invalid_with_hint(
+                format!(
+                    "{rel} is not a regular file (a pipe, socket or device); nothing was recorded"
+                ),
+                "orc records the content of regular files only; name those your task changed",
+            )
+        }
+        e => e,
+    })
+}
+
 /// Whether `path` equals `filter` or lies below the directory `filter`.
 fn path_matches(path: &str, filter: &str) -> bool {
     let f = filter.trim_end_matches('/');
@@ -403,7 +417,7 @@ impl Orc {
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
             for rel in targets {
-                let digest = self.store.digest(&rel)?;
+                let digest = digest_named(&self.store, &rel)?;
                 let from = match &req.from {
                     Some(f) => {
                         let f = self.store.confine(&req.cwd, f)?;
@@ -488,7 +502,7 @@ impl Orc {
             }
             changes.sort_by(|a, b| a.path.cmp(&b.path));
             for change in changes {
-                let digest = self.store.digest(&change.path)?;
+                let digest = digest_named(&self.store, &change.path)?;
                 let op = match change.kind {
                     WorkChangeKind::Added => FileOpKind::Create,
                     WorkChangeKind::Modified => FileOpKind::Modify,
@@ -800,8 +814,13 @@ pub(super) fn verify_manifests(
         let (op, is_source) = latest[path];
         let actual = match store.digest(path) {
             Ok(d) => d.map(Digest::from),
-            // A directory where a file was recorded: the file is not there.
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::IsADirectory => {
+            // A directory or a pipe where a file was recorded: the file is not there.
+            Err(Error::Io { source, .. })
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::IsADirectory | std::io::ErrorKind::InvalidInput
+                ) =>
+            {
                 None
             }
             Err(e) => return Err(e),

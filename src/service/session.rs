@@ -180,8 +180,17 @@ impl Orc {
         let mut sessions = Vec::new();
         let mut bad = Vec::new();
         for path in self.store.list(SESSIONS_DIR, ".toml")? {
-            let Some(text) = self.store.read(&path)? else {
-                continue;
+            let text = match self.store.read(&path) {
+                Ok(Some(text)) => text,
+                Ok(None) => continue,
+                Err(e) => {
+                    let u = super::state::Unreadable::from_read_error(path, e)?;
+                    bad.push(BadSession {
+                        path: u.path,
+                        error: u.error,
+                    });
+                    continue;
+                }
             };
             match format::session_from_toml(&text) {
                 Ok(s) => sessions.push(s),

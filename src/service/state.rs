@@ -23,6 +23,26 @@ pub struct Unreadable {
     pub error: FormatError,
 }
 
+impl Unreadable {
+    /// A file that exists but cannot be read as text (a directory, not UTF-8, no
+    /// permission) is reported like a file that does not parse; other errors are errors.
+    pub(super) fn from_read_error(path: String, e: Error) -> Result<Unreadable> {
+        let message = match e {
+            Error::Io { source, .. } => source.to_string(),
+            Error::NotAFile { .. } => "expected a file, found a directory".to_owned(),
+            e => return Err(e),
+        };
+        Ok(Unreadable {
+            path,
+            error: FormatError {
+                line: None,
+                column: None,
+                message,
+            },
+        })
+    }
+}
+
 /// Everything orc knows, as read from the work tree.
 #[derive(Debug, Clone, Default)]
 pub struct State {

@@ -27,6 +27,9 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    #[error("{}: expected a file, found a directory", path.display())]
+    NotAFile { path: PathBuf },
+
     #[error("git: {message}")]
     Git { message: String },
 
@@ -125,6 +128,10 @@ impl Error {
                 "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"
                     .into()
             }
+            Error::NotAFile { path } => format!(
+                "move the directory out of the way, then restore the file with `git checkout HEAD -- {}`",
+                path.display()
+            ),
             Error::UnknownTask(_) => "list task ids with `orc task list`".into(),
             Error::AmbiguousId { .. } => "type more characters of the id".into(),
             Error::DuplicateId { .. } => "choose another id or let orc generate one".into(),

@@ -82,7 +82,7 @@ pub struct NewArgs {
     /// Write the decision in $VISUAL or $EDITOR, starting from the filled template.
     #[arg(long, conflicts_with = "from")]
     pub edit: bool,
-    /// Read the decision from a Markdown file (`-` for standard input).
+    /// Read the decision from a Markdown file (`-` for standard input; UTF-8, at most 10 MB).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
 }
@@ -208,11 +208,7 @@ fn new(orc: &Orc, a: NewArgs, out: &mut Output) -> Result<()> {
         consequences: a.consequences,
     };
     let outcome = if let Some(from) = &a.from {
-        let text = if from.as_os_str() == "-" {
-            std::io::read_to_string(std::io::stdin()).map_err(|e| Error::io("<stdin>", e))?
-        } else {
-            std::fs::read_to_string(from).map_err(|e| Error::io(from, e))?
-        };
+        let text = super::read_text(from)?;
         orc.decision_new_from_text(&text, spec)?
     } else if a.edit {
         let text = edit(orc, &spec)?;

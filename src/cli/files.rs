@@ -1,7 +1,7 @@
 //! `orc files …`: record file operations, verify them against the disk, show who touched what.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
@@ -46,7 +46,7 @@ pub enum FilesCommand {
 pub struct RecordArgs {
     /// Files or directories, relative to the current directory.
     #[arg(required_unless_present = "changed", conflicts_with = "changed")]
-    pub paths: Vec<String>,
+    pub paths: Vec<PathBuf>,
     /// Record every file that differs from HEAD in the work tree (new, modified,
     /// deleted, renamed).
     #[arg(long)]
@@ -59,7 +59,7 @@ pub struct RecordArgs {
     pub op: Option<FileOpKind>,
     /// The old path of a rename.
     #[arg(long, value_name = "OLD", conflicts_with = "changed")]
-    pub from: Option<String>,
+    pub from: Option<PathBuf>,
 }
 
 pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result<()> {
@@ -69,10 +69,10 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                 orc.files_record_changed(a.task.as_deref())?
             } else {
                 orc.files_record(RecordRequest {
-                    paths: a.paths,
+                    paths: super::utf8_paths(a.paths)?,
                     task: a.task,
                     op: a.op,
-                    from: a.from,
+                    from: super::utf8_paths(a.from.into_iter().collect())?.pop(),
                     cwd: cwd.to_path_buf(),
                 })?
             };

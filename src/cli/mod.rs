@@ -215,18 +215,96 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     }
 }
 
-/// The text of a file named on the command line, or of standard input for `-`.
-pub(crate) fn read_text(file: &str) -> Result<String> {
+/// The largest file orc reads as input (`--from`, `--detail-file`, …): far above any
+/// plan or decision a person writes, far below what would exhaust memory.
+pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The text of a file named on the command line, or of standard input for `-`. Refuses
+/// input over [`MAX_INPUT_BYTES`] (reading no more than that) and input that is not UTF-8.
+pub(crate) fn read_text(file: impl AsRef<std::path::Path>) -> Result<String> {
     use std::io::Read;
-    if file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| crate::Error::io("<stdin>", e))?;
-        Ok(text)
+    let file = file.as_ref();
+    let stdin = file.as_os_str() == "-";
+    let shown = if stdin {
+        "<stdin>".into()
     } else {
-        std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))
+        file.display().to_string()
+    };
+    let too_big = |size: String| {
+        crate::Error::invalid_with_hint(
+            format!(
+                "{shown} is {size}; orc reads at most {} MB of input",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+            "split it into smaller plans or decisions, or check that this is the file you meant",
+        )
+    };
+    let mut bytes = Vec::new();
+    if stdin {
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::Error::io("<stdin>", e))?;
+    } else {
+        let f = std::fs::File::open(file).map_err(|e| crate::Error::io(file, e))?;
+        let meta = f.metadata().map_err(|e| crate::Error::io(file, e))?;
+        if meta.is_dir() {
+            return Err(crate::Error::invalid_with_hint(
+                format!("{shown} is a directory, not a file"),
+                "name the file to read",
+            ));
+        }
+        if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
+            return Err(too_big(format!("{} bytes", meta.len())));
+        }
+        // Pipes and devices have no size up front: read one byte past the limit.
+        f.take(MAX_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::Error::io(file, e))?;
     }
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big(format!("over {MAX_INPUT_BYTES} bytes")));
+    }
+    let line_at = |at: usize| bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        return Err(crate::Error::invalid_with_hint(
+            format!(
+                "{shown}: line {}: contains a NUL byte; orc reads text",
+                line_at(at)
+            ),
+            "remove it, or check that this is the file you meant",
+        ));
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(_) => Ok(String::from_utf8(bytes).expect("checked")),
+        Err(e) => Err(crate::Error::invalid_with_hint(
+            format!(
+                "{shown}: line {}: not valid UTF-8 (byte {})",
+                line_at(e.valid_up_to()),
+                e.valid_up_to()
+            ),
+            "save the file as UTF-8 text",
+        )),
+    }
+}
+
+/// Paths from the command line as UTF-8 text (what manifests and task files hold); a
+/// name that is not UTF-8 is refused with exit code 1 rather than clap's usage error.
+pub(crate) fn utf8_paths(paths: Vec<PathBuf>) -> Result<Vec<String>> {
+    paths
+        .into_iter()
+        .map(|p| {
+            p.into_os_string().into_string().map_err(|raw| {
+                crate::Error::invalid_with_hint(
+                    format!(
+                        "path {:?} is not valid UTF-8, so orc cannot record it; nothing was recorded",
+                        std::path::Path::new(&raw)
+                    ),
+                    "rename the file to a UTF-8 name",
+                )
+            })
+        })
+        .collect()
 }
 
 /// Entry point used by `main`: parse, run, print errors, return the exit code.

@@ -54,7 +54,7 @@ pub struct PlanArgs {
         conflicts_with = "from"
     )]
     pub subtasks: Vec<String>,
-    /// Read the plan from a TOML or JSON file (`-` for standard input).
+    /// Read the plan from a TOML or JSON file (`-` for standard input; UTF-8, at most 10 MB).
     #[arg(long, value_name = "FILE")]
     pub from: Option<String>,
     /// Plan under this existing task instead of creating a new parent (nested planning).

@@ -24,7 +24,7 @@ pub enum SessionCommand {
         /// What was done, what is in progress, what should happen next (Markdown).
         #[arg(long, conflicts_with = "handoff_file")]
         handoff: Option<String>,
-        /// Read the handoff note from a file (`-` for standard input).
+        /// Read the handoff note from a file (`-` for standard input; UTF-8, at most 10 MB).
         #[arg(long, value_name = "FILE")]
         handoff_file: Option<String>,
     },

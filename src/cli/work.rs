@@ -26,11 +26,11 @@ pub struct DoneArgs {
     /// A file produced or changed (repeatable); recorded with its SHA-256 and size.
     /// Relative to the current directory; must be inside the repository and exist.
     #[arg(long = "artifact", short = 'a', value_name = "PATH")]
-    pub artifacts: Vec<String>,
+    pub artifacts: Vec<std::path::PathBuf>,
     /// Full detail of the work (Markdown).
     #[arg(long, conflicts_with = "detail_file")]
     pub detail: Option<String>,
-    /// Read the detail from a file (`-` for standard input).
+    /// Read the detail from a file (`-` for standard input; UTF-8, at most 10 MB).
     #[arg(long, value_name = "FILE")]
     pub detail_file: Option<String>,
     /// continue or complete (default): the task is completed; needs_revision or blocked:
@@ -74,7 +74,7 @@ pub fn done(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
         Completion {
             summary: a.summary,
             detail,
-            artifacts: a.artifacts,
+            artifacts: super::utf8_paths(a.artifacts)?,
             base,
             next_action: a.next_action,
         },

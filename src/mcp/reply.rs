@@ -93,6 +93,7 @@ fn code(e: &Error) -> &'static str {
         Error::Invalid { .. } => "invalid",
         Error::CheckFailed { .. } => "check_failed",
         Error::PlanInvalid { .. } => "invalid_plan",
+        Error::NotAFile { .. } => "not_a_file",
     }
 }
 

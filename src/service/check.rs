@@ -164,6 +164,15 @@ impl Orc {
                     message: source.message,
                 }],
             }),
+            Err(Error::NotAFile { path }) => Ok(CheckReport {
+                files_checked: 1,
+                problems: vec![Problem {
+                    path: path.display().to_string(),
+                    line: None,
+                    kind: "parse",
+                    message: "expected a file, found a directory".into(),
+                }],
+            }),
             Err(e) => Err(e),
         }
     }

@@ -254,6 +254,28 @@ fn refuse_orc_path(rel: &str) -> Error {
     )
 }
 
+/// [`Store::digest`] of a path the user named (a file to record, an artifact): a
+/// directory or a pipe, socket or device is refused with what to do instead.
+pub(super) fn digest_named(store: &Store, rel: &str) -> Result<Option<FileDigest>> {
+    store.digest(rel).map_err(|e| match e {
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::IsADirectory => {
+            Error::invalid_with_hint(
+                format!("{rel} is a directory, not a file; nothing was recorded"),
+                format!("name the files inside it, e.g. {rel}/FILE"),
+            )
+        }
+        Error::Io { source, .. } if source.kind() == std::io::ErrorKind::InvalidInput => {
+            Error::invalid_with_hint(
+                format!(
+                    "{rel} is not a regular file (a pipe, socket or device); nothing was recorded"
+                ),
+                "orc records the content of regular files only; name those your task changed",
+            )
+        }
+        e => e,
+    })
+}
+
 /// Whether `path` equals `filter` or lies below the directory `filter`.
 fn path_matches(path: &str, filter: &str) -> bool {
     let f = filter.trim_end_matches('/');
@@ -387,7 +409,7 @@ impl Orc {
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
             for rel in targets {
-                let digest = self.store.digest(&rel)?;
+                let digest = digest_named(&self.store, &rel)?;
                 let from = match &req.from {
                     Some(f) => {
                         let f = self.store.confine(&req.cwd, f)?;
@@ -472,7 +494,7 @@ impl Orc {
             }
             changes.sort_by(|a, b| a.path.cmp(&b.path));
             for change in changes {
-                let digest = self.store.digest(&change.path)?;
+                let digest = digest_named(&self.store, &change.path)?;
                 let op = match change.kind {
                     WorkChangeKind::Added => FileOpKind::Create,
                     WorkChangeKind::Modified => FileOpKind::Modify,
@@ -786,8 +808,13 @@ pub(super) fn verify_manifests(
         let (op, is_source) = latest[path];
         let actual = match store.digest(path) {
             Ok(d) => d.map(Digest::from),
-            // A directory where a file was recorded: the file is not there.
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::IsADirectory => {
+            // A directory or a pipe where a file was recorded: the file is not there.
+            Err(Error::Io { source, .. })
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::IsADirectory | std::io::ErrorKind::InvalidInput
+                ) =>
+            {
                 None
             }
             Err(e) => return Err(e),

@@ -192,6 +192,7 @@ impl Orc {
         let _lock = self.store.lock()?;
         let mut state = State::load(&self.store)?;
         let (change, value) = f(&mut state)?;
+        refuse_binary(&change)?;
         let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
         let applied = self.store.apply(&change, commit)?;
         Ok(Outcome::new(value, applied))
@@ -210,9 +211,28 @@ impl Orc {
         let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
         let mut partial = Partial::new(&self.store, config);
         let (change, value) = f(&mut partial)?;
+        refuse_binary(&change)?;
         let applied = self.store.apply(&change, commit)?;
         Ok(Outcome::new(value, applied))
     }
+}
+
+/// orc's files are text that git diffs and merges: a change that would write a NUL byte
+/// (from input that carried one) is refused rather than committed as a binary file.
+fn refuse_binary(change: &Change) -> Result<()> {
+    for (path, content) in &change.files {
+        let Some(bytes) = content else { continue };
+        if let Some(at) = bytes.iter().position(|b| *b == 0) {
+            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "the text for {path} contains a NUL byte (line {line}); nothing was written"
+                ),
+                "remove the NUL byte from what you gave orc: its files are text, and git would treat this one as binary",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Shortens a title for a one-line commit summary.

@@ -67,7 +67,10 @@ pub(super) fn validate_title(title: &str) -> Result<String> {
         ));
     }
     if t.contains('\0') {
-        return Err(Error::invalid("the title contains a NUL byte"));
+        return Err(Error::invalid_with_hint(
+            "the title contains a NUL byte",
+            "remove it; a title is one line of text",
+        ));
     }
     Ok(t.to_owned())
 }

@@ -416,7 +416,7 @@ impl Orc {
             let mut artifacts: Vec<Artifact> = Vec::new();
             for input in &done.artifacts {
                 let rel = self.store.confine(&base, input)?;
-                let digest = self.store.digest(&rel)?.ok_or_else(|| {
+                let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
                     Error::invalid_with_hint(
                         format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
                         "create the file first, or check the path (relative to the current directory)",

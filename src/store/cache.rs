@@ -98,7 +98,14 @@ impl Store {
             let parsed = match self.read(&rel) {
                 Ok(Some(text)) => parse(&text),
                 Ok(None) => continue,
+                // A file that exists but cannot be read as text is reported like one
+                // that does not parse.
                 Err(Error::Io { source, .. }) => Err(io_problem(&source)),
+                Err(Error::NotAFile { .. }) => Err(FormatError {
+                    line: None,
+                    column: None,
+                    message: "expected a file, found a directory".into(),
+                }),
                 Err(e) => return Err(e),
             };
             out.push((rel, parsed));

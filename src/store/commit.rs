@@ -11,7 +11,7 @@ use gix::index::entry::{Flags, Mode, Stage, Stat};
 use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::{Store, fsutil, journal};
+use super::{Store, fsutil, heal, journal};
 use crate::error::{Error, Result};
 
 /// How long orc waits for git's index lock held by another process.
@@ -124,6 +124,9 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         None => e,
     })?;
     journal::clear(store);
+    if let Some(id) = commit_id {
+        heal::remember(store, id);
+    }
     Ok(match commit_id {
         Some(id) => Applied::Committed {
             commit: id.to_string(),
@@ -183,20 +186,44 @@ fn commit_on_head(
     index_lock: &std::path::Path,
 ) -> Result<(Option<ObjectId>, Blobs)> {
     let repo = &store.repo;
-    let mut blobs: Blobs = Vec::with_capacity(change.files.len());
+    let mut changed: Blobs = Vec::with_capacity(change.files.len());
     for (rel, content) in &change.files {
         let id = match content {
             Some(bytes) => Some(repo.write_blob(bytes).map_err(Error::git)?.detach()),
             None => None,
         };
-        blobs.push((rel.clone(), id));
+        changed.push((rel.clone(), id));
     }
     let (author, committer) = identity(repo)?;
-    let message = change.message();
 
     for _ in 0..MAX_ATTEMPTS {
         let head = repo.head().map_err(Error::git)?;
         let parent = head.id().map(|id| id.detach());
+        // Files a concurrent `git commit` reverted since orc's last commit go into this
+        // one. Best effort: a history that cannot be read leaves nothing to restore.
+        let lost = parent
+            .map(|p| heal::lost_files(store, p).unwrap_or_default())
+            .unwrap_or_default();
+        let mut blobs = changed.clone();
+        let mut restored = Vec::new();
+        for (path, bytes) in lost {
+            if !blobs.iter().any(|(p, _)| *p == path) {
+                let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
+                blobs.push((path.clone(), Some(id)));
+                restored.push(("Orc-Restored".to_owned(), path));
+            }
+        }
+        let message = if restored.is_empty() {
+            change.message()
+        } else {
+            let mut described = Change {
+                summary: change.summary.clone(),
+                trailers: change.trailers.clone(),
+                files: Vec::new(),
+            };
+            described.trailers.extend(restored);
+            described.message()
+        };
         let base_tree = match parent {
             Some(p) => repo
                 .find_commit(p)

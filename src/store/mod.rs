@@ -6,6 +6,7 @@
 mod cache;
 mod commit;
 mod fsutil;
+mod heal;
 mod history;
 mod integration;
 mod journal;
@@ -98,6 +99,9 @@ impl Store {
                 source: std::io::Error::new(ErrorKind::InvalidData, "file is not valid UTF-8"),
             }),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) if e.kind() == ErrorKind::IsADirectory => Err(Error::NotAFile {
+                path: PathBuf::from(rel),
+            }),
             Err(e) => Err(Error::io(path, e)),
         }
     }

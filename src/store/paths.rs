@@ -108,15 +108,17 @@ impl Store {
         Ok(parts.join("/"))
     }
 
-    /// SHA-256 and size of a work-tree file; `None` when it does not exist.
+    /// SHA-256 and size of a work-tree file; `None` when it does not exist. A directory
+    /// is an `IsADirectory` error and a pipe, socket or device an `InvalidInput` one
+    /// (opening a pipe would wait for a writer forever).
     pub fn digest(&self, rel: &str) -> Result<Option<FileDigest>> {
         let path = self.abs(rel);
-        let mut file = match std::fs::File::open(&path) {
-            Ok(f) => f,
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(path, e)),
         };
-        if file.metadata().map_err(|e| Error::io(&path, e))?.is_dir() {
+        if meta.is_dir() {
             return Err(Error::io(
                 path,
                 std::io::Error::new(
@@ -125,6 +127,20 @@ impl Store {
                 ),
             ));
         }
+        if !meta.is_file() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    ErrorKind::InvalidInput,
+                    "not a regular file (a pipe, socket or device)",
+                ),
+            ));
+        }
+        let mut file = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(path, e)),
+        };
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];
         let mut size = 0u64;

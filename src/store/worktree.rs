@@ -32,10 +32,22 @@ fn is_orc_path(rel: &str) -> bool {
     rel == ORC_DIR || rel.starts_with(&format!("{ORC_DIR}/"))
 }
 
+/// A file name orc cannot record: manifests hold UTF-8 paths.
+fn non_utf8_name(rel: &[u8]) -> Error {
+    Error::invalid_with_hint(
+        format!(
+            "{:?}: the file name is not valid UTF-8, so orc cannot record it; nothing was recorded",
+            rel.as_bstr()
+        ),
+        "rename the file to a UTF-8 name, or ignore it in .gitignore or .git/info/exclude",
+    )
+}
+
 impl Store {
     /// Regular files below the repository-relative directory `rel_dir` (`""` for the
     /// whole work tree), sorted. Ignored files are left out unless git tracks them, like
-    /// `git add` does; `.git/`, `.orchestrator/` and symbolic links are never returned.
+    /// `git add` does; `.git/`, `.orchestrator/` and symbolic links are never returned. A
+    /// file whose name is not UTF-8 is an error unless git ignores it.
     pub fn walk_files(&self, rel_dir: &str) -> Result<Vec<String>> {
         let index = self.repo.index_or_empty().map_err(Error::git)?;
         let mut excludes = self
@@ -64,11 +76,31 @@ impl Store {
                 let path = e.path().map(|p| p.to_path_buf()).unwrap_or(root.clone());
                 Error::io(path, e.into())
             })?;
-            let Ok(rel) = entry.path().strip_prefix(&self.workdir) else {
+            let Ok(rel_path) = entry.path().strip_prefix(&self.workdir) else {
                 continue;
             };
-            let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
-                continue;
+            let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
+                // Not representable in a manifest: refuse rather than skip it silently,
+                // unless git ignores it too.
+                let (mode, is_dir) = match entry.file_type() {
+                    t if t.is_dir() => (Mode::DIR, true),
+                    t if t.is_file() => (Mode::FILE, false),
+                    _ => continue,
+                };
+                let excluded = excludes
+                    .at_path(rel_path, Some(mode))
+                    .map_err(Error::git)?
+                    .is_excluded();
+                if excluded {
+                    if is_dir {
+                        walk.skip_current_dir();
+                    }
+                    continue;
+                }
+                if is_dir {
+                    continue;
+                }
+                return Err(non_utf8_name(rel_path.as_os_str().as_encoded_bytes()));
             };
             if rel.is_empty() {
                 continue;
@@ -117,7 +149,8 @@ impl Store {
 
     /// Files that differ between HEAD and the work tree, sorted by path: what `git add -A`
     /// would commit. Ignored files, `.orchestrator/`, symbolic links and submodules are left
-    /// out. A deleted file whose exact content reappears under a new path is a rename.
+    /// out. A deleted file whose exact content reappears under a new path is a rename. A
+    /// file whose name is not UTF-8 is an error.
     pub fn changed_files(&self) -> Result<Vec<WorkChange>> {
         let repo = &self.repo;
         let iter = repo
@@ -138,7 +171,7 @@ impl Store {
         for item in iter {
             let item = item.map_err(Error::git)?;
             let Ok(path) = item.location().to_str() else {
-                continue;
+                return Err(non_utf8_name(item.location()));
             };
             if !is_orc_path(path) {
                 candidates.insert(path.to_owned());

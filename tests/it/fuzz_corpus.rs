@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use orc::format::merge::{FileKind, merge};
 use orc::format::{
-    PlanSyntax, config_from_toml, decision_from_markdown, decision_to_markdown,
-    manifest_from_toml, manifest_to_toml, plan_from_text, task_from_toml, task_to_toml,
+    PlanSyntax, config_from_toml, decision_from_markdown, decision_to_markdown, manifest_from_toml,
+    manifest_to_toml, plan_from_text, task_from_toml, task_to_toml,
 };
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
@@ -70,7 +70,8 @@ fn decision_and_manifest_inputs() {
         }
         if let Ok(m) = manifest_from_toml(t) {
             let once = manifest_to_toml(&m);
-            let again = manifest_from_toml(&once).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let again =
+                manifest_from_toml(&once).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(manifest_to_toml(&again), once, "{}", path.display());
         }
     }
@@ -94,7 +95,9 @@ fn merge_inputs() {
             _ => FileKind::Config,
         };
         let merged = merge(kind, base, ours, theirs);
-        let all_tasks = [base, ours, theirs].iter().all(|t| task_from_toml(t).is_ok());
+        let all_tasks = [base, ours, theirs]
+            .iter()
+            .all(|t| task_from_toml(t).is_ok());
         if kind == FileKind::Task
             && all_tasks
             && let Ok(m) = merged

@@ -184,6 +184,31 @@ impl Repo {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+
+    /// No temporary file of orc is left in the work tree or in `<git-dir>/orc/tmp/`.
+    pub fn assert_no_temp_files(&self) {
+        let tmp = self.root.join(".git/orc/tmp");
+        if tmp.exists() {
+            let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+            assert!(left.is_empty(), "left in .git/orc/tmp: {left:?}");
+        }
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let e = e.unwrap();
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                assert!(
+                    !name.contains(".orc-tmp"),
+                    "leftover {}",
+                    e.path().display()
+                );
+                if e.file_type().unwrap().is_dir() && name != ".git" {
+                    stack.push(e.path());
+                }
+            }
+        }
+    }
 }
 
 /// Adds a task and returns its id.

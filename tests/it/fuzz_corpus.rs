@@ -10,15 +10,27 @@ use orc::format::{
     manifest_to_toml, plan_from_text, task_from_toml, task_to_toml,
 };
 
+/// The seeds (one file each) and the packed regression corpus (`<len>\n<bytes>\n` per
+/// input, see fuzz/pack_corpus.py) of a fuzz target.
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut out = Vec::new();
-    for dir in ["seeds", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
-            continue;
-        };
+    if let Ok(entries) = std::fs::read_dir(root.join("seeds").join(target)) {
         for e in entries.flatten() {
             out.push((e.path(), std::fs::read(e.path()).unwrap()));
+        }
+    }
+    let packed = root.join("regressions").join(format!("{target}.corpus"));
+    if let Ok(bytes) = std::fs::read(&packed) {
+        let mut rest = &bytes[..];
+        let mut n = 0;
+        while !rest.is_empty() {
+            let nl = rest.iter().position(|b| *b == b'\n').expect("a length line");
+            let len: usize = std::str::from_utf8(&rest[..nl]).unwrap().parse().unwrap();
+            let input = rest[nl + 1..nl + 1 + len].to_vec();
+            rest = &rest[nl + 2 + len..];
+            n += 1;
+            out.push((packed.join(n.to_string()), input));
         }
     }
     out.sort();

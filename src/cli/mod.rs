@@ -73,7 +73,17 @@ pub enum Command {
     #[command(subcommand)]
     Task(task::TaskCommand),
     /// Overview: counts by status and stream, progress, in-progress and ready work.
-    Status,
+    ///
+    /// Each list shows its first 10 entries (and how many more there are); `orc task
+    /// list`, `orc ready` and `orc stream show` give complete lists.
+    Status {
+        /// Entries per list.
+        #[arg(long, default_value_t = 10, conflicts_with = "all")]
+        limit: usize,
+        /// Show every entry of every list.
+        #[arg(long)]
+        all: bool,
+    },
     /// Pending tasks whose dependencies are all completed, most urgent first.
     Ready,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
@@ -189,7 +199,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     match cli.command {
         Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
-        Command::Status => report::status(&orc, out),
+        Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
         Command::Ready => report::ready(&orc, out),
         Command::Check => report::check(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),

@@ -53,8 +53,16 @@ fn summary_line(t: &TaskSummary) -> String {
     )
 }
 
-pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
-    let report = orc.status()?;
+pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
+    let report = match limit {
+        Some(n) => orc.status()?.limit(n),
+        None => orc.status()?,
+    };
+    let more = |name: &str, shown: usize, out: &mut Output, indent: &str| {
+        if let Some(total) = report.truncated.get(name) {
+            out.line(format!("{indent}… and {} more", total - shown));
+        }
+    };
     if out.json {
         out.json(None, &report);
         return Ok(());
@@ -83,6 +91,12 @@ pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
                 for t in &q.tasks {
                     out.line(super::stream::queue_line(t, "    "));
                 }
+                more(
+                    &format!("stream_queues.{}", q.stream),
+                    q.tasks.len(),
+                    out,
+                    "    ",
+                );
             }
         }
     }
@@ -99,12 +113,13 @@ pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
                 p.title
             ));
         }
+        more("parents", report.parents.len(), out, "  ");
     }
-    for (label, list) in [
-        ("In progress", &report.in_progress),
-        ("Ready", &report.ready),
-        ("Blocked", &report.blocked),
-        ("Needs revision", &report.needs_revision),
+    for (label, name, list) in [
+        ("In progress", "in_progress", &report.in_progress),
+        ("Ready", "ready", &report.ready),
+        ("Blocked", "blocked", &report.blocked),
+        ("Needs revision", "needs_revision", &report.needs_revision),
     ] {
         if !list.is_empty() {
             out.line("");
@@ -112,6 +127,7 @@ pub fn status(orc: &Orc, out: &mut Output) -> Result<()> {
             for t in list {
                 out.line(summary_line(t));
             }
+            more(name, list.len(), out, "  ");
         }
     }
     if !report.unreadable.is_empty() {

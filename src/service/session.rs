@@ -194,13 +194,13 @@ impl Orc {
 
     /// All sessions, oldest first.
     pub fn sessions(&self) -> Result<Vec<Session>> {
-        self.state()?;
+        State::load_config(&self.store)?; // fails when orc is not initialised
         Ok(self.load_sessions()?.0)
     }
 
     /// The session active for this agent in this clone, if any.
     pub fn active_session(&self) -> Result<Option<Session>> {
-        self.state()?;
+        State::load_config(&self.store)?; // fails when orc is not initialised
         match self.read_active()?.get(self.ctx.agent.as_deref()) {
             Some(id) => self.read_session(id),
             None => Ok(None),

@@ -104,6 +104,43 @@ pub struct StatusReport {
     pub unreadable: Vec<UnreadableFile>,
     /// Open tasks of each stream in execution order.
     pub stream_queues: Vec<StreamQueue>,
+    /// Lists cut to the requested length, with their full length: `"ready": 1234`,
+    /// `"stream_queues.docs": 80`. Empty when nothing was cut.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub truncated: BTreeMap<String, usize>,
+}
+
+impl StatusReport {
+    /// Keeps the first `limit` entries of every list (an overview stays small and fast
+    /// on 10,000 tasks) and records the full lengths of the lists it cut.
+    pub fn limit(mut self, limit: usize) -> Self {
+        fn cut<T>(
+            list: &mut Vec<T>,
+            name: String,
+            limit: usize,
+            out: &mut BTreeMap<String, usize>,
+        ) {
+            if list.len() > limit {
+                out.insert(name, list.len());
+                list.truncate(limit);
+            }
+        }
+        let t = &mut self.truncated;
+        cut(&mut self.parents, "parents".into(), limit, t);
+        cut(&mut self.in_progress, "in_progress".into(), limit, t);
+        cut(&mut self.ready, "ready".into(), limit, t);
+        cut(&mut self.blocked, "blocked".into(), limit, t);
+        cut(&mut self.needs_revision, "needs_revision".into(), limit, t);
+        for q in &mut self.stream_queues {
+            cut(
+                &mut q.tasks,
+                format!("stream_queues.{}", q.stream),
+                limit,
+                t,
+            );
+        }
+        self
+    }
 }
 
 /// The open tasks of one stream in execution order.
@@ -222,6 +259,7 @@ impl State {
             })
             .collect();
         StatusReport {
+            truncated: BTreeMap::new(),
             stream_queues,
             total: self.tasks.len(),
             by_status,

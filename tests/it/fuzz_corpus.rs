@@ -25,7 +25,10 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
         let mut rest = &bytes[..];
         let mut n = 0;
         while !rest.is_empty() {
-            let nl = rest.iter().position(|b| *b == b'\n').expect("a length line");
+            let nl = rest
+                .iter()
+                .position(|b| *b == b'\n')
+                .expect("a length line");
             let len: usize = std::str::from_utf8(&rest[..nl]).unwrap().parse().unwrap();
             let input = rest[nl + 1..nl + 1 + len].to_vec();
             rest = &rest[nl + 2 + len..];

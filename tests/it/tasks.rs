@@ -448,3 +448,25 @@ fn newer_format_versions_are_refused_clearly() {
     );
     assert!(err.contains("upgrade orc"), "{err}");
 }
+
+#[test]
+fn status_lists_are_bounded_unless_all() {
+    let repo = Repo::init();
+    for i in 0..4 {
+        add(&repo, &[&format!("t{i}"), "--stream", "s"]);
+    }
+    let v = repo.json(&["status", "--limit", "2"]);
+    assert_eq!(v["ready"].as_array().unwrap().len(), 2);
+    assert_eq!(v["truncated"]["ready"], 4);
+    assert_eq!(v["truncated"]["stream_queues.s"], 4);
+    assert_eq!(v["stream_queues"][0]["tasks"].as_array().unwrap().len(), 2);
+    let text = repo.ok(&["status", "--limit", "2"]);
+    assert!(text.contains("… and 2 more"), "{text}");
+    let all = repo.json(&["status", "--all"]);
+    assert_eq!(all["ready"].as_array().unwrap().len(), 4);
+    assert!(all["truncated"].is_null());
+    assert_eq!(
+        repo.run(&["status", "--all", "--limit", "3"]).status.code(),
+        Some(2)
+    );
+}

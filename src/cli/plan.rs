@@ -25,7 +25,7 @@ use crate::service::Orc;
 ///   [[subtasks]]
 ///   title = "Implement it"
 ///   role = "implementer"
-///   depends_on = ["design"]      # keys, sibling positions (0, 1, ..) or task ids
+///   depends_on = ["design"]      # keys, titles, sibling positions (0, 1, ..) or task ids
 ///   priority = "high"
 ///   estimate = "3h"
 ///   [[subtasks.subtasks]]        # nested subtasks, any depth

@@ -6,12 +6,16 @@
 //! The only module with async code and tokio. It keeps no task state between calls, so
 //! the CLI can run beside it in the same clone: the repository lock orders the writers.
 
+mod maintenance;
+mod records;
 mod reply;
 mod status;
 mod tasks;
 mod text;
+mod workflow;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
@@ -25,7 +29,8 @@ pub use reply::Reply;
 /// What the server tells the client on `initialize`; short, agents read it every session.
 const INSTRUCTIONS: &str = "orc: git-native task orchestrator. Tasks live as files under \
 .orchestrator/ in this git repository; every change a tool makes is one git commit. \
-Start with orchestrator_get_status or orchestrator_ready_tasks; ids accept a unique prefix.";
+Start with orchestrator_initialize_session (after a lost context: orchestrator_recover_context); \
+ids accept a unique prefix; file paths are relative to the repository root.";
 
 thread_local! {
     /// The repository the last call on this thread used. gix handles cannot move between
@@ -48,15 +53,39 @@ pub struct ServerOptions {
 #[derive(Clone)]
 pub struct OrcServer {
     options: ServerOptions,
+    /// The repository served: `options.root` until `orchestrator_initialize_session`
+    /// names another `working_directory` for this connection.
+    root: Arc<Mutex<PathBuf>>,
     tool_router: ToolRouter<OrcServer>,
 }
 
 impl OrcServer {
     pub fn new(options: ServerOptions) -> Self {
         OrcServer {
+            root: Arc::new(Mutex::new(options.root.clone())),
             options,
-            tool_router: Self::task_tools() + Self::status_tools(),
+            tool_router: Self::task_tools()
+                + Self::status_tools()
+                + Self::workflow_tools()
+                + Self::maintenance_tools()
+                + Self::record_tools(),
         }
+    }
+
+    /// The directory the tools work in.
+    fn root(&self) -> PathBuf {
+        self.root
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Serves `root` from now on (`orchestrator_initialize_session`).
+    fn set_root(&self, root: PathBuf) {
+        *self
+            .root
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = root;
     }
 
     /// Runs `f` on the repository with a context for this call (the current time).
@@ -67,6 +96,11 @@ impl OrcServer {
     /// the handle was opened. Opening is retried while it fails (e.g. the server was
     /// started before `git init`).
     fn with_orc<T>(&self, f: impl FnOnce(&Orc) -> Result<T>) -> Result<T> {
+        self.with_orc_at(&self.root(), f)
+    }
+
+    /// [`OrcServer::with_orc`] on the repository containing `root`.
+    fn with_orc_at<T>(&self, root: &Path, f: impl FnOnce(&Orc) -> Result<T>) -> Result<T> {
         let mut ctx = Context::from_env()?;
         ctx.no_commit = self.options.no_commit;
         if self.options.agent.is_some() {
@@ -74,13 +108,13 @@ impl OrcServer {
         }
         OPEN.with_borrow_mut(|open| {
             let orc = match open {
-                Some((root, orc)) if *root == self.options.root => {
+                Some((open_root, orc)) if open_root == root => {
                     orc.set_context(ctx);
                     orc
                 }
                 _ => {
-                    let orc = Orc::open(&self.options.root, ctx)?;
-                    &mut open.insert((self.options.root.clone(), orc)).1
+                    let orc = Orc::open(root, ctx)?;
+                    &mut open.insert((root.to_path_buf(), orc)).1
                 }
             };
             f(orc)

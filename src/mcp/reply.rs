@@ -35,12 +35,11 @@ impl Reply {
             key.into(),
             serde_json::to_value(&outcome.value).expect("service results serialise to JSON"),
         );
+        commit_lines(&mut text, outcome);
         if let Some(commit) = &outcome.commit {
-            text.push_str(&format!("\ncommit {}", &commit[..12.min(commit.len())]));
             data.insert("commit".into(), commit.clone().into());
         }
         if let Some(reason) = &outcome.not_committed {
-            text.push_str(&format!("\nnote: written but not committed: {reason}"));
             data.insert("not_committed".into(), reason.clone().into());
         }
         Reply {
@@ -49,11 +48,56 @@ impl Reply {
         }
     }
 
+    /// The result of a mutation whose value's fields go at the top level, plus what
+    /// happened in git (`commit` or `not_committed`).
+    pub fn outcome<T: Serialize>(text: impl Into<String>, outcome: &Outcome<T>) -> Reply {
+        let mut text = text.into();
+        commit_lines(&mut text, outcome);
+        Reply::new(text, outcome)
+    }
+
+    /// Adds `key` to the structured content.
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Reply {
+        self.data[key] = serde_json::to_value(value).expect("service results serialise to JSON");
+        self
+    }
+
     pub fn into_result(self) -> CallToolResult {
         let mut result = CallToolResult::success(vec![ContentBlock::text(self.text)]);
         result.structured_content = Some(self.data);
         result
     }
+}
+
+/// Appends what happened in git to a reply's text.
+fn commit_lines<T>(text: &mut String, outcome: &Outcome<T>) {
+    if let Some(commit) = &outcome.commit {
+        text.push_str(&format!("\ncommit {}", &commit[..12.min(commit.len())]));
+    }
+    if let Some(reason) = &outcome.not_committed {
+        text.push_str(&format!("\nnote: written but not committed: {reason}"));
+    }
+}
+
+/// A tool error that is not a service error: the call did not do what was asked (e.g.
+/// synthesizing a task with open subtasks). `data` goes beside `error` in the structured
+/// content; `detail` is printed between the message and the hint.
+pub fn refusal(code: &str, message: &str, detail: &str, hint: &str, data: Value) -> CallToolResult {
+    let mut text = format!("error: {message}");
+    if !detail.is_empty() {
+        text.push('\n');
+        text.push_str(detail);
+    }
+    text.push_str(&format!("\nhint: {hint}"));
+    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
+    let mut content = json!({ "error": { "code": code, "message": message, "hint": hint } });
+    if let Value::Object(extra) = data {
+        for (k, v) in extra {
+            content[k] = v;
+        }
+    }
+    result.structured_content = Some(content);
+    result
 }
 
 /// A service error as a tool error: the message, what to do next, and a stable code.
@@ -113,6 +157,27 @@ fn hint(e: &Error) -> Option<String> {
             "finish those first; orchestrator_ready_tasks lists what can start now".into()
         }
         Error::Claimed { .. } => "pick another task (orchestrator_ready_tasks)".into(),
-        _ => return e.hint(),
+        _ => return e.hint().map(|h| tool_terms(&h)),
     })
+}
+
+/// CLI commands in service hints, and the tools that do the same.
+const TOOL_TERMS: &[(&str, &str)] = &[
+    ("`orc start ", "`orchestrator_execute_subtask "),
+    ("`orc session start`", "orchestrator_initialize_session"),
+    ("`orc task list`", "orchestrator_list_tasks"),
+    ("`orc ready`", "orchestrator_ready_tasks"),
+    ("`orc decision list`", "orchestrator_search_decisions"),
+    (
+        "`orc check`",
+        "orchestrator_maintenance_coordinator (validate_structure)",
+    ),
+    ("pass --task ID", "pass task_id"),
+];
+
+/// A service hint with the CLI commands it names replaced by their tools.
+fn tool_terms(hint: &str) -> String {
+    TOOL_TERMS
+        .iter()
+        .fold(hint.to_owned(), |h, (cli, tool)| h.replace(cli, tool))
 }

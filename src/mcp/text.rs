@@ -4,8 +4,11 @@
 
 use std::fmt::Write;
 
-use crate::model::Task;
-use crate::service::{StatusReport, TaskSummary, TaskView};
+use crate::model::{Task, number_str};
+use crate::service::{
+    CompletionReport, DecisionSummary, DecisionView, LogEntry, MaintenanceScan, PlanReport,
+    RecordReport, StatusReport, TaskSummary, TaskView, VerifyReport,
+};
 
 /// `id [status] priority role: title` for a task.
 pub fn task_line(t: &Task) -> String {
@@ -191,4 +194,240 @@ pub fn status(report: &StatusReport, completed: Option<&[TaskSummary]>) -> Strin
             .collect(),
     );
     out
+}
+
+/// What a plan created, and where to start.
+pub fn plan(r: &PlanReport) -> String {
+    let n = r.subtasks.len();
+    let mut out = vec![if r.parent_created {
+        format!(
+            "planned {} \"{}\" with {n} subtask{}:",
+            r.parent.id,
+            r.parent.title,
+            if n == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "planned {n} subtask{} under {} \"{}\":",
+            if n == 1 { "" } else { "s" },
+            r.parent.id,
+            r.parent.title
+        )
+    }];
+    for s in &r.subtasks {
+        let after = if s.depends_on.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<&str> = s.depends_on.iter().map(|d| d.as_str()).collect();
+            format!(" (after {})", ids.join(", "))
+        };
+        out.push(format!(
+            "{}- {} {}: {}{after}",
+            "  ".repeat(s.depth - 1),
+            s.task.id,
+            s.task.role.as_deref().unwrap_or("-"),
+            s.task.title
+        ));
+    }
+    if let Some(first) = r.ready.first() {
+        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
+        out.push(format!("ready now: {}", ids.join(", ")));
+        out.push(format!("next: orchestrator_execute_subtask {}", first.id));
+    }
+    out.join("\n")
+}
+
+/// What completing a task did and what comes next.
+pub fn completion(r: &CompletionReport) -> String {
+    let t = &r.task;
+    let mut out = vec![mutated("recorded", t)];
+    if !t.artifacts.is_empty() {
+        let paths: Vec<&str> = t.artifacts.iter().map(|a| a.path.as_str()).collect();
+        out.push(format!("files: {}", paths.join(", ")));
+    }
+    if let Some(p) = &r.parent {
+        out.push(format!(
+            "parent {} \"{}\": {}/{} subtasks done ({}%)",
+            p.id, p.title, p.done, p.total, p.percent
+        ));
+    }
+    if !r.newly_ready.is_empty() {
+        let ids: Vec<&str> = r.newly_ready.iter().map(|t| t.id.as_str()).collect();
+        out.push(format!("now ready: {}", ids.join(", ")));
+    }
+    if let Some(p) = &r.synthesize {
+        out.push(format!(
+            "all subtasks of {p} are done: next orchestrator_synthesize_results {p}"
+        ));
+    } else if let Some(n) = &r.next {
+        out.push(format!(
+            "next: orchestrator_execute_subtask {} ({})",
+            n.id, n.title
+        ));
+    }
+    out.join("\n")
+}
+
+/// `0007 accepted: Title (task X) [tag, tag]`.
+pub fn decision_line(d: &DecisionSummary) -> String {
+    let mut s = format!("{} {}: {}", number_str(d.number), d.status, d.title);
+    if let Some(t) = &d.task {
+        write!(s, " (task {t})").expect("writing to a String cannot fail");
+    }
+    if !d.tags.is_empty() {
+        write!(s, " [{}]", d.tags.join(", ")).expect("writing to a String cannot fail");
+    }
+    s
+}
+
+/// One decision: its headline, metadata and the Markdown body.
+pub fn decision(v: &DecisionView) -> String {
+    let d = &v.decision;
+    let mut head = format!(
+        "{} \"{}\" [{}] {}",
+        number_str(d.number),
+        d.title,
+        d.status,
+        d.date
+    );
+    for (label, value) in [
+        ("task", d.task.as_ref().map(ToString::to_string)),
+        ("tags", (!d.tags.is_empty()).then(|| d.tags.join(", "))),
+        (
+            "deciders",
+            (!d.deciders.is_empty()).then(|| d.deciders.join(", ")),
+        ),
+        (
+            "files",
+            (!d.related_files.is_empty()).then(|| d.related_files.join(", ")),
+        ),
+        (
+            "supersedes",
+            (!d.supersedes.is_empty()).then(|| {
+                d.supersedes
+                    .iter()
+                    .map(|n| number_str(*n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
+        ),
+        ("superseded by", d.superseded_by.map(number_str)),
+    ] {
+        if let Some(v) = value {
+            write!(head, " | {label}: {v}").expect("writing to a String cannot fail");
+        }
+    }
+    format!("{head}\nfile: {}\n\n{}", v.path, d.body.trim_end())
+}
+
+/// What recording file operations did.
+pub fn recorded(r: &RecordReport) -> String {
+    let mut out = vec![format!(
+        "recorded {} file operation{} for {} in {}",
+        r.recorded.len(),
+        if r.recorded.len() == 1 { "" } else { "s" },
+        r.task,
+        r.manifest
+    )];
+    for op in &r.recorded {
+        let from = op
+            .from
+            .as_deref()
+            .map(|f| format!(" (from {f})"))
+            .unwrap_or_default();
+        out.push(format!("- {} {}{from}", op.op, op.path));
+    }
+    if !r.unchanged.is_empty() {
+        out.push(format!(
+            "already recorded as they are: {}",
+            r.unchanged.join(", ")
+        ));
+    }
+    out.join("\n")
+}
+
+/// Recorded file operations against the disk: counts, then every path that differs.
+pub fn verified(r: &VerifyReport) -> String {
+    let s = &r.summary;
+    let mut out = vec![format!(
+        "{}: {} checked, {} verified, {} modified since, {} missing, {} unexpectedly present",
+        if r.ok { "ok" } else { "NOT OK" },
+        s.checked,
+        s.verified,
+        s.modified,
+        s.missing,
+        s.unexpectedly_present
+    )];
+    for v in r.results.iter().filter(|v| !v.state.ok()) {
+        out.push(format!(
+            "- {} {} ({} by {} at {})",
+            v.state.as_str(),
+            v.path,
+            v.op,
+            v.task,
+            v.at
+        ));
+    }
+    for u in &r.unreadable {
+        out.push(format!("- unreadable manifest {}: {}", u.path, u.error));
+    }
+    out.join("\n")
+}
+
+/// One orc commit: `abcdef123456 time op task summary`.
+pub fn log_line(e: &LogEntry) -> String {
+    format!(
+        "{} {} {} {} {}",
+        &e.commit[..12.min(e.commit.len())],
+        e.time,
+        e.op,
+        e.task.as_deref().unwrap_or("-"),
+        e.summary
+    )
+}
+
+/// What needs attention in the repository's tasks.
+pub fn scan(scan: &MaintenanceScan) -> String {
+    let mut out = vec![if scan.is_clean() {
+        "clean: nothing needs attention".to_owned()
+    } else {
+        "needs attention:".to_owned()
+    }];
+    for s in &scan.stale {
+        out.push(format!(
+            "- stale: {} \"{}\" in progress for {}h (limit {}h){}",
+            s.task.id,
+            s.task.title,
+            s.hours,
+            scan.stale_after_hours,
+            s.task
+                .assignee
+                .as_deref()
+                .map(|a| format!(", assignee {a}"))
+                .unwrap_or_default()
+        ));
+    }
+    for o in &scan.orphans {
+        out.push(format!("- orphaned: {} ({})", o.task.id, o.reason));
+    }
+    for b in &scan.broken_references {
+        out.push(format!(
+            "- broken reference: {} depends on {}, which does not exist",
+            b.task, b.missing
+        ));
+    }
+    for p in &scan.problems {
+        let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
+        out.push(format!("- {}{line}: {} ({})", p.path, p.message, p.kind));
+    }
+    for p in &scan.ready_to_synthesize {
+        out.push(format!(
+            "ready to synthesize: {} \"{}\" ({}/{} done)",
+            p.id, p.title, p.done, p.total
+        ));
+    }
+    for t in &scan.archivable {
+        out.push(format!("archivable: {} \"{}\"", t.id, t.title));
+    }
+    out.join("\n")
 }

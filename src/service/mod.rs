@@ -135,6 +135,15 @@ pub struct Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The same commit information with another value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        Outcome {
+            value: f(self.value),
+            commit: self.commit,
+            not_committed: self.not_committed,
+        }
+    }
+
     fn new(value: T, applied: Applied) -> Self {
         let (commit, not_committed) = match applied {
             Applied::Committed { commit } => (Some(commit), None),

@@ -337,13 +337,13 @@ fn build_plan(
                         Err(_) => {
                             let by_number =
                                 name.parse::<usize>().ok().and_then(|k| n.siblings.get(k));
-                            match by_number {
-                                Some(idx) => Target::Node(*idx),
+                            match by_number.copied().or_else(|| title_match(&nodes, name)) {
+                                Some(idx) => Target::Node(idx),
                                 None => {
                                     problems.push(PlanProblem::new(
                                         dloc,
                                         format!(
-                                            "{name:?} is neither a key in this plan nor an existing task"
+                                            "{name:?} is neither a key nor a unique title in this plan, nor an existing task"
                                         ),
                                     ));
                                     continue;
@@ -451,6 +451,21 @@ fn build_plan(
         .filter_map(|(i, n)| n.spec.key.clone().map(|k| (i, k)))
         .collect();
     Some((parent, created, tasks, keys))
+}
+
+/// The one subtask of the plan titled `name` (ignoring case and outer spaces): clients
+/// of the Python original often name dependencies by title.
+fn title_match(nodes: &[Node<'_>], name: &str) -> Option<usize> {
+    let name = name.trim();
+    let mut found = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.spec.title.trim().eq_ignore_ascii_case(name))
+        .map(|(i, _)| i);
+    match (found.next(), found.next()) {
+        (Some(i), None) => Some(i),
+        _ => None,
+    }
 }
 
 /// Whether node `a` is an ancestor of node `b` in the plan tree.

@@ -309,6 +309,23 @@ impl Orc {
         Ok(Outcome::new(context, applied))
     }
 
+    /// Continues the session this agent has open in this clone, or starts one. For
+    /// callers that cannot know whether an earlier conversation left a session open (the
+    /// MCP server): the `bool` is true when an open session was continued (no commit).
+    pub fn session_continue_or_start(
+        &self,
+        name: Option<&str>,
+    ) -> Result<(Outcome<SessionContext>, bool)> {
+        if let Some(session) = self.active_session()?.filter(Session::is_open) {
+            let context = self.session_context(&self.state()?, session)?;
+            return Ok((
+                Outcome::new(context, crate::store::Applied::Unchanged),
+                true,
+            ));
+        }
+        Ok((self.session_start(name)?, false))
+    }
+
     /// Closes the active session with an optional handoff note for the next one.
     pub fn session_end(&self, handoff: Option<&str>) -> Result<Outcome<Session>> {
         let _lock = self.store.lock()?;

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::tasks::write_task;
-use super::{Orc, Outcome, Progress, TaskSummary, short_title};
+use super::{Orc, Outcome, Progress, State, TaskSummary, short_title};
 use crate::error::{Error, Result};
 use crate::model::{Artifact, Status, Task, TaskId};
 
@@ -30,156 +30,238 @@ impl Orc {
     pub fn synthesize(&self, parent: &str) -> Result<Outcome<Synthesis>> {
         self.mutate(|state| {
             let id = state.resolve(parent)?;
-            let mut task = state.task(&id)?.clone();
-            let mut children: Vec<&Task> = state.children(&id).collect();
-            if children.is_empty() {
-                return Err(Error::invalid_with_hint(
-                    format!("{id} has no subtasks; there is nothing to synthesize"),
-                    format!("plan subtasks with `orc plan --parent {id}`, or finish it with `orc done {id}`"),
-                ));
-            }
-            if task.status == Status::Cancelled {
-                return Err(Error::invalid_with_hint(
-                    format!("{id} is cancelled"),
-                    format!("reopen it first with `orc reopen {id}`"),
-                ));
-            }
-            children.sort_by(|a, b| {
-                (a.completed.is_none(), a.completed, a.created, &a.id).cmp(&(
-                    b.completed.is_none(),
-                    b.completed,
-                    b.created,
-                    &b.id,
-                ))
-            });
-            let progress = state.progress(&task);
-            let mut open: Vec<&Task> = children.iter().copied().filter(|c| c.status.is_open()).collect();
-            open.sort_by(super::views::by_urgency);
-            let done: Vec<&Task> = children
-                .iter()
-                .copied()
-                .filter(|c| c.status == Status::Completed)
-                .collect();
-            let cancelled: Vec<&Task> = children
-                .iter()
-                .copied()
-                .filter(|c| c.status == Status::Cancelled)
-                .collect();
-            let complete = open.is_empty() && !done.is_empty();
-            let mut artifacts: Vec<Artifact> = Vec::new();
-            for c in &done {
-                for a in &c.artifacts {
-                    if !artifacts.iter().any(|x| x.path == a.path) {
-                        artifacts.push(a.clone());
-                    }
-                }
-            }
-
-            let mut md = String::new();
-            md.push_str(&format!("# {}: {}\n\n", task.id, task.title));
-            if complete {
-                md.push_str(&format!(
-                    "All {} subtasks are completed{}.\n\n",
-                    done.len(),
-                    if cancelled.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({} cancelled)", cancelled.len())
-                    }
-                ));
-            } else {
-                md.push_str(&format!(
-                    "**Not complete:** {} of {} subtasks done; {} still open.\n\n",
-                    progress.done,
-                    progress.total,
-                    open.len()
-                ));
-            }
-            if !task.description.is_empty() {
-                md.push_str("## Goal\n\n");
-                md.push_str(task.description.trim_end());
-                md.push_str("\n\n");
-            }
-            md.push_str("## Results\n\n");
-            if done.is_empty() {
-                md.push_str("No subtask is completed yet.\n\n");
-            }
-            for c in &done {
-                let role = c.role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-                md.push_str(&format!("### {}: {}{role}\n\n", c.id, c.title));
-                md.push_str(c.result.as_deref().unwrap_or("(no summary recorded)").trim_end());
-                md.push_str("\n\n");
-                if !c.artifacts.is_empty() {
-                    let paths: Vec<String> = c.artifacts.iter().map(|a| format!("`{}`", a.path)).collect();
-                    md.push_str(&format!("Artifacts: {}\n\n", paths.join(", ")));
-                }
-            }
-            if !open.is_empty() {
-                md.push_str("## Still open\n\n");
-                for c in &open {
-                    let role = c.role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-                    md.push_str(&format!("- {} [{}]{role} {}\n", c.id, c.status, c.title));
-                }
-                md.push('\n');
-            }
-            if !cancelled.is_empty() {
-                md.push_str("## Cancelled\n\n");
-                for c in &cancelled {
-                    md.push_str(&format!("- {} {}\n", c.id, c.title));
-                }
-                md.push('\n');
-            }
-            if !artifacts.is_empty() {
-                md.push_str("## All artifacts\n\n");
-                for a in &artifacts {
-                    md.push_str(&format!("- `{}` ({} bytes, sha256 {})\n", a.path, a.size, a.sha256));
-                }
-                md.push('\n');
-            }
-            let markdown = md.trim_end().to_owned() + "\n";
-
-            let synthesis = Synthesis {
-                parent: id.clone(),
-                title: task.title.clone(),
-                progress,
-                complete,
-                open: open.iter().map(|t| TaskSummary::from(*t)).collect(),
-                markdown: markdown.clone(),
-                artifacts: artifacts.clone(),
+            let (synthesis, updated) = self.synthesis_of(state, &id)?;
+            let Some(task) = updated else {
+                return Ok((crate::store::Change::new(""), synthesis));
             };
-            if !complete {
-                return Ok((crate::store::Change::new(""), synthesis));
-            }
-            let result = format!(
-                "Completed {} subtask{}: {}.",
-                done.len(),
-                if done.len() == 1 { "" } else { "s" },
-                done.iter().map(|c| c.title.as_str()).collect::<Vec<_>>().join("; ")
-            );
-            let before = task.clone();
-            task.result = Some(result);
-            task.detail = Some(markdown);
-            task.artifacts = artifacts;
-            if task.status != Status::Completed {
-                task.set_status(Status::Completed, self.now());
-                task.add_note(
-                    format!("synthesized from {} subtasks", done.len()),
-                    self.ctx.agent.clone(),
-                    self.now(),
-                );
-            }
-            if task == before {
-                return Ok((crate::store::Change::new(""), synthesis));
-            }
-            task.updated = self.now();
-            state.tasks.insert(id.clone(), task.clone());
             let mut change = self.change(
                 format!("synthesize {id} \"{}\"", short_title(&task.title)),
                 "task.synthesize",
                 Some(&id),
             );
             write_task(&mut change, &task);
+            state.tasks.insert(id, task);
             Ok((change, synthesis))
         })
+    }
+
+    /// Synthesizes every open parent whose subtasks are all done (a parent whose last
+    /// open subtask is itself completed by this is included), in one commit. Returns the
+    /// syntheses that changed something, in the order they were made.
+    pub fn synthesize_ready(&self) -> Result<Outcome<Vec<Synthesis>>> {
+        self.mutate(|state| {
+            let mut made: Vec<(Synthesis, Task)> = Vec::new();
+            loop {
+                let candidates: Vec<TaskId> = state
+                    .status_report()
+                    .parents
+                    .into_iter()
+                    .filter(|p| p.total > 0 && p.done == p.total)
+                    .map(|p| p.id)
+                    .collect();
+                let mut progressed = false;
+                for id in candidates {
+                    if let (synthesis, Some(task)) = self.synthesis_of(state, &id)? {
+                        state.tasks.insert(id, task.clone());
+                        made.push((synthesis, task));
+                        progressed = true;
+                    }
+                }
+                if !progressed {
+                    break;
+                }
+            }
+            if made.is_empty() {
+                return Ok((crate::store::Change::new(""), Vec::new()));
+            }
+            let summary = match made.as_slice() {
+                [(_, t)] => format!("synthesize {} \"{}\"", t.id, short_title(&t.title)),
+                many => format!("synthesize {} parent tasks", many.len()),
+            };
+            let mut change = self.change(summary, "task.synthesize", None);
+            for (_, task) in &made {
+                change = change.trailer("Orc-Task", task.id.to_string());
+                write_task(&mut change, task);
+            }
+            Ok((change, made.into_iter().map(|(s, _)| s).collect()))
+        })
+    }
+
+    /// The synthesis of `id`'s subtasks, and the parent as it should be stored when the
+    /// synthesis completes it or changes its stored report (`None`: nothing to write).
+    fn synthesis_of(&self, state: &State, id: &TaskId) -> Result<(Synthesis, Option<Task>)> {
+        let id = id.clone();
+        let mut task = state.task(&id)?.clone();
+        let mut children: Vec<&Task> = state.children(&id).collect();
+        if children.is_empty() {
+            return Err(Error::invalid_with_hint(
+                format!("{id} has no subtasks; there is nothing to synthesize"),
+                format!(
+                    "plan subtasks with `orc plan --parent {id}`, or finish it with `orc done {id}`"
+                ),
+            ));
+        }
+        if task.status == Status::Cancelled {
+            return Err(Error::invalid_with_hint(
+                format!("{id} is cancelled"),
+                format!("reopen it first with `orc reopen {id}`"),
+            ));
+        }
+        children.sort_by(|a, b| {
+            (a.completed.is_none(), a.completed, a.created, &a.id).cmp(&(
+                b.completed.is_none(),
+                b.completed,
+                b.created,
+                &b.id,
+            ))
+        });
+        let progress = state.progress(&task);
+        let mut open: Vec<&Task> = children
+            .iter()
+            .copied()
+            .filter(|c| c.status.is_open())
+            .collect();
+        open.sort_by(super::views::by_urgency);
+        let done: Vec<&Task> = children
+            .iter()
+            .copied()
+            .filter(|c| c.status == Status::Completed)
+            .collect();
+        let cancelled: Vec<&Task> = children
+            .iter()
+            .copied()
+            .filter(|c| c.status == Status::Cancelled)
+            .collect();
+        let complete = open.is_empty() && !done.is_empty();
+        let mut artifacts: Vec<Artifact> = Vec::new();
+        for c in &done {
+            for a in &c.artifacts {
+                if !artifacts.iter().any(|x| x.path == a.path) {
+                    artifacts.push(a.clone());
+                }
+            }
+        }
+
+        let mut md = String::new();
+        md.push_str(&format!("# {}: {}\n\n", task.id, task.title));
+        if complete {
+            md.push_str(&format!(
+                "All {} subtasks are completed{}.\n\n",
+                done.len(),
+                if cancelled.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({} cancelled)", cancelled.len())
+                }
+            ));
+        } else {
+            md.push_str(&format!(
+                "**Not complete:** {} of {} subtasks done; {} still open.\n\n",
+                progress.done,
+                progress.total,
+                open.len()
+            ));
+        }
+        if !task.description.is_empty() {
+            md.push_str("## Goal\n\n");
+            md.push_str(task.description.trim_end());
+            md.push_str("\n\n");
+        }
+        md.push_str("## Results\n\n");
+        if done.is_empty() {
+            md.push_str("No subtask is completed yet.\n\n");
+        }
+        for c in &done {
+            let role = c
+                .role
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
+            md.push_str(&format!("### {}: {}{role}\n\n", c.id, c.title));
+            md.push_str(
+                c.result
+                    .as_deref()
+                    .unwrap_or("(no summary recorded)")
+                    .trim_end(),
+            );
+            md.push_str("\n\n");
+            if !c.artifacts.is_empty() {
+                let paths: Vec<String> = c
+                    .artifacts
+                    .iter()
+                    .map(|a| format!("`{}`", a.path))
+                    .collect();
+                md.push_str(&format!("Artifacts: {}\n\n", paths.join(", ")));
+            }
+        }
+        if !open.is_empty() {
+            md.push_str("## Still open\n\n");
+            for c in &open {
+                let role = c
+                    .role
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default();
+                md.push_str(&format!("- {} [{}]{role} {}\n", c.id, c.status, c.title));
+            }
+            md.push('\n');
+        }
+        if !cancelled.is_empty() {
+            md.push_str("## Cancelled\n\n");
+            for c in &cancelled {
+                md.push_str(&format!("- {} {}\n", c.id, c.title));
+            }
+            md.push('\n');
+        }
+        if !artifacts.is_empty() {
+            md.push_str("## All artifacts\n\n");
+            for a in &artifacts {
+                md.push_str(&format!(
+                    "- `{}` ({} bytes, sha256 {})\n",
+                    a.path, a.size, a.sha256
+                ));
+            }
+            md.push('\n');
+        }
+        let markdown = md.trim_end().to_owned() + "\n";
+
+        let synthesis = Synthesis {
+            parent: id.clone(),
+            title: task.title.clone(),
+            progress,
+            complete,
+            open: open.iter().map(|t| TaskSummary::from(*t)).collect(),
+            markdown: markdown.clone(),
+            artifacts: artifacts.clone(),
+        };
+        if !complete {
+            return Ok((synthesis, None));
+        }
+        let result = format!(
+            "Completed {} subtask{}: {}.",
+            done.len(),
+            if done.len() == 1 { "" } else { "s" },
+            done.iter()
+                .map(|c| c.title.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let before = task.clone();
+        task.result = Some(result);
+        task.detail = Some(markdown);
+        task.artifacts = artifacts;
+        if task.status != Status::Completed {
+            task.set_status(Status::Completed, self.now());
+            task.add_note(
+                format!("synthesized from {} subtasks", done.len()),
+                self.ctx.agent.clone(),
+                self.now(),
+            );
+        }
+        if task == before {
+            return Ok((synthesis, None));
+        }
+        task.updated = self.now();
+        Ok((synthesis, Some(task)))
     }
 }

@@ -139,13 +139,27 @@ async fn tools_list_is_stable() {
         names,
         [
             "orchestrator_add_note",
+            "orchestrator_complete_subtask",
             "orchestrator_create_task",
+            "orchestrator_end_session",
+            "orchestrator_execute_subtask",
             "orchestrator_get_status",
             "orchestrator_health_check",
+            "orchestrator_initialize_session",
             "orchestrator_list_tasks",
+            "orchestrator_log",
+            "orchestrator_maintenance_coordinator",
+            "orchestrator_plan_task",
             "orchestrator_ready_tasks",
+            "orchestrator_record_decision",
+            "orchestrator_record_files",
+            "orchestrator_recover_context",
+            "orchestrator_search_decisions",
+            "orchestrator_show_decision",
             "orchestrator_show_task",
+            "orchestrator_synthesize_results",
             "orchestrator_update_task",
+            "orchestrator_verify_files",
         ]
     );
     insta::assert_snapshot!(
@@ -201,7 +215,10 @@ async fn original_tools_keep_their_parameters() {
             theirs["name"]
         );
     }
-    assert_eq!(compared, 2, "get_status and health_check are compared");
+    assert_eq!(
+        compared, 8,
+        "every tool of the original but the four restart tools is served"
+    );
 }
 
 #[tokio::test]
@@ -785,7 +802,7 @@ fn tool_reference(tools: &[Value]) -> String {
                         .filter(|t| *t != "null")
                         .map(|t| t.as_str().unwrap().to_owned())
                         .collect::<Vec<_>>()
-                        .join("|"),
+                        .join(" or "),
                     t => t.as_str().unwrap_or("any").to_owned(),
                 };
                 match p["enum"].as_array() {
@@ -880,4 +897,901 @@ async fn server_started_before_git_init_serves_it_later() {
     repo.orc_in(&late, &["init"]).output().unwrap();
     let (text, _) = c.ok("orchestrator_get_status", json!({})).await;
     assert_eq!(text, "0 tasks");
+}
+
+/// Commit subjects and the `Orc-Op` trailers of the last `n` commits, oldest first.
+fn last_ops(repo: &Repo, n: usize) -> Vec<String> {
+    let log = repo.git(&[
+        "log",
+        &format!("-{n}"),
+        "--reverse",
+        "--format=%(trailers:key=Orc-Op,valueonly,separator=%x2C)",
+    ]);
+    log.lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The original's five-subtask breakdown, as the JSON string it sends. Dependencies name
+/// other subtasks by caller `task_id`, by title and by position.
+fn five_subtasks() -> String {
+    json!([
+        { "task_id": "design", "title": "Design the layout", "description": "Pages and data flow.",
+          "specialist_type": "architect", "estimated_effort": "1h" },
+        { "title": "Implement the parser", "specialist_type": "implementer",
+          "dependencies": ["design"] },
+        { "title": "Test the parser", "specialist_type": "tester",
+          "dependencies": ["Implement the parser"] },
+        { "title": "Document the format", "specialist_type": "documenter", "dependencies": [1] },
+        { "title": "Review the change", "specialist_type": "reviewer",
+          "dependencies": ["Test the parser", "Document the format"] }
+    ])
+    .to_string()
+}
+
+/// Plans the five subtasks through the tool; returns (parent, subtask ids in plan order).
+async fn plan_five(c: &mut Client) -> (String, Vec<String>) {
+    let (_, data) = c
+        .ok(
+            "orchestrator_plan_task",
+            json!({ "description": "Add a parser", "subtasks_json": five_subtasks() }),
+        )
+        .await;
+    let ids = data["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["task_id"].as_str().unwrap().to_owned())
+        .collect();
+    (data["parent_task_id"].as_str().unwrap().to_owned(), ids)
+}
+
+#[tokio::test]
+async fn initialize_session_initialises_orc_and_continues_an_open_session() {
+    let repo = Repo::new();
+    repo.git(&["config", "user.name", "MCP Test"]);
+    repo.git(&["config", "user.email", "mcp@example.com"]);
+    repo.git(&["commit", "-q", "--allow-empty", "-m", "base"]);
+    let mut c = Client::start(&repo.root).await;
+    let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(text.starts_with("initialised orc in "), "{text}");
+    assert!(text.contains("# Orchestration session session_"), "{text}");
+    assert!(
+        text.contains("orchestrator_plan_task"),
+        "guidance in tool terms: {text}"
+    );
+    assert!(
+        !text.contains("`orc start"),
+        "no CLI commands in the guidance: {text}"
+    );
+    assert_eq!(data["session_initialized"], true);
+    assert_eq!(data["orc_initialized"], true);
+    assert_eq!(data["continued"], false);
+    let session = data["session"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Two commits: orc init and the session.
+    assert_eq!(last_ops(&repo, 2), ["init", "session.start"]);
+    assert_eq!(data["commit"], repo.git(&["rev-parse", "HEAD"]).trim());
+    assert_eq!(
+        data["init_commit"],
+        repo.git(&["rev-parse", "HEAD~"]).trim()
+    );
+    assert_eq!(repo.status_porcelain(), "");
+
+    // A second conversation continues the open session: nothing written.
+    let before = repo.commit_count();
+    let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(
+        text.starts_with(&format!("continuing session {session}")),
+        "{text}"
+    );
+    assert_eq!(data["continued"], true);
+    assert_eq!(data["orc_initialized"], false);
+    assert!(data.get("commit").is_none());
+    assert_eq!(repo.commit_count(), before);
+
+    // Ending it leaves a handoff that the next session shows.
+    let (text, _) = c
+        .ok(
+            "orchestrator_end_session",
+            json!({ "handoff": "Parser designed; implement next." }),
+        )
+        .await;
+    assert!(
+        text.starts_with(&format!("ended session {session}")),
+        "{text}"
+    );
+    assert_eq!(last_ops(&repo, 1), ["session.end"]);
+    let (text, _) = c.fails("orchestrator_end_session", json!({})).await;
+    assert!(text.contains("no session is active"), "{text}");
+    assert!(text.contains("orchestrator_initialize_session"), "{text}");
+    let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert_eq!(data["continued"], false);
+    assert!(text.contains("Parser designed; implement next."), "{text}");
+    assert_eq!(last_ops(&repo, 1), ["session.start"]);
+}
+
+#[tokio::test]
+async fn initialize_session_working_directory_switches_the_repository() {
+    let served = repo();
+    let other = Repo::init();
+    other.git(&["config", "user.name", "MCP Test"]);
+    other.git(&["config", "user.email", "mcp@example.com"]);
+    std::fs::create_dir_all(other.root.join("sub")).unwrap();
+    let mut c = Client::start(&served.root).await;
+
+    let (text, err) = c
+        .fails(
+            "orchestrator_initialize_session",
+            json!({ "working_directory": "/no/such/dir" }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    assert!(text.contains("is not a directory"), "{text}");
+    let outside = tempfile::tempdir().unwrap();
+    let (_, err) = c
+        .fails(
+            "orchestrator_initialize_session",
+            json!({ "working_directory": outside.path() }),
+        )
+        .await;
+    assert_eq!(err["code"], "not_a_repository");
+
+    let before = served.commit_count();
+    let (_, data) = c
+        .ok(
+            "orchestrator_initialize_session",
+            json!({ "working_directory": other.root.join("sub") }),
+        )
+        .await;
+    let root = std::fs::canonicalize(&other.root).unwrap();
+    assert_eq!(data["working_directory"], root.display().to_string());
+    assert_eq!(data["orc_initialized"], false);
+    // Later calls work there, not in the repository the server was started in.
+    c.ok("orchestrator_create_task", json!({ "title": "Elsewhere" }))
+        .await;
+    assert_eq!(served.commit_count(), before);
+    assert_eq!(last_ops(&other, 2), ["session.start", "task.add"]);
+}
+
+#[tokio::test]
+async fn plan_task_creates_the_breakdown_in_one_commit() {
+    let repo = repo();
+    let before = repo.commit_count();
+    let mut c = Client::start(&repo.root).await;
+    let (text, data) = c
+        .ok(
+            "orchestrator_plan_task",
+            json!({
+                "description": "Add a parser\nfor the task file format.",
+                "subtasks_json": five_subtasks(),
+                "complexity_level": "complex",
+                "context": "Keep it small."
+            }),
+        )
+        .await;
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(last_ops(&repo, 1), ["task.plan"]);
+    assert_eq!(data["task_created"], true);
+    assert_eq!(data["complexity"], "complex");
+    let parent = data["parent_task_id"].as_str().unwrap();
+    let subtasks = data["subtasks"].as_array().unwrap();
+    let ids: Vec<&str> = subtasks
+        .iter()
+        .map(|s| s["task_id"].as_str().unwrap())
+        .collect();
+    let roles: Vec<&str> = subtasks
+        .iter()
+        .map(|s| s["specialist_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "architect",
+            "implementer",
+            "tester",
+            "documenter",
+            "reviewer"
+        ]
+    );
+    assert_eq!(subtasks[0]["title"], "Design the layout");
+    assert_eq!(subtasks[0]["dependencies"], json!([]));
+    assert_eq!(subtasks[1]["dependencies"], json!([ids[0]]));
+    assert_eq!(subtasks[2]["dependencies"], json!([ids[1]]));
+    assert_eq!(subtasks[3]["dependencies"], json!([ids[1]]));
+    assert_eq!(subtasks[4]["dependencies"], json!([ids[2], ids[3]]));
+    assert_eq!(
+        redact_ids(&text),
+        "planned task_00000001 \"Add a parser\" with 5 subtasks:\n\
+         - architect_00000002 architect: Design the layout\n\
+         - implementer_00000003 implementer: Implement the parser (after architect_00000002)\n\
+         - tester_00000004 tester: Test the parser (after implementer_00000003)\n\
+         - documenter_00000005 documenter: Document the format (after implementer_00000003)\n\
+         - reviewer_00000006 reviewer: Review the change (after tester_00000004, documenter_00000005)\n\
+         ready now: architect_00000002\n\
+         next: orchestrator_execute_subtask architect_00000002\n\
+         commit <commit>"
+            .replace("<commit>", &data["commit"].as_str().unwrap()[..12])
+    );
+    let shown = repo.json(&["task", "show", parent]);
+    assert_eq!(
+        shown["task"]["description"],
+        "Add a parser\nfor the task file format.\n\nComplexity: complex\n\nContext:\n\nKeep it small."
+    );
+    assert_eq!(
+        repo.json(&["task", "show", ids[0]])["task"]["estimate"],
+        "1h"
+    );
+
+    // An array works as well as a string.
+    let (_, data) = c
+        .ok(
+            "orchestrator_plan_task",
+            json!({
+                "description": "Second",
+                "subtasks_json": [{ "title": "Only step", "specialist_type": "tester" }]
+            }),
+        )
+        .await;
+    assert_eq!(data["subtasks"][0]["specialist_type"], "tester");
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[tokio::test]
+async fn plan_task_errors_name_every_problem_and_write_nothing() {
+    let repo = repo();
+    let before = repo.commit_count();
+    let mut c = Client::start(&repo.root).await;
+    let (text, err) = c
+        .fails(
+            "orchestrator_plan_task",
+            json!({ "description": "x", "subtasks_json": "[{\"title\": " }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    assert!(
+        text.starts_with("error: subtasks_json is not JSON"),
+        "{text}"
+    );
+    let (text, err) = c
+        .fails(
+            "orchestrator_plan_task",
+            json!({
+                "description": "x",
+                "subtasks_json": [
+                    { "title": "A", "specialist_type": "wizard" },
+                    { "title": "B", "specialist_type": "tester", "dependencies": ["nowhere"] }
+                ]
+            }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid_plan");
+    assert!(
+        text.contains("subtasks[0].role: unknown role \"wizard\""),
+        "{text}"
+    );
+    assert!(text.contains("subtasks[1].depends_on[0]"), "{text}");
+    let (_, err) = c
+        .fails(
+            "orchestrator_plan_task",
+            json!({ "description": "x", "subtasks_json": 5 }),
+        )
+        .await;
+    assert!(err.is_null(), "a wrong type is a deserialize error");
+    assert_eq!(repo.commit_count(), before);
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[tokio::test]
+async fn execute_and_complete_subtask_with_files() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let (parent, ids) = plan_five(&mut c).await;
+    let before = repo.commit_count();
+
+    // Not ready yet: its dependency is pending.
+    let (text, err) = c
+        .fails("orchestrator_execute_subtask", json!({ "task_id": ids[1] }))
+        .await;
+    assert_eq!(err["code"], "dependencies_not_done");
+    assert!(text.contains(&ids[0]), "{text}");
+    let (_, err) = c
+        .fails("orchestrator_execute_subtask", json!({ "task_id": "nope" }))
+        .await;
+    assert_eq!(err["code"], "unknown_task");
+    // Completing before starting says how to start.
+    let (text, _) = c
+        .fails(
+            "orchestrator_complete_subtask",
+            json!({ "task_id": ids[0], "summary": "s", "detailed_work": "", "next_action": "complete" }),
+        )
+        .await;
+    assert!(text.contains("not in progress"), "{text}");
+    assert!(text.contains("orchestrator_execute_subtask"), "{text}");
+    assert_eq!(repo.commit_count(), before);
+
+    let (text, data) = c
+        .ok("orchestrator_execute_subtask", json!({ "task_id": ids[0] }))
+        .await;
+    assert!(
+        text.starts_with(&format!("# {}: Design the layout", ids[0])),
+        "{text}"
+    );
+    assert!(text.contains("## Your role"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "call orchestrator_complete_subtask with task_id \"{}\"",
+            ids[0]
+        )),
+        "{text}"
+    );
+    assert_eq!(data["task"]["status"], "in_progress");
+    assert_eq!(data["task"]["assignee"], "mcp-test");
+    assert_eq!(data["claimed"], true);
+    assert_eq!(data["goal"]["id"], parent.as_str());
+    assert_eq!(last_ops(&repo, 1), ["task.start"]);
+
+    // A missing file: nothing recorded.
+    repo.write("docs/layout.md", "# Layout\n");
+    let (text, _) = c
+        .fails(
+            "orchestrator_complete_subtask",
+            json!({
+                "task_id": ids[0], "summary": "Layout designed", "detailed_work": "Two pages.",
+                "file_paths": ["docs/layout.md", "docs/missing.md"], "next_action": "continue"
+            }),
+        )
+        .await;
+    assert!(text.contains("docs/missing.md"), "{text}");
+    assert_eq!(repo.commit_count(), before + 1);
+
+    repo.write("docs/flow.md", "# Flow\n");
+    let (text, data) = c
+        .ok(
+            "orchestrator_complete_subtask",
+            json!({
+                "task_id": ids[0], "summary": "Layout designed", "detailed_work": "Two pages.",
+                "file_paths": ["docs/layout.md"], "legacy_artifacts": ["docs/flow.md"],
+                "artifact_type": "design", "next_action": "continue"
+            }),
+        )
+        .await;
+    assert_eq!(last_ops(&repo, 1), ["task.complete"]);
+    assert_eq!(data["task_id"], ids[0].as_str());
+    assert_eq!(data["status"], "completed");
+    assert_eq!(data["artifact_type"], "design");
+    assert_eq!(
+        data["parent_task_progress"],
+        json!({
+            "progress": "in_progress", "parent_task_id": parent, "completed_subtasks": 1,
+            "total_subtasks": 5, "progress_percentage": 20
+        })
+    );
+    assert_eq!(
+        data["next_recommended_task"],
+        json!({ "task_id": ids[1], "title": "Implement the parser", "specialist_type": "implementer" })
+    );
+    let paths: Vec<&str> = data["task"]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["docs/layout.md", "docs/flow.md"]);
+    assert_eq!(data["task"]["detail"], "Two pages.");
+    assert!(
+        text.contains(&format!(
+            "next: orchestrator_execute_subtask {} (Implement the parser)",
+            ids[1]
+        )),
+        "{text}"
+    );
+    // The work files themselves are the user's: orc committed only its task file.
+    assert_eq!(
+        repo.status_porcelain(),
+        "?? docs/flow.md\n?? docs/layout.md\n"
+    );
+
+    // needs_revision records the result but leaves the task open.
+    c.ok("orchestrator_execute_subtask", json!({ "task_id": ids[1] }))
+        .await;
+    let (_, data) = c
+        .ok(
+            "orchestrator_complete_subtask",
+            json!({
+                "task_id": ids[1], "summary": "Half done", "detailed_work": "",
+                "next_action": "needs_revision"
+            }),
+        )
+        .await;
+    assert_eq!(data["status"], "needs_revision");
+    assert_eq!(last_ops(&repo, 1), ["task.needs_revision"]);
+}
+
+#[tokio::test]
+async fn synthesize_refuses_open_subtasks_and_completes_the_parent_when_done() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let (_, data) = c
+        .ok(
+            "orchestrator_plan_task",
+            json!({
+                "description": "Small feature",
+                "subtasks_json": [
+                    { "title": "Build", "specialist_type": "implementer" },
+                    { "title": "Check", "specialist_type": "tester", "dependencies": [0] }
+                ]
+            }),
+        )
+        .await;
+    let parent = data["parent_task_id"].as_str().unwrap().to_owned();
+    let a = data["subtasks"][0]["task_id"].as_str().unwrap().to_owned();
+    let b = data["subtasks"][1]["task_id"].as_str().unwrap().to_owned();
+    let before = repo.commit_count();
+    let (text, err) = c
+        .fails(
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": parent }),
+        )
+        .await;
+    assert_eq!(err["code"], "subtasks_open");
+    assert!(
+        text.starts_with(&format!(
+            "error: {parent} is not complete: 0 of 2 subtasks done; nothing was stored"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&a) && text.contains(&b), "{text}");
+    let r = c
+        .call(
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": parent }),
+        )
+        .await;
+    assert_eq!(r["structuredContent"]["synthesis"]["complete"], false);
+    let (_, err) = c
+        .fails(
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": "task_00000000" }),
+        )
+        .await;
+    assert_eq!(err["code"], "unknown_task");
+    assert_eq!(repo.commit_count(), before);
+
+    for id in [&a, &b] {
+        c.ok("orchestrator_execute_subtask", json!({ "task_id": id }))
+            .await;
+        let (text, _) = c
+            .ok(
+                "orchestrator_complete_subtask",
+                json!({ "task_id": id, "summary": format!("{id} done"), "detailed_work": "",
+                        "next_action": "complete" }),
+            )
+            .await;
+        if id == &b {
+            assert!(
+                text.contains(&format!("next orchestrator_synthesize_results {parent}")),
+                "{text}"
+            );
+        }
+    }
+    let (text, data) = c
+        .ok(
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": parent }),
+        )
+        .await;
+    assert!(
+        text.starts_with(&format!("# {parent}: Small feature")),
+        "{text}"
+    );
+    assert!(text.contains("All 2 subtasks are completed."), "{text}");
+    assert_eq!(data["complete"], true);
+    assert_eq!(data["parent_task_id"], parent.as_str());
+    assert_eq!(last_ops(&repo, 1), ["task.synthesize"]);
+    assert_eq!(
+        repo.json(&["task", "show", &parent])["task"]["status"],
+        "completed"
+    );
+}
+
+#[tokio::test]
+async fn maintenance_coordinator_actions() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let (parent, ids) = plan_five(&mut c).await;
+    // A task started long ago (by the CLI's clock) is stale now.
+    repo.orc_cmd(&["start", &ids[0]])
+        .env("ORC_NOW", "2020-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    let before = repo.commit_count();
+
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "scan_cleanup" }),
+        )
+        .await;
+    assert_eq!(data["clean"], false);
+    assert_eq!(data["scan"]["stale"][0]["id"], ids[0].as_str());
+    assert!(text.starts_with("needs attention:\n- stale: "), "{text}");
+    assert_eq!(repo.commit_count(), before, "basic only scans");
+
+    // Above basic the stale task is reset, in one commit.
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "scan_cleanup", "validation_level": "comprehensive", "scope": "full_project" }),
+        )
+        .await;
+    assert!(
+        text.contains(&format!(
+            "cleanup: reset 1 stale task to pending: {}",
+            ids[0]
+        )),
+        "{text}"
+    );
+    assert_eq!(data["cleanup"]["changed"][0]["id"], ids[0].as_str());
+    assert_eq!(last_ops(&repo, 1), ["maintenance.cleanup"]);
+    assert_eq!(
+        repo.json(&["task", "show", &ids[0]])["task"]["status"],
+        "pending"
+    );
+
+    // validate_structure: check, then recorded files, then the scan.
+    repo.write("notes.md", "one\n");
+    repo.ok(&["files", "record", "notes.md", "--task", &ids[0]]);
+    repo.write("notes.md", "two\n");
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "validate_structure" }),
+        )
+        .await;
+    assert_eq!(data["ok"], true);
+    assert!(data.get("files").is_none());
+    assert!(text.starts_with("check: ok, "), "{text}");
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "validate_structure", "validation_level": "full_audit",
+                    "scope": "specific_subtask", "target_task_id": ids[0] }),
+        )
+        .await;
+    assert_eq!(data["ok"], false);
+    assert_eq!(data["files"]["summary"]["modified"], 1);
+    assert!(text.contains("- modified since notes.md"), "{text}");
+    assert!(data["scan"].is_object());
+
+    // update_documentation synthesizes what is done; a target with open work is not.
+    let (text, _) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "update_documentation" }),
+        )
+        .await;
+    assert_eq!(
+        text,
+        "nothing to update: no open parent task has all its subtasks done"
+    );
+    let (text, _) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "update_documentation", "scope": "specific_subtask",
+                    "target_task_id": parent }),
+        )
+        .await;
+    assert!(
+        text.starts_with(&format!("not updated: {parent} is not complete")),
+        "{text}"
+    );
+    let before = repo.commit_count();
+    for id in &ids {
+        repo.ok(&["start", id]);
+        repo.ok(&["done", id, "--summary", "done"]);
+    }
+    assert_eq!(repo.commit_count(), before + 10);
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "update_documentation" }),
+        )
+        .await;
+    assert_eq!(
+        text.lines().next().unwrap(),
+        format!("synthesized {parent} \"Add a parser\" from 5 subtasks")
+    );
+    assert_eq!(data["synthesized"][0]["parent"], parent.as_str());
+    assert_eq!(last_ops(&repo, 1), ["task.synthesize"]);
+    assert!(head_commit(&repo).contains(&format!("Orc-Task: {parent}")));
+
+    // prepare_handover is the recovery briefing.
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "prepare_handover" }),
+        )
+        .await;
+    assert!(text.starts_with("# Recovery briefing"), "{text}");
+    assert!(text.ends_with("call orchestrator_end_session."), "{text}");
+    assert!(data["briefing"]["next_actions"].is_array());
+
+    let before = repo.commit_count();
+    let (text, _) = c
+        .fails(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "scan_cleanup", "scope": "specific_subtask" }),
+        )
+        .await;
+    assert!(text.contains("needs target_task_id"), "{text}");
+    let (text, _) = c
+        .fails(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "defragment" }),
+        )
+        .await;
+    assert!(text.contains("unknown variant `defragment`"), "{text}");
+    assert_eq!(repo.commit_count(), before);
+}
+
+#[tokio::test]
+async fn decisions_record_search_and_show() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let task = add(&repo, &["Choose a format"]);
+    repo.write("docs/format.md", "# Format\n");
+    let (text, data) = c
+        .ok(
+            "orchestrator_record_decision",
+            json!({
+                "title": "Use TOML for task files",
+                "context": "Files must merge well.",
+                "decision": "TOML, one file per task.",
+                "alternatives": ["JSON", "SQLite"],
+                "consequences": "Diffs stay readable.",
+                "status": "accepted",
+                "task_id": task,
+                "tags": ["Storage", "format"],
+                "related_files": ["docs/format.md"],
+                "deciders": ["mcp-test"]
+            }),
+        )
+        .await;
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "recorded decision 0001 \"Use TOML for task files\" (accepted) in .orchestrator/decisions/0001-use-toml-for-task-files.md"
+    );
+    assert_eq!(
+        data["decision"]["decision"]["tags"],
+        json!(["storage", "format"])
+    );
+    assert_eq!(last_ops(&repo, 1), ["decision.new"]);
+    assert!(head_commit(&repo).contains("Orc-Decision: 0001"));
+    c.ok(
+        "orchestrator_record_decision",
+        json!({ "title": "Keep the CLI small", "tags": ["ux"] }),
+    )
+    .await;
+
+    let (text, data) = c
+        .ok(
+            "orchestrator_search_decisions",
+            json!({ "query": "toml merge" }),
+        )
+        .await;
+    assert_eq!(data["decisions"].as_array().unwrap().len(), 1);
+    assert!(
+        text.starts_with(&format!(
+            "0001 accepted: Use TOML for task files (task {task}) [storage, format]"
+        )),
+        "{text}"
+    );
+    let (text, _) = c
+        .ok(
+            "orchestrator_search_decisions",
+            json!({ "status": ["proposed"] }),
+        )
+        .await;
+    assert_eq!(text, "0002 proposed: Keep the CLI small [ux]");
+    let (text, _) = c
+        .ok(
+            "orchestrator_search_decisions",
+            json!({ "query": "toml", "status": ["proposed"] }),
+        )
+        .await;
+    assert_eq!(text, "no decisions match");
+
+    let (text, data) = c
+        .ok("orchestrator_show_decision", json!({ "number": 1 }))
+        .await;
+    assert_eq!(data["decision"]["number"], 1);
+    assert!(
+        text.starts_with("0001 \"Use TOML for task files\" [accepted] 2026-"),
+        "{text}"
+    );
+    assert!(text.contains("| files: docs/format.md"), "{text}");
+    assert!(text.contains("- SQLite"), "{text}");
+    let (_, data) = c
+        .ok("orchestrator_show_decision", json!({ "number": "ADR-2" }))
+        .await;
+    assert_eq!(data["decision"]["title"], "Keep the CLI small");
+
+    let before = repo.commit_count();
+    let (_, err) = c
+        .fails("orchestrator_show_decision", json!({ "number": 9 }))
+        .await;
+    assert_eq!(err["code"], "invalid");
+    let (_, err) = c
+        .fails("orchestrator_record_decision", json!({ "title": " " }))
+        .await;
+    assert_eq!(err["code"], "invalid");
+    let (_, err) = c
+        .fails(
+            "orchestrator_record_decision",
+            json!({ "title": "x", "task_id": "task_00000000" }),
+        )
+        .await;
+    assert_eq!(err["code"], "unknown_task");
+    let (_, err) = c
+        .fails(
+            "orchestrator_record_decision",
+            json!({ "title": "x", "related_files": ["../outside.md"] }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    let (_, err) = c
+        .fails(
+            "orchestrator_search_decisions",
+            json!({ "task_id": "nope" }),
+        )
+        .await;
+    assert_eq!(err["code"], "unknown_task");
+    assert_eq!(repo.commit_count(), before);
+}
+
+#[tokio::test]
+async fn record_and_verify_files() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let task = add(&repo, &["Write code"]);
+    let before = repo.commit_count();
+    // No task in progress and none named: orc cannot tell whose files these are.
+    repo.write("src/lib.rs", "pub fn a() {}\n");
+    let (text, _) = c
+        .fails(
+            "orchestrator_record_files",
+            json!({ "paths": ["src/lib.rs"] }),
+        )
+        .await;
+    assert!(text.contains("pass task_id"), "{text}");
+    let (_, err) = c
+        .fails("orchestrator_record_files", json!({ "task_id": task }))
+        .await;
+    assert_eq!(err["code"], "invalid");
+    let (_, err) = c
+        .fails(
+            "orchestrator_record_files",
+            json!({ "task_id": task, "paths": ["/etc/passwd"] }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    let (_, err) = c
+        .fails(
+            "orchestrator_record_files",
+            json!({ "task_id": task, "changed": true, "paths": ["src/lib.rs"] }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    assert_eq!(repo.commit_count(), before);
+
+    let (text, data) = c
+        .ok(
+            "orchestrator_record_files",
+            json!({ "task_id": task, "paths": ["src"] }),
+        )
+        .await;
+    assert!(
+        text.starts_with(&format!(
+            "recorded 1 file operation for {task} in .orchestrator/manifests/{task}.toml\n- create src/lib.rs"
+        )),
+        "{text}"
+    );
+    assert_eq!(data["recorded"][0]["op"], "create");
+    assert_eq!(last_ops(&repo, 1), ["files.record"]);
+
+    // changed: every file that differs from HEAD.
+    repo.write("README.md", "hello\n");
+    let (_, data) = c
+        .ok(
+            "orchestrator_record_files",
+            json!({ "task_id": task, "changed": true }),
+        )
+        .await;
+    assert_eq!(data["recorded"][0]["path"], "README.md");
+    assert_eq!(data["unchanged"], json!(["src/lib.rs"]));
+
+    let (text, data) = c.ok("orchestrator_verify_files", json!({})).await;
+    assert_eq!(data["ok"], true);
+    assert_eq!(
+        text,
+        "ok: 2 checked, 2 verified, 0 modified since, 0 missing, 0 unexpectedly present"
+    );
+    std::fs::remove_file(repo.root.join("README.md")).unwrap();
+    repo.write("src/lib.rs", "pub fn b() {}\n");
+    let (text, data) = c
+        .ok("orchestrator_verify_files", json!({ "task_id": task }))
+        .await;
+    assert_eq!(data["ok"], false);
+    assert_eq!(
+        redact_ids(&text)
+            .lines()
+            .skip(1)
+            .map(|l| l.split(" at ").next().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "- missing README.md (create by task_00000001",
+            "- modified since src/lib.rs (create by task_00000001"
+        ]
+    );
+    let (_, err) = c
+        .fails("orchestrator_verify_files", json!({ "task_id": "nope" }))
+        .await;
+    assert_eq!(err["code"], "unknown_task");
+}
+
+#[tokio::test]
+async fn recover_context_and_log() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let (_, ids) = plan_five(&mut c).await;
+    c.ok("orchestrator_execute_subtask", json!({ "task_id": ids[0] }))
+        .await;
+    let before = repo.commit_count();
+    let (text, data) = c.ok("orchestrator_recover_context", json!({})).await;
+    assert!(text.starts_with("# Recovery briefing"), "{text}");
+    assert!(text.contains("## In progress"), "{text}");
+    assert_eq!(data["in_progress"][0]["id"], ids[0].as_str());
+    let (_, data) = c
+        .ok(
+            "orchestrator_recover_context",
+            json!({ "since": repo.git(&["rev-parse", "HEAD~"]).trim() }),
+        )
+        .await;
+    assert_eq!(data["changes"].as_array().unwrap().len(), 1);
+    let (_, err) = c
+        .fails(
+            "orchestrator_recover_context",
+            json!({ "since": "no-such-commit" }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+
+    let (text, data) = c.ok("orchestrator_log", json!({})).await;
+    let ops: Vec<&str> = data["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["task.start", "task.plan", "init"]);
+    let first = text.lines().next().unwrap();
+    assert!(
+        first.contains(&format!("task.start {} orc: start {}", ids[0], ids[0])),
+        "{first}"
+    );
+    let (_, data) = c
+        .ok("orchestrator_log", json!({ "op": "task", "limit": 1 }))
+        .await;
+    assert_eq!(data["entries"].as_array().unwrap().len(), 1);
+    let (_, data) = c.ok("orchestrator_log", json!({ "task_id": ids[1] })).await;
+    assert_eq!(data["entries"].as_array().unwrap().len(), 0);
+    let (text, _) = c
+        .fails("orchestrator_log", json!({ "since": "no-such-commit" }))
+        .await;
+    assert!(text.contains("no-such-commit"), "{text}");
+    assert_eq!(repo.commit_count(), before);
 }

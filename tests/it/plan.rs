@@ -63,7 +63,7 @@ title = "D"
         "subtasks[0].role: unknown role \"wizard\"",
         "subtasks[1].title: missing; every subtask needs a title",
         "subtasks[1].depends_on[0]: there is no subtask 7 at this level (positions 0 to 3)",
-        "subtasks[1].depends_on[1]: \"nowhere\" is neither a key in this plan nor an existing task",
+        "subtasks[1].depends_on[1]: \"nowhere\" is neither a key nor a unique title in this plan, nor an existing task",
         "subtasks[3].role: missing; every subtask needs a specialist role",
         "dependency cycle: subtasks[0] -> subtasks[2] -> subtasks[0]",
     ] {

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """End-to-end test of `orc mcp` with the official Python MCP SDK as the client.
 
-Spawns `orc mcp` in a git repository, runs a workflow through the tools and checks the
-results and the git history each call leaves. Run by `cargo test` (tests/it/mcp.rs)
+Spawns `orc mcp` in a git repository without orc, runs the original's whole workflow
+through the tools (initialize session, plan 5 subtasks, execute, complete with file
+paths, status, synthesize, maintenance, decision, file verify, recover, end session)
+and orc's task tools, and checks the results and the git history each call leaves: one
+commit per mutating call, with the right `Orc-Op` trailer. Run by `cargo test` (tests/it/mcp.rs)
 when ORC_MCP_PYTHON points at a Python with `mcp` installed; `.ci/run` sets that up.
 
     python tests/mcp/e2e.py --orc target/debug/orc --repo /tmp/some-git-repo
@@ -14,6 +17,8 @@ share ids through `run.ids`. To cover a new tool, append a step and add the tool
 
 import argparse
 import asyncio
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -23,13 +28,27 @@ from mcp.client.stdio import stdio_client
 
 EXPECTED_TOOLS = {
     "orchestrator_add_note",
+    "orchestrator_complete_subtask",
     "orchestrator_create_task",
+    "orchestrator_end_session",
+    "orchestrator_execute_subtask",
     "orchestrator_get_status",
     "orchestrator_health_check",
+    "orchestrator_initialize_session",
     "orchestrator_list_tasks",
+    "orchestrator_log",
+    "orchestrator_maintenance_coordinator",
+    "orchestrator_plan_task",
     "orchestrator_ready_tasks",
+    "orchestrator_record_decision",
+    "orchestrator_record_files",
+    "orchestrator_recover_context",
+    "orchestrator_search_decisions",
+    "orchestrator_show_decision",
     "orchestrator_show_task",
+    "orchestrator_synthesize_results",
     "orchestrator_update_task",
+    "orchestrator_verify_files",
 }
 
 
@@ -54,7 +73,8 @@ class Run:
         self.session = session
         self.repo = repo
         self.ids = {}
-        self.commits = int(self.git("rev-list", "--count", "HEAD"))
+        self.ops = []
+        self.commits = 0
 
     def git(self, *args):
         return subprocess.run(
@@ -69,17 +89,36 @@ class Run:
         check(is_error == error, f"{tool} {args}: isError={is_error}, expected {error}: {text}")
         return text, field(result, "structured_content", "structuredContent") or {}
 
-    async def mutate(self, tool, args, op):
-        """A mutating call: exactly one new commit, with `Orc-Op: op`, tree clean."""
+    async def mutate(self, tool, args, *ops):
+        """A mutating call: one new commit per op (usually one), each with `Orc-Op: op`
+        in that order; the reply names HEAD; the work tree stays as it was."""
+        status = self.git("status", "--porcelain")
         text, data = await self.call(tool, args)
-        count = int(self.git("rev-list", "--count", "HEAD"))
-        check(count == self.commits + 1, f"{tool}: {count - self.commits} commits, expected 1")
+        count = self.count()
+        check(
+            count == self.commits + len(ops),
+            f"{tool}: {count - self.commits} commits, expected {len(ops)}",
+        )
         self.commits = count
-        trailers = self.git("log", "-1", "--format=%(trailers:only)")
-        check(f"Orc-Op: {op}" in trailers, f"{tool}: trailers {trailers!r} lack Orc-Op: {op}")
+        made = self.git(
+            "log", f"-{len(ops)}", "--reverse", "--format=%(trailers:key=Orc-Op,valueonly)"
+        ).split()
+        check(made == list(ops), f"{tool}: Orc-Op {made}, expected {list(ops)}")
+        self.ops += made
         check(data.get("commit") == self.git("rev-parse", "HEAD").strip(), f"{tool}: commit id")
-        check(self.git("status", "--porcelain") == "", f"{tool}: work tree not clean")
+        check(self.git("status", "--porcelain") == status, f"{tool}: work tree changed")
         return text, data
+
+    def count(self):
+        """Commits on HEAD (0 on an unborn branch)."""
+        return int(self.git("rev-list", "--count", "--all").strip() or 0)
+
+    def write(self, rel, content):
+        path = os.path.join(self.repo, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(content)
+        return hashlib.sha256(content.encode()).hexdigest()
 
     async def fails(self, tool, args, code):
         """A tool error with `code`; nothing committed."""
@@ -87,7 +126,7 @@ class Run:
         if code is not None:
             check(data.get("error", {}).get("code") == code, f"{tool}: {data} is not {code}")
         check(
-            int(self.git("rev-list", "--count", "HEAD")) == self.commits,
+            self.count() == self.commits,
             f"{tool}: a failed call committed",
         )
         return text
@@ -202,19 +241,218 @@ async def errors_are_tool_errors(run):
     )
 
 
+async def initialize_session(run):
+    """The first call in a repository without orc: orc init, then the session."""
+    text, data = await run.mutate("orchestrator_initialize_session", {}, "init", "session.start")
+    check(data["session_initialized"] and data["orc_initialized"], f"initialize: {data}")
+    check("orchestrator_plan_task" in text, "guidance does not name the tools")
+    run.ids["session"] = data["session"]["session"]["id"]
+    text, data = await run.call("orchestrator_initialize_session")
+    check(data["continued"] and "commit" not in data, "a second call started another session")
+
+
+SUBTASKS = [
+    {"task_id": "design", "title": "Design the layout", "description": "Pages and data flow.",
+     "specialist_type": "architect", "estimated_effort": "1h"},
+    {"title": "Implement the parser", "description": "Parse the input format.",
+     "specialist_type": "implementer", "dependencies": ["design"], "estimated_effort": "2h"},
+    {"title": "Test the parser", "specialist_type": "tester",
+     "dependencies": ["Implement the parser"]},
+    {"title": "Document the format", "specialist_type": "documenter", "dependencies": [1]},
+    {"title": "Review the change", "specialist_type": "reviewer",
+     "dependencies": ["Test the parser", "Document the format"]},
+]
+
+
+async def plan_five_subtasks(run):
+    _, data = await run.mutate(
+        "orchestrator_plan_task",
+        {
+            "description": "Add a parser for the task file format",
+            "subtasks_json": json.dumps(SUBTASKS),
+            "complexity_level": "moderate",
+            "context": "Small and well tested.",
+        },
+        "task.plan",
+    )
+    check(data["task_created"], f"plan: {data}")
+    subtasks = data["subtasks"]
+    check(len(subtasks) == 5, f"{len(subtasks)} subtasks")
+    ids = run.ids["plan"] = [s["task_id"] for s in subtasks]
+    for s, spec in zip(subtasks, SUBTASKS):
+        check(s["task_id"].startswith(spec["specialist_type"] + "_"), f"id {s['task_id']}")
+        check(s["title"] == spec["title"], f"title {s['title']}")
+    check(subtasks[1]["dependencies"] == [ids[0]], "dependency by task_id")
+    check(subtasks[2]["dependencies"] == [ids[1]], "dependency by title")
+    check(subtasks[3]["dependencies"] == [ids[1]], "dependency by position")
+    check(subtasks[4]["dependencies"] == [ids[2], ids[3]], "two dependencies")
+    run.ids["goal"] = data["parent_task_id"]
+    files = run.git("show", "--name-only", "--format=", "HEAD").split()
+    check(len(files) == 6, f"the plan commit has {files}")
+
+
+async def plan_dependencies_are_enforced(run):
+    await run.fails(
+        "orchestrator_execute_subtask", {"task_id": run.ids["plan"][1]}, "dependencies_not_done"
+    )
+
+
+async def execute_subtask(run):
+    design = run.ids["plan"][0]
+    text, data = await run.mutate("orchestrator_execute_subtask", {"task_id": design}, "task.start")
+    check(text.startswith(f"# {design}: Design the layout"), f"brief: {text[:200]}")
+    check("orchestrator_complete_subtask" in text, "the brief does not say how to finish")
+    check(data["task"]["status"] == "in_progress" and data["claimed"], f"start: {data['task']}")
+    check(data["goal"]["id"] == run.ids["goal"], "the brief lacks the goal")
+
+
+async def complete_with_file_paths(run):
+    design, build = run.ids["plan"][:2]
+    digests = {
+        "docs/layout.md": run.write("docs/layout.md", "# Layout\n\nTwo pages.\n"),
+        "docs/flow.md": run.write("docs/flow.md", "# Flow\n"),
+    }
+    _, data = await run.mutate(
+        "orchestrator_complete_subtask",
+        {
+            "task_id": design, "summary": "Layout designed: two pages.",
+            "detailed_work": "## Pages\n\nIndex and detail.", "artifact_type": "design",
+            "file_paths": list(digests), "next_action": "continue",
+        },
+        "task.complete",
+    )
+    progress = data["parent_task_progress"]
+    check(
+        (progress["completed_subtasks"], progress["total_subtasks"],
+         progress["progress_percentage"], progress["progress"]) == (1, 5, 20, "in_progress"),
+        f"parent_task_progress: {progress}",
+    )
+    check(data["next_recommended_task"]["task_id"] == build, f"next: {data['next_recommended_task']}")
+    recorded = {a["path"]: a["sha256"] for a in data["task"]["artifacts"]}
+    check(recorded == digests, f"artifacts {recorded} != {digests}")
+    shown = run.git("show", f"HEAD:.orchestrator/tasks/{design}.toml")
+    check(digests["docs/layout.md"] in shown, "the task file lacks the artifact hash")
+
+
+async def status_after_the_first_subtask(run):
+    text, data = await run.call("orchestrator_get_status", {"include_completed": True})
+    progress = {p["id"]: p for p in data["parents"]}[run.ids["goal"]]
+    check((progress["done"], progress["total"]) == (1, 5), f"progress: {progress}")
+    check(run.ids["plan"][1] in [t["id"] for t in data["ready"]], f"ready: {text}")
+    check(run.ids["plan"][0] in [t["id"] for t in data["completed"]], "completed list")
+
+
+async def synthesize_too_early(run):
+    text = await run.fails(
+        "orchestrator_synthesize_results", {"parent_task_id": run.ids["goal"]}, "subtasks_open"
+    )
+    check("1 of 5 subtasks done" in text, f"synthesize: {text}")
+
+
+async def finish_and_synthesize(run):
+    for i, task in enumerate(run.ids["plan"][1:], start=1):
+        await run.mutate("orchestrator_execute_subtask", {"task_id": task}, "task.start")
+        _, data = await run.mutate(
+            "orchestrator_complete_subtask",
+            {"task_id": task, "summary": f"Step {i} done.", "detailed_work": "",
+             "next_action": "complete"},
+            "task.complete",
+        )
+    check(data["parent_task_progress"]["progress"] == "completed", f"{data}")
+    text, data = await run.mutate(
+        "orchestrator_synthesize_results", {"parent_task_id": run.ids["goal"]}, "task.synthesize"
+    )
+    check(data["complete"] and "All 5 subtasks are completed." in text, f"synthesis: {text[:300]}")
+    check([a["path"] for a in data["artifacts"]] == ["docs/layout.md", "docs/flow.md"],
+          f"artifacts: {data['artifacts']}")
+    _, data = await run.call("orchestrator_show_task", {"task_id": run.ids["goal"]})
+    check(data["task"]["status"] == "completed", "the parent is not completed")
+
+
+async def maintenance(run):
+    text, data = await run.call("orchestrator_maintenance_coordinator", {"action": "scan_cleanup"})
+    check(data["clean"], f"scan: {text}")
+    text, data = await run.call(
+        "orchestrator_maintenance_coordinator",
+        {"action": "validate_structure", "validation_level": "full_audit"},
+    )
+    check(data["ok"], f"validate: {text}")
+    text, data = await run.call(
+        "orchestrator_maintenance_coordinator", {"action": "update_documentation"}
+    )
+    check(data["synthesized"] == [], f"update_documentation: {text}")
+    text, _ = await run.call("orchestrator_maintenance_coordinator", {"action": "prepare_handover"})
+    check(text.startswith("# Recovery briefing"), f"handover: {text[:200]}")
+
+
+async def decision(run):
+    _, data = await run.mutate(
+        "orchestrator_record_decision",
+        {
+            "title": "Parse with a hand-written lexer", "decision": "No parser generator.",
+            "alternatives": ["pest", "nom"], "status": "accepted", "tags": ["parser"],
+            "task_id": run.ids["plan"][0], "related_files": ["docs/layout.md"],
+        },
+        "decision.new",
+    )
+    number = data["decision"]["decision"]["number"]
+    check("Orc-Decision: 0001" in run.git("log", "-1", "--format=%(trailers:only)"), "trailer")
+    text, data = await run.call("orchestrator_search_decisions", {"query": "lexer"})
+    check([d["number"] for d in data["decisions"]] == [number], f"search: {text}")
+    text, data = await run.call("orchestrator_show_decision", {"number": number})
+    check("- nom" in text and data["decision"]["status"] == "accepted", f"show: {text}")
+    await run.fails("orchestrator_show_decision", {"number": 99}, "invalid")
+
+
+async def file_verify(run):
+    task = run.ids["plan"][0]
+    _, data = await run.mutate(
+        "orchestrator_record_files", {"task_id": task, "paths": ["docs"]}, "files.record"
+    )
+    check(sorted(o["path"] for o in data["recorded"]) == ["docs/flow.md", "docs/layout.md"],
+          f"recorded: {data['recorded']}")
+    _, data = await run.call("orchestrator_verify_files")
+    check(data["ok"] and data["summary"]["verified"] == 2, f"verify: {data['summary']}")
+    run.write("docs/flow.md", "# Flow, changed\n")
+    text, data = await run.call("orchestrator_verify_files", {"task_id": task})
+    check(not data["ok"] and data["summary"]["modified"] == 1, f"verify: {text}")
+    check("modified since docs/flow.md" in text, f"verify text: {text}")
+
+
+async def recover(run):
+    text, data = await run.call("orchestrator_recover_context")
+    check(text.startswith("# Recovery briefing"), f"recover: {text[:200]}")
+    check(data["last_session"]["id"] == run.ids["session"], "last session")
+    ops = [c["op"] for c in data["changes"]]
+    check(ops[:2] == ["files.record", "decision.new"], f"changes: {ops}")
+    _, data = await run.call("orchestrator_log", {"limit": 3})
+    check([e["op"] for e in data["entries"]] == ["files.record", "decision.new", "task.synthesize"],
+          f"log: {data['entries']}")
+
+
+async def end_session(run):
+    text, data = await run.mutate(
+        "orchestrator_end_session", {"handoff": "Parser done; review the lexer decision."},
+        "session.end",
+    )
+    check(data["session"]["handoff"].startswith("Parser done"), f"end: {text}")
+
+
 async def history_is_git(run):
     subjects = run.git("log", "--format=%s").splitlines()
     check(subjects[-1] == "orc: initialise .orchestrator/", f"root commit: {subjects[-1]}")
     check(all(s.startswith("orc: ") for s in subjects), "a commit not made by orc")
     check(len(subjects) == run.commits, "commit count")
+    ops = run.git("log", "--reverse", "--format=%(trailers:key=Orc-Op,valueonly)").split()
+    check(ops == run.ops, f"history {ops} is not the calls' {run.ops}")
+    sessions = run.git("log", "--format=%(trailers:key=Orc-Session,valueonly)").split()
+    check(sessions.count(run.ids["session"]) == len(subjects) - 1, "Orc-Session trailers")
     run.git("fsck", "--strict", "--no-dangling")
 
 
-# Later steps (append when the tools exist): initialize_session, plan_task with 5
-# subtasks, execute_subtask, complete_subtask with file_paths, synthesize_results,
-# maintenance_coordinator scan, record a decision, verify files, recover context.
 STEPS = [
     tools_are_listed,
+    initialize_session,
     health,
     create_tasks,
     only_the_first_step_is_ready,
@@ -223,6 +461,18 @@ STEPS = [
     status_shows_progress,
     show_and_list,
     errors_are_tool_errors,
+    plan_five_subtasks,
+    plan_dependencies_are_enforced,
+    execute_subtask,
+    complete_with_file_paths,
+    status_after_the_first_subtask,
+    synthesize_too_early,
+    finish_and_synthesize,
+    maintenance,
+    decision,
+    file_verify,
+    recover,
+    end_session,
     history_is_git,
 ]
 
@@ -230,9 +480,8 @@ STEPS = [
 async def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--orc", required=True, help="the orc binary")
-    ap.add_argument("--repo", required=True, help="a git repository (orc init is run in it)")
+    ap.add_argument("--repo", required=True, help="a git repository without orc")
     args = ap.parse_args()
-    subprocess.run([args.orc, "init"], cwd=args.repo, check=True, capture_output=True)
     server = StdioServerParameters(
         command=args.orc, args=["mcp"], cwd=args.repo, env=dict(os.environ)
     )

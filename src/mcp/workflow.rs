@@ -1,0 +1,417 @@
+//! The original's workflow tools, with its names, parameters and result fields:
+//! `orchestrator_initialize_session`, `orchestrator_plan_task`,
+//! `orchestrator_execute_subtask`, `orchestrator_complete_subtask`,
+//! `orchestrator_synthesize_results`; and `orchestrator_end_session` to close a session.
+
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{schemars, tool, tool_router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{OrcServer, Reply, reply, text};
+use crate::error::Error;
+use crate::format;
+use crate::model::{NextAction, PlanSpec};
+use crate::service::{Completion, Progress, TaskSummary};
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InitializeSessionParams {
+    /// A directory inside the git repository to work in, for the rest of this connection. Default: the repository the server was started in.
+    pub working_directory: Option<String>,
+}
+
+// The original's complexity levels (no doc comment: it would repeat in the schema).
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum Complexity {
+    Simple,
+    Moderate,
+    Complex,
+    VeryComplex,
+}
+
+impl Complexity {
+    fn as_str(self) -> &'static str {
+        match self {
+            Complexity::Simple => "simple",
+            Complexity::Moderate => "moderate",
+            Complexity::Complex => "complex",
+            Complexity::VeryComplex => "very_complex",
+        }
+    }
+}
+
+/// `subtasks_json`: the original sends a string holding a JSON array; an array is fine too.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum SubtasksJson {
+    Text(String),
+    List(Vec<Value>),
+}
+
+fn subtasks_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["string", "array"], "items": { "type": "object" } })
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanTaskParams {
+    /// The task to break down. Its first line becomes the parent task's title; all of it its description.
+    pub description: String,
+    /// JSON array of subtasks (or a string holding one): {title, description, specialist_type, dependencies?, estimated_effort?, task_id?}. dependencies name earlier subtasks by task_id, title or 0-based position, or existing task ids.
+    #[schemars(schema_with = "subtasks_schema")]
+    pub subtasks_json: SubtasksJson,
+    /// Recorded in the parent's description.
+    pub complexity_level: Option<Complexity>,
+    /// Background, appended to the parent's description.
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExecuteSubtaskParams {
+    /// Id (or unique prefix) of the subtask to start.
+    pub task_id: String,
+}
+
+// The original's artifact types (no doc comment: it would repeat in the schema).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum ArtifactType {
+    Code,
+    Documentation,
+    Analysis,
+    Design,
+    Test,
+    Config,
+    General,
+}
+
+// What happens to the task (no doc comment: it would repeat in the schema).
+#[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(inline)]
+pub enum NextActionParam {
+    Continue,
+    NeedsRevision,
+    Blocked,
+    Complete,
+}
+
+impl From<NextActionParam> for NextAction {
+    fn from(n: NextActionParam) -> NextAction {
+        match n {
+            NextActionParam::Continue => NextAction::Continue,
+            NextActionParam::NeedsRevision => NextAction::NeedsRevision,
+            NextActionParam::Blocked => NextAction::Blocked,
+            NextActionParam::Complete => NextAction::Complete,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteSubtaskParams {
+    /// Id (or unique prefix) of the subtask, in progress.
+    pub task_id: String,
+    /// Two or three sentences: what was done and the outcome. Read first by the next specialist.
+    pub summary: String,
+    /// The full detail (Markdown): decisions, limitations, follow-ups. Stored in the task file.
+    pub detailed_work: String,
+    /// Files created or changed, relative to the repository root; each must exist. Their SHA-256 is recorded.
+    #[serde(default)]
+    pub file_paths: Vec<String>,
+    /// Accepted for compatibility and echoed back; orc records the files themselves.
+    pub artifact_type: Option<ArtifactType>,
+    /// continue or complete: the task is completed; needs_revision or blocked: it stays open in that status (say why in the summary).
+    pub next_action: NextActionParam,
+    /// More file paths, as file_paths.
+    #[serde(default)]
+    pub legacy_artifacts: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SynthesizeParams {
+    /// Id (or unique prefix) of the parent task.
+    pub parent_task_id: String,
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndSessionParams {
+    /// For the next session (Markdown): what was done, what is in progress, what comes next.
+    pub handoff: Option<String>,
+}
+
+/// The orchestrator's guidance in tool terms (the service's names CLI commands).
+const GUIDE: &str = include_str!("../../templates/orchestrator-mcp.md");
+
+/// What the specialist hands back, in tool terms (the service's brief names CLI commands).
+fn expected_output(id: &str) -> String {
+    format!(
+        "When you are done, call orchestrator_complete_subtask with task_id \"{id}\":\n\n\
+         - summary: two or three sentences, what you did and the outcome; the next specialist reads it first.\n\
+         - detailed_work: Markdown notes: decisions, limitations, follow-ups.\n\
+         - file_paths: every file you created or changed, relative to the repository root (orc records its SHA-256).\n\
+         - next_action: complete; or needs_revision (it must be redone or changed) or blocked (it cannot go on; say why in the summary)."
+    )
+}
+
+/// The parent's title: the first line of the description, shortened to a title's length.
+fn title_of(description: &str) -> String {
+    const MAX: usize = 120;
+    let line = description
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.chars().count() <= MAX {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(MAX - 1).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > MAX / 2 => cut[..i].to_owned(),
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// The original's `parent_task_progress`.
+fn parent_progress(p: &Progress) -> Value {
+    json!({
+        "progress": if p.total > 0 && p.done == p.total { "completed" } else { "in_progress" },
+        "parent_task_id": p.id,
+        "completed_subtasks": p.done,
+        "total_subtasks": p.total,
+        "progress_percentage": p.percent,
+    })
+}
+
+/// The original's `next_recommended_task`.
+fn recommended(t: &TaskSummary) -> Value {
+    json!({ "task_id": t.id, "title": t.title, "specialist_type": t.role })
+}
+
+#[tool_router(router = workflow_tools, vis = "pub(super)")]
+impl OrcServer {
+    /// Start (or continue) an orchestration session: guidance, specialist roles, open and ready work, the last handoff. Initialises orc in the repository if needed. One git commit.
+    #[tool(name = "orchestrator_initialize_session")]
+    async fn initialize_session(
+        &self,
+        Parameters(p): Parameters<InitializeSessionParams>,
+    ) -> CallToolResult {
+        let root = match p.working_directory.as_deref().map(str::trim) {
+            Some(dir) if !dir.is_empty() => {
+                let path = self.root().join(dir);
+                if !path.is_dir() {
+                    return reply::failure(&Error::invalid_with_hint(
+                        format!("working_directory {dir:?} is not a directory"),
+                        "pass a directory inside the git repository to work in, or omit it",
+                    ));
+                }
+                path
+            }
+            _ => self.root(),
+        };
+        let result = self.with_orc_at(&root, |orc| {
+            let workdir = orc.store().workdir().to_path_buf();
+            let init = match orc.state() {
+                Err(Error::NotInitialized { .. }) => Some(orc.init()?),
+                Err(e) => return Err(e),
+                Ok(_) => None,
+            };
+            let (mut outcome, continued) = orc.session_continue_or_start(None)?;
+            outcome.value.guidance = GUIDE.to_owned();
+            let session = &outcome.value.session;
+            let mut head = Vec::new();
+            if let Some(init) = &init {
+                let commit = init
+                    .commit
+                    .as_deref()
+                    .map(|c| format!(" (commit {})", &c[..12.min(c.len())]))
+                    .unwrap_or_default();
+                head.push(format!(
+                    "initialised orc in {}: tasks live in .orchestrator/{commit}",
+                    workdir.display()
+                ));
+            }
+            if continued {
+                head.push(format!(
+                    "continuing session {} (started {}); end it with orchestrator_end_session",
+                    session.id, session.started
+                ));
+            }
+            head.push(outcome.value.markdown().trim_end().to_owned());
+            let reply = Reply::mutation(head.join("\n\n"), "session", &outcome)
+                .with("session_initialized", true)
+                .with("working_directory", workdir.display().to_string())
+                .with("orc_initialized", init.is_some())
+                .with("continued", continued)
+                .with("init_commit", init.and_then(|i| i.commit));
+            Ok((reply, workdir))
+        });
+        match result {
+            Ok((reply, workdir)) => {
+                self.set_root(workdir);
+                reply.into_result()
+            }
+            Err(e) => reply::failure(&e),
+        }
+    }
+
+    /// Create a parent task and its subtasks from your breakdown, in one git commit. Dependencies are enforced.
+    #[tool(name = "orchestrator_plan_task")]
+    async fn plan_task(&self, Parameters(p): Parameters<PlanTaskParams>) -> CallToolResult {
+        self.call(|orc| {
+            let json = match &p.subtasks_json {
+                SubtasksJson::Text(t) => t.clone(),
+                SubtasksJson::List(items) => Value::Array(items.clone()).to_string(),
+            };
+            let (subtasks, problems) = format::subtasks_from_json(&json).map_err(|e| {
+                Error::invalid_with_hint(
+                    format!("subtasks_json is not JSON: {e}"),
+                    "pass a JSON array of {title, description, specialist_type, dependencies?}",
+                )
+            })?;
+            let mut description = p.description.trim().to_owned();
+            if let Some(c) = p.complexity_level {
+                description.push_str(&format!("\n\nComplexity: {}", c.as_str()));
+            }
+            if let Some(context) = p
+                .context
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                description.push_str(&format!("\n\nContext:\n\n{context}"));
+            }
+            let spec = PlanSpec {
+                title: title_of(&p.description),
+                description,
+                subtasks,
+                ..PlanSpec::default()
+            };
+            let outcome = orc.plan_checked(spec, problems, Some("subtasks_json"))?;
+            let plan = &outcome.value;
+            let subtasks: Vec<Value> = plan
+                .subtasks
+                .iter()
+                .map(|s| {
+                    json!({
+                        "task_id": s.task.id,
+                        "title": s.task.title,
+                        "specialist_type": s.task.role,
+                        "dependencies": s.depends_on,
+                        "parent_task_id": s.task.parent,
+                    })
+                })
+                .collect();
+            Ok(Reply::outcome(text::plan(plan), &outcome)
+                .with("task_created", true)
+                .with("parent_task_id", &plan.parent.id)
+                .with("subtasks", subtasks)
+                .with("complexity", p.complexity_level.map(Complexity::as_str)))
+        })
+    }
+
+    /// Claim a subtask (in_progress, assigned to you) and get its specialist brief: role, task, goal, results of its dependencies, decisions. One git commit.
+    #[tool(name = "orchestrator_execute_subtask")]
+    async fn execute_subtask(
+        &self,
+        Parameters(p): Parameters<ExecuteSubtaskParams>,
+    ) -> CallToolResult {
+        self.call(|orc| {
+            let mut outcome = orc.start(&p.task_id, false)?;
+            outcome.value.expected_output = expected_output(outcome.value.task.id.as_str());
+            let brief = outcome.value.markdown();
+            Ok(Reply::outcome(brief.trim_end(), &outcome))
+        })
+    }
+
+    /// Record a subtask's result (summary, detail, files with SHA-256) and complete it, or leave it needing revision or blocked. One git commit.
+    #[tool(name = "orchestrator_complete_subtask")]
+    async fn complete_subtask(
+        &self,
+        Parameters(p): Parameters<CompleteSubtaskParams>,
+    ) -> CallToolResult {
+        self.call(|orc| {
+            let mut artifacts = p.file_paths;
+            artifacts.extend(p.legacy_artifacts);
+            let outcome = orc.complete(
+                &p.task_id,
+                Completion {
+                    summary: p.summary,
+                    detail: Some(p.detailed_work),
+                    artifacts,
+                    base: None,
+                    next_action: Some(p.next_action.into()),
+                },
+            )?;
+            let r = &outcome.value;
+            Ok(Reply::outcome(text::completion(r), &outcome)
+                .with("task_id", &r.task.id)
+                .with("status", r.task.status)
+                .with("results_recorded", true)
+                .with("artifact_type", p.artifact_type)
+                .with(
+                    "parent_task_progress",
+                    r.parent.as_ref().map(parent_progress),
+                )
+                .with("next_recommended_task", r.next.as_ref().map(recommended)))
+        })
+    }
+
+    /// Combine the completed subtasks' results into the parent's result and complete it, in one git commit. An error while subtasks are open.
+    #[tool(name = "orchestrator_synthesize_results")]
+    async fn synthesize_results(
+        &self,
+        Parameters(p): Parameters<SynthesizeParams>,
+    ) -> CallToolResult {
+        let outcome = match self.with_orc(|orc| orc.synthesize(&p.parent_task_id)) {
+            Ok(o) => o,
+            Err(e) => return reply::failure(&e),
+        };
+        let s = &outcome.value;
+        if !s.complete {
+            let open: Vec<String> = s.open.iter().map(text::summary_line).collect();
+            return reply::refusal(
+                "subtasks_open",
+                &format!(
+                    "{} is not complete: {} of {} subtasks done; nothing was stored",
+                    s.parent, s.progress.done, s.progress.total
+                ),
+                &format!("still open:\n{}", open.join("\n")),
+                "finish the open subtasks (orchestrator_execute_subtask), then synthesize again",
+                json!({ "synthesis": s }),
+            );
+        }
+        Reply::outcome(s.markdown.trim_end(), &outcome)
+            .with("parent_task_id", &s.parent)
+            .into_result()
+    }
+
+    /// End your session with a handoff note for the next one (shown by orchestrator_initialize_session and orchestrator_recover_context). One git commit.
+    #[tool(name = "orchestrator_end_session")]
+    async fn end_session(&self, Parameters(p): Parameters<EndSessionParams>) -> CallToolResult {
+        self.call(|orc| {
+            let outcome = orc.session_end(p.handoff.as_deref())?;
+            let s = &outcome.value;
+            let text = format!(
+                "ended session {} (started {}){}",
+                s.id,
+                s.started,
+                if s.handoff.is_some() {
+                    ", handoff note recorded"
+                } else {
+                    ", no handoff note"
+                }
+            );
+            Ok(Reply::mutation(text, "session", &outcome))
+        })
+    }
+}

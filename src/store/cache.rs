@@ -230,6 +230,10 @@ fn entries_path(dir: &std::path::Path, rel: &str) -> std::path::PathBuf {
 /// the work is system calls and small parses). Order is kept.
 fn parallel_map<I: Sync, O: Send>(items: &[I], f: impl Fn(&I) -> O + Sync) -> Vec<O> {
     const MIN_PER_THREAD: usize = 256;
+    // Asking for the core count reads cgroup files: not worth it for small inputs.
+    if items.len() < 2 * MIN_PER_THREAD {
+        return items.iter().map(&f).collect();
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4)

@@ -55,8 +55,9 @@ impl Store {
                 path: repo.path().to_path_buf(),
             });
         };
-        // Object caches help reading many trees when walking history.
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        // A small object cache helps reading trees when walking history; a large one
+        // only costs memory in the long-running `orc mcp`.
+        repo.object_cache_size_if_unset(512 * 1024);
         Ok(Store {
             repo,
             workdir,

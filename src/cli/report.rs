@@ -54,10 +54,7 @@ fn summary_line(t: &TaskSummary) -> String {
 }
 
 pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
-    let report = match limit {
-        Some(n) => orc.status()?.limit(n),
-        None => orc.status()?,
-    };
+    let report = orc.status_overview(limit.unwrap_or(usize::MAX))?;
     let more = |name: &str, shown: usize, out: &mut Output, indent: &str| {
         if let Some(total) = report.truncated.get(name) {
             out.line(format!("{indent}… and {} more", total - shown));

@@ -36,16 +36,17 @@ impl State {
     /// of the stream it depends on (and a parent after its open subtasks); among the
     /// tasks that may come next, in-progress work first, then priority, age and id.
     pub fn stream_order(&self, stream: &str) -> Vec<StreamTask> {
-        self.stream_order_with(stream, &self.child_index())
+        self.stream_order_with(stream, &self.child_index(), usize::MAX)
     }
 
-    /// [`State::stream_order`] with a prebuilt child index. A topological order (Kahn)
-    /// that always takes the most urgent task no remaining task holds back: linear in
-    /// the stream's tasks and their links, not quadratic.
+    /// The first `limit` tasks of [`State::stream_order`], with a prebuilt child index. A
+    /// topological order (Kahn) that always takes the most urgent task no remaining task
+    /// holds back: linear in the stream's tasks and their links, not quadratic.
     pub fn stream_order_with(
         &self,
         stream: &str,
         children: &HashMap<&TaskId, Vec<&Task>>,
+        limit: usize,
     ) -> Vec<StreamTask> {
         let mut tasks: Vec<&Task> = self
             .tasks
@@ -83,7 +84,7 @@ impl State {
         let mut free: BTreeSet<usize> = (0..n).filter(|&i| waiting[i] == 0).collect();
         let mut placed = vec![false; n];
         let mut order = Vec::with_capacity(n);
-        while order.len() < n {
+        while order.len() < n.min(limit) {
             let next = match free.pop_first() {
                 Some(i) => i,
                 // A cycle (refused on write, possible after hand edits): take the most urgent.
@@ -105,6 +106,7 @@ impl State {
         }
         order
             .into_iter()
+            .take(limit)
             .enumerate()
             .map(|(i, t)| {
                 let t = tasks[t];

@@ -110,39 +110,6 @@ pub struct StatusReport {
     pub truncated: BTreeMap<String, usize>,
 }
 
-impl StatusReport {
-    /// Keeps the first `limit` entries of every list (an overview stays small and fast
-    /// on 10,000 tasks) and records the full lengths of the lists it cut.
-    pub fn limit(mut self, limit: usize) -> Self {
-        fn cut<T>(
-            list: &mut Vec<T>,
-            name: String,
-            limit: usize,
-            out: &mut BTreeMap<String, usize>,
-        ) {
-            if list.len() > limit {
-                out.insert(name, list.len());
-                list.truncate(limit);
-            }
-        }
-        let t = &mut self.truncated;
-        cut(&mut self.parents, "parents".into(), limit, t);
-        cut(&mut self.in_progress, "in_progress".into(), limit, t);
-        cut(&mut self.ready, "ready".into(), limit, t);
-        cut(&mut self.blocked, "blocked".into(), limit, t);
-        cut(&mut self.needs_revision, "needs_revision".into(), limit, t);
-        for q in &mut self.stream_queues {
-            cut(
-                &mut q.tasks,
-                format!("stream_queues.{}", q.stream),
-                limit,
-                t,
-            );
-        }
-        self
-    }
-}
-
 /// The open tasks of one stream in execution order.
 #[derive(Debug, Clone, Serialize)]
 pub struct StreamQueue {
@@ -216,6 +183,19 @@ impl State {
     }
 
     pub fn status_report(&self) -> StatusReport {
+        self.status_overview(usize::MAX)
+    }
+
+    /// The status report with every list cut to `limit` entries; the full lengths of the
+    /// cut lists go to `truncated`. Only the entries shown are built, so an overview of
+    /// 10,000 tasks stays cheap.
+    pub fn status_overview(&self, limit: usize) -> StatusReport {
+        let mut truncated = BTreeMap::new();
+        let mut cut = |name: String, total: usize| {
+            if total > limit {
+                truncated.insert(name, total);
+            }
+        };
         let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         let mut streams: BTreeMap<&str, StreamCount> = BTreeMap::new();
         let mut has_children: BTreeMap<&TaskId, ()> = BTreeMap::new();
@@ -239,40 +219,53 @@ impl State {
                 }
             }
         }
-        let list = |status: Status| -> Vec<TaskSummary> {
-            let mut v: Vec<&Task> = self.tasks.values().filter(|t| t.status == status).collect();
-            v.sort_by(by_urgency);
-            v.into_iter().map(TaskSummary::from).collect()
+        let mut list = |name: &str, mut tasks: Vec<&Task>| -> Vec<TaskSummary> {
+            cut(name.to_owned(), tasks.len());
+            tasks.sort_by(by_urgency);
+            tasks
+                .into_iter()
+                .take(limit)
+                .map(TaskSummary::from)
+                .collect()
         };
+        let with = |status: Status| self.tasks.values().filter(move |t| t.status == status);
+        let in_progress = list("in_progress", with(Status::InProgress).collect());
+        let blocked = list("blocked", with(Status::Blocked).collect());
+        let needs_revision = list("needs_revision", with(Status::NeedsRevision).collect());
+        let ready = list("ready", self.ready_tasks());
         let children = self.child_index();
-        let parents = has_children
+        let open_parents: Vec<&Task> = has_children
             .keys()
             .filter_map(|id| self.tasks.get(*id))
             .filter(|t| t.status.is_open())
+            .collect();
+        cut("parents".into(), open_parents.len());
+        let parents = open_parents
+            .into_iter()
+            .take(limit)
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
         let stream_queues = streams
-            .keys()
-            .map(|s| StreamQueue {
-                stream: (*s).to_owned(),
-                tasks: self.stream_order_with(s, &children),
+            .iter()
+            .map(|(s, count)| {
+                cut(format!("stream_queues.{s}"), count.open);
+                StreamQueue {
+                    stream: (*s).to_owned(),
+                    tasks: self.stream_order_with(s, &children, limit),
+                }
             })
             .collect();
         StatusReport {
-            truncated: BTreeMap::new(),
+            truncated,
             stream_queues,
             total: self.tasks.len(),
             by_status,
             streams: streams.into_values().collect(),
             parents,
-            in_progress: list(Status::InProgress),
-            ready: self
-                .ready_tasks()
-                .into_iter()
-                .map(TaskSummary::from)
-                .collect(),
-            blocked: list(Status::Blocked),
-            needs_revision: list(Status::NeedsRevision),
+            in_progress,
+            ready,
+            blocked,
+            needs_revision,
             unreadable: self
                 .unreadable
                 .iter()
@@ -335,6 +328,11 @@ impl Orc {
 
     pub fn status(&self) -> Result<StatusReport> {
         Ok(self.state()?.status_report())
+    }
+
+    /// [`Orc::status`] with every list cut to `limit` entries.
+    pub fn status_overview(&self, limit: usize) -> Result<StatusReport> {
+        Ok(self.state()?.status_overview(limit))
     }
 
     pub fn ready(&self) -> Result<Vec<TaskSummary>> {

@@ -340,18 +340,10 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
     opt("completed:", t.completed.map(|s| s.to_string()), out);
     opt("next:", t.next_action.map(|n| n.to_string()), out);
     if !t.depends_on.is_empty() {
-        let deps: Vec<String> = t
-            .depends_on
-            .iter()
-            .map(|d| {
-                if view.waiting_for.contains(d) {
-                    format!("{d} (not done)")
-                } else {
-                    d.to_string()
-                }
-            })
-            .collect();
-        out.line(format!("depends:   {}", deps.join(", ")));
+        out.line(format!(
+            "depends:   {}",
+            view.dependency_labels().join(", ")
+        ));
     }
     if !t.description.is_empty() {
         out.line("");
@@ -374,28 +366,21 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
             ));
         }
     }
-    if !view.children.is_empty() {
-        out.line("");
-        out.line("Subtasks:");
-        for c in &view.children {
-            out.line(format!(
-                "  {:<22} {:<14} {}",
-                c.id.as_str(),
-                c.status.as_str(),
-                c.title
-            ));
-        }
-    }
-    if !view.dependents.is_empty() {
-        out.line("");
-        out.line("Needed by:");
-        for c in &view.dependents {
-            out.line(format!(
-                "  {:<22} {:<14} {}",
-                c.id.as_str(),
-                c.status.as_str(),
-                c.title
-            ));
+    for (label, list) in [
+        ("Subtasks:", &view.children),
+        ("Needed by:", &view.dependents),
+    ] {
+        if !list.is_empty() {
+            out.line("");
+            out.line(label);
+            for c in list {
+                out.line(format!(
+                    "  {:<22} {:<14} {}",
+                    c.id.as_str(),
+                    c.status.as_str(),
+                    c.title
+                ));
+            }
         }
     }
     if !view.decisions.is_empty() {

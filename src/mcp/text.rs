@@ -72,18 +72,10 @@ pub fn task_view(view: &TaskView) -> String {
     }
     line(head);
     if !t.depends_on.is_empty() {
-        let deps: Vec<String> = t
-            .depends_on
-            .iter()
-            .map(|d| {
-                if view.waiting_for.contains(d) {
-                    format!("{d} (not done)")
-                } else {
-                    d.to_string()
-                }
-            })
-            .collect();
-        line(format!("depends on: {}", deps.join(", ")));
+        line(format!(
+            "depends on: {}",
+            view.dependency_labels().join(", ")
+        ));
     }
     if !t.description.is_empty() {
         line(String::new());

@@ -24,6 +24,22 @@ pub struct CheckReport {
     pub problems: Vec<Problem>,
 }
 
+impl Problem {
+    /// A file that could not be read or parsed.
+    pub(super) fn parse(path: String, error: &crate::format::FormatError) -> Problem {
+        Problem {
+            path,
+            line: error.line,
+            kind: "parse",
+            message: error.message.clone(),
+        }
+    }
+
+    pub(super) fn unreadable(u: &super::state::Unreadable) -> Problem {
+        Problem::parse(u.path.clone(), &u.error)
+    }
+}
+
 impl CheckReport {
     pub fn ok(&self) -> bool {
         self.problems.is_empty()
@@ -34,14 +50,7 @@ impl State {
     /// Everything wrong with this state.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
-        for u in &self.unreadable {
-            out.push(Problem {
-                path: u.path.clone(),
-                line: u.error.line,
-                kind: "parse",
-                message: u.error.message.clone(),
-            });
-        }
+        out.extend(self.unreadable.iter().map(Problem::unreadable));
         for (path, id) in &self.misplaced {
             out.push(Problem {
                 path: path.clone(),
@@ -141,12 +150,9 @@ impl Orc {
                 };
                 let (sessions, bad) = self.load_sessions()?;
                 report.files_checked += sessions.len() + bad.len();
-                report.problems.extend(bad.into_iter().map(|b| Problem {
-                    path: b.path,
-                    line: b.error.line,
-                    kind: "parse",
-                    message: b.error.message,
-                }));
+                report
+                    .problems
+                    .extend(bad.into_iter().map(|b| Problem::parse(b.path, &b.error)));
                 let (files, problems) = self.decision_problems(&state)?;
                 report.files_checked += files;
                 report.problems.extend(problems);

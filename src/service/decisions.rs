@@ -841,14 +841,7 @@ impl Orc {
         // Decisions of archived tasks keep their `task`.
         let archived = self.archived_ids()?;
         let mut out = Vec::new();
-        for u in &decisions.unreadable {
-            out.push(Problem {
-                path: u.path.clone(),
-                line: u.error.line,
-                kind: "parse",
-                message: u.error.message.clone(),
-            });
-        }
+        out.extend(decisions.unreadable.iter().map(Problem::unreadable));
         let mut seen: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
         for f in &decisions.files {
             seen.entry(f.decision.number).or_default().push(&f.path);

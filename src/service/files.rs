@@ -701,14 +701,7 @@ impl Orc {
         // The manifests of archived tasks stay where they are.
         let archived = self.archived_ids()?;
         let mut out = Vec::new();
-        for u in &manifests.unreadable {
-            out.push(Problem {
-                path: u.path.clone(),
-                line: u.error.line,
-                kind: "parse",
-                message: u.error.message.clone(),
-            });
-        }
+        out.extend(manifests.unreadable.iter().map(Problem::unreadable));
         for (path, m) in &manifests.files {
             if *path != manifest_path(&m.task) {
                 out.push(Problem {

@@ -62,6 +62,23 @@ pub struct TaskView {
     pub decisions: Vec<super::DecisionSummary>,
 }
 
+impl TaskView {
+    /// The task's dependencies for display, unfinished ones marked `(not done)`.
+    pub fn dependency_labels(&self) -> Vec<String> {
+        self.task
+            .depends_on
+            .iter()
+            .map(|d| {
+                if self.waiting_for.contains(d) {
+                    format!("{d} (not done)")
+                } else {
+                    d.to_string()
+                }
+            })
+            .collect()
+    }
+}
+
 /// Done/total of a parent task's direct subtasks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Progress {

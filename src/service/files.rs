@@ -780,6 +780,18 @@ pub(super) fn verify_manifests(
     task: Option<&TaskId>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<VerifyResult>> {
+    verify_manifests_where(store, manifests, task, &|_| true, progress)
+}
+
+/// [`verify_manifests`] for the paths whose latest record belongs to a task `keep` accepts
+/// (the other files are not read at all).
+pub(super) fn verify_manifests_where(
+    store: &Store,
+    manifests: &Manifests,
+    task: Option<&TaskId>,
+    keep: &dyn Fn(&TaskId) -> bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<VerifyResult>> {
     // path -> (latest op, whether the path is that op's rename source)
     let mut latest: BTreeMap<&str, (&FileOp, bool)> = BTreeMap::new();
     let mut touched: BTreeSet<&str> = BTreeSet::new();
@@ -795,6 +807,7 @@ pub(super) fn verify_manifests(
             }
         }
     }
+    touched.retain(|p| keep(&latest[p].0.task));
     let total = touched.len();
     let mut results = Vec::with_capacity(total);
     for (i, path) in touched.into_iter().enumerate() {

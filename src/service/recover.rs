@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::files::verify_manifests;
+use super::files::verify_manifests_where;
 use super::history::{HistoryCoverage, LogEntry, parse_since};
 use super::views::by_urgency;
 use super::{DecisionSummary, Orc, UnreadableFile, VerifyResult};
@@ -378,11 +378,16 @@ impl Orc {
             .filter(|f| f.decision.task.as_ref().is_some_and(|t| open.contains(t)))
             .map(DecisionSummary::from)
             .collect();
-        let unverified: Vec<VerifyResult> =
-            verify_manifests(&self.store, &manifests, None, &mut |_, _| {})?
-                .into_iter()
-                .filter(|r| !r.state.ok() && open.contains(&r.task))
-                .collect();
+        let unverified: Vec<VerifyResult> = verify_manifests_where(
+            &self.store,
+            &manifests,
+            None,
+            &|t| open.contains(t),
+            &mut |_, _| {},
+        )?
+        .into_iter()
+        .filter(|r| !r.state.ok() && open.contains(&r.task))
+        .collect();
 
         let mut briefing = Briefing {
             generated: self.now(),

@@ -43,7 +43,8 @@ pub fn init(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
-fn summary_line(t: &TaskSummary) -> String {
+/// `  id  priority  role  title`, one task of a list.
+pub(super) fn summary_line(t: &TaskSummary) -> String {
     format!(
         "  {:<22} {:<8} {:<12} {}",
         t.id.as_str(),

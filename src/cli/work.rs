@@ -5,7 +5,7 @@ use clap::Args;
 use super::{Output, read_text};
 use crate::error::Result;
 use crate::model::NextAction;
-use crate::service::{Completion, Orc, StatusChange, TaskSummary};
+use crate::service::{Completion, Orc, StatusChange};
 
 #[derive(Debug, Args)]
 pub struct StartArgs {
@@ -108,7 +108,7 @@ pub fn done(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
     if !r.newly_ready.is_empty() {
         out.line("now ready:");
         for t in &r.newly_ready {
-            out.line(summary(t));
+            out.line(super::report::summary_line(t));
         }
     }
     if let Some(p) = &r.synthesize {
@@ -119,16 +119,6 @@ pub fn done(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
         out.line(format!("next: orc start {}  ({})", n.id, n.title));
     }
     Ok(())
-}
-
-fn summary(t: &TaskSummary) -> String {
-    format!(
-        "  {:<22} {:<8} {:<12} {}",
-        t.id.as_str(),
-        t.priority.as_str(),
-        t.role.as_deref().unwrap_or("-"),
-        t.title
-    )
 }
 
 fn status_change(out: &mut Output, c: &StatusChange) {
@@ -142,7 +132,7 @@ fn status_change(out: &mut Output, c: &StatusChange) {
     if !c.waiting_again.is_empty() {
         out.line("waiting for it again:");
         for t in &c.waiting_again {
-            out.line(summary(t));
+            out.line(super::report::summary_line(t));
         }
     }
 }

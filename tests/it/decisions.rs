@@ -1,6 +1,6 @@
 //! Decision records: lifecycle, editing, search, bad files, renumbering after a merge.
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, plan};
 
 const DIR: &str = ".orchestrator/decisions";
 
@@ -400,17 +400,12 @@ fn renumber_after_two_branches_each_add_0003() {
 #[test]
 fn decisions_of_a_task_and_its_goal_show_in_the_start_brief() {
     let repo = Repo::init();
-    let plan = repo.json(&[
-        "plan",
+    let (parent, subtasks) = plan(
+        &repo,
         "Parser",
-        "--subtask",
-        "architect:Design the lexer",
-        "--subtask",
-        "implementer:Write the lexer",
-    ]);
-    let parent = plan["parent"]["id"].as_str().unwrap().to_owned();
-    let design = plan["subtasks"][0]["id"].as_str().unwrap().to_owned();
-    let sub = plan["subtasks"][1]["id"].as_str().unwrap().to_owned();
+        &["architect:Design the lexer", "implementer:Write the lexer"],
+    );
+    let (design, sub) = (subtasks[0].clone(), subtasks[1].clone());
     repo.ok(&[
         "decision",
         "new",

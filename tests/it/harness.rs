@@ -218,6 +218,24 @@ pub fn add(repo: &Repo, args: &[&str]) -> String {
     repo.ok(&full).trim().to_owned()
 }
 
+/// `orc plan TITLE --subtask ROLE:TITLE…`; returns the parent's id and the subtasks' ids
+/// in order.
+pub fn plan(repo: &Repo, title: &str, subtasks: &[&str]) -> (String, Vec<String>) {
+    let mut args = vec!["plan", title];
+    for s in subtasks {
+        args.extend(["--subtask", s]);
+    }
+    let v = repo.json(&args);
+    let id = |t: &serde_json::Value| t["id"].as_str().expect("an id").to_owned();
+    let subs = v["subtasks"]
+        .as_array()
+        .expect("subtasks")
+        .iter()
+        .map(id)
+        .collect();
+    (id(&v["parent"]), subs)
+}
+
 /// Replaces the hex of every task id (`<prefix>_<8 hex>`) with its order of first
 /// appearance (`task_00000001`), so snapshots do not depend on random ids.
 pub fn redact_ids(text: &str) -> String {

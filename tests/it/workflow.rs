@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::harness::{Repo, add, redact_ids};
+use crate::harness::{Repo, add, plan, redact_ids};
 
 /// A feature planned into five subtasks across four roles.
 const PLAN: &str = r#"
@@ -355,15 +355,8 @@ fn one_session_per_clone_unless_agents_are_named() {
 #[test]
 fn done_refuses_bad_input_and_writes_nothing() {
     let repo = Repo::init();
-    let p = repo.json(&[
-        "plan",
-        "Feature",
-        "--subtask",
-        "implementer:Build",
-        "--subtask",
-        "tester:Test",
-    ]);
-    let build = p["subtasks"][0]["id"].as_str().unwrap().to_owned();
+    let (_, subtasks) = plan(&repo, "Feature", &["implementer:Build", "tester:Test"]);
+    let build = subtasks[0].clone();
     let count = repo.commit_count();
     let err = repo.fails(&["done", &build, "--summary", "x"]);
     assert!(
@@ -465,17 +458,8 @@ fn start_claims_and_refuses_other_agents_unless_forced() {
 #[test]
 fn block_reopen_and_needs_revision_show_in_status() {
     let repo = Repo::init();
-    let p = repo.json(&[
-        "plan",
-        "Feature",
-        "--subtask",
-        "implementer:Build",
-        "--subtask",
-        "reviewer:Review",
-    ]);
-    let parent = p["parent"]["id"].as_str().unwrap().to_owned();
-    let build = p["subtasks"][0]["id"].as_str().unwrap().to_owned();
-    let review = p["subtasks"][1]["id"].as_str().unwrap().to_owned();
+    let (parent, subtasks) = plan(&repo, "Feature", &["implementer:Build", "reviewer:Review"]);
+    let (build, review) = (subtasks[0].clone(), subtasks[1].clone());
 
     let err = repo.fails(&["block", &build, "--reason", " "]);
     assert!(err.contains("reason is empty"), "{err}");
@@ -541,19 +525,8 @@ fn block_reopen_and_needs_revision_show_in_status() {
 #[test]
 fn synthesize_refuses_to_complete_with_open_subtasks() {
     let repo = Repo::init();
-    let p = repo.json(&[
-        "plan",
-        "F",
-        "--subtask",
-        "architect:A",
-        "--subtask",
-        "tester:B",
-        "--subtask",
-        "tester:C",
-    ]);
-    let parent = p["parent"]["id"].as_str().unwrap().to_owned();
-    let a = p["subtasks"][0]["id"].as_str().unwrap().to_owned();
-    let c = p["subtasks"][2]["id"].as_str().unwrap().to_owned();
+    let (parent, subtasks) = plan(&repo, "F", &["architect:A", "tester:B", "tester:C"]);
+    let (a, c) = (subtasks[0].clone(), subtasks[2].clone());
     repo.ok(&["start", &a]);
     repo.ok(&["done", &a, "--summary", "A done."]);
     let count = repo.commit_count();
@@ -574,7 +547,7 @@ fn synthesize_refuses_to_complete_with_open_subtasks() {
     );
     // Cancelled subtasks do not count.
     repo.ok(&["task", "status", &c, "cancelled"]);
-    let b = p["subtasks"][1]["id"].as_str().unwrap().to_owned();
+    let b = subtasks[1].clone();
     repo.ok(&["start", &b]);
     let v = repo.json(&["done", &b, "--summary", "B done."]);
     assert_eq!(v["synthesize"], parent.as_str());

@@ -48,19 +48,23 @@ impl State {
         children: &HashMap<&TaskId, Vec<&Task>>,
         limit: usize,
     ) -> Vec<StreamTask> {
-        let mut tasks: Vec<&Task> = self
+        let tasks: Vec<&Task> = self
             .tasks
             .values()
             .filter(|t| t.stream.as_deref() == Some(stream) && t.status.is_open())
             .collect();
-        tasks.sort_by_key(|t| {
-            (
-                t.status != Status::InProgress,
-                t.priority,
-                t.created,
-                t.id.clone(),
-            )
-        });
+        self.order_stream(tasks, children, limit)
+    }
+
+    /// [`State::stream_order_with`] for the open tasks of one stream, already gathered.
+    pub(super) fn order_stream(
+        &self,
+        mut tasks: Vec<&Task>,
+        children: &HashMap<&TaskId, Vec<&Task>>,
+        limit: usize,
+    ) -> Vec<StreamTask> {
+        let key = |t: &Task| (t.status != Status::InProgress, t.priority, t.created);
+        tasks.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id)));
         let n = tasks.len();
         let rank: HashMap<&TaskId, usize> =
             tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();

@@ -262,13 +262,20 @@ impl State {
             .take(limit)
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
+        let mut open_by_stream: HashMap<&str, Vec<&Task>> = HashMap::new();
+        for t in self.tasks.values().filter(|t| t.status.is_open()) {
+            if let Some(s) = &t.stream {
+                open_by_stream.entry(s).or_default().push(t);
+            }
+        }
         let stream_queues = streams
             .iter()
             .map(|(s, count)| {
                 cut(format!("stream_queues.{s}"), count.open);
+                let open = open_by_stream.remove(s).unwrap_or_default();
                 StreamQueue {
                     stream: (*s).to_owned(),
-                    tasks: self.stream_order_with(s, &children, limit),
+                    tasks: self.order_stream(open, &children, limit),
                 }
             })
             .collect();

@@ -80,15 +80,7 @@ impl Repo {
 
     /// Runs orc, asserts success, returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "orc {args:?} failed ({}):\nstdout: {}\nstderr: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("utf-8 stdout")
+        success(&mut self.orc_cmd(args))
     }
 
     /// Runs orc, asserts exit code 1, returns stderr.
@@ -209,6 +201,19 @@ impl Repo {
             }
         }
     }
+}
+
+/// Runs `cmd`, asserts that it succeeded (showing its output otherwise), returns stdout.
+pub fn success(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("the command runs");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 stdout")
 }
 
 /// Adds a task and returns its id.

@@ -1,16 +1,10 @@
 //! The merge driver end to end: branches merged and rebased with the real git CLI.
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, success};
 
 /// Runs orc at another time (ORC_NOW), so notes and updates get distinct times.
 fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    let out = repo.orc_cmd(args).env("ORC_NOW", now).output().unwrap();
-    assert!(
-        out.status.success(),
-        "orc {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    success(repo.orc_cmd(args).env("ORC_NOW", now))
 }
 
 fn task_json(repo: &Repo, id: &str) -> serde_json::Value {

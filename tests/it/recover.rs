@@ -6,23 +6,16 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{Repo, redact_ids};
+use crate::harness::{Repo, redact_ids, success};
 
 /// Runs orc at time `t` (file times and commit dates), in `dir`.
 fn orc_at(repo: &Repo, dir: &Path, t: &str, args: &[&str]) -> String {
-    let out = repo
-        .orc_in(dir, args)
-        .env("ORC_NOW", t)
-        .env("GIT_COMMITTER_DATE", t)
-        .env("GIT_AUTHOR_DATE", t)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "orc {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    success(
+        repo.orc_in(dir, args)
+            .env("ORC_NOW", t)
+            .env("GIT_COMMITTER_DATE", t)
+            .env("GIT_AUTHOR_DATE", t),
+    )
 }
 
 /// Commits `paths` with the git CLI at time `t`.

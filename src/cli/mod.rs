@@ -191,6 +191,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     }
     let mut ctx = Context::from_env()?;
     ctx.no_commit = cli.no_commit;
+    ctx.short_lived = true;
     if cli.agent.is_some() {
         ctx.agent = cli.agent.clone();
     }

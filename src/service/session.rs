@@ -317,7 +317,7 @@ impl Orc {
         name: Option<&str>,
     ) -> Result<(Outcome<SessionContext>, bool)> {
         if let Some(session) = self.active_session()?.filter(Session::is_open) {
-            let context = self.session_context(&self.state()?, session)?;
+            let context = self.session_context(&*self.state()?, session)?;
             return Ok((
                 Outcome::new(context, crate::store::Applied::Unchanged),
                 true,

@@ -16,6 +16,14 @@ pub fn task_path(id: &TaskId) -> String {
     format!("{TASKS_DIR}/{id}.toml")
 }
 
+/// `path == task_path(id)`, without building the path.
+fn is_task_path(path: &str, id: &TaskId) -> bool {
+    path.strip_prefix(TASKS_DIR)
+        .and_then(|p| p.strip_prefix('/'))
+        .and_then(|p| p.strip_suffix(".toml"))
+        == Some(id.as_str())
+}
+
 /// A file that could not be read; the rest of the state is still usable.
 #[derive(Debug, Clone)]
 pub struct Unreadable {
@@ -57,35 +65,33 @@ impl State {
             config,
             ..State::default()
         };
-        for (path, parsed) in
-            store.load_dir_cached(TASKS_DIR, ".toml", "tasks", format::task_from_toml)?
-        {
-            match parsed {
-                Ok(task) => {
-                    let canonical = task_path(&task.id) == path;
-                    match state.tasks.get(&task.id) {
-                        // A stray copy was read first; the file named after the id wins.
-                        Some(_) if canonical => {
-                            let stray = state
-                                .misplaced
-                                .iter()
-                                .position(|(_, id)| id == &task.id)
-                                .map(|i| state.misplaced.remove(i));
-                            if let Some((stray_path, id)) = stray {
-                                state.duplicates.push((stray_path, id));
-                            }
-                            state.tasks.insert(task.id.clone(), task);
-                        }
-                        Some(_) => state.duplicates.push((path, task.id.clone())),
-                        None => {
-                            if !canonical {
-                                state.misplaced.push((path, task.id.clone()));
-                            }
-                            state.tasks.insert(task.id.clone(), task);
-                        }
-                    }
-                }
-                Err(error) => state.unreadable.push(Unreadable { path, error }),
+        // Files named after their task's id, in id order (the listing is sorted by name):
+        // collected first so that the map is built in one pass.
+        let mut canonical: Vec<(TaskId, Task)> = Vec::new();
+        let mut strays: Vec<(String, Task)> = Vec::new();
+        store.load_dir_cached(
+            TASKS_DIR,
+            ".toml",
+            "tasks",
+            format::task_from_toml,
+            |path, parsed| match parsed {
+                Ok(task) if is_task_path(path, &task.id) => canonical.push((task.id.clone(), task)),
+                Ok(task) => strays.push((path.to_owned(), task)),
+                Err(error) => state.unreadable.push(Unreadable {
+                    path: path.to_owned(),
+                    error,
+                }),
+            },
+        )?;
+        state.tasks = canonical.into_iter().collect();
+        // A task file not named after its id is still read; the file named after the id
+        // wins over it, and of several strays with one id the first (by path) is read.
+        for (path, task) in strays {
+            if state.tasks.contains_key(&task.id) {
+                state.duplicates.push((path, task.id));
+            } else {
+                state.misplaced.push((path, task.id.clone()));
+                state.tasks.insert(task.id.clone(), task);
             }
         }
         Ok(state)
@@ -175,11 +181,20 @@ impl State {
             .collect()
     }
 
+    /// Every dependency of `task` is completed (none is missing).
+    pub fn dependencies_done(&self, task: &Task) -> bool {
+        task.depends_on.iter().all(|d| {
+            self.tasks
+                .get(d)
+                .is_some_and(|t| t.status == Status::Completed)
+        })
+    }
+
     /// Pending, every dependency completed, and no open subtasks (a parent with open
     /// subtasks is finished by finishing them).
     pub fn is_ready(&self, task: &Task) -> bool {
         task.status == Status::Pending
-            && self.unfinished_dependencies(task).is_empty()
+            && self.dependencies_done(task)
             && !self.children(&task.id).any(|c| c.status.is_open())
     }
 

@@ -1,10 +1,10 @@
 //! Work streams: tasks grouped by their `stream` field, in execution order.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::{Orc, State, StreamCount, TaskSummary};
+use super::{FastMap, Orc, State, StreamCount, TaskSummary};
 use crate::error::{Error, Result};
 use crate::model::{Status, Task, TaskId};
 
@@ -45,7 +45,7 @@ impl State {
     pub fn stream_order_with(
         &self,
         stream: &str,
-        children: &HashMap<&TaskId, Vec<&Task>>,
+        children: &FastMap<&TaskId, Vec<&Task>>,
         limit: usize,
     ) -> Vec<StreamTask> {
         let tasks: Vec<&Task> = self
@@ -60,13 +60,13 @@ impl State {
     pub(super) fn order_stream(
         &self,
         mut tasks: Vec<&Task>,
-        children: &HashMap<&TaskId, Vec<&Task>>,
+        children: &FastMap<&TaskId, Vec<&Task>>,
         limit: usize,
     ) -> Vec<StreamTask> {
         let key = |t: &Task| (t.status != Status::InProgress, t.priority, t.created);
         tasks.sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id)));
         let n = tasks.len();
-        let rank: HashMap<&TaskId, usize> =
+        let rank: FastMap<&TaskId, usize> =
             tasks.iter().enumerate().map(|(i, t)| (&t.id, i)).collect();
         // `before[i]` lists the tasks that task i holds back; `waiting[j]` counts j's holders.
         let mut before: Vec<Vec<usize>> = vec![Vec::new(); n];

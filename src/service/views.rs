@@ -1,10 +1,10 @@
 //! Read-only views: one task with its surroundings, the status overview, ready work.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Orc, State};
+use super::{FastMap, Orc, State};
 use crate::error::{Error, Result};
 use crate::model::{Priority, Status, Task, TaskId};
 
@@ -161,8 +161,8 @@ fn progress_of(parent: &Task, kids: &[&Task]) -> Progress {
 
 impl State {
     /// Subtasks of every parent, built in one pass.
-    pub fn child_index(&self) -> HashMap<&TaskId, Vec<&Task>> {
-        let mut index: HashMap<&TaskId, Vec<&Task>> = HashMap::new();
+    pub fn child_index(&self) -> FastMap<&TaskId, Vec<&Task>> {
+        let mut index: FastMap<&TaskId, Vec<&Task>> = FastMap::default();
         for t in self.tasks.values() {
             if let Some(p) = &t.parent {
                 index.entry(p).or_default().push(t);
@@ -174,20 +174,24 @@ impl State {
     /// Pending tasks whose dependencies are completed and that have no open subtasks,
     /// most urgent first.
     pub fn ready_tasks(&self) -> Vec<&Task> {
-        let children = self.child_index();
+        self.ready_tasks_with(&self.child_index())
+    }
+
+    /// [`State::ready_tasks`] with a prebuilt [`State::child_index`].
+    pub fn ready_tasks_with(&self, children: &FastMap<&TaskId, Vec<&Task>>) -> Vec<&Task> {
         let mut ready: Vec<&Task> = self
             .tasks
             .values()
-            .filter(|t| self.is_ready_with(t, &children))
+            .filter(|t| self.is_ready_with(t, children))
             .collect();
         ready.sort_by(by_urgency);
         ready
     }
 
     /// [`State::is_ready`] with a prebuilt [`State::child_index`], for use in loops.
-    pub fn is_ready_with(&self, task: &Task, children: &HashMap<&TaskId, Vec<&Task>>) -> bool {
+    pub fn is_ready_with(&self, task: &Task, children: &FastMap<&TaskId, Vec<&Task>>) -> bool {
         task.status == Status::Pending
-            && self.unfinished_dependencies(task).is_empty()
+            && self.dependencies_done(task)
             && children
                 .get(&task.id)
                 .is_none_or(|kids| kids.iter().all(|c| !c.status.is_open()))
@@ -249,8 +253,8 @@ impl State {
         let in_progress = list("in_progress", with(Status::InProgress).collect());
         let blocked = list("blocked", with(Status::Blocked).collect());
         let needs_revision = list("needs_revision", with(Status::NeedsRevision).collect());
-        let ready = list("ready", self.ready_tasks());
         let children = self.child_index();
+        let ready = list("ready", self.ready_tasks_with(&children));
         let open_parents: Vec<&Task> = has_children
             .keys()
             .filter_map(|id| self.tasks.get(*id))
@@ -262,7 +266,7 @@ impl State {
             .take(limit)
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
-        let mut open_by_stream: HashMap<&str, Vec<&Task>> = HashMap::new();
+        let mut open_by_stream: FastMap<&str, Vec<&Task>> = FastMap::default();
         for t in self.tasks.values().filter(|t| t.status.is_open()) {
             if let Some(s) = &t.stream {
                 open_by_stream.entry(s).or_default().push(t);

@@ -4,7 +4,7 @@ use clap::{Args, ValueEnum};
 
 use super::Output;
 use crate::error::Result;
-use crate::service::Orc;
+use crate::service::{Orc, RECOVER_LIMIT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -21,10 +21,18 @@ pub struct RecoverArgs {
     /// markdown (default) or json (same as --json).
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: Format,
+    /// Entries per list (tasks, changes, decisions, files); the briefing says how many
+    /// more there are.
+    #[arg(long, default_value_t = RECOVER_LIMIT, conflicts_with = "all")]
+    pub limit: usize,
+    /// Show every entry of every list.
+    #[arg(long)]
+    pub all: bool,
 }
 
 pub fn run(orc: &Orc, a: RecoverArgs, out: &mut Output) -> Result<()> {
-    let briefing = orc.recover(a.since.as_deref())?;
+    let limit = if a.all { usize::MAX } else { a.limit };
+    let briefing = orc.recover(a.since.as_deref(), limit)?;
     if out.json || a.format == Format::Json {
         out.json(None, &briefing);
     } else {

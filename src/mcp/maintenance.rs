@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{OrcServer, Reply, text};
 use crate::error::Error;
-use crate::service::StaleAction;
+use crate::service::{RECOVER_LIMIT, StaleAction};
 
 // The original's maintenance actions (no doc comment: it would repeat in the schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -191,7 +191,7 @@ impl OrcServer {
                     }
                 },
                 Action::PrepareHandover => {
-                    let briefing = orc.recover(None)?;
+                    let briefing = orc.recover(None, RECOVER_LIMIT)?;
                     let text = format!(
                         "{}\n\nTo leave a handoff note for the next session, call orchestrator_end_session.",
                         briefing.markdown().trim_end()

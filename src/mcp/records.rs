@@ -14,7 +14,7 @@ use serde_json::json;
 use super::{OrcServer, Reply, text};
 use crate::error::Error;
 use crate::model::{DecisionStatus, FileOpKind, number_str};
-use crate::service::{DecisionFilter, LogFilter, NewDecision, RecordRequest};
+use crate::service::{DecisionFilter, LogFilter, NewDecision, RECOVER_LIMIT, RecordRequest};
 
 // A decision's status as tools accept it (no doc comment: it would repeat in the schema).
 #[derive(Debug, Clone, Copy, Deserialize, schemars::JsonSchema)]
@@ -155,6 +155,8 @@ pub struct VerifyFilesParams {
 pub struct RecoverParams {
     /// Report changes after this commit, or at or after this date (2026-01-31), instead of since the last session.
     pub since: Option<String>,
+    /// Entries per list (tasks, changes, decisions, files). Default 20; the briefing says how many more there are.
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -300,7 +302,7 @@ impl OrcServer {
     )]
     async fn recover_context(&self, Parameters(p): Parameters<RecoverParams>) -> CallToolResult {
         self.call(|orc| {
-            let briefing = orc.recover(p.since.as_deref())?;
+            let briefing = orc.recover(p.since.as_deref(), p.limit.unwrap_or(RECOVER_LIMIT))?;
             Ok(Reply::new(briefing.markdown().trim_end(), &briefing))
         })
     }

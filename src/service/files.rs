@@ -808,11 +808,12 @@ pub(super) fn verify_manifests_where(
         }
     }
     touched.retain(|p| keep(&latest[p].0.task));
-    let total = touched.len();
-    let mut results = Vec::with_capacity(total);
-    for (i, path) in touched.into_iter().enumerate() {
+    let mut results = Vec::with_capacity(touched.len());
+    let paths: Vec<&str> = touched.into_iter().collect();
+    let digests = store.digests(&paths, progress);
+    for (path, digest) in paths.into_iter().zip(digests) {
         let (op, is_source) = latest[path];
-        let actual = match store.digest(path) {
+        let actual = match digest {
             Ok(d) => d.map(Digest::from),
             // A directory or a pipe where a file was recorded: the file is not there.
             Err(Error::Io { source, .. })
@@ -854,7 +855,6 @@ pub(super) fn verify_manifests_where(
             expected,
             actual,
         });
-        progress(i + 1, total);
     }
     Ok(results)
 }

@@ -51,7 +51,7 @@ pub use maintenance::{
 };
 pub use partial::{Partial, Tasks};
 pub use plan::{PlanReport, PlannedTask};
-pub use recover::{Briefing, OutsideChange, SessionInfo, SinceInfo, TaskBrief};
+pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo, TaskBrief};
 pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
 pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
 pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};

@@ -1,7 +1,7 @@
 //! `orc recover`: a briefing for an agent that lost its memory, built from the files
 //! under `.orchestrator/` and from git history (walked only as far back as needed).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
@@ -19,6 +19,9 @@ use crate::store::Since;
 const RECENT_COMMITS: usize = 30;
 /// At most this many commits are read for one briefing.
 const MAX_COMMITS: usize = 2000;
+/// Entries per list of a briefing unless the caller asks otherwise: enough to pick up
+/// work, few enough for an agent's context.
+pub const RECOVER_LIMIT: usize = 20;
 
 /// A work session as far as recovery needs it. Read leniently from
 /// `.orchestrator/sessions/*.toml`: `id`, `name`, `agent`, `started`, `ended`, and the
@@ -139,6 +142,10 @@ pub struct Briefing {
     pub history: HistoryCoverage,
     /// Files under `.orchestrator/` that could not be read.
     pub unreadable: Vec<UnreadableFile>,
+    /// Lists cut to the requested length, with their full length: `"ready": 1234`.
+    /// Empty when nothing was cut.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub truncated: BTreeMap<&'static str, usize>,
 }
 
 impl Orc {
@@ -170,7 +177,9 @@ impl Orc {
 
     /// The recovery briefing. `since` (a commit or a date) overrides the default starting
     /// point, which is the end of the last session (or its start, when it never ended).
-    pub fn recover(&self, since: Option<&str>) -> Result<Briefing> {
+    /// Each list holds at most `limit` entries; the full lengths of cut lists are in
+    /// [`Briefing::truncated`].
+    pub fn recover(&self, since: Option<&str>, limit: usize) -> Result<Briefing> {
         let state = self.state()?;
         let decisions = self.decisions()?;
         let manifests = self.manifests()?;
@@ -348,6 +357,18 @@ impl Orc {
         }
         history.complete = history.problem.is_none() && !history.shallow;
 
+        let mut truncated = BTreeMap::new();
+        let mut cut = |name: &'static str, total: usize| {
+            if total > limit {
+                truncated.insert(name, total);
+            }
+        };
+        let mut decisions_of: HashMap<&TaskId, Vec<u32>> = HashMap::new();
+        for f in &decisions.files {
+            if let Some(t) = &f.decision.task {
+                decisions_of.entry(t).or_default().push(f.decision.number);
+            }
+        }
         let brief = |t: &Task| TaskBrief {
             id: t.id.clone(),
             title: t.title.clone(),
@@ -357,27 +378,30 @@ impl Orc {
             assignee: t.assignee.clone(),
             parent: t.parent.clone(),
             latest_note: t.latest_note().cloned(),
-            decisions: decisions
-                .files
-                .iter()
-                .filter(|f| f.decision.task.as_ref() == Some(&t.id))
-                .map(|f| f.decision.number)
-                .collect(),
+            decisions: decisions_of.get(&t.id).cloned().unwrap_or_default(),
         };
-        let list = |pred: &dyn Fn(&Task) -> bool| -> Vec<TaskBrief> {
-            let mut v: Vec<&Task> = state.tasks.values().filter(|t| pred(t)).collect();
-            v.sort_by(by_urgency);
-            v.into_iter().map(brief).collect()
+        let mut list = |name: &'static str, mut tasks: Vec<&Task>| -> Vec<TaskBrief> {
+            cut(name, tasks.len());
+            tasks.sort_by(by_urgency);
+            tasks.into_iter().take(limit).map(brief).collect()
         };
-        let in_progress = list(&|t| t.status == Status::InProgress);
-        let ready: Vec<TaskBrief> = state.ready_tasks().into_iter().map(brief).collect();
-        let stuck = list(&|t| matches!(t.status, Status::Blocked | Status::NeedsRevision));
+        let with = |pred: fn(&Task) -> bool| state.tasks.values().filter(move |t| pred(t));
+        let in_progress = list(
+            "in_progress",
+            with(|t| t.status == Status::InProgress).collect(),
+        );
+        let ready = list("ready", state.ready_tasks());
+        let stuck = list(
+            "stuck",
+            with(|t| matches!(t.status, Status::Blocked | Status::NeedsRevision)).collect(),
+        );
         let decision_list: Vec<DecisionSummary> = decisions
             .files
             .iter()
             .filter(|f| f.decision.task.as_ref().is_some_and(|t| open.contains(t)))
             .map(DecisionSummary::from)
             .collect();
+        cut("decisions", decision_list.len());
         let unverified: Vec<VerifyResult> = verify_manifests_where(
             &self.store,
             &manifests,
@@ -388,6 +412,13 @@ impl Orc {
         .into_iter()
         .filter(|r| !r.state.ok() && open.contains(&r.task))
         .collect();
+        cut("unverified_files", unverified.len());
+        cut("changes", changes.len());
+        cut("outside_changes", outside.len());
+        fn take<T>(mut v: Vec<T>, limit: usize) -> Vec<T> {
+            v.truncate(limit);
+            v
+        }
 
         let mut briefing = Briefing {
             generated: self.now(),
@@ -396,16 +427,17 @@ impl Orc {
             last_session,
             previous_handoff,
             since: since_info,
-            changes,
-            outside_changes: outside,
+            changes: take(changes, limit),
+            outside_changes: take(outside, limit),
             in_progress,
             ready,
             stuck,
-            decisions: decision_list,
-            unverified_files: unverified,
+            decisions: take(decision_list, limit),
+            unverified_files: take(unverified, limit),
             next_actions: Vec::new(),
             history,
             unreadable,
+            truncated,
         };
         briefing.next_actions = next_actions(&briefing);
         Ok(briefing)
@@ -436,10 +468,15 @@ fn next_actions(b: &Briefing) -> Vec<String> {
             t.id
         ));
     }
+    if let Some(more) = b.more("in_progress") {
+        out.push(format!(
+            "{more} more task(s) are in progress: `orc task list --status in_progress`"
+        ));
+    }
     if !b.unverified_files.is_empty() {
         out.push(format!(
             "Review {} recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`",
-            b.unverified_files.len()
+            b.full_len("unverified_files", b.unverified_files.len())
         ));
     }
     if !b.outside_changes.is_empty() {
@@ -473,6 +510,11 @@ fn next_actions(b: &Briefing) -> Vec<String> {
         out.push(format!(
             "Unblock {} \"{}\" ({}): `orc task show {}`",
             t.id, t.title, t.status, t.id
+        ));
+    }
+    if let Some(more) = b.more("stuck") {
+        out.push(format!(
+            "{more} more task(s) are blocked or need revision: `orc task list --status blocked --status needs_revision`"
         ));
     }
     if b.in_progress.is_empty()
@@ -525,6 +567,26 @@ fn task_line(t: &TaskBrief) -> String {
 }
 
 impl Briefing {
+    /// The full length of list `name`, of which `shown` entries are in the briefing.
+    fn full_len(&self, name: &str, shown: usize) -> usize {
+        self.truncated.get(name).copied().unwrap_or(shown)
+    }
+
+    /// How many entries of list `name` were cut, if any.
+    fn more(&self, name: &str) -> Option<usize> {
+        let shown = match name {
+            "changes" => self.changes.len(),
+            "outside_changes" => self.outside_changes.len(),
+            "in_progress" => self.in_progress.len(),
+            "ready" => self.ready.len(),
+            "stuck" => self.stuck.len(),
+            "decisions" => self.decisions.len(),
+            "unverified_files" => self.unverified_files.len(),
+            _ => return None,
+        };
+        self.truncated.get(name).map(|total| total - shown)
+    }
+
     /// The briefing as Markdown, meant to be pasted into an agent's context.
     pub fn markdown(&self) -> String {
         let b = self;
@@ -583,6 +645,9 @@ impl Briefing {
                 c.summary
             ));
         }
+        if let Some(more) = b.more("changes") {
+            push(&format!("- … and {more} more: `orc log`"));
+        }
         if !b.outside_changes.is_empty() {
             push("");
             push("Commits made outside orc that touched files recorded for open tasks:");
@@ -599,11 +664,14 @@ impl Briefing {
                     tasks.join(", ")
                 ));
             }
+            if let Some(more) = b.more("outside_changes") {
+                push(&format!("- … and {more} more"));
+            }
         }
-        for (title, list) in [
-            ("In progress", &b.in_progress),
-            ("Ready to start", &b.ready),
-            ("Blocked or needing revision", &b.stuck),
+        for (title, name, list) in [
+            ("In progress", "in_progress", &b.in_progress),
+            ("Ready to start", "ready", &b.ready),
+            ("Blocked or needing revision", "stuck", &b.stuck),
         ] {
             push("");
             push(&format!("## {title}"));
@@ -613,6 +681,9 @@ impl Briefing {
             }
             for t in list {
                 push(&task_line(t));
+            }
+            if let Some(more) = b.more(name) {
+                push(&format!("- … and {more} more"));
             }
         }
         push("");
@@ -633,6 +704,9 @@ impl Briefing {
                     .unwrap_or_default()
             ));
         }
+        if let Some(more) = b.more("decisions") {
+            push(&format!("- … and {more} more: `orc decision list`"));
+        }
         push("");
         push("## Recorded files that no longer match the disk");
         push("");
@@ -648,6 +722,9 @@ impl Briefing {
                 r.task,
                 r.at
             ));
+        }
+        if let Some(more) = b.more("unverified_files") {
+            push(&format!("- … and {more} more: `orc files verify`"));
         }
         push("");
         push("## Suggested next actions");

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::paths::{FileDigest, digest_file};
 use super::{Store, fsutil};
 use crate::error::{Error, Result};
 use crate::format::FormatError;
@@ -243,6 +244,86 @@ impl Store {
     }
 }
 
+impl Store {
+    /// [`Store::digest`] of each of `rels`, reusing the digests cached under
+    /// `cache/digests` for files whose size, inode, mtime and ctime are unchanged: like
+    /// git's index, a file is hashed again only when its status says it may have changed.
+    /// `progress(done, total)` is called as files are examined.
+    pub fn digests(
+        &self,
+        rels: &[&str],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Vec<Result<Option<FileDigest>>> {
+        self.digests_at(rels, SystemTime::now(), progress)
+    }
+
+    fn digests_at(
+        &self,
+        rels: &[&str],
+        now: SystemTime,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Vec<Result<Option<FileDigest>>> {
+        let cache_path = self.local_dir().join("cache").join("digests");
+        // Sorted by path.
+        let cached: Vec<(String, FileKey, FileDigest)> = read_cache(&cache_path)
+            .map(|c| c.entries)
+            .unwrap_or_default();
+        let lookup = |rel: &str, key: FileKey| {
+            let i = cached
+                .binary_search_by(|(p, _, _)| p.as_str().cmp(rel))
+                .ok()?;
+            (cached[i].1 == key).then(|| cached[i].2.clone())
+        };
+        let jobs: Vec<(&str, std::path::PathBuf)> =
+            rels.iter().map(|r| (*r, self.abs(r))).collect();
+        // Each result, and what to cache for it (`None`: nothing, the file is gone or odd).
+        let one = |(rel, path): &(&str, std::path::PathBuf)| {
+            let key = match fs::metadata(path) {
+                Ok(meta) if meta.is_file() => FileKey::of(&meta),
+                // Missing, a directory, a pipe…: `digest_file` says what it is.
+                _ => return (digest_file(path), None, false),
+            };
+            if let Some(hit) = lookup(rel, key) {
+                return (Ok(Some(hit)), Some(key), true);
+            }
+            (digest_file(path), Some(key), false)
+        };
+        let mut results = Vec::with_capacity(jobs.len());
+        for chunk in jobs.chunks(1024) {
+            results.extend(parallel_map(chunk, one));
+            progress(results.len(), jobs.len());
+        }
+
+        let mut dirty = false;
+        let mut fresh: Vec<(String, FileKey, FileDigest)> = Vec::new();
+        for ((rel, _), (result, key, hit)) in jobs.iter().zip(&results) {
+            dirty |= !hit;
+            if let (Ok(Some(d)), Some(key)) = (result, key)
+                && !key.is_recent(now)
+            {
+                fresh.push(((*rel).to_owned(), *key, d.clone()));
+            }
+        }
+        if dirty {
+            // Keep what other calls cached, replace what this one looked at.
+            let asked: std::collections::HashSet<&str> = rels.iter().copied().collect();
+            let mut entries: Vec<(String, FileKey, FileDigest)> = cached
+                .into_iter()
+                .filter(|(p, _, _)| !asked.contains(p.as_str()))
+                .chain(fresh)
+                .collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.dedup_by(|a, b| a.0 == b.0);
+            let refs: Vec<(&str, FileKey, &FileDigest)> = entries
+                .iter()
+                .map(|(p, k, d)| (p.as_str(), *k, d))
+                .collect();
+            write_cache(&cache_path, &refs);
+        }
+        results.into_iter().map(|(result, _, _)| result).collect()
+    }
+}
+
 /// A directory's `*ext` files (not hidden), sorted by name, each with its [`FileKey`] and
 /// whether it is a directory, or why it could not be examined.
 type Listing = Vec<(String, std::io::Result<(FileKey, bool)>)>;
@@ -413,6 +494,49 @@ mod tests {
             7 + 10,
             "recent files are re-read"
         );
+    }
+
+    #[test]
+    fn digests_are_reused_while_the_file_status_is_unchanged() {
+        let (_tmp, s) = store();
+        std::fs::write(s.abs("a.txt"), "one").unwrap();
+        let cache_path = s.local_dir().join("cache").join("digests");
+        let get = |now| -> Vec<Option<FileDigest>> {
+            s.digests_at(&["a.txt", "gone.txt"], now, &mut |_, _| {})
+                .into_iter()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+
+        // Just written: hashed, but not cached (a change in the same clock tick would
+        // not show in its status).
+        let first = get(SystemTime::now());
+        assert_eq!(first[0].as_ref().unwrap().size, 3);
+        assert_eq!(first[1], None, "a missing file has no digest");
+        assert!(read_cache::<FileDigest>(&cache_path).is_none_or(|c| c.entries.is_empty()));
+
+        // Settled: cached. A planted digest for the same status is what comes back.
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        assert_eq!(get(later), first);
+        let mut cache = read_cache::<FileDigest>(&cache_path).unwrap();
+        assert_eq!(cache.entries.len(), 1);
+        cache.entries[0].2.sha256 = "planted".into();
+        let (p, k, d) = &cache.entries[0];
+        write_cache(&cache_path, &[(p.as_str(), *k, d)]);
+        assert_eq!(get(later)[0].as_ref().unwrap().sha256, "planted");
+
+        // Changed content and status: hashed again.
+        std::fs::write(s.abs("a.txt"), "two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(s.abs("a.txt"))
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(100))
+            .unwrap();
+        let again = get(later);
+        let d = again[0].as_ref().unwrap();
+        assert_ne!(d.sha256, "planted");
+        assert_ne!(d.sha256, first[0].as_ref().unwrap().sha256);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::Store;
 use crate::error::{Error, Result};
 
 /// SHA-256 and size of a file's content.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileDigest {
     pub sha256: String,
     pub size: u64,
@@ -112,53 +112,59 @@ impl Store {
     /// is an `IsADirectory` error and a pipe, socket or device an `InvalidInput` one
     /// (opening a pipe would wait for a writer forever).
     pub fn digest(&self, rel: &str) -> Result<Option<FileDigest>> {
-        let path = self.abs(rel);
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        if meta.is_dir() {
-            return Err(Error::io(
-                path,
-                std::io::Error::new(
-                    ErrorKind::IsADirectory,
-                    "expected a file, found a directory",
-                ),
-            ));
-        }
-        if !meta.is_file() {
-            return Err(Error::io(
-                path,
-                std::io::Error::new(
-                    ErrorKind::InvalidInput,
-                    "not a regular file (a pipe, socket or device)",
-                ),
-            ));
-        }
-        let mut file = match std::fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(path, e)),
-        };
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut size = 0u64;
-        loop {
-            let n = file.read(&mut buf).map_err(|e| Error::io(&path, e))?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            hasher.update(&buf[..n]);
-        }
-        let sha256 = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok(Some(FileDigest { sha256, size }))
+        digest_file(&self.abs(rel))
     }
+}
+
+/// [`Store::digest`] of the file at `path`.
+pub(super) fn digest_file(path: &Path) -> Result<Option<FileDigest>> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if meta.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                ErrorKind::IsADirectory,
+                "expected a file, found a directory",
+            ),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(
+                ErrorKind::InvalidInput,
+                "not a regular file (a pipe, socket or device)",
+            ),
+        ));
+    }
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let mut hasher = Sha256::new();
+    // Most recorded files are small: a buffer the size of the file (plus one byte to see
+    // the end), at most 64 KiB, costs less to allocate than a fixed 64 KiB one.
+    let mut buf = vec![0u8; meta.len().saturating_add(1).min(64 * 1024) as usize];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Some(FileDigest { sha256, size }))
 }
 
 #[cfg(test)]

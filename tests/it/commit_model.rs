@@ -485,3 +485,21 @@ fn usage_errors_exit_with_two() {
         Some(2)
     );
 }
+
+/// orc reads the index without hashing it (as git does outside `git fsck`) and writes a
+/// checksum unless the user chose `index.skipHash`.
+#[test]
+fn index_checksum_follows_index_skip_hash() {
+    let repo = Repo::init();
+    let trailer = |repo: &Repo| {
+        let bytes = std::fs::read(repo.root.join(".git/index")).unwrap();
+        bytes[bytes.len() - 20..].to_vec()
+    };
+    add(&repo, &["with checksum"]);
+    assert_ne!(trailer(&repo), vec![0u8; 20]);
+    repo.git(&["config", "index.skipHash", "true"]);
+    add(&repo, &["without checksum"]);
+    assert_eq!(trailer(&repo), vec![0u8; 20]);
+    assert_eq!(repo.status_porcelain(), "");
+    repo.assert_fsck();
+}

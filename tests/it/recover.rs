@@ -517,3 +517,28 @@ fn log_and_show_history() {
         "{err}"
     );
 }
+
+#[test]
+fn briefing_lists_are_cut_to_the_limit_and_say_how_many_more() {
+    let repo = Repo::init();
+    for i in 0..5 {
+        crate::harness::add(&repo, &[&format!("task {i}")]);
+    }
+    let b = repo.json(&["recover", "--limit", "2"]);
+    assert_eq!(b["ready"].as_array().unwrap().len(), 2);
+    assert_eq!(b["truncated"]["ready"], 5);
+    assert_eq!(b["changes"].as_array().unwrap().len(), 2);
+    assert!(b["truncated"]["changes"].as_u64().unwrap() > 2, "{b}");
+    assert!(b["truncated"].get("in_progress").is_none(), "{b}");
+
+    let text = repo.ok(&["recover", "--limit", "2"]);
+    assert!(text.contains("- … and 3 more\n"), "{text}");
+    assert_eq!(text.matches("\n- `task_").count(), 2, "{text}");
+
+    let all = repo.json(&["recover", "--all"]);
+    assert_eq!(all["ready"].as_array().unwrap().len(), 5);
+    assert!(all.get("truncated").is_none(), "{all}");
+    let usage = repo.run(&["recover", "--all", "--limit", "3"]);
+    assert_eq!(usage.status.code(), Some(2), "a usage error");
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("cannot be used with"));
+}

@@ -25,6 +25,10 @@ const CACHE_VERSION: u32 = 2;
 /// within the file system's timestamp granularity could otherwise go unnoticed.
 const SETTLE: Duration = Duration::from_secs(2);
 
+/// From this size of cache file on (about 250 tasks), the cache is decoded while another
+/// thread lists the directory.
+const PARALLEL_DECODE_BYTES: usize = 64 * 1024;
+
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct FileKey {
@@ -138,12 +142,20 @@ impl Store {
         // Decoding the cache and listing + `stat`-ing the directory do not depend on each
         // other and cost about the same on large directories: do them at the same time.
         // (The decoded values stay on this thread: allocated where they will be freed.)
-        let (cached, listing) = std::thread::scope(|scope| {
-            let listing = scope.spawn(|| list_and_stat(&dir, ext));
-            let cached = read_cache::<T>(&cache_path).map(|c| c.entries);
-            let listing = listing.join().expect("listing a directory does not panic");
-            (cached.unwrap_or_default(), listing)
-        });
+        // Small ones are not worth a thread.
+        let bytes = fs::read(&cache_path).unwrap_or_default();
+        let (cached, listing) = if bytes.len() < PARALLEL_DECODE_BYTES {
+            (decode_cache::<T>(&bytes), list_and_stat(&dir, ext))
+        } else {
+            std::thread::scope(|scope| {
+                let listing = scope.spawn(|| list_and_stat(&dir, ext));
+                let cached = decode_cache::<T>(&bytes);
+                let listing = listing.join().expect("listing a directory does not panic");
+                (cached, listing)
+            })
+        };
+        drop(bytes);
+        let cached = cached.map(|c| c.entries).unwrap_or_default();
         let entries = match listing {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
@@ -158,9 +170,11 @@ impl Store {
             Failed(FormatError),
         }
         let mut sources = Vec::with_capacity(entries.len());
-        let mut misses: Vec<(&str, bool)> = Vec::new();
+        let mut misses: Vec<(&str, bool, FileKey)> = Vec::new();
         let mut next = 0;
-        let mut unmatched_cache_entries = false;
+        // Whether the cache file would change: rewriting it costs a temporary file and a
+        // rename, worth saving when only recent (never cached) files had to be parsed.
+        let mut dirty = false;
         for (name, stat) in &entries {
             let (key, is_dir) = match stat {
                 Ok(stat) => *stat,
@@ -171,19 +185,20 @@ impl Store {
             };
             while next < cached.len() && cached[next].0 < *name {
                 next += 1;
-                unmatched_cache_entries = true;
+                dirty = true; // the file is gone
             }
             let same_name = next < cached.len() && cached[next].0 == *name;
             if same_name && cached[next].1 == key {
                 sources.push(Source::Cached(next));
             } else {
+                dirty |= same_name; // the file changed
                 sources.push(Source::Parsed(misses.len()));
-                misses.push((name, is_dir));
+                misses.push((name, is_dir, key));
             }
             next += usize::from(same_name);
         }
-        let dirty = !misses.is_empty() || unmatched_cache_entries || next < cached.len();
-        let parsed = parallel_map(&misses, |(name, is_dir)| {
+        dirty |= next < cached.len();
+        let parsed = parallel_map(&misses, |(name, is_dir, _)| {
             if *is_dir {
                 return Err(FormatError {
                     line: None,
@@ -203,6 +218,10 @@ impl Store {
                 Err(e) => Err(io_problem(&e)),
             }
         });
+        dirty |= misses
+            .iter()
+            .zip(&parsed)
+            .any(|((_, _, key), parsed)| parsed.is_ok() && !key.is_recent(now));
         if dirty {
             // Cache every parsed file that has settled; recent ones are re-read next time.
             let keep: Vec<(&str, FileKey, &T)> = entries
@@ -389,8 +408,12 @@ fn io_problem(e: &std::io::Error) -> FormatError {
 }
 
 fn read_cache<T: DeserializeOwned>(path: &std::path::Path) -> Option<CacheFile<T>> {
-    let bytes = fs::read(path).ok()?;
-    let cache: CacheFile<T> = postcard::from_bytes(&bytes).ok()?;
+    decode_cache(&fs::read(path).ok()?)
+}
+
+/// A cache file's content, if it is one this build wrote.
+fn decode_cache<T: DeserializeOwned>(bytes: &[u8]) -> Option<CacheFile<T>> {
+    let cache: CacheFile<T> = postcard::from_bytes(bytes).ok()?;
     (cache.version == CACHE_VERSION && cache.build == env!("CARGO_PKG_VERSION")).then_some(cache)
 }
 
@@ -493,6 +516,10 @@ mod tests {
             parses.load(Ordering::SeqCst),
             7 + 10,
             "recent files are re-read"
+        );
+        assert!(
+            !s.local_dir().join("cache").join("other").exists(),
+            "nothing to cache, nothing written"
         );
     }
 

@@ -44,15 +44,18 @@ impl OrcServer {
     #[tool(name = "orchestrator_get_status", annotations(read_only_hint = true))]
     async fn get_status(&self, Parameters(p): Parameters<GetStatusParams>) -> CallToolResult {
         self.call(|orc| {
-            let report = orc.status()?;
+            // One read of the tasks for both parts.
+            let state = orc.state()?;
+            let report = state.status_report();
             let completed: Option<Vec<TaskSummary>> = if p.include_completed {
                 let filter = TaskFilter {
                     status: vec![Status::Completed],
                     ..TaskFilter::default()
                 };
                 Some(
-                    orc.list_tasks(&filter)?
-                        .iter()
+                    state
+                        .matching(&filter)?
+                        .into_iter()
                         .map(TaskSummary::from)
                         .collect(),
                 )
@@ -101,7 +104,11 @@ impl OrcServer {
                 Ok(match state {
                     Err(e @ Error::NotInitialized { .. }) => Some(e),
                     _ if p.include_database_status => {
-                        let report = orc.check()?;
+                        // `check` turns a broken config into a reported problem.
+                        let report = match &state {
+                            Ok(state) => orc.check_state(state)?,
+                            Err(_) => orc.check()?,
+                        };
                         lines.push(if report.ok() {
                             format!("check: ok, {} files", report.files_checked)
                         } else {

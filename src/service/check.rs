@@ -143,24 +143,7 @@ impl Orc {
     /// Validates every file. A broken config is reported as a problem, not an error.
     pub fn check(&self) -> Result<CheckReport> {
         match self.state() {
-            Ok(state) => {
-                let mut report = CheckReport {
-                    files_checked: 1 + state.tasks.len() + state.unreadable.len(),
-                    problems: state.problems(),
-                };
-                let (sessions, bad) = self.load_sessions()?;
-                report.files_checked += sessions.len() + bad.len();
-                report
-                    .problems
-                    .extend(bad.into_iter().map(|b| Problem::parse(b.path, &b.error)));
-                let (files, problems) = self.decision_problems(&state)?;
-                report.files_checked += files;
-                report.problems.extend(problems);
-                let (files, problems) = self.manifest_problems(&state)?;
-                report.files_checked += files;
-                report.problems.extend(problems);
-                Ok(report)
-            }
+            Ok(state) => self.check_state(&state),
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
                 problems: vec![Problem {
@@ -181,5 +164,26 @@ impl Orc {
             }),
             Err(e) => Err(e),
         }
+    }
+
+    /// [`Orc::check`] of a state already loaded (the config read): for callers that
+    /// need the state too, so the tasks are read once.
+    pub fn check_state(&self, state: &State) -> Result<CheckReport> {
+        let mut report = CheckReport {
+            files_checked: 1 + state.tasks.len() + state.unreadable.len(),
+            problems: state.problems(),
+        };
+        let (sessions, bad) = self.load_sessions()?;
+        report.files_checked += sessions.len() + bad.len();
+        report
+            .problems
+            .extend(bad.into_iter().map(|b| Problem::parse(b.path, &b.error)));
+        let (files, problems) = self.decision_problems(state)?;
+        report.files_checked += files;
+        report.problems.extend(problems);
+        let (files, problems) = self.manifest_problems(state)?;
+        report.files_checked += files;
+        report.problems.extend(problems);
+        Ok(report)
     }
 }

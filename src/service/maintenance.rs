@@ -242,7 +242,7 @@ impl Orc {
             broken_references: broken,
             ready_to_synthesize,
             archivable: trees.into_iter().map(|t| t.root).collect(),
-            problems: self.check()?.problems,
+            problems: self.check_state(&state)?.problems,
         })
     }
 

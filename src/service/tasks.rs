@@ -1,7 +1,7 @@
 //! Task use cases: add, list, show, edit, note, change status, remove.
 
 use super::partial::Tasks;
-use super::{Orc, Outcome, short_title, task_path};
+use super::{Orc, Outcome, State, short_title, task_path};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::{Config, Priority, Status, Task, TaskId};
@@ -152,6 +152,35 @@ pub(super) fn build_task(
     Ok(task)
 }
 
+impl State {
+    /// Tasks matching `filter`, in id order.
+    pub fn matching(&self, filter: &TaskFilter) -> Result<Vec<&Task>> {
+        let parent = filter
+            .parent
+            .as_deref()
+            .map(|p| self.resolve(p))
+            .transpose()?;
+        Ok(self
+            .tasks
+            .values()
+            .filter(|t| filter.status.is_empty() || filter.status.contains(&t.status))
+            .filter(|t| {
+                filter
+                    .role
+                    .as_ref()
+                    .is_none_or(|r| t.role.as_ref() == Some(r))
+            })
+            .filter(|t| parent.as_ref().is_none_or(|p| t.parent.as_ref() == Some(p)))
+            .filter(|t| {
+                filter
+                    .stream
+                    .as_ref()
+                    .is_none_or(|s| t.stream.as_ref() == Some(s))
+            })
+            .collect())
+    }
+}
+
 impl Orc {
     /// Creates one task and commits it.
     pub fn add_task(&self, new: NewTask) -> Result<Outcome<Task>> {
@@ -171,30 +200,7 @@ impl Orc {
     /// Tasks matching `filter`, in id order.
     pub fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         let state = self.state()?;
-        let parent = filter
-            .parent
-            .as_deref()
-            .map(|p| state.resolve(p))
-            .transpose()?;
-        Ok(state
-            .tasks
-            .values()
-            .filter(|t| filter.status.is_empty() || filter.status.contains(&t.status))
-            .filter(|t| {
-                filter
-                    .role
-                    .as_ref()
-                    .is_none_or(|r| t.role.as_ref() == Some(r))
-            })
-            .filter(|t| parent.as_ref().is_none_or(|p| t.parent.as_ref() == Some(p)))
-            .filter(|t| {
-                filter
-                    .stream
-                    .as_ref()
-                    .is_none_or(|s| t.stream.as_ref() == Some(s))
-            })
-            .cloned()
-            .collect())
+        Ok(state.matching(filter)?.into_iter().cloned().collect())
     }
 
     /// Changes fields of a task.

@@ -313,13 +313,17 @@ impl Store {
             progress(results.len(), jobs.len());
         }
 
+        // Rewritten only when its content changes: a digest to add or replace, or one to
+        // drop (the file is gone, or changed too recently to be cached).
         let mut dirty = false;
         let mut fresh: Vec<(String, FileKey, FileDigest)> = Vec::new();
         for ((rel, _), (result, key, hit)) in jobs.iter().zip(&results) {
-            dirty |= !hit;
-            if let (Ok(Some(d)), Some(key)) = (result, key)
-                && !key.is_recent(now)
-            {
+            let cacheable = matches!((result, key), (Ok(Some(_)), Some(k)) if !k.is_recent(now));
+            let was_cached = cached
+                .binary_search_by(|(p, _, _)| p.as_str().cmp(rel))
+                .is_ok();
+            dirty |= !hit && (cacheable || was_cached);
+            if let (true, Ok(Some(d)), Some(key)) = (cacheable, result, key) {
                 fresh.push(((*rel).to_owned(), *key, d.clone()));
             }
         }
@@ -536,11 +540,11 @@ mod tests {
         };
 
         // Just written: hashed, but not cached (a change in the same clock tick would
-        // not show in its status).
+        // not show in its status), and no cache file written for nothing.
         let first = get(SystemTime::now());
         assert_eq!(first[0].as_ref().unwrap().size, 3);
         assert_eq!(first[1], None, "a missing file has no digest");
-        assert!(read_cache::<FileDigest>(&cache_path).is_none_or(|c| c.entries.is_empty()));
+        assert!(!cache_path.exists());
 
         // Settled: cached. A planted digest for the same status is what comes back.
         let later = SystemTime::now() + Duration::from_secs(3600);

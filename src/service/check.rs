@@ -70,7 +70,7 @@ impl State {
                 ),
             });
         }
-        for task in self.tasks.values() {
+        for task in self.task_values() {
             let path = task_path(&task.id);
             if let Some(p) = &task.parent
                 && !self.tasks.contains_key(p)

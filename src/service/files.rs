@@ -295,8 +295,7 @@ impl Orc {
             return state.resolve(t);
         }
         let mut active: Vec<&TaskId> = state
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.status == Status::InProgress)
             .filter(|t| {
                 self.ctx.agent.is_none() || t.assignee.is_none() || t.assignee == self.ctx.agent

@@ -117,8 +117,7 @@ impl State {
     /// In-progress tasks started more than `hours` before `now`, longest-running first.
     pub fn stale_tasks(&self, now: Timestamp, hours: u64) -> Vec<StaleTask> {
         let mut out: Vec<StaleTask> = self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.status == Status::InProgress)
             .filter_map(|t| {
                 let since = t.started.unwrap_or(t.updated);
@@ -144,13 +143,17 @@ impl State {
         let cutoff = now.as_second() - days as i64 * 86_400;
         let mut trees = Vec::new();
         let mut skipped = Vec::new();
-        for root in self.tasks.values().filter(|t| t.parent.is_none()) {
+        for root in self.task_values().filter(|t| t.parent.is_none()) {
             if root.status != Status::Completed {
                 continue;
             }
             let mut ids = vec![root.id.clone()];
             ids.extend(self.descendants(&root.id));
-            let tasks: Vec<&Task> = ids.iter().filter_map(|i| self.tasks.get(i)).collect();
+            let tasks: Vec<&Task> = ids
+                .iter()
+                .filter_map(|i| self.tasks.get(i))
+                .map(|t| &**t)
+                .collect();
             if tasks.iter().any(|t| t.status.is_open()) {
                 continue;
             }
@@ -163,8 +166,7 @@ impl State {
                 continue;
             }
             let needed: Vec<&TaskId> = self
-                .tasks
-                .values()
+                .task_values()
                 .filter(|t| !ids.contains(&t.id))
                 .filter(|t| t.depends_on.iter().any(|d| ids.contains(d)))
                 .map(|t| &t.id)
@@ -200,7 +202,7 @@ impl Orc {
         let hours = state.config.stale_after_hours;
         let mut orphans = Vec::new();
         let mut broken = Vec::new();
-        for t in state.tasks.values() {
+        for t in state.task_values() {
             if let Some(p) = &t.parent
                 && t.status.is_open()
             {
@@ -303,7 +305,7 @@ impl Orc {
                 }
                 write_task(&mut change, &task);
                 change = change.trailer("Orc-Task", task.id.to_string());
-                state.tasks.insert(task.id.clone(), task);
+                state.tasks.insert(task.id.clone(), Box::new(task));
             }
             Ok((change, report))
         })
@@ -369,14 +371,14 @@ impl Orc {
     }
 
     /// The archived tasks (read-only); unreadable archive files are skipped.
-    pub fn archived_tasks(&self) -> Result<BTreeMap<TaskId, Task>> {
+    pub fn archived_tasks(&self) -> Result<BTreeMap<TaskId, Box<Task>>> {
         let mut out = BTreeMap::new();
         for path in self.store.list(ARCHIVE_TASKS_DIR, ".toml")? {
             let Some(text) = self.store.read(&path)? else {
                 continue;
             };
             if let Ok(t) = format::task_from_toml(&text) {
-                out.insert(t.id.clone(), t);
+                out.insert(t.id.clone(), Box::new(t));
             }
         }
         Ok(out)

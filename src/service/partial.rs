@@ -104,7 +104,7 @@ impl Tasks for State {
         self.tasks.contains_key(id)
     }
     fn put(&mut self, task: Task) {
-        self.tasks.insert(task.id.clone(), task);
+        self.tasks.insert(task.id.clone(), Box::new(task));
     }
 }
 

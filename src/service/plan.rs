@@ -109,7 +109,7 @@ impl Orc {
                 .map(|(t, _, _)| t)
                 .chain(parent_created.then_some(&parent))
             {
-                state.tasks.insert(t.id.clone(), t.clone());
+                state.tasks.insert(t.id.clone(), Box::new(t.clone()));
             }
             if let Some(cycle) = state.find_dependency_cycle() {
                 return Err(Error::DependencyCycle { cycle });

@@ -269,8 +269,7 @@ impl Orc {
         };
 
         let open: BTreeSet<&TaskId> = state
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.status.is_open())
             .map(|t| &t.id)
             .collect();
@@ -385,7 +384,7 @@ impl Orc {
             tasks.sort_by(by_urgency);
             tasks.into_iter().take(limit).map(brief).collect()
         };
-        let with = |pred: fn(&Task) -> bool| state.tasks.values().filter(move |t| pred(t));
+        let with = |pred: fn(&Task) -> bool| state.task_values().filter(move |t| pred(t));
         let in_progress = list(
             "in_progress",
             with(|t| t.status == Status::InProgress).collect(),

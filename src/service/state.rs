@@ -1,6 +1,7 @@
 //! Loading everything under `.orchestrator/` into memory.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Values;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
@@ -24,6 +25,9 @@ fn is_task_path(path: &str, id: &TaskId) -> bool {
         == Some(id.as_str())
 }
 
+/// [`State::task_values`].
+pub type TaskValues<'a> = std::iter::Map<Values<'a, TaskId, Box<Task>>, fn(&Box<Task>) -> &Task>;
+
 /// A file that could not be read; the rest of the state is still usable.
 #[derive(Debug, Clone)]
 pub struct Unreadable {
@@ -35,7 +39,7 @@ pub struct Unreadable {
 #[derive(Debug, Clone, Default)]
 pub struct State {
     pub config: Config,
-    pub tasks: BTreeMap<TaskId, Task>,
+    pub tasks: BTreeMap<TaskId, Box<Task>>,
     /// Task files that did not parse.
     pub unreadable: Vec<Unreadable>,
     /// Files whose `id` differs from their name (still loaded).
@@ -67,13 +71,15 @@ impl State {
         };
         // Files named after their task's id, in id order (the listing is sorted by name):
         // collected first so that the map is built in one pass.
-        let mut canonical: Vec<(TaskId, Task)> = Vec::new();
-        let mut strays: Vec<(String, Task)> = Vec::new();
+        let mut canonical: Vec<(TaskId, Box<Task>)> = Vec::new();
+        let mut strays: Vec<(String, Box<Task>)> = Vec::new();
+        // Boxed from the decoder on: tasks are 400 bytes, moved as pointers from here on.
+        let parse = |text: &str| format::task_from_toml(text).map(Box::new);
         store.load_dir_cached(
             TASKS_DIR,
             ".toml",
             "tasks",
-            format::task_from_toml,
+            parse,
             |path, parsed| match parsed {
                 Ok(task) if is_task_path(path, &task.id) => canonical.push((task.id.clone(), task)),
                 Ok(task) => strays.push((path.to_owned(), task)),
@@ -88,13 +94,18 @@ impl State {
         // wins over it, and of several strays with one id the first (by path) is read.
         for (path, task) in strays {
             if state.tasks.contains_key(&task.id) {
-                state.duplicates.push((path, task.id));
+                state.duplicates.push((path, task.id.clone()));
             } else {
                 state.misplaced.push((path, task.id.clone()));
                 state.tasks.insert(task.id.clone(), task);
             }
         }
         Ok(state)
+    }
+
+    /// Every task, in id order.
+    pub fn task_values(&self) -> TaskValues<'_> {
+        self.tasks.values().map(|t| &**t)
     }
 
     /// Resolves user input to a task id: an exact id, a unique prefix of an id, or a
@@ -144,12 +155,12 @@ impl State {
     pub fn task(&self, id: &TaskId) -> Result<&Task> {
         self.tasks
             .get(id)
+            .map(|t| &**t)
             .ok_or_else(|| Error::UnknownTask(id.to_string()))
     }
 
     pub fn children<'a>(&'a self, id: &'a TaskId) -> impl Iterator<Item = &'a Task> + 'a {
-        self.tasks
-            .values()
+        self.task_values()
             .filter(move |t| t.parent.as_ref() == Some(id))
     }
 

@@ -49,8 +49,7 @@ impl State {
         limit: usize,
     ) -> Vec<StreamTask> {
         let tasks: Vec<&Task> = self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.stream.as_deref() == Some(stream) && t.status.is_open())
             .collect();
         self.order_stream(tasks, children, limit)
@@ -160,8 +159,7 @@ impl Orc {
                 )
             })?;
         let mut completed: Vec<&Task> = state
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.stream.as_deref() == Some(name) && t.status == Status::Completed)
             .collect();
         completed.sort_by_key(|t| (t.completed, t.id.clone()));
@@ -193,7 +191,10 @@ mod tests {
 
     fn order(tasks: Vec<Task>) -> Vec<String> {
         let state = State {
-            tasks: tasks.into_iter().map(|t| (t.id.clone(), t)).collect(),
+            tasks: tasks
+                .into_iter()
+                .map(|t| (t.id.clone(), Box::new(t)))
+                .collect(),
             ..State::default()
         };
         state

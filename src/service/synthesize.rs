@@ -40,7 +40,7 @@ impl Orc {
                 Some(&id),
             );
             write_task(&mut change, &task);
-            state.tasks.insert(id, task);
+            state.tasks.insert(id, Box::new(task));
             Ok((change, synthesis))
         })
     }
@@ -62,7 +62,7 @@ impl Orc {
                 let mut progressed = false;
                 for id in candidates {
                     if let (synthesis, Some(task)) = self.synthesis_of(state, &id)? {
-                        state.tasks.insert(id, task.clone());
+                        state.tasks.insert(id, Box::new(task.clone()));
                         made.push((synthesis, task));
                         progressed = true;
                     }

@@ -161,8 +161,7 @@ impl State {
             .map(|p| self.resolve(p))
             .transpose()?;
         Ok(self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| filter.status.is_empty() || filter.status.contains(&t.status))
             .filter(|t| {
                 filter
@@ -343,8 +342,7 @@ impl Orc {
             let mut removed = vec![id.clone()];
             removed.extend(descendants);
             let dependents: Vec<String> = state
-                .tasks
-                .values()
+                .task_values()
                 .filter(|t| !removed.contains(&t.id))
                 .filter(|t| t.depends_on.iter().any(|d| removed.contains(d)))
                 .map(|t| t.id.to_string())

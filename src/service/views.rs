@@ -163,7 +163,7 @@ impl State {
     /// Subtasks of every parent, built in one pass.
     pub fn child_index(&self) -> FastMap<&TaskId, Vec<&Task>> {
         let mut index: FastMap<&TaskId, Vec<&Task>> = FastMap::default();
-        for t in self.tasks.values() {
+        for t in self.task_values() {
             if let Some(p) = &t.parent {
                 index.entry(p).or_default().push(t);
             }
@@ -180,8 +180,7 @@ impl State {
     /// [`State::ready_tasks`] with a prebuilt [`State::child_index`].
     pub fn ready_tasks_with(&self, children: &FastMap<&TaskId, Vec<&Task>>) -> Vec<&Task> {
         let mut ready: Vec<&Task> = self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| self.is_ready_with(t, children))
             .collect();
         ready.sort_by(by_urgency);
@@ -220,7 +219,7 @@ impl State {
         let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
         let mut streams: BTreeMap<&str, StreamCount> = BTreeMap::new();
         let mut has_children: BTreeMap<&TaskId, ()> = BTreeMap::new();
-        for t in self.tasks.values() {
+        for t in self.task_values() {
             *by_status.entry(t.status).or_default() += 1;
             if let Some(p) = &t.parent {
                 has_children.insert(p, ());
@@ -249,7 +248,7 @@ impl State {
                 .map(TaskSummary::from)
                 .collect()
         };
-        let with = |status: Status| self.tasks.values().filter(move |t| t.status == status);
+        let with = |status: Status| self.task_values().filter(move |t| t.status == status);
         let in_progress = list("in_progress", with(Status::InProgress).collect());
         let blocked = list("blocked", with(Status::Blocked).collect());
         let needs_revision = list("needs_revision", with(Status::NeedsRevision).collect());
@@ -258,6 +257,7 @@ impl State {
         let open_parents: Vec<&Task> = has_children
             .keys()
             .filter_map(|id| self.tasks.get(*id))
+            .map(|t| &**t)
             .filter(|t| t.status.is_open())
             .collect();
         cut("parents".into(), open_parents.len());
@@ -267,7 +267,7 @@ impl State {
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
         let mut open_by_stream: FastMap<&str, Vec<&Task>> = FastMap::default();
-        for t in self.tasks.values().filter(|t| t.status.is_open()) {
+        for t in self.task_values().filter(|t| t.status.is_open()) {
             if let Some(s) = &t.stream {
                 open_by_stream.entry(s).or_default().push(t);
             }
@@ -310,8 +310,7 @@ impl State {
         let mut children: Vec<&Task> = self.children(id).collect();
         children.sort_by(by_urgency);
         let dependents = self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.depends_on.contains(id))
             .map(TaskSummary::from)
             .collect();

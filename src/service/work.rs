@@ -301,8 +301,7 @@ impl State {
             })
             .collect();
         let mut dependents: Vec<&Task> = self
-            .tasks
-            .values()
+            .task_values()
             .filter(|t| t.depends_on.contains(&task.id))
             .collect();
         dependents.sort_by(super::views::by_urgency);
@@ -376,7 +375,7 @@ impl Orc {
                     task.assignee = agent.clone();
                 }
             }
-            state.tasks.insert(id.clone(), task.clone());
+            state.tasks.insert(id.clone(), Box::new(task.clone()));
             let mut change = self.change(
                 format!("start {id} \"{}\"", short_title(&task.title)),
                 "task.start",
@@ -449,7 +448,7 @@ impl Orc {
             if to != Status::Completed {
                 task.add_note(format!("{to}: {summary}"), self.ctx.agent.clone(), self.now());
             }
-            state.tasks.insert(id.clone(), task.clone());
+            state.tasks.insert(id.clone(), Box::new(task.clone()));
 
             let newly_ready: Vec<TaskSummary> = state
                 .ready_tasks()
@@ -513,7 +512,7 @@ impl Orc {
                 self.ctx.agent.clone(),
                 self.now(),
             );
-            state.tasks.insert(id.clone(), task.clone());
+            state.tasks.insert(id.clone(), Box::new(task.clone()));
             let mut change = self.change(
                 format!("block {id} \"{}\"", short_title(&task.title)),
                 "task.block",
@@ -573,8 +572,7 @@ impl Orc {
             task.add_note(text, self.ctx.agent.clone(), self.now());
             let dependents_before: Vec<TaskId> = if was_completed {
                 state
-                    .tasks
-                    .values()
+                    .task_values()
                     .filter(|t| t.depends_on.contains(&id))
                     .filter(|t| t.status == Status::InProgress || state.is_ready(t))
                     .map(|t| t.id.clone())
@@ -582,7 +580,7 @@ impl Orc {
             } else {
                 Vec::new()
             };
-            state.tasks.insert(id.clone(), task.clone());
+            state.tasks.insert(id.clone(), Box::new(task.clone()));
             let mut change = self.change(
                 format!("reopen {id} as {to} \"{}\"", short_title(&task.title)),
                 "task.reopen",
@@ -608,12 +606,12 @@ impl Orc {
                 );
                 write_task(&mut change, &parent);
                 state.tasks.insert(p.clone(), parent.clone());
-                also.push(parent);
+                also.push(*parent);
             }
             let waiting_again = dependents_before
                 .iter()
                 .filter_map(|d| state.tasks.get(d))
-                .map(TaskSummary::from)
+                .map(|t| TaskSummary::from(&**t))
                 .collect();
             Ok((
                 change,

@@ -71,23 +71,9 @@ impl FileKey {
     }
 }
 
-/// The names in a directory, as listed when the directory had the status `dir`: while the
-/// directory's status is unchanged, no entry was added, removed or renamed, and the list
-/// is used instead of reading the directory again (10,000 entries: about 10 ms).
-#[derive(Serialize, Deserialize)]
-struct NamesFile {
-    version: u32,
-    build: String,
-    dir: FileKey,
-    names: Vec<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CacheFile<T> {
-    version: u32,
-    build: String,
-    entries: Vec<(String, FileKey, T)>,
-}
+/// The content of a cache of parsed files or digests: per file, sorted by name, its name
+/// (or path), its status when it was read, and what was read.
+type Entries<T> = Vec<(String, FileKey, T)>;
 
 /// One file of a directory: its repository-relative path and its parsed value or error.
 pub type Parsed<T> = (String, std::result::Result<T, FormatError>);
@@ -170,19 +156,19 @@ impl Store {
         let bytes = fs::read(&cache_path).unwrap_or_default();
         let (cached, listing) = if bytes.len() < PARALLEL_DECODE_BYTES {
             (
-                decode_cache::<T>(&bytes),
+                decode_cache::<Entries<T>>(&bytes),
                 list_and_stat(&dir, ext, &names_path, now),
             )
         } else {
             std::thread::scope(|scope| {
                 let listing = scope.spawn(|| list_and_stat(&dir, ext, &names_path, now));
-                let cached = decode_cache::<T>(&bytes);
+                let cached = decode_cache::<Entries<T>>(&bytes);
                 let listing = listing.join().expect("listing a directory does not panic");
                 (cached, listing)
             })
         };
         drop(bytes);
-        let cached = cached.map(|c| c.entries).unwrap_or_default();
+        let cached = cached.unwrap_or_default();
         let entries = match listing {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
@@ -311,28 +297,26 @@ impl Store {
     ) -> Vec<Result<Option<FileDigest>>> {
         let cache_path = self.local_dir().join("cache").join("digests");
         // Sorted by path.
-        let cached: Vec<(String, FileKey, FileDigest)> = read_cache(&cache_path)
-            .map(|c| c.entries)
-            .unwrap_or_default();
-        let lookup = |rel: &str, key: FileKey| {
-            let i = cached
-                .binary_search_by(|(p, _, _)| p.as_str().cmp(rel))
-                .ok()?;
-            (cached[i].1 == key).then(|| cached[i].2.clone())
-        };
+        let cached: Entries<FileDigest> = read_cache(&cache_path).unwrap_or_default();
         let jobs: Vec<(&str, std::path::PathBuf)> =
             rels.iter().map(|r| (*r, self.abs(r))).collect();
-        // Each result, and what to cache for it (`None`: nothing, the file is gone or odd).
+        // Each result, the file's status (`None`: the file is gone or odd), whether the
+        // cache had an entry for the path, and whether that entry was used.
         let one = |(rel, path): &(&str, std::path::PathBuf)| {
+            let entry = cached
+                .binary_search_by(|(p, _, _)| p.as_str().cmp(rel))
+                .ok();
             let key = match fs::metadata(path) {
                 Ok(meta) if meta.is_file() => FileKey::of(&meta),
                 // Missing, a directory, a pipe…: `digest_file` says what it is.
-                _ => return (digest_file(path), None, false),
+                _ => return (digest_file(path), None, entry.is_some(), false),
             };
-            if let Some(hit) = lookup(rel, key) {
-                return (Ok(Some(hit)), Some(key), true);
+            match entry {
+                Some(i) if cached[i].1 == key => {
+                    (Ok(Some(cached[i].2.clone())), Some(key), true, true)
+                }
+                _ => (digest_file(path), Some(key), entry.is_some(), false),
             }
-            (digest_file(path), Some(key), false)
         };
         let mut results = Vec::with_capacity(jobs.len());
         for chunk in jobs.chunks(1024) {
@@ -344,12 +328,9 @@ impl Store {
         // drop (the file is gone, or changed too recently to be cached).
         let mut dirty = false;
         let mut fresh: Vec<(String, FileKey, FileDigest)> = Vec::new();
-        for ((rel, _), (result, key, hit)) in jobs.iter().zip(&results) {
+        for ((rel, _), (result, key, was_cached, hit)) in jobs.iter().zip(&results) {
             let cacheable = matches!((result, key), (Ok(Some(_)), Some(k)) if !k.is_recent(now));
-            let was_cached = cached
-                .binary_search_by(|(p, _, _)| p.as_str().cmp(rel))
-                .is_ok();
-            dirty |= !hit && (cacheable || was_cached);
+            dirty |= !hit && (cacheable || *was_cached);
             if let (true, Ok(Some(d)), Some(key)) = (cacheable, result, key) {
                 fresh.push(((*rel).to_owned(), *key, d.clone()));
             }
@@ -370,7 +351,7 @@ impl Store {
                 .collect();
             write_cache(&cache_path, &refs);
         }
-        results.into_iter().map(|(result, _, _)| result).collect()
+        results.into_iter().map(|(result, ..)| result).collect()
     }
 }
 
@@ -391,14 +372,13 @@ fn list_and_stat(
         Mode::empty(),
     )?;
     let dir_key = FileKey::of_stat(&rustix::fs::fstat(&dir_fd)?);
-    let cached = fs::read(names_path)
-        .ok()
-        .and_then(|bytes| postcard::from_bytes::<NamesFile>(&bytes).ok())
-        .filter(|n| {
-            n.version == CACHE_VERSION && n.build == env!("CARGO_PKG_VERSION") && n.dir == dir_key
-        });
+    // The names as listed when the directory had the status kept with them: while its
+    // status is unchanged, no entry was added, removed or renamed, and the list is used
+    // instead of reading the directory again (10,000 entries: about 10 ms).
+    let cached =
+        read_cache::<(FileKey, Vec<String>)>(names_path).filter(|(dir, _)| *dir == dir_key);
     let names = match cached {
-        Some(n) => n.names,
+        Some((_, names)) => names,
         None => {
             let mut names = Vec::new();
             for entry in fs::read_dir(dir)? {
@@ -413,16 +393,7 @@ fn list_and_stat(
             // Only a listing of a directory that has settled is kept: an entry added in
             // the same clock tick as the listing would not change the directory's status.
             if !dir_key.is_recent(now) {
-                let file = NamesFile {
-                    version: CACHE_VERSION,
-                    build: env!("CARGO_PKG_VERSION").to_owned(),
-                    dir: dir_key,
-                    names,
-                };
-                if let Ok(bytes) = postcard::to_stdvec(&file) {
-                    let _ = fsutil::write_atomic(names_path, &bytes, None);
-                }
-                names = file.names;
+                write_cache(names_path, &(dir_key, &names));
             }
             names
         }
@@ -482,32 +453,24 @@ fn io_problem(e: &std::io::Error) -> FormatError {
     }
 }
 
-fn read_cache<T: DeserializeOwned>(path: &std::path::Path) -> Option<CacheFile<T>> {
+/// A cache file's content, if this build wrote it. Every cache file is
+/// `(CACHE_VERSION, orc version, content)`: one written by another build is ignored.
+fn read_cache<C: DeserializeOwned>(path: &std::path::Path) -> Option<C> {
     decode_cache(&fs::read(path).ok()?)
 }
 
-/// A cache file's content, if it is one this build wrote.
-fn decode_cache<T: DeserializeOwned>(bytes: &[u8]) -> Option<CacheFile<T>> {
-    let cache: CacheFile<T> = postcard::from_bytes(bytes).ok()?;
-    (cache.version == CACHE_VERSION && cache.build == env!("CARGO_PKG_VERSION")).then_some(cache)
+/// [`read_cache`] of bytes already read.
+fn decode_cache<C: DeserializeOwned>(bytes: &[u8]) -> Option<C> {
+    let (version, build, content): (u32, String, C) = postcard::from_bytes(bytes).ok()?;
+    (version == CACHE_VERSION && build == env!("CARGO_PKG_VERSION")).then_some(content)
 }
 
-/// Best effort: a cache that cannot be written only costs speed next time.
-fn write_cache<T: Serialize>(path: &std::path::Path, entries: &[(&str, FileKey, &T)]) {
-    // Encoded exactly like `CacheFile<T>`: postcard writes `&str` like `String`, a slice
-    // like a `Vec` and `&T` like `T`.
-    #[derive(Serialize)]
-    struct CacheFileRef<'a, T> {
-        version: u32,
-        build: &'a str,
-        entries: &'a [(&'a str, FileKey, &'a T)],
-    }
-    let file = CacheFileRef {
-        version: CACHE_VERSION,
-        build: env!("CARGO_PKG_VERSION"),
-        entries,
-    };
-    if let Ok(bytes) = postcard::to_stdvec(&file) {
+/// Writes what [`read_cache`] reads. `content` may borrow: postcard writes `&str` like
+/// `String`, a `Vec` of references like one of values and `&T` like `T`, so entries
+/// written as `(&str, FileKey, &T)` read back as [`Entries<T>`]. Best effort: a cache that
+/// cannot be written only costs speed next time.
+fn write_cache<C: Serialize>(path: &std::path::Path, content: &C) {
+    if let Ok(bytes) = postcard::to_stdvec(&(CACHE_VERSION, env!("CARGO_PKG_VERSION"), content)) {
         let _ = fsutil::write_atomic(path, &bytes, None);
     }
 }
@@ -632,11 +595,10 @@ mod tests {
         // Settled: cached. A planted digest for the same status is what comes back.
         let later = SystemTime::now() + Duration::from_secs(3600);
         assert_eq!(get(later), first);
-        let mut cache = read_cache::<FileDigest>(&cache_path).unwrap();
-        assert_eq!(cache.entries.len(), 1);
-        cache.entries[0].2.sha256 = "planted".into();
-        let (p, k, d) = &cache.entries[0];
-        write_cache(&cache_path, &[(p.as_str(), *k, d)]);
+        let mut cache = read_cache::<Entries<FileDigest>>(&cache_path).unwrap();
+        assert_eq!(cache.len(), 1);
+        cache[0].2.sha256 = "planted".into();
+        write_cache(&cache_path, &cache);
         assert_eq!(get(later)[0].as_ref().unwrap().sha256, "planted");
 
         // Changed content and status: hashed again.
@@ -672,14 +634,14 @@ mod tests {
             mtime: (3, 4),
             ctime: (5, 6),
         };
-        let bytes = postcard::to_stdvec(&CacheFile {
-            version: CACHE_VERSION,
-            build: "x".into(),
-            entries: vec![("a".to_owned(), key, t.clone())],
-        })
-        .unwrap();
-        let back: CacheFile<Task> = postcard::from_bytes(&bytes).unwrap();
-        assert_eq!(back.entries[0].2, t);
-        assert_eq!(back.entries[0].1, key);
+        let (_tmp, s) = store();
+        let path = s.local_dir().join("test-cache");
+        write_cache(&path, &vec![("a", key, &t)]);
+        let back: Entries<Task> = read_cache(&path).unwrap();
+        assert_eq!(back[0].2, t);
+        assert_eq!(back[0].1, key);
+        // Written by another build: ignored.
+        let other = postcard::to_stdvec(&(CACHE_VERSION, "x", vec![("a", key, &t)])).unwrap();
+        assert!(decode_cache::<Entries<Task>>(&other).is_none());
     }
 }

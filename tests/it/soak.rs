@@ -64,7 +64,15 @@ fn hundreds_of_mutations_in_a_row_keep_local_state_bounded() {
 
     let mut names = Vec::new();
     files(&local, "", &mut names);
-    assert_eq!(names, ["cache/tasks", "last-commit"], "nothing accumulates");
+    // The parse cache exists once some task file has settled (two seconds unchanged),
+    // which this run of a few seconds may or may not reach; nothing else may be there.
+    assert!(
+        names
+            .iter()
+            .all(|n| n == "cache/tasks" || n == "last-commit"),
+        "nothing accumulates: {names:?}"
+    );
+    assert!(names.iter().any(|n| n == "last-commit"), "{names:?}");
     repo.assert_no_temp_files();
     // The cache holds one entry per settled task file: well under 1 KB per task here, and
     // never more than that however many commands ran.

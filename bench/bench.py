@@ -87,6 +87,11 @@ def decision_text(n, rng, task):
     )
 
 
+def task_rel(tid):
+    """A task file's path: in the directory named after the first digit of its random part."""
+    return f".orchestrator/tasks/{tid.rsplit('_', 1)[1][0]}/{tid}.toml"
+
+
 def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, history=5000):
     """Builds the repository with one `git fast-import` run, then checks it out."""
     os.makedirs(root)
@@ -113,7 +118,7 @@ def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, histo
         deps = rng.choice(ids) if ids and rng.random() < 0.3 else None
         parent = rng.choice(ids[:50]) if ids and rng.random() < 0.5 else None
         texts[tid] = task_text(tid, i, role, rng.choice(STATUSES), deps, parent)
-        add_file(f".orchestrator/tasks/{tid}.toml", texts[tid])
+        add_file(task_rel(tid), texts[tid])
         ids.append(tid)
     for n in range(1, decisions + 1):
         add_file(f".orchestrator/decisions/{n:04d}-decision-{n}.md", decision_text(n, rng, rng.choice(ids)))
@@ -154,7 +159,7 @@ def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, histo
         tid = ids[h % len(ids)]
         at = t0 + 60 * (h + 1)
         texts[tid] += f'\n[[notes]]\nat = "{time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))}"\ntext = "step {h}"\n'
-        changes = [(f".orchestrator/tasks/{tid}.toml", texts[tid].encode())]
+        changes = [(task_rel(tid), texts[tid].encode())]
         msg = f'orc: note on {tid}: step {h}\n\nOrc-Op: task.note\nOrc-Task: {tid}\n'
         if h == session_end:
             stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
@@ -196,7 +201,7 @@ def bench_size(tasks, files, runs, orc, tmp, rng, decisions, file_ops, history):
     ids = build_repo(root, tasks, files, orc, rng, decisions, file_ops, history)
     root_commit = run(["git", "rev-list", "--max-parents=0", "HEAD"], root).split()[0]
     def free(i):
-        text = open(os.path.join(root, ".orchestrator/tasks", i + ".toml")).read()
+        text = open(os.path.join(root, task_rel(i))).read()
         return 'status = "pending"' in text and "depends_on" not in text
     pending = [i for i in ids if free(i)]
     target = pending[0]

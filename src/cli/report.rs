@@ -35,6 +35,22 @@ pub fn init(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
             Some(c) => out.line(format!("initialised .orchestrator/ (commit {})", &c[..12])),
             None => out.line("initialised .orchestrator/"),
         }
+    } else if !outcome.value.moved_tasks.is_empty() {
+        let moved = &outcome.value.moved_tasks;
+        match &outcome.commit {
+            Some(c) => out.line(format!(
+                "already initialised; moved {} task file(s) to where they belong (commit {}):",
+                moved.len(),
+                &c[..12]
+            )),
+            None => out.line(format!(
+                "already initialised; moved {} task file(s) to where they belong:",
+                moved.len()
+            )),
+        }
+        for m in moved {
+            out.line(format!("  {m}"));
+        }
     } else if outcome.value.merge_driver_registered {
         out.line("already initialised; registered orc's merge driver in this clone's git config");
     } else {

@@ -16,7 +16,7 @@ use crate::model::{Config, Note, Status, Task};
 /// Which orc file a path holds; decides the canonical text and the extra rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
-    /// `.orchestrator/**/tasks/*.toml` (archive included).
+    /// `.orchestrator/**/tasks/**/*.toml` (shard directories and the archive included).
     Task,
     /// `.orchestrator/**/manifests/*.toml`.
     Manifest,
@@ -425,6 +425,7 @@ mod tests {
         use FileKind::*;
         for (path, kind) in [
             (".orchestrator/tasks/task_1.toml", Some(Task)),
+            (".orchestrator/tasks/1/task_1.toml", Some(Task)),
             (".orchestrator/archive/tasks/task_1.toml", Some(Task)),
             (".orchestrator/archive/2026/tasks/task_1.toml", Some(Task)),
             (".orchestrator/manifests/task_1.toml", Some(Manifest)),

@@ -46,6 +46,17 @@ impl TaskId {
     pub fn hex(&self) -> &str {
         self.0.rsplit_once('_').map_or(&self.0, |(_, hex)| hex)
     }
+
+    /// The directory (one character) that holds the task's file: the first character of
+    /// [`TaskId::hex`], or of the id when that part is empty. Random ids spread over 16
+    /// directories, so that a commit rewrites a small tree instead of one with an entry
+    /// per task.
+    pub fn shard(&self) -> &str {
+        let hex = self.hex();
+        let from = if hex.is_empty() { &self.0 } else { hex };
+        // Ids are ASCII (checked by `parse`): the first byte is a whole character.
+        &from[..1]
+    }
 }
 
 impl fmt::Display for TaskId {
@@ -86,6 +97,16 @@ mod tests {
             TaskId::generate("task", 1).unwrap().as_str(),
             "task_00000001"
         );
+    }
+
+    #[test]
+    fn shard_is_the_first_character_of_the_random_part() {
+        let shard = |s: &str| TaskId::parse(s).unwrap().shard().to_owned();
+        assert_eq!(shard("implementer_08ba71c4"), "0");
+        assert_eq!(shard("task_f0000000"), "f");
+        assert_eq!(shard("my-task"), "m");
+        assert_eq!(shard("a_b_c9"), "c");
+        assert_eq!(shard("ends_"), "e");
     }
 
     #[test]

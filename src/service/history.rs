@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{DECISIONS_DIR, Orc, parse_number, parse_time, task_path};
+use super::{DECISIONS_DIR, Orc, flat_task_path, parse_number, parse_time, task_path};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::TaskId;
@@ -281,7 +281,17 @@ impl Orc {
     pub fn history(&self, input: &str) -> Result<ObjectHistory> {
         let object = self.resolve_object(input)?;
         let (kind, id, mut path) = match &object {
-            ObjectRef::Task(id) => ("task", id.to_string(), task_path(id)),
+            ObjectRef::Task(id) => {
+                // A task not yet moved out of the flat layout of earlier versions.
+                let flat = flat_task_path(id);
+                let path =
+                    if self.store.abs(&flat).exists() && !self.store.abs(&task_path(id)).exists() {
+                        flat
+                    } else {
+                        task_path(id)
+                    };
+                ("task", id.to_string(), path)
+            }
             ObjectRef::Decision(n) => {
                 let path = match self.decisions()?.get(*n) {
                     Ok(f) => f.path.clone(),
@@ -313,14 +323,24 @@ impl Orc {
                     Some(_) => self.store.read_at(&c.id, &path)?,
                     None => None,
                 };
-                // A renumbered decision came from another file in the same commit.
-                let earlier_path = if kind == "decision"
-                    && parents.first().is_some_and(Option::is_none)
-                    && c.trailer("Orc-Op") == Some("decision.renumber")
-                {
-                    self.renumbered_from(c, content.as_deref())?
-                } else {
-                    None
+                // A renumbered decision came from another file in the same commit, and a
+                // task file moved between the flat and the sharded layout from the other.
+                let appeared = parents.first().is_some_and(Option::is_none);
+                let earlier_path = match &object {
+                    ObjectRef::Decision(_)
+                        if appeared && c.trailer("Orc-Op") == Some("decision.renumber") =>
+                    {
+                        self.renumbered_from(c, content.as_deref())?
+                    }
+                    ObjectRef::Task(id) if appeared => {
+                        let flat = flat_task_path(id);
+                        let other = if path == flat { task_path(id) } else { flat };
+                        match c.parents.first() {
+                            Some(p) if self.store.blob_id_at(p, &other)?.is_some() => Some(other),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
                 };
                 Ok(Some((content, earlier_path)))
             };

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{CONFIG_PATH, CheckReport, Orc, Outcome, TASKS_DIR, task_path};
+use super::{CONFIG_PATH, CheckReport, Orc, Outcome, TASKS_DIR, read_task_file};
 use crate::error::{Error, Result};
 use crate::format::{self, trailers};
 use crate::model::{CommitMode, Status, Task, TaskId};
@@ -418,7 +418,7 @@ impl Orc {
             && let Some(id) = map.get(&key)
         {
             let task = TaskId::parse(id).ok().and_then(|id| {
-                let text = self.store.read(&task_path(&id)).ok()??;
+                let (_, text) = read_task_file(&self.store, &id).ok()??;
                 format::task_from_toml(&text).ok()
             });
             return Ok(task.filter(|t| t.status == Status::InProgress));
@@ -447,7 +447,7 @@ impl Orc {
         // first bytes decides for almost every file whether it needs parsing at all.
         const PROBE: usize = 1024;
         let mut in_progress = Vec::new();
-        for path in self.store.list(TASKS_DIR, ".toml")? {
+        for path in self.store.list_nested(TASKS_DIR, ".toml")? {
             let Ok(Some(start)) = self.store.read_start(&path, PROBE) else {
                 continue;
             };

@@ -3,10 +3,10 @@
 use serde::Serialize;
 
 use super::hooks::{GITATTRIBUTES, register_driver, with_attribute_line};
-use super::{CONFIG_PATH, Orc, Outcome};
+use super::{CONFIG_PATH, Orc, Outcome, State, task_path};
 use crate::error::{Error, Result};
 use crate::format;
-use crate::model::Config;
+use crate::model::{CommitMode, Config};
 use crate::store::Applied;
 
 const README_PATH: &str = ".orchestrator/README.md";
@@ -46,14 +46,14 @@ const EXAMPLE: &[(&str, &str)] = &[
     state!("roles/security.md"),
     state!("sessions/session_2425997c.toml"),
     state!("sessions/session_d0c9a0d5.toml"),
-    state!("tasks/architect_dd7e35f0.toml"),
-    state!("tasks/documenter_6421399d.toml"),
-    state!("tasks/documenter_85b2705c.toml"),
-    state!("tasks/implementer_6a45badb.toml"),
-    state!("tasks/implementer_b9a347f6.toml"),
-    state!("tasks/security_f79fcae4.toml"),
-    state!("tasks/task_2f827e4f.toml"),
-    state!("tasks/tester_fbf50bb1.toml"),
+    state!("tasks/2/task_2f827e4f.toml"),
+    state!("tasks/6/documenter_6421399d.toml"),
+    state!("tasks/6/implementer_6a45badb.toml"),
+    state!("tasks/8/documenter_85b2705c.toml"),
+    state!("tasks/b/implementer_b9a347f6.toml"),
+    state!("tasks/d/architect_dd7e35f0.toml"),
+    state!("tasks/f/security_f79fcae4.toml"),
+    state!("tasks/f/tester_fbf50bb1.toml"),
     project!("docs/design/password-reset.md"),
     project!("src/auth/reset.rs"),
     project!("src/auth/routes.rs"),
@@ -84,25 +84,32 @@ pub struct InitReport {
     /// With `--example`: the files written (empty when they were all there already).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub example_files: Vec<String>,
+    /// In an initialised repository: task files moved to where they belong (from the
+    /// flat `tasks/<id>.toml` layout of earlier versions, or misnamed), as `from -> to`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moved_tasks: Vec<String>,
 }
 
 impl Orc {
     /// Creates `.orchestrator/config.toml` (and a README for people browsing the
     /// repository), routes `.orchestrator/` TOML files to orc's merge driver in
-    /// `.gitattributes`, and registers the driver in git config. Running it again only
-    /// registers the driver when this clone lacks it.
+    /// `.gitattributes`, and registers the driver in git config. Running it again
+    /// registers the driver when this clone lacks it and moves task files that are not
+    /// where they belong (the flat layout of earlier versions) into place, in one commit.
     pub fn init(&self) -> Result<Outcome<InitReport>> {
         let _lock = self.store.lock()?;
         let merge_driver_registered = register_driver(&self.store)?;
         if self.store.read(CONFIG_PATH)?.is_some() {
+            let (moved_tasks, applied) = self.move_task_files()?;
             return Ok(Outcome::new(
                 InitReport {
                     created: false,
                     config: CONFIG_PATH.into(),
                     merge_driver_registered,
                     example_files: Vec::new(),
+                    moved_tasks,
                 },
-                Applied::Unchanged,
+                applied,
             ));
         }
         let mut change = self.change("initialise .orchestrator/".into(), "init", None);
@@ -120,9 +127,42 @@ impl Orc {
                 config: CONFIG_PATH.into(),
                 merge_driver_registered,
                 example_files: Vec::new(),
+                moved_tasks: Vec::new(),
             },
             applied,
         ))
+    }
+
+    /// Moves every task file that is not at its [`task_path`] there, unchanged, in one
+    /// commit. A file whose task already has a file in place is a duplicate, left for
+    /// `orc check` to report.
+    fn move_task_files(&self) -> Result<(Vec<String>, Applied)> {
+        let state = State::load(&self.store)?;
+        if state.misplaced.is_empty() {
+            return Ok((Vec::new(), Applied::Unchanged));
+        }
+        let count = state.misplaced.len();
+        let mut change = self.change(
+            format!(
+                "move {count} task file{} into .orchestrator/tasks/<shard>/",
+                if count == 1 { "" } else { "s" }
+            ),
+            "init.relayout",
+            None,
+        );
+        let mut moved = Vec::new();
+        for (from, id) in &state.misplaced {
+            let Some(text) = self.store.read(from)? else {
+                continue;
+            };
+            let to = task_path(id);
+            change.delete(from.clone());
+            change.write(to.clone(), text);
+            moved.push(format!("{from} -> {to}"));
+        }
+        let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
+        let applied = self.store.apply(&change, commit)?;
+        Ok((moved, applied))
     }
 
     /// `orc init --example`: writes the example project state (`.orchestrator-example/`)
@@ -134,7 +174,7 @@ impl Orc {
         let _lock = self.store.lock()?;
         let mut existing = Vec::new();
         for dir in CONTENT_DIRS {
-            existing.extend(self.store.list(dir, "")?);
+            existing.extend(self.store.list_nested(dir, "")?);
         }
         let own: Vec<&str> = existing
             .iter()
@@ -200,6 +240,7 @@ impl Orc {
                 config: CONFIG_PATH.into(),
                 merge_driver_registered,
                 example_files: written,
+                moved_tasks: Vec::new(),
             },
             applied,
         ))

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::tasks::write_task;
-use super::{Orc, Outcome, Problem, Progress, State, TaskSummary, task_path};
+use super::{Orc, Outcome, Problem, Progress, State, TaskSummary};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::{Status, Task, TaskId};
@@ -344,7 +344,7 @@ impl Orc {
             for tree in &report.archived {
                 change = change.trailer("Orc-Task", tree.root.id.to_string());
                 for id in &tree.tasks {
-                    let from = task_path(id);
+                    let from = state.task_file(id);
                     let text = self.store.read(&from)?.ok_or_else(|| {
                         Error::invalid(format!("{from} disappeared while archiving"))
                     })?;

@@ -54,7 +54,10 @@ pub use plan::{PlanReport, PlannedTask};
 pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo, TaskBrief};
 pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
 pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
-pub use state::{CONFIG_PATH, State, TASKS_DIR, task_path};
+use state::relocate_tasks;
+pub use state::{
+    CONFIG_PATH, State, TASKS_DIR, flat_task_path, read_task_file, task_id_of_path, task_path,
+};
 pub use streams::{StreamTask, StreamView};
 pub use synthesize::Synthesis;
 pub use tasks::{NewTask, TaskEdit, TaskFilter};
@@ -208,7 +211,8 @@ impl Orc {
     fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
         let mut state = State::load(&self.store)?;
-        let (change, value) = f(&mut state)?;
+        let (mut change, value) = f(&mut state)?;
+        relocate_tasks(&mut change, |id| Some(state.task_file(id)));
         refuse_binary(&change)?;
         let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
         let applied = self.store.apply(&change, commit)?;
@@ -227,7 +231,8 @@ impl Orc {
         let config = State::load_config(&self.store)?;
         let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
         let mut partial = Partial::new(&self.store, config);
-        let (change, value) = f(&mut partial)?;
+        let (mut change, value) = f(&mut partial)?;
+        relocate_tasks(&mut change, |id| partial.found_elsewhere(id));
         refuse_binary(&change)?;
         let applied = self.store.apply(&change, commit)?;
         Ok(Outcome::new(value, applied))

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{State, TASKS_DIR, task_path};
+use super::{State, TASKS_DIR, read_task_file, task_path};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::{Config, Status, Task, TaskId};
@@ -113,6 +113,9 @@ pub struct Partial<'s> {
     store: &'s Store,
     pub config: Config,
     loaded: BTreeMap<TaskId, Task>,
+    /// Tasks read from a file other than [`task_path`] (the flat layout of earlier
+    /// versions), and that file.
+    elsewhere: BTreeMap<TaskId, String>,
     names: Option<Vec<TaskId>>,
 }
 
@@ -122,14 +125,14 @@ impl<'s> Partial<'s> {
             store,
             config,
             loaded: BTreeMap::new(),
+            elsewhere: BTreeMap::new(),
             names: None,
         }
     }
 
     fn load(&mut self, id: &TaskId) -> Result<Option<&Task>> {
         if !self.loaded.contains_key(id) {
-            let path = task_path(id);
-            let Some(text) = self.store.read(&path)? else {
+            let Some((path, text)) = read_task_file(self.store, id)? else {
                 return Ok(None);
             };
             let task = format::task_from_toml(&text).map_err(|source| Error::Parse {
@@ -142,9 +145,17 @@ impl<'s> Partial<'s> {
                     "run `orc check` and rename or fix the file",
                 ));
             }
+            if path != task_path(id) {
+                self.elsewhere.insert(id.clone(), path);
+            }
             self.loaded.insert(id.clone(), task);
         }
         Ok(self.loaded.get(id))
+    }
+
+    /// The file a task was read from, when it is not [`task_path`].
+    pub fn found_elsewhere(&self, id: &TaskId) -> Option<String> {
+        self.elsewhere.get(id).cloned()
     }
 
     /// Ids of all task files, from the directory listing alone (no file is read).
@@ -152,7 +163,7 @@ impl<'s> Partial<'s> {
         if self.names.is_none() {
             let ids = self
                 .store
-                .list(TASKS_DIR, ".toml")?
+                .list_nested(TASKS_DIR, ".toml")?
                 .iter()
                 .filter_map(|p| {
                     let name = p.rsplit('/').next()?.strip_suffix(".toml")?;
@@ -211,7 +222,9 @@ impl Tasks for Partial<'_> {
     }
 
     fn contains(&self, id: &TaskId) -> bool {
-        self.loaded.contains_key(id) || self.store.abs(&task_path(id)).exists()
+        self.loaded.contains_key(id)
+            || self.store.abs(&task_path(id)).exists()
+            || self.store.abs(&super::flat_task_path(id)).exists()
     }
 
     fn put(&mut self, task: Task) {

@@ -7,13 +7,21 @@ use std::path::PathBuf;
 use crate::error::{Error, Result};
 use crate::format::{self, FormatError};
 use crate::model::{Config, Status, Task, TaskId};
-use crate::store::{ORC_DIR, Store};
+use crate::store::{Change, Store};
 
 pub const CONFIG_PATH: &str = ".orchestrator/config.toml";
 pub const TASKS_DIR: &str = ".orchestrator/tasks";
 
-/// Repository-relative path of a task's file.
+/// Repository-relative path of a task's file: `.orchestrator/tasks/<shard>/<id>.toml`,
+/// where the shard is the first character of the id's random part (see
+/// [`TaskId::shard`]).
 pub fn task_path(id: &TaskId) -> String {
+    format!("{TASKS_DIR}/{}/{id}.toml", id.shard())
+}
+
+/// Where versions before the sharded layout kept a task's file. Still read; moved to
+/// [`task_path`] when the task is next written, or by `orc init`.
+pub fn flat_task_path(id: &TaskId) -> String {
     format!("{TASKS_DIR}/{id}.toml")
 }
 
@@ -21,8 +29,48 @@ pub fn task_path(id: &TaskId) -> String {
 fn is_task_path(path: &str, id: &TaskId) -> bool {
     path.strip_prefix(TASKS_DIR)
         .and_then(|p| p.strip_prefix('/'))
+        .and_then(|p| p.strip_prefix(id.shard()))
+        .and_then(|p| p.strip_prefix('/'))
         .and_then(|p| p.strip_suffix(".toml"))
         == Some(id.as_str())
+}
+
+/// The text of a task's file and where it was found: at [`task_path`], or else at
+/// [`flat_task_path`]; `None` when neither exists.
+pub fn read_task_file(store: &Store, id: &TaskId) -> Result<Option<(String, String)>> {
+    for path in [task_path(id), flat_task_path(id)] {
+        if let Some(text) = store.read(&path)? {
+            return Ok(Some((path, text)));
+        }
+    }
+    Ok(None)
+}
+
+/// Adds to `change`, for every task file it writes or deletes, the deletion of the file
+/// the task was read from when that is another one (`found_at`): a task file in the flat
+/// layout of earlier versions, or one not named after its id, moves to [`task_path`].
+pub fn relocate_tasks(change: &mut Change, found_at: impl Fn(&TaskId) -> Option<String>) {
+    let mut moved = Vec::new();
+    for (path, _) in &change.files {
+        if let Some(id) = task_id_of_path(path)
+            && *path == task_path(&id)
+            && let Some(old) = found_at(&id)
+            && old != *path
+            && !change.files.iter().any(|(p, _)| *p == old)
+        {
+            moved.push(old);
+        }
+    }
+    for old in moved {
+        change.delete(old);
+    }
+}
+
+/// The task id a path under [`TASKS_DIR`] is named after (either layout), if any.
+pub fn task_id_of_path(path: &str) -> Option<TaskId> {
+    let name = path.strip_prefix(TASKS_DIR)?.strip_prefix('/')?;
+    let name = name.rsplit('/').next()?.strip_suffix(".toml")?;
+    TaskId::parse(name).ok()
 }
 
 /// [`State::task_values`].
@@ -103,6 +151,14 @@ impl State {
         Ok(state)
     }
 
+    /// The file `id` was read from: [`task_path`], or where a misplaced task file is.
+    pub fn task_file(&self, id: &TaskId) -> String {
+        self.misplaced
+            .iter()
+            .find(|(_, m)| m == id)
+            .map_or_else(|| task_path(id), |(path, _)| path.clone())
+    }
+
     /// Every task, in id order.
     pub fn task_values(&self) -> TaskValues<'_> {
         self.tasks.values().map(|t| &**t)
@@ -117,10 +173,11 @@ impl State {
         {
             return Ok(id);
         }
-        if let Some(u) = self
-            .unreadable
-            .iter()
-            .find(|u| u.path == format!("{ORC_DIR}/tasks/{input}.toml"))
+        if let Ok(id) = TaskId::parse(input)
+            && let Some(u) = self
+                .unreadable
+                .iter()
+                .find(|u| u.path == task_path(&id) || u.path == flat_task_path(&id))
         {
             return Err(Error::Parse {
                 path: PathBuf::from(&u.path),

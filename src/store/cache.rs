@@ -19,7 +19,7 @@ use crate::format::FormatError;
 
 /// Bumped whenever the encoding changes; together with the crate version it guards
 /// against decoding a cache written by another build.
-const CACHE_VERSION: u32 = 3;
+const CACHE_VERSION: u32 = 4;
 
 /// Files modified this recently are re-read every time and not cached: a later change
 /// within the file system's timestamp granularity could otherwise go unnoticed.
@@ -79,11 +79,12 @@ type Entries<T> = Vec<(String, FileKey, T)>;
 pub type Parsed<T> = (String, std::result::Result<T, FormatError>);
 
 impl Store {
-    /// Parses every `*ext` file in `rel_dir` with `parse`, reusing the values cached
-    /// under `cache_name` for files whose size, inode, mtime and ctime are unchanged, and
-    /// hands each file's repository-relative path and value (or error) to `visit`, in
-    /// path order, without collecting them (10,000 tasks are 4 MB per copy). Files that
-    /// cannot be read become errors, not failures.
+    /// Parses every `*ext` file in `rel_dir` and its direct subdirectories with `parse`,
+    /// reusing the values cached under `cache_name` for files whose size, inode, mtime and
+    /// ctime are unchanged, and hands each file's repository-relative path and value (or
+    /// error) to `visit`, in file name order (see [`Store::list_nested`]), without
+    /// collecting them (10,000 tasks are 4 MB per copy). Files that cannot be read become
+    /// errors, not failures.
     pub fn load_dir_cached<T>(
         &self,
         rel_dir: &str,
@@ -97,7 +98,7 @@ impl Store {
     {
         if self.staged.is_some() {
             // A view of the index (pre-commit check): small, and not what the cache holds.
-            for (path, parsed) in self.load_dir(rel_dir, ext, parse)? {
+            for (path, parsed) in self.parse_files(self.list_nested(rel_dir, ext)?, parse)? {
                 visit(&path, parsed);
             }
             return Ok(());
@@ -113,8 +114,18 @@ impl Store {
         ext: &str,
         parse: impl Fn(&str) -> std::result::Result<T, FormatError>,
     ) -> Result<Vec<Parsed<T>>> {
+        self.parse_files(self.list(rel_dir, ext)?, parse)
+    }
+
+    /// Parses each of `rels` with `parse`, in the given order; files that cannot be read
+    /// become errors, and files that are gone are left out.
+    fn parse_files<T>(
+        &self,
+        rels: Vec<String>,
+        parse: impl Fn(&str) -> std::result::Result<T, FormatError>,
+    ) -> Result<Vec<Parsed<T>>> {
         let mut out = Vec::new();
-        for rel in self.list(rel_dir, ext)? {
+        for rel in rels {
             let parsed = match self.read(&rel) {
                 Ok(Some(text)) => parse(&text),
                 Ok(None) => continue,
@@ -196,7 +207,7 @@ impl Store {
                     continue;
                 }
             };
-            while next < cached.len() && cached[next].0 < *name {
+            while next < cached.len() && by_file_name(&cached[next].0, name).is_lt() {
                 next += 1;
                 dirty = true; // the file is gone
             }
@@ -355,9 +366,23 @@ impl Store {
     }
 }
 
-/// A directory's `*ext` files (not hidden), sorted by name, each with its [`FileKey`] and
-/// whether it is a directory, or why it could not be examined.
+/// A directory's `*ext` files (not hidden), directly in it or in one of its
+/// subdirectories (`<sub>/<name>`), in [`by_file_name`] order, each with its [`FileKey`]
+/// and whether it is a directory, or why it could not be examined.
 type Listing = Vec<(String, std::io::Result<(FileKey, bool)>)>;
+
+/// The order of listings and caches: by file name, then by the path within the directory
+/// (task files are named after their ids, so this is id order whatever their shard).
+pub(super) fn by_file_name(a: &str, b: &str) -> std::cmp::Ordering {
+    fn name(p: &str) -> &str {
+        p.rsplit_once('/').map_or(p, |(_, n)| n)
+    }
+    name(a).cmp(name(b)).then_with(|| a.cmp(b))
+}
+
+/// The listing cache: each directory read (`""` for the top one) with its status when
+/// it was read, and the names found.
+type NamesCache = (Vec<(String, FileKey)>, Vec<String>);
 
 fn list_and_stat(
     dir: &std::path::Path,
@@ -372,28 +397,72 @@ fn list_and_stat(
         Mode::empty(),
     )?;
     let dir_key = FileKey::of_stat(&rustix::fs::fstat(&dir_fd)?);
-    // The names as listed when the directory had the status kept with them: while its
-    // status is unchanged, no entry was added, removed or renamed, and the list is used
-    // instead of reading the directory again (10,000 entries: about 10 ms).
-    let cached =
-        read_cache::<(FileKey, Vec<String>)>(names_path).filter(|(dir, _)| *dir == dir_key);
+    let stat_key = |rel: &str| -> std::io::Result<FileKey> {
+        let st = rustix::fs::statat(&dir_fd, rel, AtFlags::SYMLINK_NOFOLLOW)?;
+        Ok(FileKey::of_stat(&st))
+    };
+    // The names as listed when the directories had the statuses kept with them: while
+    // their statuses are unchanged, no entry was added, removed or renamed, and the list
+    // is used instead of reading the directories again (10,000 entries: about 10 ms).
+    // A directory added or removed changes the top directory's status.
+    let cached = read_cache::<NamesCache>(names_path).filter(|(dirs, _)| {
+        dirs.iter().all(|(sub, key)| {
+            let now_key = if sub.is_empty() {
+                Ok(dir_key)
+            } else {
+                stat_key(sub)
+            };
+            now_key.is_ok_and(|k| k == *key)
+        })
+    });
     let names = match cached {
         Some((_, names)) => names,
         None => {
             let mut names = Vec::new();
+            let mut dirs = vec![(String::new(), dir_key)];
+            let mut subdirs = Vec::new();
             for entry in fs::read_dir(dir)? {
-                if let Ok(name) = entry?.file_name().into_string()
-                    && name.ends_with(ext)
-                    && !name.starts_with('.')
-                {
+                let entry = entry?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                if name.starts_with('.') {
+                    continue;
+                }
+                if name.ends_with(ext) {
                     names.push(name);
+                } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    subdirs.push(name);
                 }
             }
-            names.sort_unstable();
-            // Only a listing of a directory that has settled is kept: an entry added in
-            // the same clock tick as the listing would not change the directory's status.
-            if !dir_key.is_recent(now) {
-                write_cache(names_path, &(dir_key, &names));
+            for sub in subdirs {
+                // The status before the read: a file added in between makes it differ
+                // next time, so the listing is read again rather than missing the file.
+                let key = match stat_key(&sub) {
+                    Ok(key) => key,
+                    Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
+                let entries = match fs::read_dir(dir.join(&sub)) {
+                    Ok(entries) => entries,
+                    Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
+                for entry in entries {
+                    if let Ok(name) = entry?.file_name().into_string()
+                        && name.ends_with(ext)
+                        && !name.starts_with('.')
+                    {
+                        names.push(format!("{sub}/{name}"));
+                    }
+                }
+                dirs.push((sub, key));
+            }
+            names.sort_unstable_by(|a, b| by_file_name(a, b));
+            // Only a listing of directories that have settled is kept: an entry added in
+            // the same clock tick as the listing would not change a directory's status.
+            if !dirs.iter().any(|(_, key)| key.is_recent(now)) {
+                write_cache(names_path, &(&dirs, &names));
             }
             names
         }
@@ -571,6 +640,55 @@ mod tests {
             !s.local_dir().join("cache").join("other.names").exists(),
             "a directory changed just now is listed every time"
         );
+    }
+
+    #[test]
+    fn files_in_subdirectories_are_listed_in_file_name_order_and_changes_are_seen() {
+        let (_tmp, s) = store();
+        for (dir, name) in [("b", "a1"), ("a", "b2"), ("b", "c3"), ("", "d4")] {
+            std::fs::create_dir_all(s.abs(&format!("d/{dir}"))).unwrap();
+            std::fs::write(s.abs(&format!("d/{dir}/{name}.txt")), name).unwrap();
+        }
+        // Deeper files, hidden directories and other extensions are not read.
+        std::fs::create_dir_all(s.abs("d/a/deeper")).unwrap();
+        std::fs::write(s.abs("d/a/deeper/x.txt"), "x").unwrap();
+        std::fs::create_dir_all(s.abs("d/.hidden")).unwrap();
+        std::fs::write(s.abs("d/.hidden/y.txt"), "y").unwrap();
+        std::fs::write(s.abs("d/b/z.md"), "z").unwrap();
+        let parse = |t: &str| Ok(t.to_owned());
+        let later = SystemTime::now() + Duration::from_secs(3600);
+        let paths = || -> Vec<String> {
+            collect(&s, "nested", &parse, later)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect()
+        };
+        let expected = ["d/b/a1.txt", "d/a/b2.txt", "d/b/c3.txt", "d/d4.txt"];
+        assert_eq!(paths(), expected);
+        assert!(s.local_dir().join("cache").join("nested.names").exists());
+        assert_eq!(paths(), expected, "from the listing cache");
+        assert_eq!(
+            s.list_nested("d", ".txt").unwrap(),
+            expected,
+            "the uncached listing agrees"
+        );
+
+        // A file added to a subdirectory changes only that directory's status.
+        std::fs::write(s.abs("d/a/a0.txt"), "a0").unwrap();
+        std::fs::File::open(s.abs("d/a"))
+            .unwrap()
+            .set_modified(SystemTime::now() + Duration::from_secs(10))
+            .unwrap();
+        assert_eq!(paths()[0], "d/a/a0.txt");
+        // So does a new subdirectory, to the top directory.
+        std::fs::create_dir_all(s.abs("d/c")).unwrap();
+        std::fs::write(s.abs("d/c/e5.txt"), "e5").unwrap();
+        std::fs::File::open(s.abs("d"))
+            .unwrap()
+            .set_modified(SystemTime::now() + Duration::from_secs(20))
+            .unwrap();
+        assert_eq!(paths().last().unwrap(), "d/c/e5.txt");
+        assert_eq!(paths().len(), 6);
     }
 
     #[test]

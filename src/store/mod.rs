@@ -141,6 +141,54 @@ impl Store {
         Ok(out)
     }
 
+    /// Like [`Store::list`], with the `*ext` files of `rel_dir`'s direct subdirectories
+    /// too (`rel_dir/<sub>/<name>`), sorted by file name, then path: the layout of task
+    /// files, which sit in one-character shard directories.
+    pub fn list_nested(&self, rel_dir: &str, ext: &str) -> Result<Vec<String>> {
+        let prefix = format!("{rel_dir}/");
+        let wanted = |name: &str| name.ends_with(ext) && !name.starts_with('.');
+        let mut out: Vec<String> = if let Some(files) = &self.staged {
+            files
+                .keys()
+                .filter(|p| {
+                    p.strip_prefix(&prefix).is_some_and(|rest| {
+                        let (sub, name) = rest.split_once('/').unwrap_or(("", rest));
+                        !sub.starts_with('.') && !name.contains('/') && wanted(name)
+                    })
+                })
+                .cloned()
+                .collect()
+        } else {
+            let dir = self.abs(rel_dir);
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(Error::io(dir, e)),
+            };
+            let mut out = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io(&dir, e))?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                if name.starts_with('.') {
+                    continue;
+                }
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                // A directory named like a file (`<id>.toml/`) is listed, for the
+                // caller to report, not searched.
+                if is_dir && (ext.is_empty() || !name.ends_with(ext)) {
+                    out.extend(self.list(&format!("{prefix}{name}"), ext)?);
+                } else if wanted(&name) {
+                    out.push(format!("{prefix}{name}"));
+                }
+            }
+            out
+        };
+        out.sort_unstable_by(|a, b| cache::by_file_name(a, b));
+        Ok(out)
+    }
+
     /// Machine-local orc state of this clone or worktree (`<git-dir>/orc/`): never
     /// committed, not shared between worktrees (caches, the active session, the journal).
     pub fn local_dir(&self) -> PathBuf {

@@ -2,7 +2,7 @@
 //! locking and compare-and-swap under concurrency, and the git states where orc must not
 //! commit.
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, task_file};
 
 #[test]
 fn init_makes_the_root_commit_and_is_idempotent() {
@@ -60,7 +60,7 @@ fn each_mutation_is_one_commit_of_only_its_paths_with_trailers() {
     let repo = Repo::init();
     let a = add(&repo, &["Design", "--role", "architect"]);
     assert_eq!(repo.commit_count(), 2);
-    assert_eq!(repo.head_paths(), [format!(".orchestrator/tasks/{a}.toml")]);
+    assert_eq!(repo.head_paths(), [task_file(&a)]);
     let msg = repo.git(&["log", "-1", "--format=%B"]);
     assert!(
         msg.starts_with(&format!("orc: add {a} \"Design\"\n\n")),
@@ -84,7 +84,7 @@ fn each_mutation_is_one_commit_of_only_its_paths_with_trailers() {
         let before = repo.commit_count();
         repo.ok(&args);
         assert_eq!(repo.commit_count(), before + 1, "{args:?}");
-        assert_eq!(repo.head_paths(), [format!(".orchestrator/tasks/{a}.toml")]);
+        assert_eq!(repo.head_paths(), [task_file(&a)]);
         let got = repo.git(&["log", "-1", "--format=%(trailers:key=Orc-Op,valueonly)"]);
         assert_eq!(got.trim(), op);
     }
@@ -261,10 +261,7 @@ fn detached_head_commits_on_head() {
         "branch untouched"
     );
     assert_eq!(repo.git(&["rev-parse", "HEAD~1"]), main_before);
-    assert_eq!(
-        repo.head_paths(),
-        [format!(".orchestrator/tasks/{id}.toml")]
-    );
+    assert_eq!(repo.head_paths(), [task_file(&id)]);
     assert_eq!(repo.status_porcelain(), "");
 }
 
@@ -296,14 +293,10 @@ fn mid_merge_writes_files_but_does_not_commit() {
     );
     assert_eq!(repo.commit_count(), count, "no commit during a merge");
     let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    assert!(
-        repo.root
-            .join(format!(".orchestrator/tasks/{id}.toml"))
-            .exists()
-    );
+    assert!(repo.root.join(task_file(&id)).exists());
     assert!(
         repo.status_porcelain()
-            .contains(&format!("?? .orchestrator/tasks/{id}.toml"))
+            .contains(&format!("?? {}", task_file(&id)))
     );
 }
 
@@ -376,7 +369,7 @@ fn malformed_task_file_is_named_with_its_line_and_others_still_work() {
     let repo = Repo::init();
     let good = add(&repo, &["good"]);
     repo.write(
-        ".orchestrator/tasks/task_0badf11e.toml",
+        ".orchestrator/tasks/0/task_0badf11e.toml",
         "format = 1\nid = \"task_0badf11e\"\ntitle = \"broken\nstatus = \"pending\"\n",
     );
     let count = repo.commit_count();
@@ -384,7 +377,7 @@ fn malformed_task_file_is_named_with_its_line_and_others_still_work() {
 
     let err = repo.fails(&["task", "show", "task_0badf11e"]);
     assert!(
-        err.contains(".orchestrator/tasks/task_0badf11e.toml"),
+        err.contains(".orchestrator/tasks/0/task_0badf11e.toml"),
         "{err}"
     );
     assert!(err.contains("line 3"), "{err}");
@@ -398,7 +391,7 @@ fn malformed_task_file_is_named_with_its_line_and_others_still_work() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(".orchestrator/tasks/task_0badf11e.toml:3: parse"),
+        text.contains(".orchestrator/tasks/0/task_0badf11e.toml:3: parse"),
         "{text}"
     );
     assert_eq!(repo.commit_count(), count + 1);
@@ -411,12 +404,7 @@ fn failed_commands_write_nothing() {
     let a = add(&repo, &["a"]);
     let b = add(&repo, &["b", "--depends-on", &a]);
     let count = repo.commit_count();
-    let snapshot = |r: &Repo| {
-        (
-            r.read(&format!(".orchestrator/tasks/{a}.toml")),
-            r.read(&format!(".orchestrator/tasks/{b}.toml")),
-        )
-    };
+    let snapshot = |r: &Repo| (r.read(&task_file(&a)), r.read(&task_file(&b)));
     let files = snapshot(&repo);
 
     for (args, needle) in [
@@ -451,9 +439,9 @@ fn failed_commands_write_nothing() {
     assert_eq!(repo.commit_count(), count);
     assert_eq!(snapshot(&repo), files);
     assert_eq!(repo.status_porcelain(), "");
-    let leftovers: Vec<_> = std::fs::read_dir(repo.root.join(".orchestrator/tasks"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
+    let leftovers: Vec<_> = walkdir::WalkDir::new(repo.root.join(".orchestrator"))
+        .into_iter()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.contains("orc-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");

@@ -156,14 +156,14 @@ const EXAMPLE_FILES: [&str; 20] = [
     ".orchestrator/roles/security.md",
     ".orchestrator/sessions/session_2425997c.toml",
     ".orchestrator/sessions/session_d0c9a0d5.toml",
-    ".orchestrator/tasks/architect_dd7e35f0.toml",
-    ".orchestrator/tasks/documenter_6421399d.toml",
-    ".orchestrator/tasks/documenter_85b2705c.toml",
-    ".orchestrator/tasks/implementer_6a45badb.toml",
-    ".orchestrator/tasks/implementer_b9a347f6.toml",
-    ".orchestrator/tasks/security_f79fcae4.toml",
-    ".orchestrator/tasks/task_2f827e4f.toml",
-    ".orchestrator/tasks/tester_fbf50bb1.toml",
+    ".orchestrator/tasks/2/task_2f827e4f.toml",
+    ".orchestrator/tasks/6/documenter_6421399d.toml",
+    ".orchestrator/tasks/6/implementer_6a45badb.toml",
+    ".orchestrator/tasks/8/documenter_85b2705c.toml",
+    ".orchestrator/tasks/b/implementer_b9a347f6.toml",
+    ".orchestrator/tasks/d/architect_dd7e35f0.toml",
+    ".orchestrator/tasks/f/security_f79fcae4.toml",
+    ".orchestrator/tasks/f/tester_fbf50bb1.toml",
     "docs/design/password-reset.md",
     "src/auth/reset.rs",
     "src/auth/routes.rs",
@@ -296,7 +296,8 @@ fn init_example_refuses_to_mix_with_existing_work() {
     let err = repo.fails(&["init", "--example"]);
     assert!(
         err.contains(&format!(
-            "`.orchestrator/` already holds work (.orchestrator/tasks/{id}.toml)"
+            "`.orchestrator/` already holds work ({})",
+            crate::harness::task_file(&id)
         )),
         "{err}"
     );

@@ -266,6 +266,17 @@ pub fn redact_ids(text: &str) -> String {
                     seen.len() - 1
                 }
             };
+            // The shard directory of a task file is the id's first hex digit: in
+            // `tasks/<c>/<role>_<hex>`, `<c>` becomes that of the redacted id.
+            if let Some(slash) = out.rfind('/')
+                && out[slash + 1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+                && slash > 0
+                && out.get(..slash - 1).is_some_and(|p| p.ends_with("tasks/"))
+            {
+                out.replace_range(slash - 1..slash, "0");
+            }
             out.push_str(&format!("_{:08}", n + 1));
             i += 9;
         } else {
@@ -275,4 +286,17 @@ pub fn redact_ids(text: &str) -> String {
         }
     }
     out
+}
+
+/// The repository-relative path of a task's file: `.orchestrator/tasks/<c>/<id>.toml`,
+/// `<c>` being the first character of the part after the id's last `_`.
+pub fn task_file(id: impl std::fmt::Display) -> String {
+    let id = id.to_string();
+    let random = id.rsplit_once('_').map_or(id.as_str(), |(_, r)| r);
+    let shard = if random.is_empty() {
+        &id[..1]
+    } else {
+        &random[..1]
+    };
+    format!(".orchestrator/tasks/{shard}/{id}.toml")
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, task_file};
 
 fn commit_msg(repo: &Repo) -> String {
     repo.git(&["log", "-1", "--format=%B"])
@@ -200,9 +200,9 @@ fn install_registers_the_merge_driver_and_commits_gitattributes() {
         "{driver}"
     );
     assert_eq!(
-        repo.git(&["check-attr", "merge", ".orchestrator/tasks/task_1.toml"])
+        repo.git(&["check-attr", "merge", ".orchestrator/tasks/1/task_1.toml"])
             .trim(),
-        ".orchestrator/tasks/task_1.toml: merge: orc"
+        ".orchestrator/tasks/1/task_1.toml: merge: orc"
     );
     assert_eq!(
         repo.git(&["check-attr", "merge", ".orchestrator/decisions/0001-a.md"])
@@ -225,7 +225,7 @@ fn pre_commit_checks_the_staged_files_not_the_work_tree() {
     let repo = Repo::init();
     repo.ok(&["hooks", "install", "--pre-commit"]);
     let id = add(&repo, &["Parser"]);
-    let path = format!(".orchestrator/tasks/{id}.toml");
+    let path = task_file(&id);
     let good = repo.read(&path);
 
     // Broken file staged: refused with the file and line.

@@ -11,7 +11,7 @@ use std::os::unix::fs::symlink;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, task_file};
 
 /// The state a refused command must leave untouched.
 fn snapshot(repo: &Repo) -> (String, String, Vec<u8>) {
@@ -332,7 +332,7 @@ fn a_task_file_replaced_by_a_directory_is_reported_not_fatal() {
     let repo = Repo::init();
     let broken = add(&repo, &["broken"]);
     let fine = add(&repo, &["fine"]);
-    let path = format!(".orchestrator/tasks/{broken}.toml");
+    let path = task_file(&broken);
     std::fs::remove_file(repo.root.join(&path)).unwrap();
     std::fs::create_dir(repo.root.join(&path)).unwrap();
 
@@ -414,7 +414,7 @@ fn a_config_that_is_a_directory_gives_a_clear_error() {
 fn a_task_file_of_a_newer_format_is_read_only_by_a_newer_orc() {
     let repo = Repo::init();
     let newer = add(&repo, &["from the future"]);
-    let path = format!(".orchestrator/tasks/{newer}.toml");
+    let path = task_file(&newer);
     let text = repo.read(&path).replace("format = 1", "format = 9");
     repo.write(&path, &text);
     let message = format!(

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, task_file};
 
 /// Runs orc at another time (`ORC_NOW`), returning exit code and stdout.
 fn at(repo: &Repo, now: &str, args: &[&str]) -> (i32, String) {
@@ -133,15 +133,15 @@ fn scan_finds_orphans_and_broken_references() {
     let dep = add(&repo, &["Dep"]);
     let user = add(&repo, &["User", "--depends-on", &dep]);
     // Hand edits orc would not make: a parent completed under open work, files deleted.
-    let path = format!(".orchestrator/tasks/{closed}.toml");
+    let path = task_file(&closed);
     repo.write(
         &path,
         &repo
             .read(&path)
             .replace("status = \"pending\"", "status = \"completed\""),
     );
-    std::fs::remove_file(repo.root.join(format!(".orchestrator/tasks/{gone}.toml"))).unwrap();
-    std::fs::remove_file(repo.root.join(format!(".orchestrator/tasks/{dep}.toml"))).unwrap();
+    std::fs::remove_file(repo.root.join(task_file(&gone))).unwrap();
+    std::fs::remove_file(repo.root.join(task_file(&dep))).unwrap();
 
     let v = at_json(&repo, crate::harness::NOW, &["maintenance", "scan"]);
     let scan = &v["scan"];
@@ -276,7 +276,8 @@ fn archive_moves_old_completed_trees_and_show_still_reads_them() {
     for id in std::iter::once(&old).chain(&old_subs) {
         assert!(
             changes.contains(&format!(
-                ".orchestrator/tasks/{id}.toml\t.orchestrator/archive/tasks/{id}.toml"
+                "{}\t.orchestrator/archive/tasks/{id}.toml",
+                task_file(id)
             )),
             "{changes}"
         );

@@ -552,7 +552,7 @@ async fn health_check_reports_version_repo_tasks_and_check() {
         )
     );
     // A broken task file makes it unhealthy, still as a normal result.
-    repo.write(".orchestrator/tasks/task_0badf00d.toml", "id = \n");
+    repo.write(".orchestrator/tasks/0/task_0badf00d.toml", "id = \n");
     let (text, data) = c
         .ok(
             "orchestrator_health_check",

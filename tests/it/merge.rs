@@ -1,6 +1,6 @@
 //! The merge driver end to end: branches merged and rebased with the real git CLI.
 
-use crate::harness::{Repo, add, success};
+use crate::harness::{Repo, add, success, task_file};
 
 /// Runs orc at another time (ORC_NOW), so notes and updates get distinct times.
 fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> String {
@@ -130,7 +130,7 @@ fn branches_that_touch_the_same_tasks_merge_without_conflicts() {
         task_json(&repo, id);
     }
     // The merged file is exactly what orc writes: re-saving it changes nothing.
-    let path = format!(".orchestrator/tasks/{shared}.toml");
+    let path = task_file(&shared);
     let merged = repo.read(&path);
     orc_at(
         &repo,
@@ -209,7 +209,7 @@ fn a_true_conflict_is_recorded_in_the_file_and_reported() {
         err.contains("merge conflict on `title`: kept \"Title B\" (ours); the other side had \"Title A\" (theirs)"),
         "{err}"
     );
-    let path = format!(".orchestrator/tasks/{shared}.toml");
+    let path = task_file(&shared);
     assert_eq!(
         repo.git(&["diff", "--name-only", "--diff-filter=U"]).trim(),
         path
@@ -234,7 +234,7 @@ fn a_true_conflict_is_recorded_in_the_file_and_reported() {
 #[test]
 fn unparsable_sides_fall_back_to_a_line_merge() {
     let (repo, [_, _, _, shared]) = two_branches();
-    let path = format!(".orchestrator/tasks/{shared}.toml");
+    let path = task_file(&shared);
     repo.git(&["checkout", "-q", "a"]);
     let text = repo.read(&path);
     repo.write(
@@ -264,7 +264,7 @@ fn unparsable_sides_fall_back_to_a_line_merge() {
 fn the_driver_can_be_run_by_hand() {
     let repo = Repo::init();
     let id = add(&repo, &["Shared"]);
-    let path = format!(".orchestrator/tasks/{id}.toml");
+    let path = task_file(&id);
     let base = repo.read(&path);
     let ours = base.replace("priority = \"medium\"", "priority = \"high\"");
     let theirs = base.replace("status = \"pending\"", "status = \"cancelled\"");

@@ -15,9 +15,10 @@ fn write_plan(repo: &Repo, name: &str, text: &str) -> String {
 }
 
 fn task_files(repo: &Repo) -> usize {
-    std::fs::read_dir(repo.root.join(".orchestrator/tasks"))
-        .map(|d| d.count())
-        .unwrap_or(0)
+    walkdir::WalkDir::new(repo.root.join(".orchestrator/tasks"))
+        .into_iter()
+        .filter(|e| e.as_ref().is_ok_and(|e| e.file_type().is_file()))
+        .count()
 }
 
 #[test]

@@ -495,7 +495,7 @@ fn log_and_show_history() {
         .collect();
     assert_eq!(
         text.join("\n"),
-        "history of task architect_00000001 (.orchestrator/tasks/architect_00000001.toml): 3 versions\n\
+        "history of task architect_00000001 (.orchestrator/tasks/0/architect_00000001.toml): 3 versions\n\
          \n  orc: architect_00000001 -> completed \"Design parser\"\n  \
          completed: set to \"2026-01-10T09:20:00Z\"\n  \
          status: \"in_progress\" -> \"completed\"\n  \
@@ -513,7 +513,7 @@ fn log_and_show_history() {
     assert_eq!(h["versions"].as_array().unwrap().len(), 2);
     let err = repo.fails(&["show", "task_deadbeef", "--history"]);
     assert!(
-        err.contains("no commit has .orchestrator/tasks/task_deadbeef.toml"),
+        err.contains("no commit has .orchestrator/tasks/d/task_deadbeef.toml"),
         "{err}"
     );
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::Repo;
+use crate::harness::{Repo, task_file};
 
 /// An orc command in `dir` at time `now`; asserts success and returns trimmed stdout.
 fn orc(repo: &Repo, dir: &Path, now: &str, args: &[&str]) -> String {
@@ -327,12 +327,7 @@ fn orc_works_in_a_linked_worktree() {
     );
     assert_eq!(repo.git_in(&wt, &["status", "--porcelain"]), "");
     assert_eq!(repo.status_porcelain(), "");
-    assert!(
-        !repo
-            .root
-            .join(format!(".orchestrator/tasks/{id}.toml"))
-            .exists()
-    );
+    assert!(!repo.root.join(task_file(&id)).exists());
 
     // The lock lives in the common git dir; hooks installed from the main work tree
     // run in the worktree too.
@@ -420,8 +415,5 @@ fn mid_rebase_orc_writes_but_does_not_commit() {
         head,
         "no commit mid-rebase"
     );
-    assert!(
-        repo.read(&format!(".orchestrator/tasks/{id}.toml"))
-            .contains("while rebasing")
-    );
+    assert!(repo.read(&task_file(&id)).contains("while rebasing"));
 }

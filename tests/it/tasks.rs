@@ -1,6 +1,6 @@
 //! Task commands: add, list, show, edit, note, status, rm; status, ready, check; JSON shapes.
 
-use crate::harness::{Repo, add, redact_ids};
+use crate::harness::{Repo, add, redact_ids, task_file};
 
 #[test]
 fn ids_follow_roles_and_are_unique() {
@@ -58,7 +58,7 @@ fn add_records_every_field_and_json_shows_them() {
     assert_eq!(t["assignee"], "bob");
     assert_eq!(t["created"], crate::harness::NOW);
     let id = t["id"].as_str().unwrap();
-    let file = repo.read(&format!(".orchestrator/tasks/{id}.toml"));
+    let file = repo.read(&task_file(id));
     insta::assert_snapshot!(redact_ids(&file), @r#"
     format = 1
     id = "tester_00000001"
@@ -260,18 +260,10 @@ fn rm_refuses_children_unless_recursive() {
     assert_eq!(repo.commit_count(), count + 1);
     let mut paths = repo.head_paths();
     paths.sort();
-    let mut expected: Vec<String> = [&p, &c, &g]
-        .iter()
-        .map(|i| format!(".orchestrator/tasks/{i}.toml"))
-        .collect();
+    let mut expected: Vec<String> = [&p, &c, &g].iter().map(task_file).collect();
     expected.sort();
     assert_eq!(paths, expected);
-    assert!(
-        !repo
-            .root
-            .join(format!(".orchestrator/tasks/{g}.toml"))
-            .exists()
-    );
+    assert!(!repo.root.join(task_file(&g)).exists());
     assert_eq!(repo.status_porcelain(), "");
 }
 
@@ -386,25 +378,25 @@ fn check_reports_every_kind_of_problem() {
     let a = add(&repo, &["A"]);
     let b = add(&repo, &["B"]);
     // Hand edits that orc itself would refuse.
-    let text = repo.read(&format!(".orchestrator/tasks/{a}.toml"));
+    let text = repo.read(&task_file(&a));
     repo.write(
-        &format!(".orchestrator/tasks/{a}.toml"),
+        &task_file(&a),
         &text.replace(
             "status = ",
             &format!("parent = \"task_00000000\"\ndepends_on = [\"{b}\"]\nstatus = "),
         ),
     );
-    let text = repo.read(&format!(".orchestrator/tasks/{b}.toml"));
+    let text = repo.read(&task_file(&b));
     repo.write(
-        &format!(".orchestrator/tasks/{b}.toml"),
+        &task_file(&b),
         &text.replace(
             "status = ",
             &format!("depends_on = [\"{a}\", \"task_11111111\"]\nstatus = "),
         ),
     );
-    repo.write(".orchestrator/tasks/task_22222222.toml", &text);
+    repo.write(".orchestrator/tasks/2/task_22222222.toml", &text);
     repo.write(
-        ".orchestrator/tasks/task_33333333.toml",
+        ".orchestrator/tasks/3/task_33333333.toml",
         "format = 1\nid = [\n",
     );
 
@@ -433,7 +425,7 @@ fn check_reports_every_kind_of_problem() {
         .iter()
         .find(|p| p["kind"] == "parse")
         .unwrap();
-    assert_eq!(parse["path"], ".orchestrator/tasks/task_33333333.toml");
+    assert_eq!(parse["path"], ".orchestrator/tasks/3/task_33333333.toml");
     assert_eq!(parse["line"], 2);
 }
 
@@ -469,4 +461,90 @@ fn status_lists_are_bounded_unless_all() {
         repo.run(&["status", "--all", "--limit", "3"]).status.code(),
         Some(2)
     );
+}
+
+/// Task files in the flat layout of earlier versions (`tasks/<id>.toml`) are still read
+/// and reported by `orc check`; a change to a task moves its file into its shard
+/// directory in the same commit, and `orc init` moves all the others in one commit.
+#[test]
+fn task_files_in_the_flat_layout_are_read_and_moved_into_place() {
+    let repo = Repo::init();
+    let a = add(&repo, &["first"]);
+    let b = add(&repo, &["second", "--depends-on", &a]);
+    let c = add(&repo, &["third"]);
+    let flat = |id: &str| format!(".orchestrator/tasks/{id}.toml");
+    for id in [&a, &b, &c] {
+        repo.git(&["mv", &task_file(id), &flat(id)]);
+    }
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "task files as an earlier orc wrote them",
+    ]);
+
+    let listed = repo.json(&["task", "list"]);
+    assert_eq!(listed["tasks"].as_array().unwrap().len(), 3, "{listed}");
+    let check = repo.run(&["check", "--json"]);
+    assert_eq!(check.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 3, "{v}");
+    for p in problems {
+        assert_eq!(p["kind"], "misplaced", "{p}");
+    }
+
+    // A one-task mutation (reads only that file) moves it.
+    repo.ok(&["task", "status", &a, "in_progress"]);
+    let changed = repo.git(&["show", "--format=", "--name-status", "--no-renames", "HEAD"]);
+    assert_eq!(
+        changed.lines().collect::<Vec<_>>(),
+        [format!("A\t{}", task_file(&a)), format!("D\t{}", flat(&a))],
+        "{changed}"
+    );
+    // A mutation of the whole state (removal) deletes the flat file.
+    repo.ok(&["task", "rm", &c]);
+    assert!(!repo.root.join(flat(&c)).exists());
+    assert_eq!(repo.head_paths(), [flat(&c)]);
+
+    // `orc init` moves the rest, content unchanged.
+    let before = repo.read(&flat(&b));
+    let out = repo.ok(&["init"]);
+    assert!(out.contains("moved 1 task file(s)"), "{out}");
+    assert!(
+        out.contains(&format!("{} -> {}", flat(&b), task_file(&b))),
+        "{out}"
+    );
+    let renamed = repo.git(&[
+        "show",
+        "--format=%(trailers:key=Orc-Op,valueonly)",
+        "--name-status",
+        "-M",
+        "HEAD",
+    ]);
+    assert!(renamed.starts_with("init.relayout"), "{renamed}");
+    assert!(
+        renamed.contains(&format!("R100\t{}\t{}", flat(&b), task_file(&b))),
+        "{renamed}"
+    );
+    assert_eq!(repo.read(&task_file(&b)), before);
+    // Its history goes on through the move, into the flat file's commits.
+    let history = repo.json(&["show", &b, "--history"]);
+    let paths: Vec<&str> = history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [task_file(&b), flat(&b), task_file(&b)],
+        "moved by init, flat since the commit with git, added by orc: {history}"
+    );
+    repo.ok(&["check"]);
+    assert_eq!(repo.status_porcelain(), "");
+    let count = repo.commit_count();
+    assert!(repo.ok(&["init"]).contains("nothing changed"));
+    assert_eq!(repo.commit_count(), count);
+    repo.assert_fsck();
 }

@@ -14,7 +14,7 @@ use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::harness::{Repo, add};
+use crate::harness::{Repo, add, task_file};
 
 const WORKERS: usize = 8;
 /// The mutations each worker cycles through, in order.
@@ -289,7 +289,7 @@ fn a_git_commit_of_a_stale_index_is_undone_by_the_next_orc_commit() {
     let dropped = add(&repo, &["dropped"]);
     let reverted = add(&repo, &["reverted"]);
     let edited = add(&repo, &["edited by hand"]);
-    let path = |id: &str| format!(".orchestrator/tasks/{id}.toml");
+    let path = |id: &str| task_file(id);
     let old_blob = repo.git(&["rev-parse", &format!("HEAD:{}", path(&reverted))]);
     repo.ok(&["task", "note", &reverted, "kept"]);
 

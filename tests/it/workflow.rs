@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::harness::{Repo, add, plan, redact_ids};
+use crate::harness::{Repo, add, plan, redact_ids, task_file};
 
 /// A feature planned into five subtasks across four roles.
 const PLAN: &str = r#"
@@ -120,7 +120,7 @@ fn full_workflow_one_commit_per_step() {
     paths.sort();
     let mut expected: Vec<String> = std::iter::once(&parent)
         .chain(&subs)
-        .map(|i| format!(".orchestrator/tasks/{i}.toml"))
+        .map(task_file)
         .collect();
     expected.sort();
     assert_eq!(paths, expected);
@@ -128,7 +128,7 @@ fn full_workflow_one_commit_per_step() {
     assert!(t.contains("Orc-Op: task.plan"), "{t}");
     assert!(t.contains(&format!("Orc-Task: {parent}")), "{t}");
     assert!(t.contains(&format!("Orc-Session: {session}")), "{t}");
-    let test_file = repo.read(&format!(".orchestrator/tasks/{}.toml", subs[3]));
+    let test_file = repo.read(&task_file(&subs[3]));
     assert!(
         test_file.contains(&format!(
             "depends_on = [\n    \"{}\",\n    \"{}\",\n]",
@@ -144,7 +144,7 @@ fn full_workflow_one_commit_per_step() {
         test_file.contains("stream = \"auth\""),
         "inherited: {test_file}"
     );
-    let doc_file = repo.read(&format!(".orchestrator/tasks/{}.toml", subs[4]));
+    let doc_file = repo.read(&task_file(&subs[4]));
     assert!(doc_file.contains("stream = \"docs\""), "{doc_file}");
 
     // Starting out of order is refused, naming what is missing; nothing is written.
@@ -204,10 +204,7 @@ fn full_workflow_one_commit_per_step() {
         ]);
         commits += 1;
         assert_eq!(repo.commit_count(), commits);
-        assert_eq!(
-            repo.head_paths(),
-            [format!(".orchestrator/tasks/{next}.toml")]
-        );
+        assert_eq!(repo.head_paths(), [task_file(&next)]);
         let t = trailers(&repo, "HEAD");
         assert!(t.contains("Orc-Op: task.complete"), "{t}");
         assert!(t.contains(&format!("Orc-Session: {session}")), "{t}");
@@ -227,7 +224,7 @@ fn full_workflow_one_commit_per_step() {
         if next == subs[0] {
             assert_eq!(now_ready.len(), 2, "{r}");
         }
-        let file = repo.read(&format!(".orchestrator/tasks/{next}.toml"));
+        let file = repo.read(&task_file(&next));
         assert!(
             file.contains(&format!("result = \"Did {next}.\"")),
             "{file}"
@@ -366,7 +363,7 @@ fn done_refuses_bad_input_and_writes_nothing() {
     repo.ok(&["start", &build]);
     let count2 = repo.commit_count();
     assert_eq!(count2, count + 1);
-    let before = repo.read(&format!(".orchestrator/tasks/{build}.toml"));
+    let before = repo.read(&task_file(&build));
     let err = repo.fails(&["done", &build, "--summary", "x", "--artifact", "missing.rs"]);
     assert!(
         err.contains("missing.rs") && err.contains("does not exist"),
@@ -395,10 +392,7 @@ fn done_refuses_bad_input_and_writes_nothing() {
     let err = repo.fails(&["done", &build, "--summary", "  "]);
     assert!(err.contains("summary is empty"), "{err}");
     assert_eq!(repo.commit_count(), count2);
-    assert_eq!(
-        repo.read(&format!(".orchestrator/tasks/{build}.toml")),
-        before
-    );
+    assert_eq!(repo.read(&task_file(&build)), before);
 
     // Artifacts relative to the current directory, detail from a file.
     repo.write("src/lib/a.rs", "fn a() {}\n");

@@ -330,7 +330,8 @@ async def complete_with_file_paths(run):
     check(data["next_recommended_task"]["task_id"] == build, f"next: {data['next_recommended_task']}")
     recorded = {a["path"]: a["sha256"] for a in data["task"]["artifacts"]}
     check(recorded == digests, f"artifacts {recorded} != {digests}")
-    shown = run.git("show", f"HEAD:.orchestrator/tasks/{design}.toml")
+    shard = design.rsplit("_", 1)[1][0]
+    shown = run.git("show", f"HEAD:.orchestrator/tasks/{shard}/{design}.toml")
     check(digests["docs/layout.md"] in shown, "the task file lacks the artifact hash")
 
 

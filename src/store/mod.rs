@@ -8,6 +8,7 @@ mod commit;
 mod fsutil;
 mod heal;
 mod history;
+mod index_edit;
 mod integration;
 mod journal;
 mod paths;

@@ -29,7 +29,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
@@ -196,9 +195,7 @@ def timed(cmd, cwd, runs, before=None):
     return statistics.median(samples)
 
 
-def bench_size(tasks, files, runs, orc, tmp, rng, decisions, file_ops, history):
-    root = os.path.join(tmp, f"repo-{tasks}")
-    ids = build_repo(root, tasks, files, orc, rng, decisions, file_ops, history)
+def bench_size(root, ids, runs, orc):
     root_commit = run(["git", "rev-list", "--max-parents=0", "HEAD"], root).split()[0]
     def free(i):
         text = open(os.path.join(root, task_rel(i))).read()
@@ -233,7 +230,6 @@ def bench_size(tasks, files, runs, orc, tmp, rng, decisions, file_ops, history):
     status = run(["git", "status", "--porcelain"], root)
     if status.strip():
         sys.exit(f"benchmark left the work tree dirty:\n{status}")
-    shutil.rmtree(root)
     return res
 
 
@@ -284,11 +280,20 @@ def main():
     rng = random.Random(42)
     results = {}
     with tempfile.TemporaryDirectory(prefix="orc-bench-") as tmp:
+        # All repositories are built before anything is measured, and removed after: on
+        # ext4, creating files is slower for a few minutes after many were deleted (the
+        # allocator skips recently freed inodes), which would favour whichever size
+        # happened to be measured long after the last deletion.
+        repos = {}
         for n in sizes:
             print(f"building a {args.files}-file repository with {n} tasks, {args.decisions} decisions, "
                   f"{args.file_ops} file operations and {args.history} commits ...", file=sys.stderr)
-            results[n] = bench_size(n, args.files, args.runs, orc, tmp, rng,
-                                    args.decisions, args.file_ops, args.history)
+            root = os.path.join(tmp, f"repo-{n}")
+            repos[n] = (root, build_repo(root, n, args.files, orc, rng, args.decisions, args.file_ops,
+                                         args.history))
+        for n in sizes:
+            print(f"measuring at {n} tasks ...", file=sys.stderr)
+            results[n] = bench_size(*repos[n], args.runs, orc)
     names = list(results[sizes[0]])
     print(f"\nmedian wall time in ms over {args.runs} runs, {args.files}-file repository\n")
     print(f"| {'command':<24} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")

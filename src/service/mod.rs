@@ -55,9 +55,7 @@ pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo
 pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
 pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
 use state::relocate_tasks;
-pub use state::{
-    CONFIG_PATH, State, TASKS_DIR, flat_task_path, read_task_file, task_id_of_path, task_path,
-};
+pub use state::{CONFIG_PATH, State, TASKS_DIR, flat_task_path, read_task_file, task_path};
 pub use streams::{StreamTask, StreamView};
 pub use synthesize::Synthesis;
 pub use tasks::{NewTask, TaskEdit, TaskFilter};

@@ -60,6 +60,11 @@ pub struct Cli {
 pub enum Command {
     /// Create `.orchestrator/` in this repository and commit it.
     ///
+    /// In a repository that has it already, register orc's merge driver in this clone if
+    /// it is missing, and move task files that are not where they belong (the flat
+    /// `tasks/<id>.toml` layout of earlier versions) to `tasks/<c>/<id>.toml`, in one
+    /// commit.
+    ///
     /// With --example, fill it with a realistic example project instead (a planned
     /// feature, partly done, with decisions, file manifests, sessions and a custom role,
     /// plus the three small source files its records refer to), in one commit. Meant for

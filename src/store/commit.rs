@@ -82,6 +82,11 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     if change.files.is_empty() {
         return Ok(Applied::Unchanged);
     }
+    for (rel, content) in &change.files {
+        if content.is_some() {
+            check_parents(store, rel)?;
+        }
+    }
     let skip_reason = if !commit {
         Some("committing is turned off".to_owned())
     } else {
@@ -137,6 +142,37 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         // change): the work tree and index are updated, there is nothing to commit.
         None => Applied::Unchanged,
     })
+}
+
+/// Refuses, before anything is written or committed, a file whose directory cannot be
+/// created: a file, a symlink or anything else but a directory where one of its parent
+/// directories goes (say a file `.orchestrator/tasks/3` where the shard directory goes).
+/// The commit would otherwise be made and the work tree could not follow it.
+fn check_parents(store: &Store, rel: &str) -> Result<()> {
+    let Some((dirs, _)) = rel.rsplit_once('/') else {
+        return Ok(());
+    };
+    let mut prefix = String::with_capacity(dirs.len());
+    for part in dirs.split('/') {
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(part);
+        match std::fs::symlink_metadata(store.abs(&prefix)) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::invalid_with_hint(
+                    format!("cannot write {rel}: {prefix} is not a directory"),
+                    format!(
+                        "move {prefix} out of the way (orc keeps its files there), then run the command again"
+                    ),
+                ));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(store.abs(&prefix), e)),
+        }
+    }
+    Ok(())
 }
 
 /// Test hook: `ORC_TEST_CRASH_AT=<point>` makes orc kill itself with SIGKILL there, so

@@ -327,6 +327,31 @@ fn huge_input_files_fail_fast_with_a_size_limit() {
     assert!(snapshot(&repo) == before, "nothing written");
 }
 
+/// A file (or a symlink) where a shard directory of task files goes: refused before
+/// anything is committed, with the path to move.
+#[test]
+fn a_file_where_a_task_directory_goes_is_refused_before_committing() {
+    let repo = Repo::init();
+    let tasks = repo.root.join(".orchestrator/tasks");
+    std::fs::create_dir_all(&tasks).unwrap();
+    for c in "0123456789abcdef".chars() {
+        if c == 'e' {
+            symlink(repo.sibling("elsewhere"), tasks.join("e")).unwrap();
+        } else {
+            std::fs::write(tasks.join(c.to_string()), "mine\n").unwrap();
+        }
+    }
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-q", "-m", "files where orc's directories go"]);
+    let err = refused(&repo, &["task", "add", "hello"]);
+    assert!(err.contains("is not a directory"), "{err}");
+    assert!(err.contains("hint: move .orchestrator/tasks/"), "{err}");
+    assert!(
+        !repo.sibling("elsewhere").exists(),
+        "nothing written through the symlink"
+    );
+}
+
 #[test]
 fn a_task_file_replaced_by_a_directory_is_reported_not_fatal() {
     let repo = Repo::init();

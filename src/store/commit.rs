@@ -8,8 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gix::ObjectId;
-use gix::bstr::{BStr, ByteSlice};
-use gix::index::entry::{Flags, Mode, Stage, Stat};
+use gix::index::entry::{Flags, Stat};
 use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
@@ -466,22 +465,7 @@ fn rebuild_index(
             repo.index_path(),
         ),
     };
-    for (path, entry) in edits {
-        let path: &BStr = path.as_bstr();
-        match entry {
-            Some((id, stat)) => {
-                if let Some(e) = index.entry_mut_by_path_and_stage(path, Stage::Unconflicted) {
-                    e.id = *id;
-                    e.stat = *stat;
-                    e.mode = Mode::FILE;
-                } else {
-                    index.dangerously_push_entry(*stat, *id, Flags::empty(), Mode::FILE, path);
-                    index.sort_entries();
-                }
-            }
-            None => index.remove_entries(|_, p, _| p == path),
-        }
-    }
+    index_edit::apply_decoded(&mut index, edits);
     index.remove_tree();
     let mut bytes = Vec::with_capacity(old.map_or(0, <[u8]>::len) + 4096);
     if !encode_index(&index, &mut bytes) {

@@ -421,17 +421,10 @@ fn list_and_stat(
             let mut names = Vec::new();
             let mut dirs = vec![(String::new(), dir_key)];
             let mut subdirs = Vec::new();
-            for entry in fs::read_dir(dir)? {
-                let entry = entry?;
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
-                };
-                if name.starts_with('.') {
-                    continue;
-                }
+            for (name, is_dir) in fsutil::read_entries(dir)? {
                 if name.ends_with(ext) {
                     names.push(name);
-                } else if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                } else if is_dir {
                     subdirs.push(name);
                 }
             }
@@ -443,16 +436,13 @@ fn list_and_stat(
                     Err(e) if e.kind() == ErrorKind::NotFound => continue,
                     Err(e) => return Err(e),
                 };
-                let entries = match fs::read_dir(dir.join(&sub)) {
+                let entries = match fsutil::read_entries(&dir.join(&sub)) {
                     Ok(entries) => entries,
                     Err(e) if e.kind() == ErrorKind::NotFound => continue,
                     Err(e) => return Err(e),
                 };
-                for entry in entries {
-                    if let Ok(name) = entry?.file_name().into_string()
-                        && name.ends_with(ext)
-                        && !name.starts_with('.')
-                    {
+                for (name, _) in entries {
+                    if name.ends_with(ext) {
                         names.push(format!("{sub}/{name}"));
                     }
                 }

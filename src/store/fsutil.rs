@@ -1,4 +1,4 @@
-//! Atomic file replacement in the work tree.
+//! Atomic file replacement in the work tree, and reading directories.
 
 use std::fs;
 use std::io::{ErrorKind, Write};
@@ -69,4 +69,22 @@ pub fn read_optional(path: &Path) -> Result<Option<Vec<u8>>> {
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(path, e)),
     }
+}
+
+/// The entries of `dir` that are not hidden and have UTF-8 names, each with whether it is
+/// a directory (from the directory entry, without following symlinks), unsorted. Every
+/// listing of orc's directories goes through here, so they agree on what they skip.
+pub fn read_entries(dir: &Path) -> std::io::Result<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !name.starts_with('.') {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            out.push((name, is_dir));
+        }
+    }
+    Ok(out)
 }

@@ -123,23 +123,24 @@ impl Store {
                 .cloned()
                 .collect());
         }
-        let dir = self.abs(rel_dir);
-        let entries = match fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(dir, e)),
-        };
-        let mut out = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(&dir, e))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if name.ends_with(ext) && !name.starts_with('.') {
-                out.push(format!("{rel_dir}/{name}"));
-            }
-        }
+        let mut out: Vec<String> = self
+            .entries(rel_dir)?
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(ext))
+            .map(|(name, _)| format!("{rel_dir}/{name}"))
+            .collect();
         out.sort();
         Ok(out)
+    }
+
+    /// [`fsutil::read_entries`] of a work-tree directory; a missing one has none.
+    fn entries(&self, rel_dir: &str) -> Result<Vec<(String, bool)>> {
+        let dir = self.abs(rel_dir);
+        match fsutil::read_entries(&dir) {
+            Ok(entries) => Ok(entries),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(Error::io(dir, e)),
+        }
     }
 
     /// Like [`Store::list`], with the `*ext` files of `rel_dir`'s direct subdirectories
@@ -160,27 +161,13 @@ impl Store {
                 .cloned()
                 .collect()
         } else {
-            let dir = self.abs(rel_dir);
-            let entries = match fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-                Err(e) => return Err(Error::io(dir, e)),
-            };
             let mut out = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(|e| Error::io(&dir, e))?;
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
-                };
-                if name.starts_with('.') {
-                    continue;
-                }
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            for (name, is_dir) in self.entries(rel_dir)? {
                 // A directory named like a file (`<id>.toml/`) is listed, for the
                 // caller to report, not searched.
                 if is_dir && (ext.is_empty() || !name.ends_with(ext)) {
                     out.extend(self.list(&format!("{prefix}{name}"), ext)?);
-                } else if wanted(&name) {
+                } else if name.ends_with(ext) {
                     out.push(format!("{prefix}{name}"));
                 }
             }

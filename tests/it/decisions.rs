@@ -379,15 +379,8 @@ fn renumber_after_two_branches_each_add_0003() {
         "no duplicate decision numbers; nothing changed\n"
     );
     // History follows the renumbered file back to its old name.
-    let h = repo.json(&["show", "5", "--history"]);
-    let paths: Vec<&str> = h["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["path"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        paths,
+        crate::harness::history_paths(&repo, "5"),
         vec![
             ".orchestrator/decisions/0005-feature-choice.md",
             ".orchestrator/decisions/0003-feature-choice.md",

@@ -288,6 +288,18 @@ pub fn redact_ids(text: &str) -> String {
     out
 }
 
+/// The path of each committed version of a task or decision, newest first
+/// (`orc show WHAT --history`).
+pub fn history_paths(repo: &Repo, what: &str) -> Vec<String> {
+    let history = repo.json(&["show", what, "--history"]);
+    history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["path"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// The repository-relative path of a task's file: `.orchestrator/tasks/<c>/<id>.toml`,
 /// `<c>` being the first character of the part after the id's last `_`.
 pub fn task_file(id: impl std::fmt::Display) -> String {

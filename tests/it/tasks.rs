@@ -529,17 +529,10 @@ fn task_files_in_the_flat_layout_are_read_and_moved_into_place() {
     );
     assert_eq!(repo.read(&task_file(&b)), before);
     // Its history goes on through the move, into the flat file's commits.
-    let history = repo.json(&["show", &b, "--history"]);
-    let paths: Vec<&str> = history["versions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v["path"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        paths,
+        crate::harness::history_paths(&repo, &b),
         [task_file(&b), flat(&b), task_file(&b)],
-        "moved by init, flat since the commit with git, added by orc: {history}"
+        "moved by init, flat since the commit with git, added by orc"
     );
     repo.ok(&["check"]);
     assert_eq!(repo.status_porcelain(), "");

@@ -7,13 +7,14 @@ use clap::Args;
 use super::{Output, read_text};
 use crate::error::{Error, Result};
 use crate::format::{PlanSyntax, plan_from_text};
-use crate::model::{PlanSpec, Priority, SubtaskSpec};
+use crate::model::{DepRef, PlanSpec, Priority, SubtaskSpec};
 use crate::service::Orc;
 
 /// Plan a task into specialist subtasks, all created in one commit.
 ///
 /// Quick form: `orc plan "Add login" --subtask architect:"Design the flow"
-/// --subtask implementer:"Build it"`. For dependencies, nesting, priorities and
+/// --subtask implementer:"Build it" --in-order` (--in-order: each subtask waits for
+/// the one before it). For other dependencies, nesting, priorities and
 /// estimates use a plan file (`--from plan.toml`, JSON also accepted, `-` reads stdin):
 ///
 ///   title = "Add login"
@@ -54,6 +55,10 @@ pub struct PlanArgs {
         conflicts_with = "from"
     )]
     pub subtasks: Vec<String>,
+    /// Each --subtask depends on the one before it, so they become ready one after
+    /// another (design, then build, then test).
+    #[arg(long, requires = "subtasks")]
+    pub in_order: bool,
     /// Read the plan from a TOML or JSON file (`-` for standard input; UTF-8, at most 10 MB).
     #[arg(long, value_name = "FILE")]
     pub from: Option<String>,
@@ -100,7 +105,11 @@ pub fn run(orc: &Orc, a: PlanArgs, out: &mut Output) -> Result<()> {
                         "write it as ROLE:TITLE, e.g. --subtask tester:\"Write the tests\"",
                     )
                 })?;
-                subtasks.push(SubtaskSpec::new(role.trim(), title.trim()));
+                let mut subtask = SubtaskSpec::new(role.trim(), title.trim());
+                if a.in_order && !subtasks.is_empty() {
+                    subtask.depends_on.push(DepRef::Index(subtasks.len() - 1));
+                }
+                subtasks.push(subtask);
             }
             let spec = PlanSpec {
                 subtasks,

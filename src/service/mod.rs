@@ -12,6 +12,7 @@ mod init;
 mod maintenance;
 mod partial;
 mod plan;
+mod random;
 mod recover;
 mod roles;
 mod session;
@@ -208,6 +209,7 @@ impl Orc {
     /// describe the change, then write and commit. Nothing is written when `f` fails.
     fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
+        self.begin_ids();
         let mut state = State::load(&self.store)?;
         let (mut change, value) = f(&mut state)?;
         relocate_tasks(&mut change, |id| Some(state.task_file(id)));
@@ -226,6 +228,7 @@ impl Orc {
         f: impl FnOnce(&mut Partial<'_>) -> Result<(Change, T)>,
     ) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
+        self.begin_ids();
         let config = State::load_config(&self.store)?;
         let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
         let mut partial = Partial::new(&self.store, config);
@@ -234,6 +237,13 @@ impl Orc {
         refuse_binary(&change)?;
         let applied = self.store.apply(&change, commit)?;
         Ok(Outcome::new(value, applied))
+    }
+}
+
+impl Orc {
+    /// Starts the id sequence of a mutation (reproducible only with `ORC_SEED`).
+    fn begin_ids(&self) {
+        random::begin(|| self.store.head_commit().ok().flatten());
     }
 }
 

@@ -259,6 +259,7 @@ impl Orc {
     /// session of the same agent is active here.
     pub fn session_start(&self, name: Option<&str>) -> Result<Outcome<SessionContext>> {
         let _lock = self.store.lock()?;
+        self.begin_ids();
         let state = self.state()?;
         let mut active = self.read_active()?;
         let agent = self.ctx.agent.as_deref();
@@ -275,7 +276,7 @@ impl Orc {
                 hint,
             ));
         }
-        let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
+        let random = super::random::u32()?;
         let session = Session {
             id: SessionId::generate(random),
             name: name

@@ -99,7 +99,7 @@ fn optional(s: Option<String>) -> Option<String> {
 /// A fresh id with `prefix` that no task has.
 pub(super) fn fresh_id(tasks: &impl Tasks, prefix: &str, taken: &[TaskId]) -> Result<TaskId> {
     for _ in 0..100 {
-        let random = getrandom::u32().map_err(|e| Error::invalid(format!("no randomness: {e}")))?;
+        let random = super::random::u32()?;
         let id = TaskId::generate(prefix, random).map_err(|e| Error::invalid(e.to_string()))?;
         if !taken.contains(&id) && !tasks.contains(&id) {
             return Ok(id);

@@ -6,6 +6,7 @@ mod harness;
 mod commit_model;
 mod crash;
 mod decisions;
+mod docs;
 mod example;
 mod files;
 mod fuzz_corpus;

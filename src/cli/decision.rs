@@ -31,13 +31,23 @@ pub enum DecisionCommand {
         query: Vec<String>,
     },
     /// Mark a proposed decision as accepted.
-    Accept { number: String },
+    Accept {
+        /// Decision number (`7`, `0007` or `ADR-7`).
+        number: String,
+    },
     /// Mark a proposed decision as rejected.
-    Reject { number: String },
+    Reject {
+        /// Decision number (`7`, `0007` or `ADR-7`).
+        number: String,
+    },
     /// Mark an accepted decision as deprecated (no longer in force, not replaced).
-    Deprecate { number: String },
+    Deprecate {
+        /// Decision number (`7`, `0007` or `ADR-7`).
+        number: String,
+    },
     /// Mark decision N as superseded by decision M; both files change in one commit.
     Supersede {
+        /// The decision that is replaced (`7`, `0007` or `ADR-7`).
         number: String,
         /// The decision that replaces it.
         #[arg(long, value_name = "M")]

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Cli, Output};
 use crate::error::Result;
@@ -54,6 +54,7 @@ pub enum HookArg {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The hook git is running.
     pub hook: HookArg,
     /// The arguments git passed to the hook.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -234,7 +235,7 @@ fn format_known(path: &str) -> bool {
 
 /// `orc completions SHELL`.
 pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
-    let mut cmd = Cli::command();
+    let mut cmd = super::command();
     // Generated into memory first: clap_complete panics when its writer fails, and a
     // closed pipe (`orc completions bash | head`) is not an error worth reporting.
     let mut script = Vec::new();
@@ -245,7 +246,7 @@ pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> 
 
 /// `orc man`: the man page in roff, for `man -l -`; with `dir`, every page as a file.
 pub fn man(dir: Option<&std::path::Path>, out: &mut Output) -> Result<()> {
-    let cmd = Cli::command();
+    let cmd = super::command();
     if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
         clap_mangen::generate_to(cmd, dir).map_err(|e| crate::Error::io(dir, e))?;

@@ -4,6 +4,7 @@
 //! command that calls `service` and renders the result. Nothing here touches git.
 
 mod decision;
+mod examples;
 mod files;
 mod git;
 mod history;
@@ -21,7 +22,7 @@ mod work;
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 
 use crate::error::Result;
 use crate::service::{Context, Orc};
@@ -38,8 +39,9 @@ pub struct Cli {
     #[arg(short = 'C', global = true, value_name = "PATH")]
     pub directory: Option<PathBuf>,
 
-    /// Write files but do not commit them (overrides `commit` in config.toml).
-    #[arg(long, global = true)]
+    /// Write files but do not commit them (overrides `commit` in config.toml); also
+    /// accepted after any command that changes files.
+    #[arg(long)]
     pub no_commit: bool,
 
     /// Print machine-readable JSON instead of text.
@@ -142,6 +144,7 @@ pub enum Command {
     ///
     /// Example: `orc completions bash > ~/.local/share/bash-completion/completions/orc`.
     Completions {
+        /// The shell to print the script for.
         shell: clap_complete::Shell,
     },
     /// Print orc's man page (roff), e.g. `orc man | man -l -`; with --dir, write it and
@@ -325,7 +328,12 @@ pub(crate) fn utf8_paths(paths: Vec<PathBuf>) -> Result<Vec<String>> {
 
 /// Entry point used by `main`: parse, run, print errors, return the exit code.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    let matches = command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.no_commit |= no_commit_given(&matches);
     if let Command::Mcp(args) = cli.command {
         // The server owns stdout; it must not be locked here.
         return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
@@ -352,4 +360,227 @@ fn report_error(e: &crate::Error) -> i32 {
         let _ = writeln!(err, "hint: {hint}");
     }
     1
+}
+
+/// Commands that only read: they do not take `--no-commit`.
+const READ_ONLY: &[&str] = &[
+    "status",
+    "ready",
+    "check",
+    "roles",
+    "log",
+    "show",
+    "recover",
+    "completions",
+    "man",
+    "merge-driver",
+    "task list",
+    "task show",
+    "task commits",
+    "decision list",
+    "decision show",
+    "decision search",
+    "files verify",
+    "files log",
+    "stream list",
+    "stream show",
+    "maintenance scan",
+    "maintenance validate",
+    "session show",
+    "session list",
+    "hooks status",
+    "hooks run",
+];
+
+/// The id of `--no-commit` on the commands that change files.
+const NO_COMMIT: &str = "no_commit";
+
+/// The whole command line: the derived definitions plus, on every command that changes
+/// files, `--no-commit`, and on every command an example at the end of its `--help`.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let cmd = Cli::command();
+    let mut cmd = with_no_commit(cmd, "");
+    for (path, example) in examples::EXAMPLES {
+        cmd = at_path(cmd, path, &|c| {
+            c.after_long_help(format!("Example: `{example}`"))
+        });
+    }
+    cmd
+}
+
+fn with_no_commit(mut cmd: clap::Command, path: &str) -> clap::Command {
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    if subs.is_empty() {
+        if !path.is_empty() && !READ_ONLY.contains(&path) {
+            cmd = cmd.arg(
+                clap::Arg::new(NO_COMMIT)
+                    .long("no-commit")
+                    .action(clap::ArgAction::SetTrue)
+                    .help("Write files but do not commit them (overrides `commit` in config.toml)"),
+            );
+        }
+        return cmd;
+    }
+    for name in subs {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        cmd = cmd.mut_subcommand(&name, |sub| with_no_commit(sub, &sub_path));
+    }
+    cmd
+}
+
+/// Whether `--no-commit` was given, before the command or after it.
+fn no_commit_given(matches: &clap::ArgMatches) -> bool {
+    let mut m = matches;
+    loop {
+        if let Ok(Some(true)) = m.try_get_one::<bool>(NO_COMMIT) {
+            return true;
+        }
+        match m.subcommand() {
+            Some((_, sub)) => m = sub,
+            None => return false,
+        }
+    }
+}
+
+/// Applies `f` to the subcommand at `path` (`task add`).
+fn at_path(
+    cmd: clap::Command,
+    path: &str,
+    f: &dyn Fn(clap::Command) -> clap::Command,
+) -> clap::Command {
+    match path.split_once(' ') {
+        Some((first, rest)) => cmd.mut_subcommand(first, |sub| at_path(sub, rest, f)),
+        None => cmd.mut_subcommand(path, f),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command reachable from `orc`, with its path (`task add`).
+    fn leaves(cmd: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+        let subs: Vec<_> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .collect();
+        if subs.is_empty() {
+            out.push((path.clone(), cmd.clone()));
+        }
+        for sub in subs {
+            let p = if path.is_empty() {
+                sub.get_name().to_owned()
+            } else {
+                format!("{} {}", path, sub.get_name())
+            };
+            leaves(sub, p, out);
+        }
+    }
+
+    fn all_leaves() -> Vec<(String, clap::Command)> {
+        let mut out = Vec::new();
+        leaves(&command(), String::new(), &mut out);
+        assert!(out.len() > 40, "found {} commands", out.len());
+        out
+    }
+
+    #[test]
+    fn read_only_commands_do_not_offer_no_commit_and_mutating_ones_do() {
+        for (path, cmd) in all_leaves() {
+            let offered = cmd.get_arguments().any(|a| a.get_id() == NO_COMMIT);
+            let read_only = READ_ONLY.contains(&path.as_str());
+            assert_eq!(offered, !read_only, "`orc {path}` offers --no-commit");
+        }
+        for (line, expected) in [
+            (&["orc", "--no-commit", "task", "add", "x"][..], true),
+            (&["orc", "task", "add", "x", "--no-commit"][..], true),
+            (&["orc", "task", "add", "x"][..], false),
+        ] {
+            let m = command().try_get_matches_from(line).unwrap();
+            assert_eq!(no_commit_given(&m), expected, "{line:?}");
+        }
+        assert!(
+            command()
+                .try_get_matches_from(["orc", "status", "--no-commit"])
+                .is_err()
+        );
+        for path in READ_ONLY {
+            assert!(
+                all_leaves().iter().any(|(p, _)| p == path),
+                "READ_ONLY names `{path}`, which is not a command"
+            );
+        }
+    }
+
+    #[test]
+    fn every_positional_argument_has_help() {
+        let mut missing = Vec::new();
+        for (path, cmd) in all_leaves() {
+            for arg in cmd.get_positionals() {
+                if arg.get_help().is_none() {
+                    missing.push(format!("orc {path} <{}>", arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
+    }
+
+    #[test]
+    fn every_command_help_shows_an_example() {
+        let mut missing = Vec::new();
+        for (path, mut cmd) in all_leaves() {
+            let help = cmd.render_long_help().to_string();
+            if !cmd.is_hide_set() && !help.contains("Example: `orc ") {
+                missing.push(format!("orc {path}"));
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "commands whose --help shows no example: {missing:#?}"
+        );
+    }
+
+    /// Words of a command line as a POSIX shell splits them (quotes only).
+    fn shell_words(line: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        let mut word: Option<String> = None;
+        let mut quote = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), c) => word.get_or_insert_default().push(c),
+                (None, '"' | '\'') => {
+                    quote = Some(c);
+                    word.get_or_insert_default();
+                }
+                (None, ' ') => words.extend(word.take()),
+                (None, c) => word.get_or_insert_default().push(c),
+            }
+        }
+        words.extend(word);
+        words
+    }
+
+    #[test]
+    fn every_example_parses() {
+        for (path, example) in examples::EXAMPLES {
+            let words = shell_words(example);
+            assert_eq!(words[0], "orc");
+            assert!(
+                example.starts_with(&format!("orc {path}")),
+                "the example for `orc {path}` runs another command: {example}"
+            );
+            if let Err(e) = command().try_get_matches_from(&words) {
+                panic!("example `{example}` does not parse: {e}");
+            }
+        }
+    }
 }

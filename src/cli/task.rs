@@ -23,6 +23,7 @@ pub enum TaskCommand {
     Edit(EditArgs),
     /// Append a timestamped note to a task.
     Note {
+        /// Task id or a unique prefix of it.
         id: String,
         /// The note text.
         text: String,
@@ -35,6 +36,7 @@ pub enum TaskCommand {
     /// needs_revision -> in_progress | pending | blocked | cancelled;
     /// completed -> needs_revision | pending; cancelled -> pending.
     Status {
+        /// Task id or a unique prefix of it.
         id: String,
         /// pending, in_progress, blocked, needs_revision, completed or cancelled.
         status: Status,
@@ -45,6 +47,7 @@ pub enum TaskCommand {
     /// Delete a task (and with --recursive its subtasks).
     #[command(alias = "remove")]
     Rm {
+        /// Task id or a unique prefix of it.
         id: String,
         /// Also delete every subtask below it.
         #[arg(long, short)]
@@ -52,7 +55,10 @@ pub enum TaskCommand {
     },
     /// Commits linked to a task by an `Orc-Task` trailer (see `orc hooks install`) and
     /// the files each changed, newest first. Derived from git history.
-    Commits { id: String },
+    Commits {
+        /// Task id or a unique prefix of it (a removed task by its full id).
+        id: String,
+    },
 }
 
 #[derive(Debug, Args)]

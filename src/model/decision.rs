@@ -169,11 +169,16 @@ pub fn number_str(n: u32) -> String {
 }
 
 /// A file-name-safe slug of a title: lower-case ASCII letters and digits joined by `-`,
-/// at most 50 characters; `decision` when nothing is left.
+/// at most 50 characters; `decision` when nothing is left. Other scripts are
+/// transliterated first (`Überprüfung` -> `uberprufung`, `数据` -> `shu-ju`), so the
+/// name stays readable.
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
-    for c in title.chars() {
+    let ascii = title
+        .chars()
+        .flat_map(|c| deunicode::deunicode_char(c).unwrap_or(" ").chars());
+    for c in ascii {
         if c.is_ascii_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -214,7 +219,10 @@ mod tests {
     fn slugs_are_safe() {
         assert_eq!(slug("Use gix for Git!"), "use-gix-for-git");
         assert_eq!(slug("  ../..  "), "decision");
-        assert_eq!(slug("Ümlaut & co"), "mlaut-co");
+        assert_eq!(slug("Ümlaut & co"), "umlaut-co");
+        assert_eq!(slug("Überprüfung der Eingaben"), "uberprufung-der-eingaben");
+        assert_eq!(slug("Données: café crème"), "donnees-cafe-creme");
+        assert_eq!(slug("数据库"), "shu-ju-ku");
         assert!(slug(&"word ".repeat(40)).len() <= 50);
     }
 

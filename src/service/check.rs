@@ -12,8 +12,8 @@ pub struct Problem {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// `parse`, `misplaced`, `duplicate`, `unknown-parent`, `unknown-dependency`,
-    /// `unknown-role`, `cycle`.
+    /// `parse`, `misplaced`, `duplicate`, `invalid` (a field the commands would refuse),
+    /// `unknown-parent`, `unknown-dependency`, `unknown-role`, `cycle`.
     pub kind: &'static str,
     pub message: String,
 }
@@ -72,6 +72,15 @@ impl State {
         }
         for task in self.task_values() {
             let path = task_path(&task.id);
+            // The rules the commands apply when they write a title.
+            if let Err(e) = super::tasks::validate_title(&task.title) {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "invalid",
+                    message: format!("title: {e}"),
+                });
+            }
             if let Some(p) = &task.parent
                 && !self.tasks.contains_key(p)
             {

@@ -446,3 +446,18 @@ fn decisions_of_a_task_and_its_goal_show_in_the_start_brief() {
     let shown = repo.json(&["task", "show", &sub]);
     assert_eq!(shown["decisions"][0]["title"], "Lexer errors carry spans");
 }
+
+#[test]
+fn titles_in_other_scripts_give_readable_file_names() {
+    let repo = Repo::init();
+    repo.ok(&["decision", "new", "Überprüfung der Eingaben"]);
+    repo.ok(&["decision", "new", "数据库 schema"]);
+    assert_eq!(
+        decision_files(&repo),
+        [
+            "0001-uberprufung-der-eingaben.md",
+            "0002-shu-ju-ku-schema.md"
+        ]
+    );
+    repo.ok(&["check"]);
+}

@@ -541,3 +541,32 @@ fn task_files_in_the_flat_layout_are_read_and_moved_into_place() {
     assert_eq!(repo.commit_count(), count);
     repo.assert_fsck();
 }
+
+#[test]
+fn check_applies_the_title_rules_of_the_commands() {
+    let repo = Repo::init();
+    let a = add(&repo, &["A title"]);
+    let text = repo.read(&task_file(&a));
+    repo.write(
+        &task_file(&a),
+        &text.replace("title = \"A title\"", "title = \"\""),
+    );
+    let out = repo.run(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let problems = v["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["kind"], "invalid");
+    assert_eq!(problems[0]["path"], task_file(&a));
+    assert!(
+        problems[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the title is empty")
+    );
+    // The same rule as `orc task edit --title ""`.
+    assert!(
+        repo.fails(&["task", "edit", &a, "--title", ""])
+            .contains("title is empty")
+    );
+}

@@ -127,7 +127,7 @@ pub fn run(orc: &Orc, cmd: DecisionCommand, out: &mut Output) -> Result<()> {
                 out.line("no decisions");
             }
             for d in &list.decisions {
-                out.line(summary_line(d));
+                out.row(summary_line(d));
             }
             for u in &list.unreadable {
                 eprintln!("warning: {}: {} (run `orc check`)", u.path, u.error);
@@ -153,7 +153,7 @@ pub fn run(orc: &Orc, cmd: DecisionCommand, out: &mut Output) -> Result<()> {
                 out.line("no decision matches");
             }
             for h in &hits {
-                out.line(summary_line(&h.decision));
+                out.row(summary_line(&h.decision));
                 for l in &h.lines {
                     out.line(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
                 }

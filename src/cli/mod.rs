@@ -341,8 +341,7 @@ pub fn main() -> i32 {
             Err(e) => report_error(&e),
         };
     }
-    let stdout = std::io::stdout();
-    let mut out = Output::new(Box::new(stdout.lock()));
+    let mut out = Output::stdout();
     let result = run(cli, &mut out);
     let _ = out.flush();
     match result {

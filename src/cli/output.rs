@@ -12,6 +12,9 @@ pub const JSON_VERSION: u32 = 1;
 pub struct Output {
     w: Box<dyn Write>,
     pub json: bool,
+    /// Columns of the terminal stdout is on; `None` when it is not a terminal (a pipe or a
+    /// file gets whole lines).
+    width: Option<usize>,
     /// Exit code for a run that did not fail with an error (e.g. `check` finding problems).
     pub exit_code: i32,
 }
@@ -21,7 +24,30 @@ impl Output {
         Output {
             w,
             json: false,
+            width: None,
             exit_code: 0,
+        }
+    }
+
+    /// Output to the process's stdout: rows are fitted to the terminal when it is one.
+    pub fn stdout() -> Self {
+        let stdout = io::stdout();
+        let width = terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0));
+        let mut out = Output::new(Box::new(stdout.lock()));
+        out.width = width.filter(|w| *w > 0);
+        out
+    }
+
+    /// Prints one row of a list: on a terminal, a row longer than its width is cut with
+    /// `…` rather than wrapped under the next row's columns. JSON keeps the whole text.
+    pub fn row(&mut self, s: impl AsRef<str>) {
+        let s = s.as_ref();
+        match self.width {
+            Some(w) if s.chars().count() > w => {
+                let cut: String = s.chars().take(w.saturating_sub(1)).collect();
+                self.line(format!("{}…", cut.trim_end()));
+            }
+            _ => self.line(s),
         }
     }
 

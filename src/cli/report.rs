@@ -118,7 +118,7 @@ pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
         out.line("");
         out.line("Progress:");
         for p in &report.parents {
-            out.line(format!(
+            out.row(format!(
                 "  {:<22} {:>3}% ({}/{})  {}",
                 p.id.as_str(),
                 p.percent,
@@ -139,7 +139,7 @@ pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
             out.line("");
             out.line(format!("{label}:"));
             for t in list {
-                out.line(summary_line(t));
+                out.row(summary_line(t));
             }
             more(name, list.len(), out, "  ");
         }
@@ -162,7 +162,7 @@ pub fn ready(orc: &Orc, out: &mut Output) -> Result<()> {
         out.line("nothing is ready");
     } else {
         for t in &ready {
-            out.line(summary_line(t).trim_start());
+            out.row(summary_line(t).trim_start());
         }
     }
     Ok(())

@@ -181,7 +181,7 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
                 render_tree(&tasks, out);
             } else {
                 for t in &tasks {
-                    out.line(task_line(t, 0));
+                    out.row(task_line(t, 0));
                 }
             }
         }
@@ -303,7 +303,7 @@ fn render_tree(tasks: &[Task], out: &mut Output) {
             .iter()
             .filter(|t| t.parent.as_ref() == Some(&parent.id))
         {
-            out.line(task_line(child, depth));
+            out.row(task_line(child, depth));
             if depth < 64 {
                 walk(tasks, child, depth + 1, out);
             }
@@ -313,7 +313,7 @@ fn render_tree(tasks: &[Task], out: &mut Output) {
         .iter()
         .filter(|t| t.parent.as_ref().is_none_or(|p| !ids.contains(p)))
     {
-        out.line(task_line(root, 0));
+        out.row(task_line(root, 0));
         walk(tasks, root, 1, out);
     }
 }

@@ -108,7 +108,7 @@ pub fn done(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
     if !r.newly_ready.is_empty() {
         out.line("now ready:");
         for t in &r.newly_ready {
-            out.line(super::report::summary_line(t));
+            out.row(super::report::summary_line(t));
         }
     }
     if let Some(p) = &r.synthesize {
@@ -132,7 +132,7 @@ fn status_change(out: &mut Output, c: &StatusChange) {
     if !c.waiting_again.is_empty() {
         out.line("waiting for it again:");
         for t in &c.waiting_again {
-            out.line(super::report::summary_line(t));
+            out.row(super::report::summary_line(t));
         }
     }
 }

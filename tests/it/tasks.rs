@@ -570,3 +570,38 @@ fn check_applies_the_title_rules_of_the_commands() {
             .contains("title is empty")
     );
 }
+
+#[test]
+fn lists_on_a_terminal_cut_long_titles_at_its_width_and_pipes_get_them_whole() {
+    let repo = Repo::init();
+    let title = format!(
+        "Rewrite the parser {}",
+        "so that errors carry spans ".repeat(4)
+    );
+    let title = title.trim_end();
+    let id = add(&repo, &[title]);
+    let orc = assert_cmd::cargo::cargo_bin!("orc").display().to_string();
+    // `script` runs the commands on a pseudo-terminal 80 columns wide.
+    let out = repo
+        .command("script")
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("stty rows 24 cols 80; {orc} task list; {orc} ready; {orc} status"),
+            "/dev/null",
+        ])
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap().replace('\r', "");
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains(&id)).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for row in rows {
+        assert!((70..=80).contains(&row.chars().count()), "{row:?}");
+        assert!(row.contains("Rewrite the") && row.ends_with('…'), "{row:?}");
+    }
+    // Not a terminal: the whole title, as before.
+    assert!(repo.ok(&["task", "list"]).contains(title));
+    assert!(repo.ok(&["ready"]).contains(title));
+}

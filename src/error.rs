@@ -114,6 +114,31 @@ impl Error {
         }
     }
 
+    /// A stable machine-readable name for the kind of error, the same in the CLI's
+    /// `--json` errors and in the MCP server's tool errors (docs/json.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotARepository { .. } => "not_a_repository",
+            Error::BareRepository { .. } => "bare_repository",
+            Error::NotInitialized { .. } => "not_initialized",
+            Error::Parse { .. } => "unreadable_file",
+            Error::Io { .. } => "io",
+            Error::Git { .. } => "git",
+            Error::UnknownTask(_) => "unknown_task",
+            Error::AmbiguousId { .. } => "ambiguous_id",
+            Error::DuplicateId { .. } => "duplicate_id",
+            Error::IllegalTransition { .. } => "illegal_transition",
+            Error::DependencyCycle { .. } => "dependency_cycle",
+            Error::DependenciesNotDone { .. } => "dependencies_not_done",
+            Error::HasChildren { .. } => "has_subtasks",
+            Error::Claimed { .. } => "claimed",
+            Error::Invalid { .. } => "invalid",
+            Error::CheckFailed { .. } => "check_failed",
+            Error::PlanInvalid { .. } => "invalid_plan",
+            Error::NotAFile { .. } => "not_a_file",
+        }
+    }
+
     /// What the user can do next, if there is something useful to say.
     pub fn hint(&self) -> Option<String> {
         Some(match self {

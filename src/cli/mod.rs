@@ -328,9 +328,25 @@ pub(crate) fn utf8_paths(paths: Vec<PathBuf>) -> Result<Vec<String>> {
 
 /// Entry point used by `main`: parse, run, print errors, return the exit code.
 pub fn main() -> i32 {
-    let matches = command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
-        Ok(cli) => cli,
+    // Known before parsing, so that a usage error can be answered in JSON too.
+    let json = std::env::args_os().any(|a| a == "--json");
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
+        Err(e) if json && e.use_stderr() => {
+            let rendered = e.render().to_string();
+            let mut lines = rendered.lines().filter(|l| !l.trim().is_empty());
+            let message = lines.next().unwrap_or_default();
+            let message = message.strip_prefix("error: ").unwrap_or(message);
+            let hint = lines
+                .map(str::trim)
+                .find(|l| l.starts_with("tip: ") || l.starts_with("For more information"))
+                .map(|l| l.strip_prefix("tip: ").unwrap_or(l));
+            print_json_error("usage", message, hint);
+            return EXIT_USAGE;
+        }
         Err(e) => e.exit(),
     };
     cli.no_commit |= no_commit_given(&matches);
@@ -338,7 +354,7 @@ pub fn main() -> i32 {
         // The server owns stdout; it must not be locked here.
         return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
             Ok(()) => 0,
-            Err(e) => report_error(&e),
+            Err(e) => report_error(&e, false),
         };
     }
     let mut out = Output::stdout();
@@ -346,19 +362,40 @@ pub fn main() -> i32 {
     let _ = out.flush();
     match result {
         Ok(()) => out.exit_code,
-        Err(e) => report_error(&e),
+        Err(e) => report_error(&e, json),
     }
 }
 
-/// Prints an error and its hint to stderr; returns the exit code for it.
-fn report_error(e: &crate::Error) -> i32 {
+/// Exit code of a command that failed (docs/json.md).
+const EXIT_ERROR: i32 = 1;
+/// Exit code of a command line that does not parse (clap's, for every usage error).
+const EXIT_USAGE: i32 = 2;
+
+/// Prints an error and its hint — to stderr, or with `--json` as JSON on stdout — and
+/// returns the exit code for it.
+fn report_error(e: &crate::Error, json: bool) -> i32 {
+    let hint = e.hint();
+    if json {
+        print_json_error(e.code(), &e.to_string(), hint.as_deref());
+        return EXIT_ERROR;
+    }
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let _ = writeln!(err, "error: {e}");
-    if let Some(hint) = e.hint() {
+    if let Some(hint) = hint {
         let _ = writeln!(err, "hint: {hint}");
     }
-    1
+    EXIT_ERROR
+}
+
+/// `{"version": 1, "error": {"code", "message", "hint"}}` on stdout.
+fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
+    let mut error = serde_json::json!({ "code": code, "message": message });
+    if let Some(h) = hint {
+        error["hint"] = h.into();
+    }
+    let value = serde_json::json!({ "version": output::JSON_VERSION, "error": error });
+    let _ = writeln!(std::io::stdout(), "{value}");
 }
 
 /// Commands that only read: they do not take `--no-commit`.

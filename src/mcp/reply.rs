@@ -109,36 +109,12 @@ pub fn failure(e: &Error) -> CallToolResult {
         None => format!("error: {message}"),
     };
     let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
-    let mut error = json!({ "code": code(e), "message": message });
+    let mut error = json!({ "code": e.code(), "message": message });
     if let Some(h) = hint {
         error["hint"] = h.into();
     }
     result.structured_content = Some(json!({ "error": error }));
     result
-}
-
-/// A machine-readable name for the kind of error.
-fn code(e: &Error) -> &'static str {
-    match e {
-        Error::NotARepository { .. } => "not_a_repository",
-        Error::BareRepository { .. } => "bare_repository",
-        Error::NotInitialized { .. } => "not_initialized",
-        Error::Parse { .. } => "unreadable_file",
-        Error::Io { .. } => "io",
-        Error::Git { .. } => "git",
-        Error::UnknownTask(_) => "unknown_task",
-        Error::AmbiguousId { .. } => "ambiguous_id",
-        Error::DuplicateId { .. } => "duplicate_id",
-        Error::IllegalTransition { .. } => "illegal_transition",
-        Error::DependencyCycle { .. } => "dependency_cycle",
-        Error::DependenciesNotDone { .. } => "dependencies_not_done",
-        Error::HasChildren { .. } => "has_subtasks",
-        Error::Claimed { .. } => "claimed",
-        Error::Invalid { .. } => "invalid",
-        Error::CheckFailed { .. } => "check_failed",
-        Error::PlanInvalid { .. } => "invalid_plan",
-        Error::NotAFile { .. } => "not_a_file",
-    }
 }
 
 /// The service's hint, reworded where it names a CLI command the agent does not have.

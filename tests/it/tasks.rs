@@ -605,3 +605,28 @@ fn lists_on_a_terminal_cut_long_titles_at_its_width_and_pipes_get_them_whole() {
     assert!(repo.ok(&["task", "list"]).contains(title));
     assert!(repo.ok(&["ready"]).contains(title));
 }
+
+#[test]
+fn with_json_errors_are_json_on_stdout_with_a_code_and_the_exit_code_of_their_class() {
+    let repo = Repo::init();
+    let cases: [(&[&str], i32, &str); 4] = [
+        (&["task", "show", "nope", "--json"], 1, "unknown_task"),
+        (&["--json", "start", "nope"], 1, "unknown_task"),
+        (&["task", "add", "", "--json"], 1, "invalid"),
+        (&["task", "shw", "--json"], 2, "usage"),
+    ];
+    for (args, exit, code) in cases {
+        let out = repo.run(args);
+        assert_eq!(out.status.code(), Some(exit), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out:?}"));
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["error"]["code"], code, "{args:?}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // Without --json, errors stay text on stderr.
+    let out = repo.run(&["task", "show", "nope"]);
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: no task matches"));
+}

@@ -19,8 +19,15 @@ pub enum SessionCommand {
         #[arg(long, short)]
         name: Option<String>,
     },
-    /// Close the active session, leaving a handoff note for the next one.
+    /// Close the active session, leaving a handoff note for the next one; with an id, close
+    /// that session instead (any one, such as a session left open by an agent that died,
+    /// in this clone or another).
     End {
+        /// The session to close (id or unique prefix); default: the active one.
+        id: Option<String>,
+        /// Why it is closed (recorded in the session file).
+        #[arg(long)]
+        reason: Option<String>,
         /// What was done, what is in progress, what should happen next (Markdown).
         #[arg(long, conflicts_with = "handoff_file")]
         handoff: Option<String>,
@@ -28,8 +35,11 @@ pub enum SessionCommand {
         #[arg(long, value_name = "FILE")]
         handoff_file: Option<String>,
     },
-    /// Print the briefing of the active session again.
-    Show,
+    /// Print the briefing of the active session again, or of the session given.
+    Show {
+        /// The session (id or unique prefix); default: the active one.
+        id: Option<String>,
+    },
     /// List all sessions, oldest first.
     #[command(alias = "ls")]
     List,
@@ -47,6 +57,8 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
             }
         }
         SessionCommand::End {
+            id,
+            reason,
             handoff,
             handoff_file,
         } => {
@@ -54,7 +66,7 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                 Some(f) => Some(read_text(&f)?),
                 None => handoff,
             };
-            let outcome = orc.session_end(handoff.as_deref())?;
+            let outcome = orc.session_end(id.as_deref(), handoff.as_deref(), reason.as_deref())?;
             out.commit_note(&outcome);
             if out.json {
                 out.json(None, &outcome);
@@ -71,8 +83,8 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                 ));
             }
         }
-        SessionCommand::Show => {
-            let context = orc.session_show()?;
+        SessionCommand::Show { id } => {
+            let context = orc.session_show(id.as_deref())?;
             if out.json {
                 out.json(None, &context);
             } else {

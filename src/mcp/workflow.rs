@@ -399,7 +399,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_end_session")]
     async fn end_session(&self, Parameters(p): Parameters<EndSessionParams>) -> CallToolResult {
         self.call(|orc| {
-            let outcome = orc.session_end(p.handoff.as_deref())?;
+            let outcome = orc.session_end(None, p.handoff.as_deref(), None)?;
             let s = &outcome.value;
             let text = format!(
                 "ended session {} (started {}){}",

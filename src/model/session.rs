@@ -84,6 +84,14 @@ pub struct Session {
     /// What the session leaves for the next one (Markdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handoff: Option<String>,
+    /// The agent (`--agent`) that closed it, when that was not its own agent (say, a
+    /// session left open by an agent that died, closed from another clone); the commit's
+    /// author says who it was in any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_by: Option<String>,
+    /// Why it was closed, when someone said so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_reason: Option<String>,
 }
 
 impl Session {

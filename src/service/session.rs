@@ -60,7 +60,17 @@ impl SessionContext {
         if let Some(agent) = &s.agent {
             md.push_str(&format!("Agent: {agent}  \n"));
         }
-        md.push_str(&format!("Started: {}\n\n", s.started));
+        md.push_str(&format!("Started: {}", s.started));
+        if let Some(ended) = s.ended {
+            md.push_str(&format!("  \nEnded: {ended}"));
+            if let Some(by) = &s.ended_by {
+                md.push_str(&format!(" by {by}"));
+            }
+            if let Some(reason) = &s.end_reason {
+                md.push_str(&format!(" ({reason})"));
+            }
+        }
+        md.push_str("\n\n");
         if let Some(prev) = &self.previous {
             md.push_str(&format!(
                 "## Handoff from {} (ended {})\n\n{}\n\n",
@@ -237,11 +247,51 @@ impl Orc {
         })
     }
 
-    /// The briefing for the active session, without changing anything.
-    pub fn session_show(&self) -> Result<SessionContext> {
+    /// The briefing for a session — the given one (id or unique prefix), else the active
+    /// one — without changing anything.
+    pub fn session_show(&self, id: Option<&str>) -> Result<SessionContext> {
         let state = self.state()?;
-        let session = self.active_session()?.ok_or_else(|| self.no_session())?;
+        let session = match id {
+            Some(id) => self.find_session(id)?,
+            None => self.active_session()?.ok_or_else(|| self.no_session())?,
+        };
         self.session_context(&state, session)
+    }
+
+    /// The session whose id is `input` or starts with it (with or without `session_`).
+    fn find_session(&self, input: &str) -> Result<Session> {
+        let input = input.trim();
+        let hex = input.strip_prefix(SessionId::PREFIX).unwrap_or(input);
+        let mut found: Vec<Session> = self
+            .load_sessions()?
+            .0
+            .into_iter()
+            .filter(|s| {
+                !hex.is_empty()
+                    && s.id
+                        .as_str()
+                        .strip_prefix(SessionId::PREFIX)
+                        .is_some_and(|h| h.starts_with(hex))
+            })
+            .collect();
+        match found.len() {
+            1 => Ok(found.pop().expect("one")),
+            0 => Err(Error::invalid_with_hint(
+                format!("no session matches {input:?}"),
+                "list sessions with `orc session list`",
+            )),
+            _ => Err(Error::invalid_with_hint(
+                format!(
+                    "{input:?} matches several sessions: {}",
+                    found
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "type more characters of the id",
+            )),
+        }
     }
 
     fn no_session(&self) -> Error {
@@ -288,6 +338,8 @@ impl Orc {
             started: self.now(),
             ended: None,
             handoff: None,
+            ended_by: None,
+            end_reason: None,
         };
         let label = session
             .name
@@ -327,12 +379,45 @@ impl Orc {
         Ok((self.session_start(name)?, false))
     }
 
-    /// Closes the active session with an optional handoff note for the next one.
-    pub fn session_end(&self, handoff: Option<&str>) -> Result<Outcome<Session>> {
+    /// Closes a session with an optional handoff note for the next one: the given one
+    /// (id or unique prefix; any session, also one left open in another clone or by an
+    /// agent that is gone), else this agent's active session.
+    pub fn session_end(
+        &self,
+        id: Option<&str>,
+        handoff: Option<&str>,
+        reason: Option<&str>,
+    ) -> Result<Outcome<Session>> {
         let _lock = self.store.lock()?;
         let state = self.state()?;
         let mut active = self.read_active()?;
         let agent = self.ctx.agent.as_deref();
+        if let Some(input) = id {
+            let mut session = self.find_session(input)?;
+            if session.ended.is_some() {
+                return Err(Error::invalid_with_hint(
+                    format!("session {} is already closed", session.id),
+                    "list open sessions with `orc session list`",
+                ));
+            }
+            let id = session.id.clone();
+            session.ended = Some(self.now());
+            session.handoff = optional_text(handoff).or(session.handoff);
+            session.end_reason = optional_text(reason);
+            if session.agent.as_deref() != agent {
+                session.ended_by = agent.map(str::to_owned);
+            }
+            let mut change = self.change(format!("end session {id}"), "session.end", None);
+            change.write(session_path(&id), format::session_to_toml(&session));
+            let commit =
+                !self.ctx.no_commit && state.config.commit == crate::model::CommitMode::Auto;
+            let applied = self.store.apply(&change, commit)?;
+            if active.get(session.agent.as_deref()) == Some(&id) {
+                active.set(session.agent.as_deref(), None);
+                self.write_active(&active)?;
+            }
+            return Ok(Outcome::new(session, applied));
+        }
         let id = active
             .get(agent)
             .cloned()
@@ -349,11 +434,8 @@ impl Orc {
             ));
         };
         session.ended = Some(self.now());
-        session.handoff = handoff
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .map(str::to_owned)
-            .or(session.handoff);
+        session.handoff = optional_text(handoff).or(session.handoff);
+        session.end_reason = optional_text(reason);
         let mut change = self.change(format!("end session {id}"), "session.end", None);
         change.write(session_path(&id), format::session_to_toml(&session));
         let commit = !self.ctx.no_commit && state.config.commit == crate::model::CommitMode::Auto;
@@ -362,4 +444,11 @@ impl Orc {
         self.write_active(&active)?;
         Ok(Outcome::new(session, applied))
     }
+}
+
+/// Text given by the user, trimmed; empty means none.
+fn optional_text(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }

@@ -417,3 +417,97 @@ fn mid_rebase_orc_writes_but_does_not_commit() {
     );
     assert!(repo.read(&task_file(&id)).contains("while rebasing"));
 }
+
+#[test]
+fn a_session_left_open_in_another_clone_is_closed_by_id_with_a_reason() {
+    let repo = Repo::init();
+    let a = repo.root.clone();
+    let origin = repo.sibling("origin.git");
+    let b = repo.sibling("b");
+    git_ok(
+        &repo,
+        &a,
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            origin.to_str().unwrap(),
+        ],
+    );
+    git_ok(
+        &repo,
+        &a,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git_ok(&repo, &a, &["push", "-q", "-u", "origin", "main"]);
+    git_ok(
+        &repo,
+        &a,
+        &["clone", "-q", origin.to_str().unwrap(), b.to_str().unwrap()],
+    );
+    // An agent in clone B opens a session, pushes, and dies.
+    let started = json(
+        &repo,
+        &b,
+        &["--agent", "bot", "session", "start", "-n", "refactor"],
+    );
+    let id = started["session"]["id"].as_str().unwrap().to_owned();
+    git_ok(&repo, &b, &["push", "-q", "origin", "main"]);
+    git_ok(&repo, &a, &["pull", "-q", "--no-rebase", "origin", "main"]);
+
+    // Clone A has no active session, but can close B's by a prefix of its id.
+    let prefix = &id["session_".len()..id.len() - 2];
+    let out = orc(
+        &repo,
+        &a,
+        "2026-02-01T00:00:00Z",
+        &[
+            "--agent",
+            "alice",
+            "session",
+            "end",
+            prefix,
+            "--reason",
+            "the agent's machine is gone",
+        ],
+    );
+    assert_eq!(out, format!("ended session {id}"));
+    let file =
+        std::fs::read_to_string(a.join(format!(".orchestrator/sessions/{id}.toml"))).unwrap();
+    assert!(file.contains("ended = \"2026-02-01T00:00:00Z\""), "{file}");
+    assert!(file.contains("ended_by = \"alice\""), "{file}");
+    assert!(
+        file.contains("end_reason = \"the agent's machine is gone\""),
+        "{file}"
+    );
+    assert_eq!(
+        repo.git_in(
+            &a,
+            &["log", "-1", "--format=%(trailers:key=Orc-Op,valueonly)"]
+        )
+        .trim(),
+        "session.end"
+    );
+    let shown = orc(
+        &repo,
+        &a,
+        "2026-02-01T00:00:00Z",
+        &["session", "show", prefix],
+    );
+    assert!(
+        shown.contains("Ended: 2026-02-01T00:00:00Z by alice (the agent's machine is gone)"),
+        "{shown}"
+    );
+    // Closing it again, or an unknown session, is refused.
+    let again = repo.orc_in(&a, &["session", "end", &id]).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already closed"));
+    let unknown = repo
+        .orc_in(&a, &["session", "show", "ffffffff"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no session matches"));
+    assert_healthy(&repo, &a);
+}

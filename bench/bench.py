@@ -220,6 +220,8 @@ def bench_size(root, ids, runs, orc):
         ("orc task list --json", [orc, "task", "list", "--json"]),
         ("orc ready --json", [orc, "ready", "--json"]),
         ("orc decision search", [orc, "decision", "search", "cache", "parser"]),
+        ("orc search", [orc, "search", "realistic", "sentence", "--json"]),
+        ("git grep -i", ["git", "grep", "-i", "-l", "--all-match", "-e", "realistic", "-e", "sentence", "--", ".orchestrator"]),
         ("orc files verify", [orc, "files", "verify", "--json"]),
         ("orc recover", [orc, "recover", "--json"]),
         ("orc recover --since root", [orc, "recover", "--json", "--since", root_commit]),
@@ -318,6 +320,9 @@ def main():
     ver = max(results[s]["orc --version"] for s in sizes)
     ok &= ver <= 5
     print(f"{'PASS' if ver <= 5 else 'MISS'}: orc --version = {ver:.1f} ms (target <= 5 ms)")
+    srch, grep = results[big]["orc search"], results[big]["git grep -i"]
+    ok &= srch <= grep
+    print(f"{'PASS' if srch <= grep else 'MISS'}: orc search {srch:.1f} ms vs git grep -i {grep:.1f} ms at {big:,} tasks (target: no slower)")
     if len(sizes) > 1:
         small, large = results[min(sizes)]["orc task add"], results[big]["orc task add"]
         flat = large <= small * 1.5 + 2

@@ -32,6 +32,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("log", "orc log --task 3f9c --limit 20"),
     ("show", "orc show 3f9c --history"),
     ("recover", "orc recover --since HEAD~20"),
+    ("search", "orc search token expiry --status in_progress"),
     (
         "task add",
         r#"orc task add "Write the migration guide" --role documenter --depends-on 3f9c"#,

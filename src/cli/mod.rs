@@ -14,6 +14,7 @@ mod output;
 mod plan;
 mod recover;
 mod report;
+mod search;
 mod session;
 mod stream;
 mod task;
@@ -164,6 +165,7 @@ pub enum Command {
     Files(files::FilesCommand),
     /// Orchestration history from commits (those with an `Orc-Op` trailer), newest first.
     Log(history::LogArgs),
+    Search(search::SearchArgs),
     /// Show a task or a decision; with --history, every committed version of it.
     Show(history::ShowArgs),
     /// A briefing to resume work cold: last session and handoff, what changed since,
@@ -228,6 +230,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Decision(cmd) => decision::run(&orc, cmd, out),
         Command::Files(cmd) => files::run(&orc, cmd, &start, out),
         Command::Log(a) => history::log(&orc, a, out),
+        Command::Search(a) => search::run(&orc, a, out),
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
@@ -407,6 +410,7 @@ const READ_ONLY: &[&str] = &[
     "log",
     "show",
     "recover",
+    "search",
     "completions",
     "man",
     "merge-driver",

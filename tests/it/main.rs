@@ -19,6 +19,7 @@ mod merge;
 mod plan;
 mod props;
 mod recover;
+mod search;
 mod soak;
 mod sync;
 mod tasks;

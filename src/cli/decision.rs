@@ -266,35 +266,7 @@ fn edit(orc: &Orc, spec: &NewDecision) -> Result<String> {
     let path = edit_path(orc);
     let template = orc.decision_template(spec)?;
     std::fs::write(&path, &template).map_err(|e| Error::io(&path, e))?;
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .filter(|e| !e.trim().is_empty())
-        .or_else(|| {
-            std::env::var("EDITOR")
-                .ok()
-                .filter(|e| !e.trim().is_empty())
-        })
-        .unwrap_or_else(|| "vi".to_owned());
-    // Like git: the editor string may carry arguments, so the shell runs it.
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("{editor} \"$@\""))
-        .arg(&editor)
-        .arg(&path)
-        .status()
-        .map_err(|e| {
-            Error::invalid_with_hint(
-                format!("could not start the editor {editor:?}: {e}"),
-                "set $EDITOR, or pass the sections as options",
-            )
-        })?;
-    if !status.success() {
-        return Err(Error::invalid_with_hint(
-            format!("the editor {editor:?} exited with {status}; nothing was recorded"),
-            format!("your text is kept in {}", path.display()),
-        ));
-    }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = super::editor::edit_file(&path)?;
     if text.trim().is_empty() {
         return Err(Error::invalid(
             "the decision text is empty; nothing was recorded",

@@ -4,6 +4,7 @@
 //! command that calls `service` and renders the result. Nothing here touches git.
 
 mod decision;
+mod editor;
 mod examples;
 mod files;
 mod git;

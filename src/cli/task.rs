@@ -2,8 +2,9 @@
 
 use clap::{Args, Subcommand};
 
-use super::Output;
-use crate::error::Result;
+use super::{Output, read_text};
+use crate::error::{Error, Result};
+use crate::format::{self, EditedTask};
 use crate::model::{Priority, Status, Task};
 use crate::service::{FileChange, NewTask, Orc, TaskEdit, TaskFilter, TaskView};
 
@@ -25,7 +26,7 @@ pub enum TaskCommand {
     Note {
         /// Task id or a unique prefix of it.
         id: String,
-        /// The note text.
+        /// The note text (`-` reads it from standard input).
         text: String,
     },
     /// Move a task to another status.
@@ -64,10 +65,19 @@ pub enum TaskCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// One-line title.
-    pub title: String,
+    #[arg(required_unless_present = "editor")]
+    pub title: Option<String>,
     /// What the task is about (Markdown).
     #[arg(long, short, default_value = "")]
     pub description: String,
+    /// Read the description from a file (`-` for standard input).
+    #[arg(long, value_name = "FILE", conflicts_with = "description")]
+    pub description_file: Option<String>,
+    /// Write the title and description in $VISUAL or $EDITOR (a given title and
+    /// description are the starting text). Saving it unchanged, or with an empty title,
+    /// aborts without writing anything.
+    #[arg(long)]
+    pub editor: bool,
     /// Specialist role: architect, implementer, tester, documenter, reviewer,
     /// researcher, debugger or a custom role from config.toml.
     #[arg(long, short)]
@@ -121,6 +131,13 @@ pub struct EditArgs {
     /// New description (replaces the old one).
     #[arg(long, short)]
     pub description: Option<String>,
+    /// Read the new description from a file (`-` for standard input).
+    #[arg(long, value_name = "FILE", conflicts_with = "description")]
+    pub description_file: Option<String>,
+    /// Edit the title and description, and write a new note, in $VISUAL or $EDITOR.
+    /// Saving it unchanged aborts without writing anything.
+    #[arg(long)]
+    pub editor: bool,
     /// New role; "" removes it.
     #[arg(long, short)]
     pub role: Option<String>,
@@ -150,9 +167,19 @@ pub struct EditArgs {
 pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
     match cmd {
         TaskCommand::Add(a) => {
+            let mut title = a.title.unwrap_or_default();
+            let mut description = match &a.description_file {
+                Some(f) => read_text(f)?,
+                None => a.description,
+            };
+            if a.editor {
+                let edited = edit_task_text(orc, "New task", &title, &description, &[], false)?;
+                title = edited.title;
+                description = edited.description;
+            }
             let outcome = orc.add_task(NewTask {
-                title: a.title,
-                description: a.description,
+                title,
+                description,
                 role: a.role,
                 parent: a.parent,
                 priority: a.priority,
@@ -214,11 +241,40 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
             }
         }
         TaskCommand::Edit(a) => {
+            let mut title = a.title;
+            let mut description = match &a.description_file {
+                Some(f) => Some(read_text(f)?),
+                None => a.description,
+            };
+            let mut note = None;
+            if a.editor {
+                let task = orc.show_task(&a.id)?.task;
+                let notes: Vec<String> = task
+                    .notes
+                    .iter()
+                    .map(|n| match &n.author {
+                        Some(a) => format!("{} {a}: {}", n.at, n.text),
+                        None => format!("{}: {}", n.at, n.text),
+                    })
+                    .collect();
+                let edited = edit_task_text(
+                    orc,
+                    &format!("Editing {}", task.id),
+                    title.as_deref().unwrap_or(&task.title),
+                    description.as_deref().unwrap_or(&task.description),
+                    &notes,
+                    true,
+                )?;
+                title = (edited.title != task.title).then_some(edited.title);
+                description =
+                    (edited.description != task.description).then_some(edited.description);
+                note = Some(edited.note).filter(|n| !n.is_empty());
+            }
             let outcome = orc.edit_task(
                 &a.id,
                 TaskEdit {
-                    title: a.title,
-                    description: a.description,
+                    title,
+                    description,
                     role: a.role,
                     parent: a.parent,
                     priority: a.priority,
@@ -227,11 +283,13 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
                     assignee: a.assignee,
                     add_depends_on: a.add_dep,
                     remove_depends_on: a.remove_dep,
+                    note,
                 },
             )?;
             mutated(out, "edited", &outcome.value, &outcome);
         }
         TaskCommand::Note { id, text } => {
+            let text = if text == "-" { read_text("-")? } else { text };
             let outcome = orc.add_note(&id, &text)?;
             mutated(out, "noted on", &outcome.value, &outcome);
         }
@@ -408,4 +466,46 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
             out.line(format!("  {}{who}: {}", n.at, n.text));
         }
     }
+}
+
+/// Lets the user write a task's title and description (and a note) in their editor.
+/// The buffer lives in `<git-dir>/ORC_TASK_EDITMSG`: removed when it was used or left
+/// unchanged, kept when it does not parse so nothing typed is lost.
+fn edit_task_text(
+    orc: &Orc,
+    heading: &str,
+    title: &str,
+    description: &str,
+    notes: &[String],
+    with_note: bool,
+) -> Result<EditedTask> {
+    let path = orc.store().git_dir().join("ORC_TASK_EDITMSG");
+    let template = format::task_edit_template(heading, title, description, notes, with_note);
+    std::fs::write(&path, &template).map_err(|e| Error::io(&path, e))?;
+    let text = super::editor::edit_file(&path)?;
+    if text == template || text.trim().is_empty() {
+        let _ = std::fs::remove_file(&path);
+        return Err(Error::invalid(format!(
+            "the text was saved {}; nothing was written",
+            if text == template {
+                "unchanged"
+            } else {
+                "empty"
+            }
+        )));
+    }
+    let edited = format::task_edit_from_text(&text).map_err(|e| {
+        Error::invalid_with_hint(
+            format!("{}: {e}", path.display()),
+            format!(
+                "your text is kept in {}; fix it there, then copy it into the editor of the next command",
+                path.display()
+            ),
+        )
+    })?;
+    let _ = std::fs::remove_file(&path);
+    if edited.title.is_empty() {
+        return Err(Error::invalid("the title is empty; nothing was written"));
+    }
+    Ok(edited)
 }

@@ -197,6 +197,7 @@ impl OrcServer {
                 assignee: p.assignee,
                 add_depends_on: p.add_dependencies,
                 remove_depends_on: p.remove_dependencies,
+                note: None,
             };
             let outcome = orc.update_task(
                 &p.task_id,

@@ -34,6 +34,8 @@ pub struct TaskEdit {
     pub assignee: Option<String>,
     pub add_depends_on: Vec<String>,
     pub remove_depends_on: Vec<String>,
+    /// A note to add in the same commit (`orc task edit --editor`).
+    pub note: Option<String>,
 }
 
 /// Which tasks to list. Empty filter lists everything.
@@ -203,12 +205,20 @@ impl Orc {
     }
 
     /// Changes fields of a task.
-    pub fn edit_task(&self, id: &str, edit: TaskEdit) -> Result<Outcome<Task>> {
+    pub fn edit_task(&self, id: &str, mut edit: TaskEdit) -> Result<Outcome<Task>> {
+        let note = edit
+            .note
+            .take()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
         self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;
             let before = tasks.get(&id)?.clone();
             let mut task = before.clone();
             apply_edit(tasks, &mut task, edit)?;
+            if let Some(note) = note {
+                task.add_note(note, self.ctx.agent.clone(), self.now());
+            }
             if task == before {
                 return Err(Error::invalid_with_hint(
                     format!("nothing to change in {id}"),

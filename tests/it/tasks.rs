@@ -630,3 +630,128 @@ fn with_json_errors_are_json_on_stdout_with_a_code_and_the_exit_code_of_their_cl
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: no task matches"));
 }
+
+/// A scripted `$EDITOR`: a shell script that receives the file to edit as `$1`.
+fn editor(repo: &Repo, name: &str, body: &str) -> String {
+    let path = repo.sibling(name);
+    std::fs::write(&path, format!("#!/bin/sh\nset -e\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn add_and_edit_in_the_editor_with_aborts_and_kept_text() {
+    let repo = Repo::init();
+    let write = editor(
+        &repo,
+        "write.sh",
+        r#"printf '# help\n==> Title\nWrite the guide\n==> Description\nCover install.\n\n## Later\nUpgrades.\n' > "$1""#,
+    );
+    let out = repo
+        .orc_cmd(&["task", "add", "--editor", "--role", "documenter"])
+        .env("EDITOR", &write)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let id = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let task = &repo.json(&["task", "show", &id])["task"];
+    assert_eq!(task["title"], "Write the guide");
+    assert_eq!(task["description"], "Cover install.\n\n## Later\nUpgrades.");
+    assert!(!repo.root.join(".git/ORC_TASK_EDITMSG").exists());
+
+    // Unchanged or emptied buffers abort; nothing is committed.
+    let commits = repo.commit_count();
+    for (ed, word) in [
+        ("true", "unchanged"),
+        (&*editor(&repo, "empty.sh", r#": > "$1""#), "empty"),
+    ] {
+        let out = repo
+            .orc_cmd(&["task", "add", "--editor"])
+            .env("EDITOR", ed)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{ed}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains(&format!("saved {word}; nothing was written"))
+        );
+    }
+    assert_eq!(repo.commit_count(), commits);
+
+    // A buffer that does not parse is reported with its line and kept.
+    let bad = editor(
+        &repo,
+        "bad.sh",
+        r#"printf 'stray words\n==> Title\nX\n' > "$1""#,
+    );
+    let out = repo
+        .orc_cmd(&["task", "add", "--editor"])
+        .env("VISUAL", &bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ORC_TASK_EDITMSG: line 1: text before"),
+        "{err}"
+    );
+    assert!(err.contains("your text is kept in"), "{err}");
+    assert_eq!(
+        repo.read(".git/ORC_TASK_EDITMSG"),
+        "stray words\n==> Title\nX\n"
+    );
+    assert_eq!(repo.commit_count(), commits);
+
+    // Editing: the current text and notes are the starting point; title, description and
+    // a new note land in one commit.
+    repo.ok(&["task", "note", &id, "first draft exists"]);
+    let edit = editor(
+        &repo,
+        "edit.sh",
+        r#"grep -q '^#   2026-01-15T10:00:00Z: first draft exists$' "$1"
+sed -i 's/^Write the guide$/Write the user guide/' "$1"
+printf 'Reviewed the outline.\n' >> "$1""#,
+    );
+    let before = repo.commit_count();
+    let out = repo
+        .orc_cmd(&["task", "edit", &id, "--editor"])
+        .env("EDITOR", &edit)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(repo.commit_count(), before + 1);
+    let task = &repo.json(&["task", "show", &id])["task"];
+    assert_eq!(task["title"], "Write the user guide");
+    assert_eq!(task["description"], "Cover install.\n\n## Later\nUpgrades.");
+    assert_eq!(task["notes"][1]["text"], "Reviewed the outline.");
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn descriptions_and_notes_come_from_files_or_stdin() {
+    let repo = Repo::init();
+    repo.write("notes/desc.md", "From a file.\n");
+    let id = add(
+        &repo,
+        &["Documented", "--description-file", "notes/desc.md"],
+    );
+    assert_eq!(
+        repo.json(&["task", "show", &id])["task"]["description"],
+        "From a file."
+    );
+    let with_stdin = |args: &[&str], input: &str| {
+        let out = assert_cmd::Command::from_std(repo.orc_cmd(args))
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    with_stdin(
+        &["task", "edit", &id, "--description-file", "-"],
+        "From stdin.\n",
+    );
+    with_stdin(&["task", "note", &id, "-"], "A note\nover two lines\n");
+    let task = &repo.json(&["task", "show", &id])["task"];
+    assert_eq!(task["description"], "From stdin.");
+    assert_eq!(task["notes"][0]["text"], "A note\nover two lines");
+}

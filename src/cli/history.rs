@@ -25,7 +25,8 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A task id (or unique prefix) or a decision number (7, 0007, ADR-7). One to four
-    /// digits are always a decision number.
+    /// digits are a decision number unless only a task id starts with them; when both
+    /// exist, orc names both (use ADR-N or more of the task id).
     pub id: String,
     /// Every committed version of the object's file, with what changed between them.
     #[arg(long)]

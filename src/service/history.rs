@@ -262,11 +262,29 @@ impl Orc {
 
     /// Resolves `orc show` input to a task or a decision. A task that no longer exists is
     /// accepted by its full id (its history is still in git).
+    /// One to four digits name a decision, unless no such decision exists and a task id
+    /// starts with them; when both exist, the answer names both readings.
     pub fn resolve_object(&self, input: &str) -> Result<ObjectRef> {
-        if looks_like_decision(input) {
-            return Ok(ObjectRef::Decision(parse_number(input)?));
-        }
         let state = self.state()?;
+        if looks_like_decision(input) {
+            let number = parse_number(input)?;
+            let digits_only = input.trim().bytes().all(|b| b.is_ascii_digit());
+            let task = digits_only.then(|| state.resolve(input).ok()).flatten();
+            let Some(task) = task else {
+                return Ok(ObjectRef::Decision(number));
+            };
+            if self.decisions()?.get(number).is_err() {
+                return Ok(ObjectRef::Task(task));
+            }
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{:?} is both decision {} and the start of task {task}",
+                    input.trim(),
+                    crate::model::number_str(number)
+                ),
+                format!("say ADR-{number} for the decision, or type more of the task id ({task})"),
+            ));
+        }
         match state.resolve(input) {
             Ok(id) => Ok(ObjectRef::Task(id)),
             Err(e) => match TaskId::parse(input.trim()) {

@@ -542,3 +542,26 @@ fn briefing_lists_are_cut_to_the_limit_and_say_how_many_more() {
     assert_eq!(usage.status.code(), Some(2), "a usage error");
     assert!(String::from_utf8_lossy(&usage.stderr).contains("cannot be used with"));
 }
+
+#[test]
+fn show_with_digits_reads_a_task_prefix_when_no_decision_has_that_number() {
+    let repo = Repo::init();
+    let id = crate::harness::add(&repo, &["Digits only"]);
+    // Give the task an id whose hex part starts with digits.
+    let text = repo.read(&crate::harness::task_file(&id));
+    std::fs::remove_file(repo.root.join(crate::harness::task_file(&id))).unwrap();
+    repo.write(
+        ".orchestrator/tasks/1/task_10abcdef.toml",
+        &text.replace(&id, "task_10abcdef"),
+    );
+    assert!(repo.ok(&["show", "10"]).contains("task_10abcdef"));
+    repo.ok(&["decision", "new", "Number one"]);
+    let err = repo.fails(&["show", "1"]);
+    assert!(
+        err.contains("\"1\" is both decision 0001 and the start of task task_10abcdef"),
+        "{err}"
+    );
+    assert!(err.contains("say ADR-1 for the decision"), "{err}");
+    assert!(repo.ok(&["show", "ADR-1"]).contains("Number one"));
+    assert!(repo.ok(&["show", "10"]).contains("task_10abcdef"));
+}

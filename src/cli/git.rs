@@ -233,14 +233,12 @@ fn format_known(path: &str) -> bool {
     crate::format::merge::FileKind::of_path(path).is_some()
 }
 
-/// `orc completions SHELL`.
+/// `orc completions SHELL`: the script that registers orc's (dynamic) completion.
 pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
-    let mut cmd = super::command();
-    // Generated into memory first: clap_complete panics when its writer fails, and a
-    // closed pipe (`orc completions bash | head`) is not an error worth reporting.
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "orc", &mut script);
-    let _ = out.writer().write_all(&script);
+    // A closed pipe (`orc completions bash | head`) is not an error worth reporting.
+    let _ = out
+        .writer()
+        .write_all(&super::complete::registration(shell));
     Ok(())
 }
 

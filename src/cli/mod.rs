@@ -3,6 +3,7 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod complete;
 mod decision;
 mod editor;
 mod examples;
@@ -332,6 +333,7 @@ pub(crate) fn utf8_paths(paths: Vec<PathBuf>) -> Result<Vec<String>> {
 
 /// Entry point used by `main`: parse, run, print errors, return the exit code.
 pub fn main() -> i32 {
+    complete::answer_if_asked();
     // Known before parsing, so that a usage error can be answered in JSON too.
     let json = std::env::args_os().any(|a| a == "--json");
     let parsed = command()
@@ -437,7 +439,8 @@ const READ_ONLY: &[&str] = &[
 const NO_COMMIT: &str = "no_commit";
 
 /// The whole command line: the derived definitions plus, on every command that changes
-/// files, `--no-commit`, and on every command an example at the end of its `--help`.
+/// files, `--no-commit`, on every command an example at the end of its `--help`, and the
+/// completers of task ids and decision numbers.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let cmd = Cli::command();
@@ -447,7 +450,7 @@ pub fn command() -> clap::Command {
             c.after_long_help(format!("Example: `{example}`"))
         });
     }
-    cmd
+    complete::attach(cmd)
 }
 
 fn with_no_commit(mut cmd: clap::Command, path: &str) -> clap::Command {
@@ -558,6 +561,26 @@ mod tests {
                 all_leaves().iter().any(|(p, _)| p == path),
                 "READ_ONLY names `{path}`, which is not a command"
             );
+        }
+    }
+
+    #[test]
+    fn added_help_and_completers_keep_the_order_of_positional_arguments() {
+        use clap::CommandFactory;
+        let mut derived = Vec::new();
+        leaves(&Cli::command(), String::new(), &mut derived);
+        let positionals = |cmd: &clap::Command| -> Vec<String> {
+            let mut cmd = cmd.clone();
+            cmd.build();
+            let mut args: Vec<&clap::Arg> = cmd.get_positionals().collect();
+            args.sort_by_key(|a| a.get_index());
+            args.iter().map(|a| a.get_id().to_string()).collect()
+        };
+        let ours = all_leaves();
+        assert_eq!(ours.len(), derived.len());
+        for (path, theirs) in &derived {
+            let (_, ours) = ours.iter().find(|(p, _)| p == path).expect("same commands");
+            assert_eq!(positionals(ours), positionals(theirs), "orc {path}");
         }
     }
 

@@ -293,8 +293,17 @@ fn post_commit_names_the_linked_task() {
 fn completions_and_man_page_are_generated() {
     let repo = Repo::new();
     let bash = repo.ok(&["completions", "bash"]);
-    assert!(bash.contains("_orc()"), "{}", &bash[..200.min(bash.len())]);
-    assert!(bash.contains("hooks"));
+    assert!(
+        bash.contains("_clap_complete_orc()") && bash.contains("COMPLETE=\"bash\""),
+        "{}",
+        &bash[..200.min(bash.len())]
+    );
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        assert!(
+            repo.ok(&["completions", shell]).contains("COMPLETE"),
+            "{shell}"
+        );
+    }
     let man = repo.ok(&["man"]);
     assert!(man.starts_with(".ie"), "{}", &man[..100.min(man.len())]);
     assert!(man.contains(".TH orc 1"), "{}", &man[..300.min(man.len())]);
@@ -356,4 +365,70 @@ fn install_refuses_to_overwrite_a_hook_and_its_backup() {
     assert!(err.contains("orc will not overwrite either"), "{err}");
     assert!(err.contains("move one of them away"), "{err}");
     assert!(!hooks.join("commit-msg").exists(), "nothing was installed");
+}
+
+#[test]
+fn completion_offers_task_ids_with_titles_and_decision_numbers() {
+    let repo = Repo::init();
+    let a = crate::harness::add(&repo, &["Write the parser", "--role", "implementer"]);
+    let b = crate::harness::add(&repo, &["Document it"]);
+    repo.ok(&["decision", "new", "Hand-written parser"]);
+    let hex = &a[a.find('_').unwrap() + 1..][..4];
+    // The protocol the fish script speaks: one `value<TAB>help` line per candidate.
+    let complete = |words: &[&str]| {
+        let mut args = vec!["--", "orc"];
+        args.extend_from_slice(words);
+        let out = repo
+            .orc_cmd(&args)
+            .env("COMPLETE", "fish")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = complete(&["start", ""]);
+    assert!(
+        all.contains(&format!("{a}\tWrite the parser [pending]\n")),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!("{b}\tDocument it [pending]\n")),
+        "{all}"
+    );
+    assert_eq!(
+        complete(&["done", hex]),
+        format!("{a}\tWrite the parser [pending]\n")
+    );
+    assert_eq!(
+        complete(&["task", "add", "x", "--depends-on", "implementer_"]),
+        format!("{a}\tWrite the parser [pending]\n")
+    );
+    // An empty word also gets the options, after the values.
+    assert!(
+        complete(&["decision", "show", ""]).starts_with("0001\tHand-written parser [proposed]\n-")
+    );
+    assert_eq!(
+        complete(&["decision", "accept", "1"]),
+        "0001\tHand-written parser [proposed]\n"
+    );
+    // Real bash: the registered function turns a hex prefix into the whole id.
+    let script = repo.ok(&["completions", "bash"]);
+    let orc_dir = std::path::Path::new(assert_cmd::cargo::cargo_bin!("orc"))
+        .parent()
+        .unwrap()
+        .display()
+        .to_string();
+    let out = repo
+        .command("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(format!(
+            "PATH={orc_dir}:$PATH\n{script}\nCOMP_WORDS=(orc start {hex}); COMP_CWORD=2; COMP_TYPE=9\n_clap_complete_orc orc {hex} start\nprintf '%s\\n' \"${{COMPREPLY[@]}}\""
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{a}\n"),
+        "{out:?}"
+    );
 }

@@ -9,7 +9,9 @@ mod fsutil;
 mod heal;
 mod history;
 mod index_edit;
+mod index_lock;
 mod integration;
+mod interrupt;
 mod journal;
 mod paths;
 mod worktree;
@@ -19,7 +21,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
-pub use commit::{Applied, Change};
+pub use commit::{Applied, Change, Notice};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{
     hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,

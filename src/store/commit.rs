@@ -144,13 +144,17 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     // From here to the end, SIGINT and SIGTERM wait: the change is committed and the
     // work tree and index follow, or (before the ref update) nothing is visible.
     let critical = interrupt::Critical::enter();
-    let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, |token| {
-        journal::write(store, built.target(), token, &built.blobs)
-    })?;
     let give_up = |e: Error| {
         journal::clear(store);
         e
     };
+    let lock = IndexLock::acquire(
+        store,
+        INDEX_LOCK_WAIT,
+        &|| critical.interrupted().is_some(),
+        |token| journal::write(store, built.target(), token, &built.blobs),
+    )
+    .map_err(give_up)?;
     let mut attempts = 1;
     // The ref update is the commit point: before it nothing is visible, after it the
     // journal lets the next orc process finish writing files and index if this one dies.

@@ -42,12 +42,14 @@ pub(super) fn is_ours(lock: &Path, token: &str) -> bool {
 }
 
 impl IndexLock {
-    /// Takes the index lock, waiting up to `wait` while another process holds it.
-    /// `announce` gets the lock's token before the lock can exist (to write the journal);
-    /// nothing is left behind when it fails.
+    /// Takes the index lock, waiting up to `wait` while another process holds it, and
+    /// giving up at once when `interrupted` says so. `announce` gets the lock's token
+    /// before the lock can exist (to write the journal); nothing but what `announce`
+    /// wrote is left behind when it fails.
     pub(super) fn acquire(
         store: &Store,
         wait: Duration,
+        interrupted: &dyn Fn() -> bool,
         announce: impl FnOnce(&str) -> Result<()>,
     ) -> Result<IndexLock> {
         let tmp_dir = store.local_dir().join("tmp");
@@ -64,7 +66,7 @@ impl IndexLock {
             return Err(e);
         }
         let lock = lock_path(store);
-        let result = link_waiting(&staged, &lock, &token, wait);
+        let result = link_waiting(&staged, &lock, &token, wait, interrupted);
         let _ = fs::remove_file(&staged);
         result?;
         Ok(IndexLock {
@@ -118,7 +120,13 @@ impl Drop for IndexLock {
 }
 
 /// Links `staged` to `lock`, retrying while the lock exists, for up to `wait`.
-fn link_waiting(staged: &Path, lock: &Path, token: &str, wait: Duration) -> Result<()> {
+fn link_waiting(
+    staged: &Path,
+    lock: &Path,
+    token: &str,
+    wait: Duration,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<()> {
     let start = Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
@@ -127,6 +135,12 @@ fn link_waiting(staged: &Path, lock: &Path, token: &str, wait: Duration) -> Resu
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 if start.elapsed() >= wait {
                     return Err(held_too_long(lock, wait));
+                }
+                if interrupted() {
+                    return Err(Error::invalid(format!(
+                        "interrupted while waiting for {}",
+                        lock.display()
+                    )));
                 }
                 std::thread::sleep(pause);
                 pause = (pause * 2).min(Duration::from_millis(20));
@@ -137,7 +151,9 @@ fn link_waiting(staged: &Path, lock: &Path, token: &str, wait: Duration) -> Resu
             Err(e)
                 if matches!(
                     e.kind(),
-                    ErrorKind::Unsupported | ErrorKind::PermissionDenied | ErrorKind::CrossesDevices
+                    ErrorKind::Unsupported
+                        | ErrorKind::PermissionDenied
+                        | ErrorKind::CrossesDevices
                 ) =>
             {
                 return create_waiting(lock, token, start, wait);
@@ -150,7 +166,11 @@ fn link_waiting(staged: &Path, lock: &Path, token: &str, wait: Duration) -> Resu
 fn create_waiting(lock: &Path, token: &str, start: Instant, wait: Duration) -> Result<()> {
     let mut pause = Duration::from_millis(1);
     loop {
-        match fs::OpenOptions::new().write(true).create_new(true).open(lock) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(lock)
+        {
             Ok(mut file) => {
                 return file
                     .write_all(token.as_bytes())

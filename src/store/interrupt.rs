@@ -39,8 +39,9 @@ fn state() -> &'static State {
     STATE.get_or_init(|| {
         static ACT_NOW: AtomicBool = AtomicBool::new(true);
         static RECEIVED: AtomicUsize = AtomicUsize::new(0);
-        // Recording goes first: the default action ends the process.
-        let registered = SIGNALS.iter().all(|&sig| {
+        // Recording goes first: the default action ends the process. A signal the
+        // process was started with ignored (`nohup`, a background job) stays ignored.
+        let registered = SIGNALS.iter().filter(|&&sig| !ignored(sig)).all(|&sig| {
             signal_hook::flag::register_usize(sig, &RECEIVED, sig as usize).is_ok()
                 && signal_hook::flag::register_conditional_default(sig, &ACT_NOW).is_ok()
         });
@@ -51,6 +52,22 @@ fn state() -> &'static State {
             registered,
         }
     })
+}
+
+/// Whether `sig` is ignored (its disposition is `SIG_IGN`).
+#[cfg(unix)]
+fn ignored(sig: i32) -> bool {
+    // SAFETY: sigaction with a null new action only reads the current one into `old`,
+    // a plain C struct for which all-zero bytes are a valid value.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+#[cfg(not(unix))]
+fn ignored(_sig: i32) -> bool {
+    false
 }
 
 /// While alive, termination signals are recorded instead of acted on. Dropping the last

@@ -11,6 +11,7 @@
 
 use std::fs;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -34,7 +35,12 @@ fn path(store: &Store) -> PathBuf {
     store.local_dir().join("journal.json")
 }
 
-pub(super) fn write(store: &Store, commit: ObjectId, index_lock: &str, blobs: &Blobs) -> Result<()> {
+pub(super) fn write(
+    store: &Store,
+    commit: ObjectId,
+    index_lock: &str,
+    blobs: &Blobs,
+) -> Result<()> {
     let journal = Journal {
         commit: commit.to_string(),
         index_lock: Some(index_lock.to_owned()),
@@ -77,6 +83,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         clear(store);
         return Ok(());
     };
+    remove_ref_locks(store, &journal.commit);
     let repo = &store.repo;
     let head = repo.head_id().ok().map(|id| id.detach());
     if head.is_some_and(|h| h.to_string() == journal.commit) {
@@ -92,7 +99,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         }
         // The lock first, announced in a journal of its own, so that this process can be
         // killed too; then the files and the index.
-        let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, |token| {
+        let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
             write(store, head, token, &blobs)
         })?;
         for (rel, id) in &blobs {
@@ -113,4 +120,66 @@ pub(super) fn recover(store: &Store) -> Result<()> {
     }
     clear(store);
     Ok(())
+}
+
+/// How long a reference lock without content must stay so before the next orc process
+/// takes it for the dead writer's: git fills its reference locks within microseconds.
+const EMPTY_REF_LOCK_GRACE: Duration = Duration::from_millis(500);
+
+/// Removes the locks of HEAD and of the branch it names that the dead process took while
+/// moving them to `commit`. gix writes the new value, `commit`, into each lock right
+/// after creating it; no other process knows that commit before HEAD names it. A lock
+/// still empty (the process died between the two) is taken for the dead writer's only
+/// when it stays empty and unchanged for [`EMPTY_REF_LOCK_GRACE`].
+fn remove_ref_locks(store: &Store, commit: &str) {
+    let repo = &store.repo;
+    let mut locks = vec![repo.git_dir().join("HEAD.lock")];
+    if let Ok(Some(name)) = repo.head_name()
+        && let Ok(name) = std::str::from_utf8(name.as_bstr())
+    {
+        locks.push(repo.common_dir().join(format!("{name}.lock")));
+    }
+    let ours = format!("{commit}\n");
+    for lock in locks {
+        let Ok(first) = fs::symlink_metadata(&lock) else {
+            continue;
+        };
+        let is_ours = match fs::read(&lock) {
+            Ok(bytes) if bytes == ours.as_bytes() => true,
+            Ok(bytes) if bytes.is_empty() => stays_empty(&lock, &first),
+            _ => false,
+        };
+        if is_ours {
+            let _ = fsutil::remove(&lock);
+        }
+    }
+}
+
+/// Whether the empty file at `path` is still there, empty and the same file after
+/// [`EMPTY_REF_LOCK_GRACE`].
+fn stays_empty(path: &std::path::Path, first: &fs::Metadata) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        let Ok(now) = fs::symlink_metadata(path) else {
+            return false;
+        };
+        if now.len() != 0 || now.modified().ok() != first.modified().ok() {
+            return false;
+        }
+        if start.elapsed() >= EMPTY_REF_LOCK_GRACE {
+            return same_file(first, &now);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.created().ok() == b.created().ok()
 }

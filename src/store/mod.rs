@@ -189,6 +189,14 @@ impl Store {
     /// other orc processes. The OS releases it when the process ends, even on `kill -9`;
     /// the work of an orc process killed while committing is finished first.
     pub fn lock(&self) -> Result<RepoLock> {
+        let (path, file) = self.lock_file()?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        let lock = RepoLock { _file: file };
+        journal::recover(self)?;
+        Ok(lock)
+    }
+
+    fn lock_file(&self) -> Result<(PathBuf, fs::File)> {
         let path = self.repo.common_dir().join("orc.lock");
         let file = fs::OpenOptions::new()
             .create(true)
@@ -196,18 +204,21 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        file.lock().map_err(|e| Error::io(&path, e))?;
-        let lock = RepoLock { _file: file };
-        journal::recover(self)?;
-        Ok(lock)
+        Ok((path, file))
     }
 
     /// Finishes the work of an orc process that was killed while committing, if any: a
     /// leftover journal means HEAD may be ahead of the work tree. Costs one `stat` when
-    /// there is nothing to do.
+    /// there is nothing to do. A journal whose writer is alive (it holds the repository
+    /// lock, maybe waiting for git's index lock) is its own business: no waiting for it.
     pub fn recover_interrupted(&self) -> Result<()> {
         if journal::pending(self) {
-            drop(self.lock()?);
+            let (path, file) = self.lock_file()?;
+            match file.try_lock() {
+                Ok(()) => journal::recover(self)?,
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::index_lock::IndexLock;
-use super::{Store, fsutil, heal, index_edit, interrupt, journal};
+use super::{Store, fsutil, heal, housekeeping, index_edit, interrupt, journal};
 use crate::error::{Error, Result};
 
 /// How long orc waits for git's index lock held by another process.
@@ -207,6 +207,7 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         return Ok(Applied::Unchanged);
     };
     heal::remember(store, id);
+    housekeeping::after_commit(store);
     let mut notices = Vec::new();
     if built.detached {
         notices.push(Notice::DetachedHead);

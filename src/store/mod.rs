@@ -8,6 +8,7 @@ mod commit;
 mod fsutil;
 mod heal;
 mod history;
+mod housekeeping;
 mod index_edit;
 mod index_lock;
 mod integration;

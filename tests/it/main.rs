@@ -11,6 +11,7 @@ mod files;
 mod fuzz_corpus;
 mod hooks;
 mod hostile;
+mod housekeeping;
 mod kill;
 mod maintenance;
 mod mcp;

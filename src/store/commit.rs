@@ -13,6 +13,7 @@ use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::index_lock::IndexLock;
+use super::sign::Signer;
 use super::{Store, fsutil, heal, housekeeping, index_edit, interrupt, journal};
 use crate::error::{Error, Result};
 
@@ -136,7 +137,8 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         blobs.push((rel.clone(), id));
     }
     let (author, committer, fallback) = identity(repo)?;
-    let build = || build_commit(store, change, &blobs, &author, &committer);
+    let signer = Signer::from_config(store, &committer)?;
+    let build = || build_commit(store, change, &blobs, &author, &committer, signer.as_ref());
     // Objects only, outside any lock: a kill here leaves unreachable objects, which
     // `git gc` prunes.
     let mut built = build()?;
@@ -321,6 +323,7 @@ fn build_commit(
     changed: &Blobs,
     author: &gix::actor::Signature,
     committer: &gix::actor::Signature,
+    signer: Option<&Signer>,
 ) -> Result<Built> {
     let repo = &store.repo;
     let head = repo.head().map_err(Error::git)?;
@@ -377,7 +380,7 @@ fn build_commit(
             detached,
         });
     }
-    let commit = gix::objs::Commit {
+    let mut commit = gix::objs::Commit {
         tree,
         parents: parent.into_iter().collect(),
         author: author.clone(),
@@ -386,6 +389,15 @@ fn build_commit(
         message: message.into(),
         extra_headers: Vec::new(),
     };
+    if let Some(signer) = signer {
+        use gix::objs::WriteTo;
+        let mut payload = Vec::new();
+        commit.write_to(&mut payload).map_err(Error::git)?;
+        let signature = signer.sign(store, &payload)?;
+        commit
+            .extra_headers
+            .push((Signer::header(repo.object_hash()).into(), signature.into()));
+    }
     let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
     Ok(Built {
         parent,

@@ -15,6 +15,7 @@ mod integration;
 mod interrupt;
 mod journal;
 mod paths;
+mod sign;
 mod worktree;
 
 use std::fs;

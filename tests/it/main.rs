@@ -20,6 +20,7 @@ mod merge;
 mod plan;
 mod props;
 mod recover;
+mod signing;
 mod soak;
 mod sync;
 mod tasks;

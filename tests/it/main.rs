@@ -17,6 +17,7 @@ mod maintenance;
 mod mcp;
 mod mcp_load;
 mod merge;
+mod notices;
 mod plan;
 mod props;
 mod recover;

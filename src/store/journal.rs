@@ -86,8 +86,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
     remove_ref_locks(store, &journal.commit);
     let repo = &store.repo;
     let head = repo.head_id().ok().map(|id| id.detach());
-    if head.is_some_and(|h| h.to_string() == journal.commit) {
-        let head = head.expect("checked");
+    if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
         let mut blobs: Blobs = Vec::new();
         for (rel, id) in &journal.files {
             let id = id

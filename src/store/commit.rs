@@ -154,7 +154,15 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         store,
         INDEX_LOCK_WAIT,
         &|| critical.interrupted().is_some(),
-        |token| journal::write(store, built.target(), token, &built.blobs),
+        |token| {
+            journal::write(
+                store,
+                built.target(),
+                built.commit.is_some(),
+                token,
+                &built.blobs,
+            )
+        },
     )
     .map_err(give_up)?;
     let mut attempts = 1;
@@ -179,8 +187,14 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
             Err(e) if is_ref_race(&e) && attempts < MAX_ATTEMPTS => {
                 attempts += 1;
                 built = build().map_err(give_up)?;
-                journal::write(store, built.target(), lock.token(), &built.blobs)
-                    .map_err(give_up)?;
+                journal::write(
+                    store,
+                    built.target(),
+                    built.commit.is_some(),
+                    lock.token(),
+                    &built.blobs,
+                )
+                .map_err(give_up)?;
             }
             Err(e) if is_ref_race(&e) => {
                 return Err(give_up(Error::invalid_with_hint(

@@ -28,6 +28,10 @@ struct Journal {
     /// The content of the `index.lock` the writer takes, to recognise it as the writer's.
     #[serde(default)]
     index_lock: Option<String>,
+    /// `commit` is a new commit the writer moves HEAD to (not HEAD's commit already): only
+    /// then can a reference lock holding it be the writer's.
+    #[serde(default)]
+    moves_head: bool,
     files: Vec<(String, Option<String>)>,
 }
 
@@ -38,12 +42,14 @@ fn path(store: &Store) -> PathBuf {
 pub(super) fn write(
     store: &Store,
     commit: ObjectId,
+    moves_head: bool,
     index_lock: &str,
     blobs: &Blobs,
 ) -> Result<()> {
     let journal = Journal {
         commit: commit.to_string(),
         index_lock: Some(index_lock.to_owned()),
+        moves_head,
         files: blobs
             .iter()
             .map(|(p, id)| (p.clone(), id.map(|id| id.to_string())))
@@ -83,7 +89,9 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         clear(store);
         return Ok(());
     };
-    remove_ref_locks(store, &journal.commit);
+    if journal.moves_head {
+        remove_ref_locks(store, &journal.commit);
+    }
     let repo = &store.repo;
     let head = repo.head_id().ok().map(|id| id.detach());
     if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
@@ -99,7 +107,7 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         // The lock first, announced in a journal of its own, so that this process can be
         // killed too; then the files and the index.
         let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
-            write(store, head, token, &blobs)
+            write(store, head, false, token, &blobs)
         })?;
         for (rel, id) in &blobs {
             let target = store.abs(rel);

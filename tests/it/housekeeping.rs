@@ -24,7 +24,7 @@ fn packs(repo: &Repo) -> usize {
 fn many_loose_objects() -> Repo {
     let repo = Repo::init();
     repo.git(&["config", "gc.auto", "0"]);
-    for i in 0..600 {
+    for i in 0..300 {
         repo.write(&format!("data/f{i}.txt"), &format!("content {i}\n"));
     }
     repo.git(&["add", "data"]);

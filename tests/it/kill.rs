@@ -129,6 +129,7 @@ fn sigkill_at_random_instants_blocks_neither_orc_nor_git() {
         let kind = i % 3;
         let delay = rng.below(durations[kind]);
         let child = spawn(mutation(&repo, kind, &own, i));
+        // The instant of the kill (the experiment), not a wait for anything.
         std::thread::sleep(delay);
         let mut child = child;
         let _ = child.kill();

@@ -17,6 +17,8 @@ pub struct Output {
     width: Option<usize>,
     /// Exit code for a run that did not fail with an error (e.g. `check` finding problems).
     pub exit_code: i32,
+    /// Notices already printed: each is said once per command.
+    noticed: Vec<String>,
 }
 
 impl Output {
@@ -26,6 +28,7 @@ impl Output {
             json: false,
             width: None,
             exit_code: 0,
+            noticed: Vec::new(),
         }
     }
 
@@ -83,10 +86,17 @@ impl Output {
         self.line(text);
     }
 
-    /// Tells the user on stderr when a change was written but not committed.
+    /// Tells the user on stderr when a change was written but not committed, and what
+    /// they should know about a commit (once per command).
     pub fn commit_note<T>(&mut self, outcome: &Outcome<T>) {
         if let Some(reason) = &outcome.not_committed {
             eprintln!("note: changes written but not committed: {reason}");
+        }
+        for notice in &outcome.notices {
+            if !self.noticed.contains(notice) {
+                eprintln!("note: {notice}");
+                self.noticed.push(notice.clone());
+            }
         }
     }
 

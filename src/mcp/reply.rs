@@ -42,6 +42,9 @@ impl Reply {
         if let Some(reason) = &outcome.not_committed {
             data.insert("not_committed".into(), reason.clone().into());
         }
+        if !outcome.notices.is_empty() {
+            data.insert("notices".into(), outcome.notices.clone().into());
+        }
         Reply {
             text,
             data: Value::Object(data),
@@ -76,6 +79,9 @@ fn commit_lines<T>(text: &mut String, outcome: &Outcome<T>) {
     }
     if let Some(reason) = &outcome.not_committed {
         text.push_str(&format!("\nnote: written but not committed: {reason}"));
+    }
+    for notice in &outcome.notices {
+        text.push_str(&format!("\nnote: {notice}"));
     }
 }
 

@@ -141,6 +141,10 @@ pub struct Outcome<T> {
     /// Why the change was written but not committed, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_committed: Option<String>,
+    /// What the user should know about how the commit was made (on a detached HEAD,
+    /// with the fallback identity), one sentence each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
 }
 
 impl<T> Outcome<T> {
@@ -150,19 +154,25 @@ impl<T> Outcome<T> {
             value: f(self.value),
             commit: self.commit,
             not_committed: self.not_committed,
+            notices: self.notices,
         }
     }
 
     fn new(value: T, applied: Applied) -> Self {
-        let (commit, not_committed) = match applied {
-            Applied::Committed { commit } => (Some(commit), None),
-            Applied::Written { reason } => (None, Some(reason)),
-            Applied::Unchanged => (None, None),
+        let (commit, not_committed, notices) = match applied {
+            Applied::Committed { commit, notices } => (
+                Some(commit),
+                None,
+                notices.iter().map(ToString::to_string).collect(),
+            ),
+            Applied::Written { reason } => (None, Some(reason), Vec::new()),
+            Applied::Unchanged => (None, None, Vec::new()),
         };
         Outcome {
             value,
             commit,
             not_committed,
+            notices,
         }
     }
 }

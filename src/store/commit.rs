@@ -1,7 +1,7 @@
 //! One change, one commit: write files, commit exactly those paths on HEAD with
 //! compare-and-swap, and update only those index entries.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use sha1::Digest;
 use std::path::PathBuf;
@@ -12,11 +12,13 @@ use gix::index::entry::{Flags, Stat};
 use gix::refs::Target;
 use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
-use super::{Store, fsutil, heal, index_edit, journal};
+use super::index_lock::IndexLock;
+use super::sign::Signer;
+use super::{Store, fsutil, heal, housekeeping, index_edit, interrupt, journal};
 use crate::error::{Error, Result};
 
 /// How long orc waits for git's index lock held by another process.
-const INDEX_LOCK_WAIT: Duration = Duration::from_secs(10);
+pub(super) const INDEX_LOCK_WAIT: Duration = Duration::from_secs(10);
 /// How many times orc rebuilds its commit when someone else moves HEAD meanwhile.
 const MAX_ATTEMPTS: usize = 64;
 
@@ -69,12 +71,39 @@ impl Change {
 /// What happened to a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    /// Files written and committed; the commit id in hex.
-    Committed { commit: String },
+    /// Files written and committed; the commit id in hex, and what the user should know
+    /// about how it was made.
+    Committed {
+        commit: String,
+        notices: Vec<Notice>,
+    },
     /// Files written, not committed, for the given reason (e.g. a rebase is in progress).
     Written { reason: String },
     /// Nothing differed from what is already there.
     Unchanged,
+}
+
+/// Something about a commit the user did not ask for and should know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// HEAD names no branch: the commit is on no branch either.
+    DetachedHead,
+    /// git has no `user.name`/`user.email`: the commit carries orc's fallback identity.
+    FallbackIdentity,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::DetachedHead => f.write_str(
+                "HEAD is detached: the commit is on no branch (`git switch -c NAME` keeps it on one)",
+            ),
+            Notice::FallbackIdentity => write!(
+                f,
+                "no user.name/user.email in git's configuration: committed as \"{FALLBACK_NAME} <{FALLBACK_EMAIL}>\" (set them with `git config user.name` and `git config user.email`)"
+            ),
+        }
+    }
 }
 
 pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Applied> {
@@ -98,48 +127,113 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         return Ok(Applied::Written { reason });
     }
 
-    // Held across commit and index update: a consistent view of the index for our paths,
-    // and a `git commit` running right now finishes before we look at HEAD.
-    let index_path = store.repo.index_path();
-    let lock = gix::lock::File::acquire_to_update_resource(
-        &index_path,
-        gix::lock::acquire::Fail::AfterDurationWithBackoff(INDEX_LOCK_WAIT),
-        None,
-        0,
-    )
-    .map_err(|e| {
-        Error::invalid_with_hint(
-            format!("could not lock {}: {e}", index_path.display()),
-            "another git process is running; if none is, remove the stale index.lock file",
-        )
-    })?;
+    let repo = &store.repo;
+    let mut blobs: Blobs = Vec::with_capacity(change.files.len());
+    for (rel, content) in &change.files {
+        let id = match content {
+            Some(bytes) => Some(repo.write_blob(bytes).map_err(Error::git)?.detach()),
+            None => None,
+        };
+        blobs.push((rel.clone(), id));
+    }
+    let (author, committer, fallback) = identity(repo)?;
+    let signer = Signer::from_config(store, &committer)?;
+    let build = || build_commit(store, change, &blobs, &author, &committer, signer.as_ref());
+    // Objects only, outside any lock: a kill here leaves unreachable objects, which
+    // `git gc` prunes.
+    let mut built = build()?;
 
+    // From here to the end, SIGINT and SIGTERM wait: the change is committed and the
+    // work tree and index follow, or (before the ref update) nothing is visible.
+    let critical = interrupt::Critical::enter();
+    let give_up = |e: Error| {
+        journal::clear(store);
+        e
+    };
+    let lock = IndexLock::acquire(
+        store,
+        INDEX_LOCK_WAIT,
+        &|| critical.interrupted().is_some(),
+        |token| {
+            journal::write(
+                store,
+                built.target(),
+                built.commit.is_some(),
+                token,
+                &built.blobs,
+            )
+        },
+    )
+    .map_err(give_up)?;
+    let mut attempts = 1;
     // The ref update is the commit point: before it nothing is visible, after it the
     // journal lets the next orc process finish writing files and index if this one dies.
-    let (commit_id, blobs) = commit_on_head(store, change, lock.lock_path())?;
+    let committed = loop {
+        if let Some(sig) = critical.interrupted() {
+            drop(lock);
+            return Err(give_up(Error::invalid(format!(
+                "interrupted by signal {sig} before committing; nothing was changed"
+            ))));
+        }
+        let Some(commit_id) = built.commit else {
+            // The files already had HEAD's content in git (e.g. an edit that undoes a
+            // manual change): the work tree and index are updated, there is nothing to
+            // commit.
+            break None;
+        };
+        crash_point("before-ref");
+        match update_head(store, &built, commit_id, &change.summary, &committer) {
+            Ok(()) => break Some(commit_id),
+            Err(e) if is_ref_race(&e) && attempts < MAX_ATTEMPTS => {
+                attempts += 1;
+                built = build().map_err(give_up)?;
+                journal::write(
+                    store,
+                    built.target(),
+                    built.commit.is_some(),
+                    lock.token(),
+                    &built.blobs,
+                )
+                .map_err(give_up)?;
+            }
+            Err(e) if is_ref_race(&e) => {
+                return Err(give_up(Error::invalid_with_hint(
+                    format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
+                    "run the command again",
+                )));
+            }
+            Err(e) => return Err(give_up(Error::git(e))),
+        }
+    };
     crash_point("after-ref");
     let finish = write_files(store, change).and_then(|_| {
         crash_point("after-files");
-        update_index(store, &blobs, lock)
+        update_index(store, &built.blobs, lock)
     });
-    finish.map_err(|e| match commit_id {
+    finish.map_err(|e| match committed {
         Some(id) => Error::invalid_with_hint(
             format!("committed {id} but could not finish updating the work tree: {e}"),
             "run any orc command again to finish, or `git checkout HEAD -- .orchestrator`",
         ),
-        None => e,
+        None => give_up(e),
     })?;
     journal::clear(store);
-    if let Some(id) = commit_id {
-        heal::remember(store, id);
+    drop(critical);
+    let Some(id) = committed else {
+        return Ok(Applied::Unchanged);
+    };
+    heal::remember(store, id);
+    housekeeping::after_commit(store);
+    let mut notices = Vec::new();
+    if built.detached {
+        notices.push(Notice::DetachedHead);
     }
-    Ok(match commit_id {
-        Some(id) => Applied::Committed {
-            commit: id.to_string(),
-        },
-        // The files already had HEAD's content in git (e.g. an edit that undoes a manual
-        // change): the work tree and index are updated, there is nothing to commit.
-        None => Applied::Unchanged,
+    if fallback {
+        notices.push(Notice::FallbackIdentity);
+    }
+    Ok(Applied::Committed {
+        commit: id.to_string(),
+        notices,
     })
 }
 
@@ -215,112 +309,148 @@ fn write_files(store: &Store, change: &Change) -> Result<()> {
 
 pub(super) type Blobs = Vec<(String, Option<ObjectId>)>;
 
-/// Commits the change on top of HEAD, retrying on a concurrent ref update. Returns the
-/// commit (`None` when the resulting tree equals HEAD's) and the blob of every path.
-fn commit_on_head(
+/// A commit built on HEAD, not yet on any branch.
+struct Built {
+    /// HEAD when it was built; `None` on an unborn branch.
+    parent: Option<ObjectId>,
+    /// `None` when the tree equals the parent's: nothing to commit.
+    commit: Option<ObjectId>,
+    /// The blob of every path, the change's and the restored ones.
+    blobs: Blobs,
+    detached: bool,
+}
+
+impl Built {
+    /// The commit HEAD is once the change is done.
+    fn target(&self) -> ObjectId {
+        self.commit
+            .or(self.parent)
+            .expect("an unborn branch always gets a commit")
+    }
+}
+
+/// Writes the commit of `change` on top of the current HEAD (tree and commit objects;
+/// no ref moves).
+fn build_commit(
     store: &Store,
     change: &Change,
-    index_lock: &std::path::Path,
-) -> Result<(Option<ObjectId>, Blobs)> {
+    changed: &Blobs,
+    author: &gix::actor::Signature,
+    committer: &gix::actor::Signature,
+    signer: Option<&Signer>,
+) -> Result<Built> {
     let repo = &store.repo;
-    let mut changed: Blobs = Vec::with_capacity(change.files.len());
-    for (rel, content) in &change.files {
-        let id = match content {
-            Some(bytes) => Some(repo.write_blob(bytes).map_err(Error::git)?.detach()),
-            None => None,
-        };
-        changed.push((rel.clone(), id));
+    let head = repo.head().map_err(Error::git)?;
+    let detached = head.is_detached();
+    let parent = head.id().map(|id| id.detach());
+    // Files a concurrent `git commit` reverted since orc's last commit go into this
+    // one. Best effort: a history that cannot be read leaves nothing to restore.
+    let lost = parent
+        .map(|p| heal::lost_files(store, p).unwrap_or_default())
+        .unwrap_or_default();
+    let mut blobs = changed.clone();
+    let mut restored = Vec::new();
+    for (path, bytes) in lost {
+        if !blobs.iter().any(|(p, _)| *p == path) {
+            let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
+            blobs.push((path.clone(), Some(id)));
+            restored.push(("Orc-Restored".to_owned(), path));
+        }
     }
-    let (author, committer) = identity(repo)?;
+    let message = if restored.is_empty() {
+        change.message()
+    } else {
+        let mut described = Change {
+            summary: change.summary.clone(),
+            trailers: change.trailers.clone(),
+            files: Vec::new(),
+        };
+        described.trailers.extend(restored);
+        described.message()
+    };
+    let base_tree = match parent {
+        Some(p) => repo
+            .find_commit(p)
+            .map_err(Error::git)?
+            .tree_id()
+            .map_err(Error::git)?
+            .detach(),
+        None => ObjectId::empty_tree(repo.object_hash()),
+    };
+    let mut editor = repo.edit_tree(base_tree).map_err(Error::git)?;
+    for (rel, id) in &blobs {
+        match id {
+            Some(id) => editor.upsert(rel.as_str(), gix::objs::tree::EntryKind::Blob, *id),
+            None => editor.remove(rel.as_str()),
+        }
+        .map_err(Error::git)?;
+    }
+    let tree = editor.write().map_err(Error::git)?.detach();
+    if parent.is_some() && tree == base_tree {
+        return Ok(Built {
+            parent,
+            commit: None,
+            blobs,
+            detached,
+        });
+    }
+    let mut commit = gix::objs::Commit {
+        tree,
+        parents: parent.into_iter().collect(),
+        author: author.clone(),
+        committer: committer.clone(),
+        encoding: None,
+        message: message.into(),
+        extra_headers: Vec::new(),
+    };
+    if let Some(signer) = signer {
+        use gix::objs::WriteTo;
+        let mut payload = Vec::new();
+        commit.write_to(&mut payload).map_err(Error::git)?;
+        let signature = signer.sign(store, &payload)?;
+        commit
+            .extra_headers
+            .push((Signer::header(repo.object_hash()).into(), signature.into()));
+    }
+    let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
+    Ok(Built {
+        parent,
+        commit: Some(commit_id),
+        blobs,
+        detached,
+    })
+}
 
-    for _ in 0..MAX_ATTEMPTS {
-        let head = repo.head().map_err(Error::git)?;
-        let parent = head.id().map(|id| id.detach());
-        // Files a concurrent `git commit` reverted since orc's last commit go into this
-        // one. Best effort: a history that cannot be read leaves nothing to restore.
-        let lost = parent
-            .map(|p| heal::lost_files(store, p).unwrap_or_default())
-            .unwrap_or_default();
-        let mut blobs = changed.clone();
-        let mut restored = Vec::new();
-        for (path, bytes) in lost {
-            if !blobs.iter().any(|(p, _)| *p == path) {
-                let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
-                blobs.push((path.clone(), Some(id)));
-                restored.push(("Orc-Restored".to_owned(), path));
-            }
-        }
-        let message = if restored.is_empty() {
-            change.message()
-        } else {
-            let mut described = Change {
-                summary: change.summary.clone(),
-                trailers: change.trailers.clone(),
-                files: Vec::new(),
-            };
-            described.trailers.extend(restored);
-            described.message()
-        };
-        let base_tree = match parent {
-            Some(p) => repo
-                .find_commit(p)
-                .map_err(Error::git)?
-                .tree_id()
-                .map_err(Error::git)?
-                .detach(),
-            None => ObjectId::empty_tree(repo.object_hash()),
-        };
-        let mut editor = repo.edit_tree(base_tree).map_err(Error::git)?;
-        for (rel, id) in &blobs {
-            match id {
-                Some(id) => editor.upsert(rel.as_str(), gix::objs::tree::EntryKind::Blob, *id),
-                None => editor.remove(rel.as_str()),
-            }
-            .map_err(Error::git)?;
-        }
-        let tree = editor.write().map_err(Error::git)?.detach();
-        if parent.is_some() && tree == base_tree {
-            return Ok((None, blobs));
-        }
-        let commit = gix::objs::Commit {
-            tree,
-            parents: parent.into_iter().collect(),
-            author: author.clone(),
-            committer: committer.clone(),
-            encoding: None,
-            message: message.clone().into(),
-            extra_headers: Vec::new(),
-        };
-        let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
-        journal::write(store, commit_id, index_lock, &blobs)?;
-        crash_point("before-ref");
-        let edit = RefEdit {
-            change: RefChange::Update {
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: format!("commit: {}", change.summary).into(),
-                },
-                expected: match parent {
-                    Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-                    None => PreviousValue::MustNotExist,
-                },
-                new: Target::Object(commit_id),
+/// Moves HEAD (and the branch it names) from the built commit's parent to the commit,
+/// with compare-and-swap: fails with a ref race when HEAD moved meanwhile.
+fn update_head(
+    store: &Store,
+    built: &Built,
+    commit_id: ObjectId,
+    summary: &str,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), gix::Error> {
+    let edit = RefEdit {
+        change: RefChange::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: format!("commit: {summary}").into(),
             },
-            name: "HEAD".try_into().expect("HEAD is a valid ref name"),
-            deref: true,
-        };
-        let mut time_buf = gix::date::parse::TimeBuf::default();
-        match repo.edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf))) {
-            Ok(_) => return Ok((Some(commit_id), blobs)),
-            Err(e) if is_ref_race(&e) => continue,
-            Err(e) => return Err(Error::git(e)),
-        }
-    }
-    Err(Error::invalid_with_hint(
-        format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
-        "run the command again",
-    ))
+            expected: match built.parent {
+                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                None => PreviousValue::MustNotExist,
+            },
+            new: Target::Object(commit_id),
+        },
+        name: "HEAD".try_into().expect("HEAD is a valid ref name"),
+        deref: true,
+    };
+    let mut time_buf = gix::date::parse::TimeBuf::default();
+    store
+        .repo
+        .edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf)))
+        .map(|_| ())
 }
 
 fn is_ref_race(e: &gix::Error) -> bool {
@@ -333,7 +463,11 @@ fn is_ref_race(e: &gix::Error) -> bool {
 pub const FALLBACK_NAME: &str = "orc";
 pub const FALLBACK_EMAIL: &str = "orc@localhost";
 
-fn identity(repo: &gix::Repository) -> Result<(gix::actor::Signature, gix::actor::Signature)> {
+/// Author and committer from git's configuration, and whether the fallback identity
+/// stands in for a committer that is not configured.
+fn identity(
+    repo: &gix::Repository,
+) -> Result<(gix::actor::Signature, gix::actor::Signature, bool)> {
     let owned = |sig: Option<gix::Result<gix::actor::SignatureRef<'_>>>| -> Result<Option<gix::actor::Signature>> {
         match sig {
             Some(Ok(s)) => Ok(Some(s.to_owned().map_err(Error::git)?)),
@@ -341,19 +475,22 @@ fn identity(repo: &gix::Repository) -> Result<(gix::actor::Signature, gix::actor
             None => Ok(None),
         }
     };
-    let committer = match owned(repo.committer())? {
-        Some(c) => c,
-        None => gix::actor::Signature {
-            name: FALLBACK_NAME.into(),
-            email: FALLBACK_EMAIL.into(),
-            time: gix::date::Time::now_local_or_utc(),
-        },
+    let (committer, fallback) = match owned(repo.committer())? {
+        Some(c) => (c, false),
+        None => (
+            gix::actor::Signature {
+                name: FALLBACK_NAME.into(),
+                email: FALLBACK_EMAIL.into(),
+                time: gix::date::Time::now_local_or_utc(),
+            },
+            true,
+        ),
     };
     let author = owned(repo.author())?.unwrap_or_else(|| committer.clone());
-    Ok((author, committer))
+    Ok((author, committer, fallback))
 }
 
-pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) -> Result<()> {
+pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Result<()> {
     let repo = &store.repo;
     let index_path = repo.index_path();
     // Each path's new entry (blob and file status), sorted by path; the last change of
@@ -393,29 +530,29 @@ pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: gix::lock::File) 
         gix::hash::Kind::Sha1 => Checksum::Sha1(sha1::Sha1::new()),
         kind => Checksum::Other(gix::hash::hasher(kind)),
     };
-    let mut out = BufWriter::with_capacity(64 * 1024, lock);
-    let mut sink = |bytes: &[u8]| {
-        checksum.update(bytes);
-        out.write_all(bytes)
-    };
     let spliced = match (&old, kind) {
         (Some(old), gix::hash::Kind::Sha1) => index_edit::splice(old, &edits),
         _ => None,
     };
-    match spliced {
-        Some(spliced) => spliced.emit(&mut sink),
-        None => sink(&rebuild_index(store, old.as_deref(), &edits)?),
-    }
-    .map_err(|e| Error::io(&index_path, e))?;
-    let checksum = checksum.finish(kind)?;
-    out.write_all(checksum.as_slice())
-        .map_err(|e| Error::io(&index_path, e))?;
-    crash_point("in-index");
-    let lock = out
-        .into_inner()
-        .map_err(|e| Error::io(&index_path, e.into_error()))?;
-    lock.commit().map_err(|e| Error::io(&index_path, e.error))?;
-    Ok(())
+    let rebuilt = match spliced {
+        Some(_) => None,
+        None => Some(rebuild_index(store, old.as_deref(), &edits)?),
+    };
+    lock.replace_index(|out| {
+        let mut sink = |bytes: &[u8]| {
+            checksum.update(bytes);
+            out.write_all(bytes)
+        };
+        match (spliced, rebuilt) {
+            (Some(spliced), _) => spliced.emit(&mut sink)?,
+            (None, Some(bytes)) => sink(&bytes)?,
+            (None, None) => unreachable!("rebuilt when not spliced"),
+        }
+        let checksum = checksum.finish(kind).map_err(std::io::Error::other)?;
+        out.write_all(checksum.as_slice())?;
+        crash_point("in-index");
+        Ok(())
+    })
 }
 
 /// The index checksum being computed.

@@ -1,28 +1,37 @@
-//! The commit journal: what a committing orc process still has to do after moving HEAD.
+//! The commit journal: what a committing orc process still has to do after moving HEAD,
+//! and the token of the `index.lock` it takes.
 //!
-//! Written before the branch moves, removed after the work tree and index are updated.
-//! An orc process killed in between leaves it behind; the next orc process (which holds
-//! the repository lock, so the writer is certainly gone) finishes the job: it removes the
-//! dead process's `index.lock` and, if HEAD is the journal's commit, writes the files and
-//! index entries. Before the branch moved, nothing was visible, so nothing is redone.
+//! Written before orc takes git's index lock, removed after the work tree and index are
+//! updated and the lock released. An orc process killed in between leaves it behind; the
+//! next orc process (which holds the repository lock, so the writer is certainly gone)
+//! finishes the job: it removes the dead process's `index.lock` (recognised by the token,
+//! see [`super::index_lock`]; a lock without it belongs to a live git process and stays)
+//! and, if HEAD is the journal's commit, writes the files and index entries. Before the
+//! branch moved, nothing was visible, so nothing is redone.
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::commit::{Blobs, update_index};
+use super::commit::{Blobs, INDEX_LOCK_WAIT, update_index};
+use super::index_lock::{self, IndexLock};
 use super::{Store, fsutil};
 use crate::error::{Error, Result};
 
 #[derive(Serialize, Deserialize)]
 struct Journal {
+    /// The commit HEAD is (or will be) once the work tree and index are finished.
     commit: String,
-    /// Inode of the `index.lock` the writer held, to recognise it as the writer's own.
-    index_lock_ino: Option<u64>,
+    /// The content of the `index.lock` the writer takes, to recognise it as the writer's.
+    #[serde(default)]
+    index_lock: Option<String>,
+    /// `commit` is a new commit the writer moves HEAD to (not HEAD's commit already): only
+    /// then can a reference lock holding it be the writer's.
+    #[serde(default)]
+    moves_head: bool,
     files: Vec<(String, Option<String>)>,
 }
 
@@ -33,12 +42,14 @@ fn path(store: &Store) -> PathBuf {
 pub(super) fn write(
     store: &Store,
     commit: ObjectId,
-    index_lock: &Path,
+    moves_head: bool,
+    index_lock: &str,
     blobs: &Blobs,
 ) -> Result<()> {
     let journal = Journal {
         commit: commit.to_string(),
-        index_lock_ino: fs::metadata(index_lock).ok().map(|m| m.ino()),
+        index_lock: Some(index_lock.to_owned()),
+        moves_head,
         files: blobs
             .iter()
             .map(|(p, id)| (p.clone(), id.map(|id| id.to_string())))
@@ -59,27 +70,31 @@ pub(super) fn clear(store: &Store) {
 /// Finishes or discards the work of an orc process that died while committing, and
 /// removes temporary files it left. Called with the repository lock held.
 pub(super) fn recover(store: &Store) -> Result<()> {
+    let journal = fs::read(path(store))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok());
+    // First the dead process's lock: its token is in the journal.
+    if let Some(token) = journal.as_ref().and_then(|j| j.index_lock.as_deref()) {
+        let lock = index_lock::lock_path(store);
+        if index_lock::is_ours(&lock, token) {
+            fsutil::remove(&lock)?;
+        }
+    }
     if let Ok(entries) = fs::read_dir(store.local_dir().join("tmp")) {
         for e in entries.flatten() {
             let _ = fs::remove_file(e.path());
         }
     }
-    let Ok(bytes) = fs::read(path(store)) else {
-        return Ok(());
-    };
-    let Ok(journal) = serde_json::from_slice::<Journal>(&bytes) else {
+    let Some(journal) = journal else {
         clear(store);
         return Ok(());
     };
-    let repo = &store.repo;
-    let index_lock = repo.index_path().with_extension("lock");
-    if let (Some(ino), Ok(meta)) = (journal.index_lock_ino, fs::metadata(&index_lock))
-        && meta.ino() == ino
-    {
-        fs::remove_file(&index_lock).map_err(|e| Error::io(&index_lock, e))?;
+    if journal.moves_head {
+        remove_ref_locks(store, &journal.commit);
     }
-    let head = repo.head_id().ok().map(|id| id.detach().to_string());
-    if head.as_deref() == Some(journal.commit.as_str()) {
+    let repo = &store.repo;
+    let head = repo.head_id().ok().map(|id| id.detach());
+    if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
         let mut blobs: Blobs = Vec::new();
         for (rel, id) in &journal.files {
             let id = id
@@ -87,10 +102,18 @@ pub(super) fn recover(store: &Store) -> Result<()> {
                 .map(|h| ObjectId::from_hex(h.as_bytes()))
                 .transpose()
                 .map_err(Error::git)?;
+            blobs.push((rel.clone(), id));
+        }
+        // The lock first, announced in a journal of its own, so that this process can be
+        // killed too; then the files and the index.
+        let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
+            write(store, head, false, token, &blobs)
+        })?;
+        for (rel, id) in &blobs {
             let target = store.abs(rel);
             match id {
                 Some(id) => {
-                    let blob = repo.find_object(id).map_err(Error::git)?;
+                    let blob = repo.find_object(*id).map_err(Error::git)?;
                     fsutil::write_atomic(
                         &target,
                         &blob.data,
@@ -99,17 +122,71 @@ pub(super) fn recover(store: &Store) -> Result<()> {
                 }
                 None => fsutil::remove(&target)?,
             }
-            blobs.push((rel.clone(), id));
         }
-        let lock = gix::lock::File::acquire_to_update_resource(
-            repo.index_path(),
-            gix::lock::acquire::Fail::AfterDurationWithBackoff(Duration::from_secs(10)),
-            None,
-            0,
-        )
-        .map_err(Error::git)?;
         update_index(store, &blobs, lock)?;
     }
     clear(store);
     Ok(())
+}
+
+/// How long a reference lock without content must stay so before the next orc process
+/// takes it for the dead writer's: git fills its reference locks within microseconds.
+const EMPTY_REF_LOCK_GRACE: Duration = Duration::from_millis(500);
+
+/// Removes the locks of HEAD and of the branch it names that the dead process took while
+/// moving them to `commit`. gix writes the new value, `commit`, into each lock right
+/// after creating it; no other process knows that commit before HEAD names it. A lock
+/// still empty (the process died between the two) is taken for the dead writer's only
+/// when it stays empty and unchanged for [`EMPTY_REF_LOCK_GRACE`].
+fn remove_ref_locks(store: &Store, commit: &str) {
+    let repo = &store.repo;
+    let mut locks = vec![repo.git_dir().join("HEAD.lock")];
+    if let Ok(Some(name)) = repo.head_name()
+        && let Ok(name) = std::str::from_utf8(name.as_bstr())
+    {
+        locks.push(repo.common_dir().join(format!("{name}.lock")));
+    }
+    let ours = format!("{commit}\n");
+    for lock in locks {
+        let Ok(first) = fs::symlink_metadata(&lock) else {
+            continue;
+        };
+        let is_ours = match fs::read(&lock) {
+            Ok(bytes) if bytes == ours.as_bytes() => true,
+            Ok(bytes) if bytes.is_empty() => stays_empty(&lock, &first),
+            _ => false,
+        };
+        if is_ours {
+            let _ = fsutil::remove(&lock);
+        }
+    }
+}
+
+/// Whether the empty file at `path` is still there, empty and the same file after
+/// [`EMPTY_REF_LOCK_GRACE`].
+fn stays_empty(path: &std::path::Path, first: &fs::Metadata) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        let Ok(now) = fs::symlink_metadata(path) else {
+            return false;
+        };
+        if now.len() != 0 || now.modified().ok() != first.modified().ok() {
+            return false;
+        }
+        if start.elapsed() >= EMPTY_REF_LOCK_GRACE {
+            return same_file(first, &now);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.created().ok() == b.created().ok()
 }

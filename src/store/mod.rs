@@ -8,10 +8,14 @@ mod commit;
 mod fsutil;
 mod heal;
 mod history;
+mod housekeeping;
 mod index_edit;
+mod index_lock;
 mod integration;
+mod interrupt;
 mod journal;
 mod paths;
+mod sign;
 mod worktree;
 
 use std::fs;
@@ -19,7 +23,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
-pub use commit::{Applied, Change};
+pub use commit::{Applied, Change, Notice};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{
     hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
@@ -187,6 +191,14 @@ impl Store {
     /// other orc processes. The OS releases it when the process ends, even on `kill -9`;
     /// the work of an orc process killed while committing is finished first.
     pub fn lock(&self) -> Result<RepoLock> {
+        let (path, file) = self.lock_file()?;
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        let lock = RepoLock { _file: file };
+        journal::recover(self)?;
+        Ok(lock)
+    }
+
+    fn lock_file(&self) -> Result<(PathBuf, fs::File)> {
         let path = self.repo.common_dir().join("orc.lock");
         let file = fs::OpenOptions::new()
             .create(true)
@@ -194,18 +206,21 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
-        file.lock().map_err(|e| Error::io(&path, e))?;
-        let lock = RepoLock { _file: file };
-        journal::recover(self)?;
-        Ok(lock)
+        Ok((path, file))
     }
 
     /// Finishes the work of an orc process that was killed while committing, if any: a
     /// leftover journal means HEAD may be ahead of the work tree. Costs one `stat` when
-    /// there is nothing to do.
+    /// there is nothing to do. A journal whose writer is alive (it holds the repository
+    /// lock, maybe waiting for git's index lock) is its own business: no waiting for it.
     pub fn recover_interrupted(&self) -> Result<()> {
         if journal::pending(self) {
-            drop(self.lock()?);
+            let (path, file) = self.lock_file()?;
+            match file.try_lock() {
+                Ok(()) => journal::recover(self)?,
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
         }
         Ok(())
     }

@@ -1795,3 +1795,17 @@ async fn recover_context_and_log() {
     assert!(text.contains("no-such-commit"), "{text}");
     assert_eq!(repo.commit_count(), before);
 }
+
+#[tokio::test]
+async fn a_commit_on_a_detached_head_carries_a_notice() {
+    let repo = repo();
+    repo.git(&["checkout", "-q", "--detach"]);
+    let mut c = Client::start(&repo.root).await;
+    let (text, data) = c
+        .ok("orchestrator_create_task", json!({ "title": "detached" }))
+        .await;
+    assert!(text.contains("\nnote: HEAD is detached"), "{text}");
+    let notices = data["notices"].as_array().expect("notices");
+    assert_eq!(notices.len(), 1, "{data}");
+    assert!(notices[0].as_str().unwrap().starts_with("HEAD is detached"));
+}

@@ -135,14 +135,18 @@ fn render(r: &HooksReport, out: &mut Output) {
     for h in &r.hooks {
         out.line(hook_line(h));
     }
-    match &r.merge_driver {
-        Some(cmd) => out.line(format!("merge driver: registered ({cmd})")),
-        None => out.line("merge driver: not registered (run `orc hooks install`)"),
+    match (&r.merge_driver, &r.merge_driver_broken) {
+        (Some(cmd), Some(why)) => out.line(format!(
+            "merge driver: broken ({cmd}): {why} (run `orc hooks install`)"
+        )),
+        (Some(cmd), None) => out.line(format!("merge driver: registered ({cmd})")),
+        (None, _) => out.line("merge driver: not registered (run `orc hooks install`)"),
     }
     if r.attributes {
         out.line(format!(
-            ".gitattributes: {}",
-            crate::service::ATTRIBUTE_LINE
+            ".gitattributes: {} and {}",
+            crate::service::ATTRIBUTE_LINE,
+            crate::service::DECISION_ATTRIBUTE_LINE
         ));
     } else {
         out.line(".gitattributes: no orc line (run `orc hooks install`)");
@@ -213,14 +217,18 @@ pub fn merge_driver(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
     for c in &report.conflicts {
         eprintln!("orc merge-driver: {}: {c}", report.path);
     }
-    if let Some(reason) = &report.fallback_reason
-        && report.method == "lines"
-        && format_known(&report.path)
-    {
-        eprintln!(
-            "orc merge-driver: {}: {reason}; used git's line merge",
-            report.path
-        );
+    if let Some(reason) = &report.fallback_reason {
+        if report.method == "fields" {
+            eprintln!(
+                "orc merge-driver: {}: {reason}; conflict markers are in the body",
+                report.path
+            );
+        } else if format_known(&report.path) {
+            eprintln!(
+                "orc merge-driver: {}: {reason}; used git's line merge",
+                report.path
+            );
+        }
     }
     if !report.clean {
         out.exit_code = 1;

@@ -201,6 +201,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         ctx.agent = cli.agent.clone();
     }
     let orc = Orc::open(&start, ctx)?;
+    for notice in orc.notices() {
+        eprintln!("note: {notice}");
+    }
     out.json = cli.json;
     match cli.command {
         Command::Init { example } => report::init(&orc, example, out),

@@ -114,6 +114,9 @@ impl OrcServer {
                 }
                 _ => {
                     let orc = Orc::open(root, ctx)?;
+                    for notice in orc.notices() {
+                        eprintln!("orc mcp: {notice}");
+                    }
                     &mut open.insert((root.to_path_buf(), orc)).1
                 }
             };

@@ -41,7 +41,7 @@ pub use history::{
     Version, diff_values, looks_like_decision,
 };
 pub use hooks::{
-    ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
+    ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
     InstallOptions, LinkedCommit, LinkedFile, merge_driver,
 };
 pub use init::InitReport;
@@ -168,14 +168,31 @@ impl<T> Outcome<T> {
 pub struct Orc {
     store: Store,
     ctx: Context,
+    /// What opening the repository did on its own that the user should hear about.
+    notices: Vec<String>,
 }
 
 impl Orc {
     /// Opens the repository containing `start`. Does not require `orc init`.
     pub fn open(start: &Path, ctx: Context) -> Result<Orc> {
-        let store = Store::discover(start)?;
+        let mut store = Store::discover(start)?;
         store.recover_interrupted()?;
-        Ok(Orc { store, ctx })
+        let notices: Vec<String> = hooks::ensure_driver(&store).into_iter().collect();
+        if !notices.is_empty() {
+            // The repository's configuration changed: see it as it is now.
+            store = Store::discover(start)?;
+        }
+        Ok(Orc {
+            store,
+            ctx,
+            notices,
+        })
+    }
+
+    /// Things opening the repository did by itself (such as registering the merge
+    /// driver in a fresh clone), for the face to tell the user once.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     pub fn store(&self) -> &Store {

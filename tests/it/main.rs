@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod clones;
 mod commit_model;
 mod crash;
 mod decisions;

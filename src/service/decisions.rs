@@ -739,9 +739,11 @@ impl Orc {
     }
 
     /// Gives duplicate decision numbers (two branches each created the same number) the
-    /// next free numbers and fixes `supersedes`/`superseded_by` links. Of each group the
-    /// decision with the earlier date keeps its number; on the same date, the one that
-    /// arrived on this branch first (by HEAD's first-parent history) keeps it.
+    /// next free numbers and fixes `supersedes`/`superseded_by` links. A number others
+    /// have already seen never changes: of each group, a decision already published (in
+    /// the upstream branch, or with no upstream in the side a merge brought in) keeps its
+    /// number; among the rest, the one with the earlier date, then the one that arrived
+    /// on this branch first (by HEAD's first-parent history).
     pub fn decision_renumber(&self) -> Result<Outcome<Vec<Renumbered>>> {
         self.mutate(|_| {
             let decisions = self.decisions()?;
@@ -756,14 +758,24 @@ impl Orc {
             let dup_paths: Vec<String> =
                 groups.values().flatten().map(|f| f.path.clone()).collect();
             let depth = self.store.arrival_depth(&dup_paths)?;
+            let published_at = self.store.published_commits()?;
+            let mut published = BTreeSet::new();
+            for path in &dup_paths {
+                for commit in &published_at {
+                    if self.store.blob_id_at(commit, path)?.is_some() {
+                        published.insert(path.as_str());
+                    }
+                }
+            }
             let mut next = decisions.max_number();
             // path -> (old number, new number)
             let mut moves: BTreeMap<String, (u32, u32)> = BTreeMap::new();
             for (number, mut group) in groups {
                 group.sort_by(|a, b| {
-                    a.decision
-                        .date
-                        .cmp(&b.decision.date)
+                    let unpublished = |f: &DecisionFile| !published.contains(f.path.as_str());
+                    unpublished(a)
+                        .cmp(&unpublished(b))
+                        .then(a.decision.date.cmp(&b.decision.date))
                         .then(depth[&b.path].cmp(&depth[&a.path]))
                         .then(a.path.cmp(&b.path))
                 });

@@ -359,6 +359,33 @@ impl Store {
         Ok(())
     }
 
+    /// The commits whose content others have already seen: the current branch's upstream
+    /// (`branch.<name>.remote` and `.merge`, as `git pull` uses them) when it is set and
+    /// fetched; otherwise, when HEAD is a merge, the sides it merged in (HEAD's parents
+    /// after the first).
+    pub fn published_commits(&self) -> Result<Vec<String>> {
+        if let Some(branch) = self.branch()
+            && let Some(remote) = self.config_string(&format!("branch.{branch}.remote"))
+            && let Some(merge) = self.config_string(&format!("branch.{branch}.merge"))
+        {
+            let tracking = match remote.as_str() {
+                "." => merge.clone(),
+                _ => format!(
+                    "refs/remotes/{remote}/{}",
+                    merge.strip_prefix("refs/heads/").unwrap_or(&merge)
+                ),
+            };
+            if let Ok(id) = self.resolve_commit(&tracking) {
+                return Ok(vec![id]);
+            }
+        }
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
+        let commit = self.repo.find_commit(parse_id(&head)?).map_err(Error::git)?;
+        Ok(commit.parent_ids().skip(1).map(|p| p.to_string()).collect())
+    }
+
     /// For each path, how many commits of HEAD's first-parent chain have it, counting from
     /// HEAD until the first commit that lacks it: a larger number means it arrived on this
     /// branch earlier. Paths not in HEAD get 0.

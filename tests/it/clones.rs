@@ -243,3 +243,63 @@ fn decision_bodies_merge_by_lines_and_front_matter_by_fields() {
     let body = d1["body"].as_str().unwrap();
     assert!(body.contains("ALPHA") && body.contains("OMEGA"), "{body}");
 }
+
+fn decision_numbers(repo: &Repo, dir: &Path) -> Vec<(u64, String)> {
+    let (out, _) = orc_ok(
+        repo,
+        dir,
+        "2026-01-20T00:00:00Z",
+        &["decision", "list", "--json"],
+    );
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    list["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["number"].as_u64().unwrap(),
+                d["title"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn renumber_moves_only_the_decision_nobody_has_seen() {
+    let repo = Repo::init();
+    for title in ["First", "Second"] {
+        repo.ok(&["decision", "new", title]);
+    }
+    let (_, clone) = origin_and_clone(&repo);
+    // The clone's decision is older, so date order alone would move the pushed one.
+    orc_ok(
+        &repo,
+        &clone,
+        "2026-01-16T00:00:00Z",
+        &["decision", "new", "Local idea"],
+    );
+    orc_ok(
+        &repo,
+        &repo.root,
+        "2026-01-17T00:00:00Z",
+        &["decision", "new", "Pushed idea"],
+    );
+    git_ok(&repo, &repo.root, &["push", "-q"]);
+    git_ok(&repo, &clone, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    let (out, _) = orc_ok(
+        &repo,
+        &clone,
+        "2026-01-18T00:00:00Z",
+        &["decision", "renumber"],
+    );
+    assert!(out.contains("Local idea"), "{out}");
+    let numbers = decision_numbers(&repo, &clone);
+    assert!(
+        numbers.contains(&(3, "Pushed idea".into())) && numbers.contains(&(4, "Local idea".into())),
+        "{numbers:?}"
+    );
+    // The published file is untouched by the renumbering commit.
+    let changed = git_ok(&repo, &clone, &["show", "--format=", "--name-status", "HEAD"]);
+    assert!(!changed.contains("pushed-idea"), "{changed}");
+}

@@ -14,6 +14,8 @@ pub struct Output {
     pub json: bool,
     /// Exit code for a run that did not fail with an error (e.g. `check` finding problems).
     pub exit_code: i32,
+    /// Files the command could not read; JSON output carries them as `problems`.
+    pub problems: Option<crate::service::Problems>,
 }
 
 impl Output {
@@ -22,6 +24,7 @@ impl Output {
             w,
             json: false,
             exit_code: 0,
+            problems: None,
         }
     }
 
@@ -44,6 +47,16 @@ impl Output {
             (None, v) => {
                 map.insert("value".into(), v);
             }
+        }
+        let problems = self.problems.as_ref().map(|p| {
+            p.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .map(|(path, error)| serde_json::json!({ "path": path, "error": error }))
+                .collect::<Vec<_>>()
+        });
+        if let Some(problems) = problems.filter(|p| !p.is_empty()) {
+            map.entry("problems").or_insert(problems.into());
         }
         let text = serde_json::to_string_pretty(&serde_json::Value::Object(map))
             .expect("JSON values serialise");

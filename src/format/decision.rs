@@ -89,6 +89,7 @@ pub fn decision_from_markdown(text: &str) -> Result<Decision, FormatError> {
     } else {
         text
     };
+    FormatError::find_conflict_markers(text)?;
     let (yaml, body) = split_front_matter(text)?;
     // The YAML starts on line 2, after the opening `---`.
     const OFFSET: usize = 1;

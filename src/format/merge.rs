@@ -575,7 +575,9 @@ mod tests {
             (".orchestrator/manifests/task_1.toml", Some(Manifest)),
             (".orchestrator/sessions/s_1.toml", Some(Session)),
             (".orchestrator/config.toml", Some(Config)),
-            (".orchestrator/decisions/0001-x.md", None),
+            (".orchestrator/decisions/0001-x.md", Some(Decision)),
+            (".orchestrator/archive/decisions/0001-x.md", Some(Decision)),
+            (".orchestrator/roles/architect.md", None),
             (".orchestrator/other/x.toml", None),
             ("tasks/task_1.toml", None),
         ] {

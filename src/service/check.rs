@@ -27,6 +27,14 @@ pub struct CheckReport {
 impl Problem {
     /// A file that could not be read or parsed.
     pub(super) fn parse(path: String, error: &crate::format::FormatError) -> Problem {
+        if error.is_conflict_markers() {
+            return Problem {
+                message: error.at_path(&path),
+                path,
+                line: error.line,
+                kind: "conflict-markers",
+            };
+        }
         Problem {
             path,
             line: error.line,
@@ -73,7 +81,7 @@ impl State {
         for task in self.task_values() {
             let path = task_path(&task.id);
             if let Some(p) = &task.parent
-                && !self.tasks.contains_key(p)
+                && !self.is_known(p)
             {
                 out.push(Problem {
                     path: path.clone(),
@@ -83,7 +91,7 @@ impl State {
                 });
             }
             for d in &task.depends_on {
-                if !self.tasks.contains_key(d) {
+                if !self.is_known(d) {
                     out.push(Problem {
                         path: path.clone(),
                         line: None,
@@ -146,12 +154,7 @@ impl Orc {
             Ok(state) => self.check_state(&state),
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
-                problems: vec![Problem {
-                    path: CONFIG_PATH.to_owned(),
-                    line: source.line,
-                    kind: "parse",
-                    message: source.message,
-                }],
+                problems: vec![Problem::parse(CONFIG_PATH.to_owned(), &source)],
             }),
             Err(Error::NotAFile { path }) => Ok(CheckReport {
                 files_checked: 1,

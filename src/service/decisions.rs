@@ -306,7 +306,9 @@ fn renumber_heading(body: &str, new: u32) -> String {
 impl Orc {
     /// All decision files, parsed.
     pub fn decisions(&self) -> Result<Decisions> {
-        Decisions::load(&self.store)
+        let decisions = Decisions::load(&self.store)?;
+        self.note_unreadable(&decisions.unreadable);
+        Ok(decisions)
     }
 
     fn template(&self) -> Result<String> {
@@ -482,10 +484,7 @@ impl Orc {
             unreadable: decisions
                 .unreadable
                 .iter()
-                .map(|u| UnreadableFile {
-                    path: u.path.clone(),
-                    error: u.error.to_string(),
-                })
+                .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
         })
     }
@@ -858,7 +857,17 @@ impl Orc {
         for f in &decisions.files {
             seen.entry(f.decision.number).or_default().push(&f.path);
         }
-        let numbers: BTreeSet<u32> = seen.keys().copied().collect();
+        // Numbers of unreadable files count as existing: their parse error says enough.
+        let numbers: BTreeSet<u32> = seen
+            .keys()
+            .copied()
+            .chain(
+                decisions
+                    .unreadable
+                    .iter()
+                    .filter_map(|u| u.path.rsplit('/').next().and_then(number_from_file_name)),
+            )
+            .collect();
         for (n, paths) in &seen {
             if paths.len() > 1 {
                 for p in paths {
@@ -891,7 +900,7 @@ impl Orc {
                 });
             }
             if let Some(t) = &d.task
-                && !state.tasks.contains_key(t)
+                && !state.is_known(t)
                 && !archived.contains(t)
             {
                 out.push(Problem {

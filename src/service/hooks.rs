@@ -633,6 +633,7 @@ impl Orc {
             store: self.store.staged()?,
             ctx: self.ctx.clone(),
             notices: Vec::new(),
+            problems: self.problems.clone(),
         };
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);

@@ -170,7 +170,12 @@ pub struct Orc {
     ctx: Context,
     /// What opening the repository did on its own that the user should hear about.
     notices: Vec<String>,
+    /// Files under `.orchestrator/` that the calls so far could not read, by path.
+    problems: Problems,
 }
+
+/// Files that could not be read, shared with the face that reports them.
+pub type Problems = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>;
 
 impl Orc {
     /// Opens the repository containing `start`. Does not require `orc init`.
@@ -186,6 +191,7 @@ impl Orc {
             store,
             ctx,
             notices,
+            problems: Problems::default(),
         })
     }
 
@@ -193,6 +199,38 @@ impl Orc {
     /// driver in a fresh clone), for the face to tell the user once.
     pub fn notices(&self) -> &[String] {
         &self.notices
+    }
+
+    /// The files under `.orchestrator/` that the calls so far could not read (path and
+    /// error), kept until [`Orc::take_problems`]. Every reading command says so, so that
+    /// nothing disappears silently from a list.
+    pub fn problems(&self) -> Problems {
+        self.problems.clone()
+    }
+
+    /// The files recorded so far as unreadable, forgetting them (a server asks after
+    /// each call).
+    pub fn take_problems(&self) -> Vec<UnreadableFile> {
+        let mut map = self
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::take(&mut *map)
+            .into_iter()
+            .map(|(path, error)| UnreadableFile { path, error })
+            .collect()
+    }
+
+    /// Records files that did not parse.
+    fn note_unreadable<'a>(&self, files: impl IntoIterator<Item = &'a state::Unreadable>) {
+        let mut map = self
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for u in files {
+            let f = UnreadableFile::new(&u.path, &u.error);
+            map.insert(f.path, f.error);
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -215,8 +253,10 @@ impl Orc {
 
     /// Reads the current state; fails when orc is not initialised.
     pub fn state(&self) -> Result<Loaded> {
+        let state = State::load(&self.store)?;
+        self.note_unreadable(&state.unreadable);
         Ok(Loaded {
-            state: Some(State::load(&self.store)?),
+            state: Some(state),
             short_lived: self.ctx.short_lived,
         })
     }
@@ -226,6 +266,7 @@ impl Orc {
     fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
         let mut state = State::load(&self.store)?;
+        self.note_unreadable(&state.unreadable);
         let (mut change, value) = f(&mut state)?;
         relocate_tasks(&mut change, |id| Some(state.task_file(id)));
         refuse_binary(&change)?;

@@ -106,6 +106,19 @@ pub struct UnreadableFile {
     pub error: String,
 }
 
+impl UnreadableFile {
+    pub fn new(path: &str, error: &crate::format::FormatError) -> Self {
+        UnreadableFile {
+            path: path.to_owned(),
+            error: if error.is_conflict_markers() {
+                error.at_path(path)
+            } else {
+                error.to_string()
+            },
+        }
+    }
+}
+
 /// The overview printed by `orc status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
@@ -297,10 +310,7 @@ impl State {
             unreadable: self
                 .unreadable
                 .iter()
-                .map(|u| UnreadableFile {
-                    path: u.path.clone(),
-                    error: u.error.to_string(),
-                })
+                .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
         }
     }

@@ -1,0 +1,125 @@
+//! Nothing disappears silently: files that do not parse are named by every reading
+//! command, conflict markers are called what they are, and files orc wrote without
+//! committing are reported as uncommitted.
+
+use crate::harness::{Repo, add, task_file};
+
+/// A repository with a task whose file is broken and a task that depends on it.
+fn broken_and_dependent() -> (Repo, String, String, String) {
+    let repo = Repo::init();
+    let broken = add(&repo, &["Broken"]);
+    let dependent = add(&repo, &["Dependent", "--depends-on", &broken]);
+    let path = task_file(&broken);
+    let text = repo.read(&path);
+    repo.write(&path, &text.replace("title = ", "title = = "));
+    (repo, broken, dependent, path)
+}
+
+fn stderr_of(repo: &Repo, args: &[&str]) -> String {
+    let out = repo.run(args);
+    assert!(
+        out.status.success(),
+        "orc {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_task_file_that_does_not_parse_is_named_by_every_reading_command() {
+    let (repo, broken, _, path) = broken_and_dependent();
+    for args in [
+        vec!["task", "list"],
+        vec!["ready"],
+        vec!["status"],
+        vec!["recover"],
+        vec!["stream", "list"],
+    ] {
+        let err = stderr_of(&repo, &args);
+        assert!(
+            err.contains("warning: 1 file under .orchestrator/ could not be read")
+                && err.contains(&format!("  {path}: line ")),
+            "{args:?}: {err}"
+        );
+    }
+    for args in [vec!["task", "list"], vec!["ready"], vec!["status"]] {
+        let json = repo.json(&args);
+        assert_eq!(json["problems"][0]["path"], path.as_str(), "{args:?}: {json}");
+        assert!(json["problems"][0]["error"].as_str().unwrap().starts_with("line "));
+    }
+    // `task show` finds the file by id, and by a prefix of it.
+    for input in [broken.as_str(), &broken[..9]] {
+        let err = repo.fails(&["task", "show", input]);
+        assert!(err.starts_with(&format!("error: {path}: line ")), "{err}");
+    }
+}
+
+#[test]
+fn a_parse_error_does_not_make_references_to_that_task_dangle() {
+    let (repo, _, _, path) = broken_and_dependent();
+    let out = repo.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("{path}:")), "{text}");
+    assert!(!text.contains("does not exist"), "{text}");
+    assert!(text.contains("1 problem(s)"), "{text}");
+    let out = repo.run(&["maintenance", "scan", "--json"]);
+    let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scan["scan"]["broken_references"], serde_json::json!([]), "{scan}");
+    assert_eq!(scan["problems"][0]["path"], path.as_str(), "{scan}");
+}
+
+#[test]
+fn conflict_markers_left_by_a_line_merge_are_named_as_such() {
+    let repo = Repo::init();
+    // Without the driver git merges task files line by line.
+    repo.ok(&["hooks", "uninstall"]);
+    let id = add(&repo, &["Title"]);
+    repo.git(&["branch", "other"]);
+    repo.ok(&["task", "edit", &id, "--title", "Ours"]);
+    repo.git(&["checkout", "-q", "other"]);
+    repo.ok(&["task", "edit", &id, "--title", "Theirs"]);
+    let out = repo
+        .git_cmd(&repo.root, &["merge", "--no-edit", "main"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "git leaves markers");
+    let path = task_file(&id);
+    let line = repo
+        .read(&path)
+        .lines()
+        .position(|l| l.starts_with("<<<<<<<"))
+        .unwrap()
+        + 1;
+    let expected = format!("unresolved conflict markers at {path}:{line}");
+
+    let out = repo.run(&["check"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!("{path}:{line}: conflict-markers: {expected}")),
+        "{text}"
+    );
+    assert!(!text.contains("parse"), "{text}");
+    let err = stderr_of(&repo, &["task", "list"]);
+    assert!(err.contains(&expected), "{err}");
+    let err = repo.fails(&["task", "show", &id]);
+    assert!(err.starts_with(&format!("error: {expected}")), "{err}");
+
+    // In the config, every command names the markers.
+    repo.git(&["merge", "--abort"]);
+    let config = repo.read(".orchestrator/config.toml");
+    repo.write(
+        ".orchestrator/config.toml",
+        &format!("<<<<<<< HEAD\n{config}=======\n{config}>>>>>>> other\n"),
+    );
+    let err = repo.fails(&["status"]);
+    assert!(
+        err.starts_with("error: unresolved conflict markers at .orchestrator/config.toml:1"),
+        "{err}"
+    );
+    let out = repo.run(&["check"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("conflict-markers"),
+        "{out:?}"
+    );
+}

@@ -22,6 +22,10 @@ pub struct Problem {
 pub struct CheckReport {
     pub files_checked: usize,
     pub problems: Vec<Problem>,
+    /// Files under `.orchestrator/` that differ from HEAD (written, not committed). Not a
+    /// problem: `--no-commit` and `commit = "off"` leave committing to the user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncommitted: Vec<String>,
 }
 
 impl Problem {
@@ -149,12 +153,21 @@ impl State {
 
 impl Orc {
     /// Validates every file. A broken config is reported as a problem, not an error.
+    /// Files under `.orchestrator/` that differ from HEAD are listed as uncommitted.
     pub fn check(&self) -> Result<CheckReport> {
+        let mut report = self.check_files()?;
+        report.uncommitted = self.store.uncommitted_orc_files()?;
+        Ok(report)
+    }
+
+    /// [`Orc::check`] of the files alone, without asking git what is committed.
+    pub(super) fn check_files(&self) -> Result<CheckReport> {
         match self.state() {
             Ok(state) => self.check_state(&state),
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
                 problems: vec![Problem::parse(CONFIG_PATH.to_owned(), &source)],
+                uncommitted: Vec::new(),
             }),
             Err(Error::NotAFile { path }) => Ok(CheckReport {
                 files_checked: 1,
@@ -164,6 +177,7 @@ impl Orc {
                     kind: "parse",
                     message: "expected a file, found a directory".into(),
                 }],
+                uncommitted: Vec::new(),
             }),
             Err(e) => Err(e),
         }
@@ -175,6 +189,7 @@ impl Orc {
         let mut report = CheckReport {
             files_checked: 1 + state.tasks.len() + state.unreadable.len(),
             problems: state.problems(),
+            uncommitted: Vec::new(),
         };
         let (sessions, bad) = self.load_sessions()?;
         report.files_checked += sessions.len() + bad.len();

@@ -638,7 +638,7 @@ impl Orc {
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);
         }
-        staged.check().map(Some)
+        staged.check_files().map(Some)
     }
 
     /// The post-commit hook: the task HEAD's commit is linked to by its trailer, unless

@@ -132,6 +132,9 @@ pub struct StatusReport {
     pub blocked: Vec<TaskSummary>,
     pub needs_revision: Vec<TaskSummary>,
     pub unreadable: Vec<UnreadableFile>,
+    /// Files under `.orchestrator/` that differ from HEAD: written but not committed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncommitted: Vec<String>,
     /// Open tasks of each stream in execution order.
     pub stream_queues: Vec<StreamQueue>,
     /// Lists cut to the requested length, with their full length: `"ready": 1234`,
@@ -312,6 +315,7 @@ impl State {
                 .iter()
                 .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
+            uncommitted: Vec::new(),
         }
     }
 
@@ -364,12 +368,21 @@ impl Orc {
     }
 
     pub fn status(&self) -> Result<StatusReport> {
-        Ok(self.state()?.status_report())
+        let mut report = self.state()?.status_report();
+        report.uncommitted = self.uncommitted()?;
+        Ok(report)
+    }
+
+    /// Files under `.orchestrator/` that differ from HEAD: written but not committed.
+    pub fn uncommitted(&self) -> Result<Vec<String>> {
+        self.store.uncommitted_orc_files()
     }
 
     /// [`Orc::status`] with every list cut to `limit` entries.
     pub fn status_overview(&self, limit: usize) -> Result<StatusReport> {
-        Ok(self.state()?.status_overview(limit))
+        let mut report = self.state()?.status_overview(limit);
+        report.uncommitted = self.uncommitted()?;
+        Ok(report)
     }
 
     pub fn ready(&self) -> Result<Vec<TaskSummary>> {

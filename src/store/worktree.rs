@@ -147,6 +147,39 @@ impl Store {
         Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
     }
 
+    /// Files under `.orchestrator/` whose work-tree content is not what HEAD has, sorted:
+    /// written without a commit (`--no-commit`, `commit = "off"`, during a merge), staged
+    /// or not, and new files git does not track yet. Like `git status`, compares the
+    /// index's stat data with the disk (hashing only files whose stat changed) and the
+    /// index's ids with HEAD's tree; ignored files are left out.
+    pub fn uncommitted_orc_files(&self) -> Result<Vec<String>> {
+        if !self.abs(ORC_DIR).is_dir() {
+            return Ok(Vec::new());
+        }
+        let iter = self
+            .repo
+            .status(gix::progress::Discard)
+            .map_err(Error::git)?
+            .untracked_files(gix::status::UntrackedFiles::Files)
+            .index_worktree_rewrites(None)
+            .index_worktree_submodules(gix::status::Submodule::Given {
+                ignore: gix::submodule::config::Ignore::All,
+                check_dirty: false,
+            })
+            .tree_index_track_renames(gix::status::tree_index::TrackRenames::Disabled)
+            .into_iter([BString::from(format!("{ORC_DIR}/"))])
+            .map_err(Error::git)?;
+        let mut out = BTreeSet::new();
+        for item in iter {
+            let item = item.map_err(Error::git)?;
+            let path = item.location().to_str_lossy();
+            if is_orc_path(&path) {
+                out.insert(path.into_owned());
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// Files that differ between HEAD and the work tree, sorted by path: what `git add -A`
     /// would commit. Ignored files, `.orchestrator/`, symbolic links and submodules are left
     /// out. A deleted file whose exact content reappears under a new path is a rename. A

@@ -123,3 +123,67 @@ fn conflict_markers_left_by_a_line_merge_are_named_as_such() {
         "{out:?}"
     );
 }
+
+#[test]
+fn files_written_without_a_commit_are_reported_as_uncommitted() {
+    let repo = Repo::init();
+    let id = add(&repo, &["Committed"]);
+    let status = repo.ok(&["status"]);
+    assert!(!status.contains("Not committed (written"), "{status}");
+    let new = repo.ok(&["--no-commit", "task", "add", "Second"]);
+    let new_path = task_file(new.trim());
+
+    // A merge stops on a conflict in a user file; orc writes but does not commit, and
+    // the merge is then aborted.
+    repo.write("a.txt", "base\n");
+    repo.git(&["add", "a.txt"]);
+    repo.git(&["commit", "-qm", "a"]);
+    repo.git(&["branch", "other"]);
+    repo.write("a.txt", "main\n");
+    repo.git(&["commit", "-qam", "main"]);
+    repo.git(&["checkout", "-q", "other"]);
+    repo.write("a.txt", "other\n");
+    repo.git(&["commit", "-qam", "other"]);
+    let out = repo
+        .git_cmd(&repo.root, &["merge", "--no-edit", "main"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    repo.ok(&["task", "note", &id, "during the merge"]);
+    repo.git(&["merge", "--abort"]);
+    let old_path = task_file(&id);
+    let porcelain = repo.status_porcelain();
+    assert!(
+        porcelain.contains(&old_path) && porcelain.contains(&new_path),
+        "git agrees: {porcelain}"
+    );
+
+    let status = repo.ok(&["status"]);
+    assert!(
+        status.contains(&format!("Not committed (written by orc or by hand, not in HEAD):\n  {old_path}\n  {new_path}"))
+            || status.contains(&format!("Not committed (written by orc or by hand, not in HEAD):\n  {new_path}\n  {old_path}")),
+        "{status}"
+    );
+    let json = repo.json(&["status"]);
+    assert_eq!(json["uncommitted"].as_array().unwrap().len(), 2, "{json}");
+    let check = repo.ok(&["check"]);
+    assert!(check.starts_with("ok:"), "not a problem: {check}");
+    assert!(
+        check.contains(&format!("{old_path}: uncommitted"))
+            && check.contains(&format!("{new_path}: uncommitted")),
+        "{check}"
+    );
+    let json = repo.json(&["check"]);
+    assert_eq!(json["uncommitted"].as_array().unwrap().len(), 2, "{json}");
+
+    // Committed, nothing is reported.
+    repo.git(&["add", ".orchestrator"]);
+    repo.git(&["commit", "-qm", "by hand"]);
+    let status = repo.ok(&["status"]);
+    assert!(
+        !status.contains("Not committed (written"),
+        "{status}\n{}",
+        repo.status_porcelain()
+    );
+    assert!(repo.json(&["check"]).get("uncommitted").unwrap().as_array().unwrap().is_empty());
+}

@@ -14,16 +14,19 @@ use crate::service::{
 #[derive(Debug, Subcommand)]
 pub enum HooksCommand {
     /// Install the commit-msg hook (and optional ones), register the merge driver in
-    /// git config and route `.orchestrator/` TOML files to it in `.gitattributes`.
+    /// git config and route `.orchestrator/` TOML and decision files to it in
+    /// `.gitattributes`.
     ///
-    /// Run it once in every clone: git never copies hooks or config. An existing hook is
-    /// kept as `<hook>.orc-user` and run first (chained). Hooks go to `core.hooksPath`
-    /// when it is set.
+    /// Run it once in every clone for the hooks: git never copies hooks or config (any
+    /// orc command registers the merge driver by itself when `.gitattributes` names it).
+    /// An existing hook is kept as `<hook>.orc-user` and run first (chained). Hooks go
+    /// to `core.hooksPath` when it is set.
     Install(InstallArgs),
-    /// Remove orc's hooks, restore the hooks they replaced and unregister the merge driver.
+    /// Remove orc's hooks, restore the hooks they replaced and unregister the merge driver
+    /// (later orc commands leave it unregistered until `orc hooks install`).
     Uninstall,
     /// Show which hooks are installed, whether they chain a hook of yours, and whether
-    /// the merge driver is registered.
+    /// the merge driver is registered and its program runs.
     Status,
     /// Run a hook's logic (called by the installed scripts).
     #[command(hide = true)]

@@ -135,7 +135,7 @@ pub enum Command {
     /// Install, remove or inspect orc's git hooks and merge driver.
     #[command(subcommand)]
     Hooks(git::HooksCommand),
-    /// The merge driver git runs for `.orchestrator/` TOML files (see `orc hooks install`).
+    /// The merge driver git runs for `.orchestrator/` TOML and decision files (see `orc hooks install`).
     #[command(hide = true)]
     MergeDriver(git::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).

@@ -238,7 +238,10 @@ pub fn merge_decision(base: &str, ours: &str, theirs: &str) -> Result<DecisionMe
     let superseded = Some(DecisionStatus::Superseded.as_str().to_owned());
     let (so, st) = (status(&ours), status(&theirs));
     let lifecycle = |t: &Table| -> Vec<Option<Value>> {
-        DECISION_LIFECYCLE.iter().map(|k| t.get(*k).cloned()).collect()
+        DECISION_LIFECYCLE
+            .iter()
+            .map(|k| t.get(*k).cloned())
+            .collect()
     };
     let (lb, lo, lt) = (lifecycle(&base), lifecycle(&ours), lifecycle(&theirs));
     let winner = if lo == lt || lt == lb {
@@ -270,12 +273,13 @@ pub fn merge_decision(base: &str, ours: &str, theirs: &str) -> Result<DecisionMe
             merged.insert(key.to_owned(), v.clone());
         }
     }
-    let mut decision: Decision = Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-        MergeError::Invalid {
-            kind: "decision",
-            message: e.message().trim().to_owned(),
-        }
-    })?;
+    let mut decision: Decision =
+        Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| MergeError::Invalid {
+                kind: "decision",
+                message: e.message().trim().to_owned(),
+            })?;
     decision.body = String::new();
     Ok(DecisionMerge {
         decision,

@@ -44,7 +44,9 @@ impl FormatError {
     /// PATH:LINE` for conflict markers, `PATH: line L, column C: message` otherwise.
     pub fn at_path(&self, path: &str) -> String {
         match self.line {
-            Some(line) if self.is_conflict_markers() => format!("{CONFLICT_MARKERS} at {path}:{line}"),
+            Some(line) if self.is_conflict_markers() => {
+                format!("{CONFLICT_MARKERS} at {path}:{line}")
+            }
             _ => format!("{path}: {self}"),
         }
     }

@@ -421,7 +421,7 @@ impl Orc {
         register_driver(&self.store)?;
         self.store.write_local(DRIVER_OFF_FILE, None)?;
         let mut change = self.change(
-            "route .orchestrator/ TOML files to orc's merge driver".into(),
+            "route .orchestrator/ TOML and decision files to orc's merge driver".into(),
             "hooks.install",
             None,
         );

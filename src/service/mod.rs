@@ -41,8 +41,8 @@ pub use history::{
     Version, diff_values, looks_like_decision,
 };
 pub use hooks::{
-    ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
-    InstallOptions, LinkedCommit, LinkedFile, merge_driver,
+    ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner,
+    HookStatus, HooksReport, InstallOptions, LinkedCommit, LinkedFile, merge_driver,
 };
 pub use init::InitReport;
 pub use maintenance::{

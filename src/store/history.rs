@@ -383,7 +383,10 @@ impl Store {
         let Some(head) = self.head_commit()? else {
             return Ok(Vec::new());
         };
-        let commit = self.repo.find_commit(parse_id(&head)?).map_err(Error::git)?;
+        let commit = self
+            .repo
+            .find_commit(parse_id(&head)?)
+            .map_err(Error::git)?;
         let merged: Vec<ObjectId> = commit.parent_ids().skip(1).map(|p| p.detach()).collect();
         if merged.is_empty() {
             return Ok(Vec::new());
@@ -401,8 +404,13 @@ impl Store {
             tips.push(parse_id(&id)?);
         }
         let reachable = |p: ObjectId| {
-            tips.iter()
-                .any(|t| *t == p || self.repo.merge_base(p, *t).is_ok_and(|b| b.map(|b| b.detach()) == Some(p)))
+            tips.iter().any(|t| {
+                *t == p
+                    || self
+                        .repo
+                        .merge_base(p, *t)
+                        .is_ok_and(|b| b.map(|b| b.detach()) == Some(p))
+            })
         };
         Ok(merged
             .into_iter()

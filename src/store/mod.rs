@@ -22,7 +22,8 @@ pub use cache::Parsed;
 pub use commit::{Applied, Change};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{
-    hook_exists, line_merge, line_merge_texts, program_runs, read_file, remove_hook, rename_hook, write_file, write_hook,
+    hook_exists, line_merge, line_merge_texts, program_runs, read_file, remove_hook, rename_hook,
+    write_file, write_hook,
 };
 pub use paths::FileDigest;
 pub use worktree::{WorkChange, WorkChangeKind};

@@ -44,7 +44,11 @@ fn markers(repo: &Repo, dir: &Path) -> String {
 fn origin_and_clone(repo: &Repo) -> (PathBuf, PathBuf) {
     let origin = repo.sibling("origin.git");
     let url = origin.to_str().unwrap();
-    git_ok(repo, &repo.root, &["init", "-q", "--bare", "-b", "main", url]);
+    git_ok(
+        repo,
+        &repo.root,
+        &["init", "-q", "--bare", "-b", "main", url],
+    );
     git_ok(repo, &repo.root, &["remote", "add", "origin", url]);
     git_ok(repo, &repo.root, &["push", "-q", "-u", "origin", "main"]);
     let clone = repo.sibling("clone");
@@ -93,8 +97,16 @@ fn a_fresh_clone_registers_the_merge_driver_once_and_pulls_without_markers() {
     );
     git_ok(&repo, &clone, &["pull", "-q", "--no-rebase", "--no-edit"]);
     assert_eq!(markers(&repo, &clone), "");
-    let (show, _) = orc_ok(&repo, &clone, "2026-01-16T03:00:00Z", &["task", "show", &id]);
-    assert!(show.contains("from origin") && show.contains("from clone"), "{show}");
+    let (show, _) = orc_ok(
+        &repo,
+        &clone,
+        "2026-01-16T03:00:00Z",
+        &["task", "show", &id],
+    );
+    assert!(
+        show.contains("from origin") && show.contains("from clone"),
+        "{show}"
+    );
 }
 
 #[test]
@@ -300,6 +312,10 @@ fn renumber_moves_only_the_decision_nobody_has_seen() {
         "{numbers:?}"
     );
     // The published file is untouched by the renumbering commit.
-    let changed = git_ok(&repo, &clone, &["show", "--format=", "--name-status", "HEAD"]);
+    let changed = git_ok(
+        &repo,
+        &clone,
+        &["show", "--format=", "--name-status", "HEAD"],
+    );
     assert!(!changed.contains("pushed-idea"), "{changed}");
 }

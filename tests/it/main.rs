@@ -22,6 +22,6 @@ mod recover;
 mod soak;
 mod sync;
 mod tasks;
-mod unreadable;
 mod torture;
+mod unreadable;
 mod workflow;

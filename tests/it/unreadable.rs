@@ -44,8 +44,17 @@ fn a_task_file_that_does_not_parse_is_named_by_every_reading_command() {
     }
     for args in [vec!["task", "list"], vec!["ready"], vec!["status"]] {
         let json = repo.json(&args);
-        assert_eq!(json["problems"][0]["path"], path.as_str(), "{args:?}: {json}");
-        assert!(json["problems"][0]["error"].as_str().unwrap().starts_with("line "));
+        assert_eq!(
+            json["problems"][0]["path"],
+            path.as_str(),
+            "{args:?}: {json}"
+        );
+        assert!(
+            json["problems"][0]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("line ")
+        );
     }
     // `task show` finds the file by id, and by a prefix of it.
     for input in [broken.as_str(), &broken[..9]] {
@@ -65,7 +74,11 @@ fn a_parse_error_does_not_make_references_to_that_task_dangle() {
     assert!(text.contains("1 problem(s)"), "{text}");
     let out = repo.run(&["maintenance", "scan", "--json"]);
     let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(scan["scan"]["broken_references"], serde_json::json!([]), "{scan}");
+    assert_eq!(
+        scan["scan"]["broken_references"],
+        serde_json::json!([]),
+        "{scan}"
+    );
     assert_eq!(scan["problems"][0]["path"], path.as_str(), "{scan}");
 }
 
@@ -160,8 +173,11 @@ fn files_written_without_a_commit_are_reported_as_uncommitted() {
 
     let status = repo.ok(&["status"]);
     assert!(
-        status.contains(&format!("Not committed (written by orc or by hand, not in HEAD):\n  {old_path}\n  {new_path}"))
-            || status.contains(&format!("Not committed (written by orc or by hand, not in HEAD):\n  {new_path}\n  {old_path}")),
+        status.contains(&format!(
+            "Not committed (written by orc or by hand, not in HEAD):\n  {old_path}\n  {new_path}"
+        )) || status.contains(&format!(
+            "Not committed (written by orc or by hand, not in HEAD):\n  {new_path}\n  {old_path}"
+        )),
         "{status}"
     );
     let json = repo.json(&["status"]);
@@ -185,5 +201,12 @@ fn files_written_without_a_commit_are_reported_as_uncommitted() {
         "{status}\n{}",
         repo.status_porcelain()
     );
-    assert!(repo.json(&["check"]).get("uncommitted").unwrap().as_array().unwrap().is_empty());
+    assert!(
+        repo.json(&["check"])
+            .get("uncommitted")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }

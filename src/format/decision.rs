@@ -331,6 +331,22 @@ mod tests {
     }
 
     #[test]
+    fn conflict_markers_are_named_and_setext_headings_are_not() {
+        let text = decision_to_markdown(&sample());
+        let marked = text.replacen(
+            "status: accepted\n",
+            "<<<<<<< ours\nstatus: accepted\n=======\nstatus: deprecated\n>>>>>>> theirs\n",
+            1,
+        );
+        let err = decision_from_markdown(&marked).unwrap_err();
+        assert!(err.is_conflict_markers(), "{err}");
+        assert_eq!(err.line, Some(5));
+        assert_eq!(err.at_path("d.md"), "unresolved conflict markers at d.md:5");
+        let heading = format!("{text}\nA heading\n=======\n");
+        assert!(decision_from_markdown(&heading).is_ok());
+    }
+
+    #[test]
     fn errors_name_the_line_in_the_file() {
         let text =
             "---\nformat: 1\nnumber: 3\ntitle: x\nstatus: maybe\ndate: 2026-01-15\n---\nbody\n";

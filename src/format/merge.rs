@@ -790,6 +790,65 @@ mod tests {
         assert!(m.text.contains("name = \"ops\""), "{}", m.text);
     }
 
+    fn decision_text(status: &str, extra: &str, body: &str) -> String {
+        format!(
+            "---\nformat: 1\nnumber: 1\ntitle: Use TOML\nstatus: {status}\ndate: 2026-01-15\n{extra}---\n\n{body}\n"
+        )
+    }
+
+    #[test]
+    fn decision_status_rules() {
+        let base = decision_text("accepted", "tags:\n- a\n", "# 1. Use TOML");
+        let superseded = decision_text(
+            "superseded",
+            "tags:\n- a\nsuperseded_by: 2\n",
+            "# 1. Use TOML",
+        );
+        let deprecated = decision_text("deprecated", "tags:\n- a\n- b\n", "# 1. Use TOML");
+        for (ours, theirs) in [(&superseded, &deprecated), (&deprecated, &superseded)] {
+            let m = merge_decision(&base, ours, theirs).unwrap();
+            assert_eq!(m.decision.status, DecisionStatus::Superseded);
+            assert_eq!(m.decision.superseded_by, Some(2));
+            assert_eq!(m.decision.tags, ["a", "b"], "other fields still merge");
+            assert!(m.conflicts.is_empty());
+        }
+        let by_three = decision_text(
+            "superseded",
+            "tags:\n- a\nsuperseded_by: 3\n",
+            "# 1. Use TOML",
+        );
+        let m = merge_decision(&base, &superseded, &by_three).unwrap();
+        assert_eq!(m.decision.superseded_by, Some(2), "ours kept");
+        assert_eq!(m.conflicts[0].key, "superseded_by");
+
+        let proposed = decision_text("proposed", "", "# 1. Use TOML");
+        let accepted = decision_text("accepted", "", "# 1. Use TOML");
+        let rejected = decision_text("rejected", "", "# 1. Use TOML");
+        let m = merge_decision(&proposed, &accepted, &rejected).unwrap();
+        assert_eq!(m.decision.status, DecisionStatus::Accepted);
+        assert_eq!(m.conflicts[0].key, "status");
+        let text = m.text(m.trivial_body().unwrap());
+        assert!(
+            text.ends_with("\n\n> orc merge conflict on `status`: kept \"accepted\" (ours); the other side had \"rejected\" (theirs)\n"),
+            "{text}"
+        );
+        assert_eq!(
+            crate::format::decision_from_markdown(&text).unwrap().status,
+            DecisionStatus::Accepted
+        );
+    }
+
+    #[test]
+    fn decision_bodies_changed_on_both_sides_need_a_line_merge() {
+        let base = decision_text("accepted", "", "a\n\nb");
+        let ours = decision_text("accepted", "", "A\n\nb");
+        let theirs = decision_text("accepted", "", "a\n\nB");
+        let m = merge_decision(&base, &ours, &theirs).unwrap();
+        assert_eq!(m.trivial_body(), None);
+        let m = merge_decision(&base, &ours, &base).unwrap();
+        assert_eq!(m.trivial_body(), Some("A\n\nb\n"));
+    }
+
     #[test]
     fn unparsable_or_newer_input_is_refused() {
         let good = task_to_toml(&base_task());

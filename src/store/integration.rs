@@ -166,6 +166,7 @@ impl Store {
             repo: self.repo.clone(),
             workdir: self.workdir.clone(),
             staged: Some(files),
+            listed: Default::default(),
         })
     }
 

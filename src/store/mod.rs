@@ -39,6 +39,9 @@ pub struct Store {
     workdir: PathBuf,
     /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
     staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
+    /// What the last cached directory read found on disk, reused to compare the work
+    /// tree with the index without a second `stat` per file.
+    listed: cache::Listed,
 }
 
 /// Held while a mutation reads, changes and commits state; released on drop or process exit.
@@ -64,6 +67,7 @@ impl Store {
             repo,
             workdir,
             staged: None,
+            listed: cache::Listed::default(),
         })
     }
 

@@ -210,3 +210,53 @@ fn files_written_without_a_commit_are_reported_as_uncommitted() {
             .is_empty()
     );
 }
+
+#[test]
+fn uncommitted_covers_edits_staged_changes_deletions_and_new_files_but_not_ignored_ones() {
+    let repo = Repo::init();
+    let a = add(&repo, &["Alpha"]);
+    let b = add(&repo, &["Bravo"]);
+    repo.ok(&["decision", "new", "Use TOML"]);
+    repo.write(".orchestrator/.gitignore", "scratch.txt\n");
+    repo.git(&["add", ".orchestrator/.gitignore"]);
+    repo.git(&["commit", "-qm", "ignore scratch"]);
+    let uncommitted = |repo: &Repo| -> Vec<String> {
+        repo.json(&["status"])["uncommitted"]
+            .as_array()
+            .map(|a| a.iter().map(|p| p.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(uncommitted(&repo), Vec::<String>::new());
+
+    // Same size, right after orc wrote it: only the content tells.
+    let a_path = task_file(&a);
+    let text = repo.read(&a_path);
+    repo.write(&a_path, &text.replace("Alpha", "Alphb"));
+    let b_path = task_file(&b);
+    std::fs::remove_file(repo.root.join(&b_path)).unwrap();
+    let decision = repo
+        .git(&["ls-files", ".orchestrator/decisions"])
+        .trim()
+        .to_owned();
+    let text = repo.read(&decision);
+    repo.write(&decision, &format!("{text}\nMore.\n"));
+    repo.git(&["add", &decision]);
+    repo.write(".orchestrator/notes.txt", "mine\n");
+    repo.write(".orchestrator/scratch.txt", "ignored\n");
+
+    let mut expected = vec![
+        a_path,
+        b_path,
+        decision,
+        ".orchestrator/notes.txt".to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(uncommitted(&repo), expected);
+    let mut porcelain: Vec<String> = repo
+        .status_porcelain()
+        .lines()
+        .map(|l| l[3..].to_owned())
+        .collect();
+    porcelain.sort();
+    assert_eq!(porcelain, expected, "git agrees");
+}

@@ -279,6 +279,17 @@ fn decision_numbers(repo: &Repo, dir: &Path) -> Vec<(u64, String)> {
 
 #[test]
 fn renumber_moves_only_the_decision_nobody_has_seen() {
+    renumber_after_pull(true);
+}
+
+#[test]
+fn without_an_upstream_the_published_side_of_the_merge_keeps_its_numbers() {
+    renumber_after_pull(false);
+}
+
+/// Two clones each add decision 0003; one pushes, the other pulls (with its upstream
+/// set, or without one, naming the remote branch) and renumbers.
+fn renumber_after_pull(upstream: bool) {
     let repo = Repo::init();
     for title in ["First", "Second"] {
         repo.ok(&["decision", "new", title]);
@@ -298,7 +309,16 @@ fn renumber_moves_only_the_decision_nobody_has_seen() {
         &["decision", "new", "Pushed idea"],
     );
     git_ok(&repo, &repo.root, &["push", "-q"]);
-    git_ok(&repo, &clone, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    if upstream {
+        git_ok(&repo, &clone, &["pull", "-q", "--no-rebase", "--no-edit"]);
+    } else {
+        git_ok(&repo, &clone, &["branch", "--unset-upstream"]);
+        git_ok(
+            &repo,
+            &clone,
+            &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+        );
+    }
     let (out, _) = orc_ok(
         &repo,
         &clone,

@@ -40,6 +40,10 @@ fn stat_matches(s: &gix::index::entry::Stat, k: &FileKey) -> bool {
         && (s.ctime.secs, s.ctime.nsecs) == (k.ctime.0 as u32, k.ctime.1 as u32)
 }
 
+/// Hash containers for one call's lookups (keys come from the repository).
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
+
 fn is_orc_path(rel: &str) -> bool {
     rel == ORC_DIR || rel.starts_with(&format!("{ORC_DIR}/"))
 }
@@ -176,7 +180,7 @@ impl Store {
         let entries = index
             .prefixed_entries(prefix.as_bytes().as_bstr())
             .unwrap_or(&[]);
-        let mut head: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
+        let mut head: FastMap<String, gix::ObjectId> = FastMap::default();
         let head_tree = self
             .repo
             .find_tree(self.repo.head_tree_id_or_empty().map_err(Error::git)?)
@@ -188,22 +192,24 @@ impl Store {
         {
             self.blobs_below(e.object_id(), &prefix, &mut head)?;
         }
-        let on_disk: BTreeMap<&str, FileKey> = listed
+        let on_disk: FastMap<&str, FileKey> = listed
             .values()
             .flat_map(|d| d.files.iter().map(|(p, k)| (p.as_str(), *k)))
             .collect();
         let options = gix::index::entry::stat::Options::default();
         let mut out = BTreeSet::new();
-        let mut tracked = BTreeSet::new();
+        let mut tracked: FastSet<&str> = FastSet::default();
         for e in entries {
-            let path = e.path(&index).to_str_lossy().into_owned();
-            let staged_as_head = e.stage_raw() == 0 && head.get(&path) == Some(&e.id);
+            let Ok(path) = e.path(&index).to_str() else {
+                continue;
+            };
+            let staged_as_head = e.stage_raw() == 0 && head.get(path) == Some(&e.id);
             if !staged_as_head {
-                out.insert(path.clone());
+                out.insert(path.to_owned());
             } else {
-                let key = match on_disk.get(path.as_str()) {
+                let key = match on_disk.get(path) {
                     Some(key) => Some(*key),
-                    None => match std::fs::symlink_metadata(self.abs(&path)) {
+                    None => match std::fs::symlink_metadata(self.abs(path)) {
                         Ok(m) if m.is_file() => Some(FileKey::of(&m)),
                         Ok(_) => None,
                         Err(e)
@@ -212,7 +218,7 @@ impl Store {
                         {
                             None
                         }
-                        Err(e) => return Err(Error::io(self.abs(&path), e)),
+                        Err(e) => return Err(Error::io(self.abs(path), e)),
                     },
                 };
                 let same = match key {
@@ -223,16 +229,16 @@ impl Store {
                     {
                         true
                     }
-                    Some(_) => self.disk_blob_id(&path)? == Some(e.id),
+                    Some(_) => self.disk_blob_id(path)? == Some(e.id),
                 };
                 if !same {
-                    out.insert(path.clone());
+                    out.insert(path.to_owned());
                 }
             }
             tracked.insert(path);
         }
         // Deleted from the index (staged deletion) but in HEAD.
-        out.extend(head.into_keys().filter(|p| !tracked.contains(p)));
+        out.extend(head.into_keys().filter(|p| !tracked.contains(p.as_str())));
         // New files: those the listing saw, and those in the other directories.
         let mut candidates: Vec<String> = on_disk
             .keys()
@@ -258,7 +264,7 @@ impl Store {
                 }
                 continue;
             }
-            if entry.file_type().is_file() && !tracked.contains(&rel) {
+            if entry.file_type().is_file() && !tracked.contains(rel.as_str()) {
                 candidates.push(rel);
             }
         }
@@ -289,7 +295,7 @@ impl Store {
         &self,
         id: gix::ObjectId,
         prefix: &str,
-        out: &mut BTreeMap<String, gix::ObjectId>,
+        out: &mut FastMap<String, gix::ObjectId>,
     ) -> Result<()> {
         let tree = self.repo.find_tree(id).map_err(Error::git)?;
         for entry in tree.decode().map_err(Error::git)?.entries {

@@ -12,8 +12,8 @@ pub struct Problem {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// `parse`, `misplaced`, `duplicate`, `unknown-parent`, `unknown-dependency`,
-    /// `unknown-role`, `cycle`.
+    /// `parse`, `conflict-markers`, `misplaced`, `duplicate`, `unknown-parent`,
+    /// `unknown-dependency`, `unknown-role`, `cycle`.
     pub kind: &'static str,
     pub message: String,
 }

@@ -18,7 +18,7 @@ pub enum Error {
     #[error("orc is not initialised in {}", path.display())]
     NotInitialized { path: PathBuf },
 
-    #[error("{}: {source}", path.display())]
+    #[error("{}", source.at_path(&path.display().to_string()))]
     Parse { path: PathBuf, source: FormatError },
 
     #[error("{}: {source}", path.display())]
@@ -149,6 +149,10 @@ impl Error {
                 "run orc in a clone or a linked worktree (`git worktree add`)".into()
             }
             Error::NotInitialized { .. } => "run `orc init` to start tracking tasks here".into(),
+            Error::Parse { source, .. } if source.is_conflict_markers() => {
+                "a merge left this file half-merged: keep the lines you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, then `git add` the file; `orc check` lists every such file"
+                    .into()
+            }
             Error::Parse { .. } => {
                 "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"
                     .into()

@@ -14,16 +14,19 @@ use crate::service::{
 #[derive(Debug, Subcommand)]
 pub enum HooksCommand {
     /// Install the commit-msg hook (and optional ones), register the merge driver in
-    /// git config and route `.orchestrator/` TOML files to it in `.gitattributes`.
+    /// git config and route `.orchestrator/` TOML and decision files to it in
+    /// `.gitattributes`.
     ///
-    /// Run it once in every clone: git never copies hooks or config. An existing hook is
-    /// kept as `<hook>.orc-user` and run first (chained). Hooks go to `core.hooksPath`
-    /// when it is set.
+    /// Run it once in every clone for the hooks: git never copies hooks or config (any
+    /// orc command registers the merge driver by itself when `.gitattributes` names it).
+    /// An existing hook is kept as `<hook>.orc-user` and run first (chained). Hooks go
+    /// to `core.hooksPath` when it is set.
     Install(InstallArgs),
-    /// Remove orc's hooks, restore the hooks they replaced and unregister the merge driver.
+    /// Remove orc's hooks, restore the hooks they replaced and unregister the merge driver
+    /// (later orc commands leave it unregistered until `orc hooks install`).
     Uninstall,
     /// Show which hooks are installed, whether they chain a hook of yours, and whether
-    /// the merge driver is registered.
+    /// the merge driver is registered and its program runs.
     Status,
     /// Run a hook's logic (called by the installed scripts).
     #[command(hide = true)]
@@ -136,14 +139,18 @@ fn render(r: &HooksReport, out: &mut Output) {
     for h in &r.hooks {
         out.line(hook_line(h));
     }
-    match &r.merge_driver {
-        Some(cmd) => out.line(format!("merge driver: registered ({cmd})")),
-        None => out.line("merge driver: not registered (run `orc hooks install`)"),
+    match (&r.merge_driver, &r.merge_driver_broken) {
+        (Some(cmd), Some(why)) => out.line(format!(
+            "merge driver: broken ({cmd}): {why} (run `orc hooks install`)"
+        )),
+        (Some(cmd), None) => out.line(format!("merge driver: registered ({cmd})")),
+        (None, _) => out.line("merge driver: not registered (run `orc hooks install`)"),
     }
     if r.attributes {
         out.line(format!(
-            ".gitattributes: {}",
-            crate::service::ATTRIBUTE_LINE
+            ".gitattributes: {} and {}",
+            crate::service::ATTRIBUTE_LINE,
+            crate::service::DECISION_ATTRIBUTE_LINE
         ));
     } else {
         out.line(".gitattributes: no orc line (run `orc hooks install`)");
@@ -214,14 +221,18 @@ pub fn merge_driver(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
     for c in &report.conflicts {
         eprintln!("orc merge-driver: {}: {c}", report.path);
     }
-    if let Some(reason) = &report.fallback_reason
-        && report.method == "lines"
-        && format_known(&report.path)
-    {
-        eprintln!(
-            "orc merge-driver: {}: {reason}; used git's line merge",
-            report.path
-        );
+    if let Some(reason) = &report.fallback_reason {
+        if report.method == "fields" {
+            eprintln!(
+                "orc merge-driver: {}: {reason}; conflict markers are in the body",
+                report.path
+            );
+        } else if format_known(&report.path) {
+            eprintln!(
+                "orc merge-driver: {}: {reason}; used git's line merge",
+                report.path
+            );
+        }
     }
     if !report.clean {
         out.exit_code = 1;

@@ -140,7 +140,7 @@ pub enum Command {
     /// Install, remove or inspect orc's git hooks and merge driver.
     #[command(subcommand)]
     Hooks(git::HooksCommand),
-    /// The merge driver git runs for `.orchestrator/` TOML files (see `orc hooks install`).
+    /// The merge driver git runs for `.orchestrator/` TOML and decision files (see `orc hooks install`).
     #[command(hide = true)]
     MergeDriver(git::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -208,8 +208,13 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         ctx.agent = cli.agent.clone();
     }
     let orc = Orc::open(&start, ctx)?;
+    for notice in orc.notices() {
+        eprintln!("note: {notice}");
+    }
     out.json = cli.json;
-    match cli.command {
+    out.problems = Some(orc.problems());
+    let lists_problems = matches!(cli.command, Command::Check);
+    let result = match cli.command {
         Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
@@ -236,7 +241,25 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
+    };
+    let problems = orc.take_problems();
+    // A command that failed on an unreadable file already named it in its error.
+    if !problems.is_empty() && result.is_ok() && !out.json && !lists_problems {
+        eprintln!(
+            "warning: {} file{} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            if problems.len() == 1 { "is" } else { "are" },
+        );
+        for p in &problems {
+            if p.error.contains(&p.path) {
+                eprintln!("  {}", p.error);
+            } else {
+                eprintln!("  {}: {}", p.path, p.error);
+            }
+        }
     }
+    result
 }
 
 /// The largest file orc reads as input (`--from`, `--detail-file`, …): far above any

@@ -19,6 +19,8 @@ pub struct Output {
     pub exit_code: i32,
     /// Notices already printed: each is said once per command.
     noticed: Vec<String>,
+    /// Files the command could not read; JSON output carries them as `problems`.
+    pub problems: Option<crate::service::Problems>,
 }
 
 impl Output {
@@ -29,6 +31,7 @@ impl Output {
             width: None,
             exit_code: 0,
             noticed: Vec::new(),
+            problems: None,
         }
     }
 
@@ -73,6 +76,16 @@ impl Output {
             (None, v) => {
                 map.insert("value".into(), v);
             }
+        }
+        let problems = self.problems.as_ref().map(|p| {
+            p.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .map(|(path, error)| serde_json::json!({ "path": path, "error": error }))
+                .collect::<Vec<_>>()
+        });
+        if let Some(problems) = problems.filter(|p| !p.is_empty()) {
+            map.entry("problems").or_insert(problems.into());
         }
         // Indented for a person at a terminal; one compact line for programs (a tenth of
         // the bytes for a long list).

@@ -144,6 +144,13 @@ pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
             more(name, list.len(), out, "  ");
         }
     }
+    if !report.uncommitted.is_empty() {
+        out.line("");
+        out.line("Not committed (written by orc or by hand, not in HEAD):");
+        for path in &report.uncommitted {
+            out.line(format!("  {path}"));
+        }
+    }
     if !report.unreadable.is_empty() {
         out.line("");
         out.line("Unreadable files (run `orc check`):");
@@ -177,6 +184,7 @@ pub fn check(orc: &Orc, out: &mut Output) -> Result<()> {
                 "ok": report.ok(),
                 "files_checked": report.files_checked,
                 "problems": report.problems,
+                "uncommitted": report.uncommitted,
             }),
         );
     } else {
@@ -194,6 +202,11 @@ pub fn check(orc: &Orc, out: &mut Output) -> Result<()> {
                 "{} problem(s) in {} files checked",
                 report.problems.len(),
                 report.files_checked
+            ));
+        }
+        for path in &report.uncommitted {
+            out.line(format!(
+                "{path}: uncommitted: differs from HEAD (commit it, or discard the change with git)"
             ));
         }
     }

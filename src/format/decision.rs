@@ -89,6 +89,7 @@ pub fn decision_from_markdown(text: &str) -> Result<Decision, FormatError> {
     } else {
         text
     };
+    FormatError::find_conflict_markers(text)?;
     let (yaml, body) = split_front_matter(text)?;
     // The YAML starts on line 2, after the opening `---`.
     const OFFSET: usize = 1;
@@ -327,6 +328,22 @@ mod tests {
             .unwrap_err();
         assert!(err.message.contains("nope"), "{err}");
         assert_eq!(err.line, Some(3), "{err}");
+    }
+
+    #[test]
+    fn conflict_markers_are_named_and_setext_headings_are_not() {
+        let text = decision_to_markdown(&sample());
+        let marked = text.replacen(
+            "status: accepted\n",
+            "<<<<<<< ours\nstatus: accepted\n=======\nstatus: deprecated\n>>>>>>> theirs\n",
+            1,
+        );
+        let err = decision_from_markdown(&marked).unwrap_err();
+        assert!(err.is_conflict_markers(), "{err}");
+        assert_eq!(err.line, Some(5));
+        assert_eq!(err.at_path("d.md"), "unresolved conflict markers at d.md:5");
+        let heading = format!("{text}\nA heading\n=======\n");
+        assert!(decision_from_markdown(&heading).is_ok());
     }
 
     #[test]

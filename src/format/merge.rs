@@ -1,8 +1,9 @@
 //! Field-level three-way merge of orc's TOML files: the logic behind `orc merge-driver`.
 //!
 //! Works on TOML values, not on model types, so one set of rules serves tasks, manifests,
-//! sessions and the config. Pure: text in, text out. Not for Markdown (decisions keep
-//! git's line merge) and not for files outside `.orchestrator/`.
+//! sessions and the config; a decision's YAML front matter is merged with the same rules
+//! (its Markdown body needs git's line merge, which the caller runs). Pure: text in, text
+//! out. Not for other Markdown and not for files outside `.orchestrator/`.
 
 use std::cmp::Ordering;
 
@@ -10,8 +11,11 @@ use jiff::Timestamp;
 use toml::{Table, Value};
 
 use super::toml_doc::{FormatError, declared_format};
-use crate::format::{config_to_toml, task_to_toml};
-use crate::model::{Config, Note, Status, Task};
+use crate::format::{
+    FormatError as DecisionError, config_to_toml, decision_from_markdown, decision_to_markdown,
+    split_front_matter, task_to_toml,
+};
+use crate::model::{Config, Decision, DecisionStatus, Note, Status, Task};
 
 /// Which orc file a path holds; decides the canonical text and the extra rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,8 @@ pub enum FileKind {
     Session,
     /// `.orchestrator/config.toml`.
     Config,
+    /// `.orchestrator/**/decisions/*.md`: front matter by fields, body by lines.
+    Decision,
 }
 
 impl FileKind {
@@ -31,6 +37,10 @@ impl FileKind {
     /// it (Markdown, unknown directories): such files get git's line merge.
     pub fn of_path(path: &str) -> Option<FileKind> {
         let rest = path.strip_prefix(".orchestrator/")?;
+        if let Some(dir) = rest.strip_suffix(".md").and_then(|r| r.rsplit_once('/')) {
+            let parent = dir.0.rsplit('/').next();
+            return (parent == Some("decisions")).then_some(FileKind::Decision);
+        }
         if !rest.ends_with(".toml") {
             return None;
         }
@@ -143,8 +153,146 @@ pub fn merge(kind: FileKind, base: &str, ours: &str, theirs: &str) -> Result<Mer
             let body = toml::to_string_pretty(&merged).expect("TOML tables serialise");
             with_comments(body, &conflicts)
         }
+        FileKind::Decision => {
+            return Err(MergeError::Invalid {
+                kind: "TOML file",
+                message: "decisions merge through `merge_decision`".into(),
+            });
+        }
     };
     Ok(Merged { text, conflicts })
+}
+
+/// A decision whose front matter is merged; the body is left to a line merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionMerge {
+    /// The merged front matter; `body` is empty.
+    pub decision: Decision,
+    /// The three bodies, for a line merge: base, ours, theirs.
+    pub bodies: [String; 3],
+    pub conflicts: Vec<Conflict>,
+}
+
+impl DecisionMerge {
+    /// The body when at most one side changed it; `None` when both did differently
+    /// (the caller merges lines).
+    pub fn trivial_body(&self) -> Option<&str> {
+        let [b, o, t] = &self.bodies;
+        if o == t || t == b {
+            Some(o)
+        } else if o == b {
+            Some(t)
+        } else {
+            None
+        }
+    }
+
+    /// The file text with `body`, the conflicts recorded at the end of the body.
+    pub fn text(&self, body: &str) -> String {
+        let mut d = self.decision.clone();
+        d.body = body.trim_end().to_owned();
+        for c in &self.conflicts {
+            d.body.push_str("\n\n> orc ");
+            d.body.push_str(&c.describe().replace('\n', " "));
+        }
+        decision_to_markdown(&d)
+    }
+}
+
+/// Keys of a decision's front matter whose value follows from `status`.
+const DECISION_LIFECYCLE: [&str; 2] = ["status", "superseded_by"];
+
+/// Merges the front matter of three versions of a decision file field by field, with the
+/// rules of [`merge`]; `status` and `superseded_by` go together: the side that changed the
+/// status wins, `superseded` (final) wins over any other change, and two other different
+/// changes keep ours and record a conflict. Both sides adding the file (no base) is not
+/// merged: two decisions may have taken the same name.
+pub fn merge_decision(base: &str, ours: &str, theirs: &str) -> Result<DecisionMerge, MergeError> {
+    let side = |text: &str, side: &'static str| -> Result<(Table, String), MergeError> {
+        let located = |error| MergeError::Parse { side, error };
+        let d = decision_from_markdown(text).map_err(located)?;
+        let normalized = text.replace("\r\n", "\n");
+        let (yaml, _) = split_front_matter(&normalized).map_err(located)?;
+        let value: yaml_serde::Value = yaml_serde::from_str(yaml)
+            .map_err(|e| located(DecisionError::at_offset(yaml, None, e.to_string())))?;
+        let table = Value::try_from(value)
+            .ok()
+            .and_then(|v| v.as_table().cloned())
+            .ok_or_else(|| MergeError::Invalid {
+                kind: "decision",
+                message: format!("{side} front matter is not `key: value` lines"),
+            })?;
+        Ok((table, d.body))
+    };
+    let (base, base_body) = side(base, "base")?;
+    let (ours, our_body) = side(ours, "our")?;
+    let (theirs, their_body) = side(theirs, "their")?;
+    let mut conflicts = Vec::new();
+    let (b, o, t) = (
+        strip_keys(&base, &DECISION_LIFECYCLE),
+        strip_keys(&ours, &DECISION_LIFECYCLE),
+        strip_keys(&theirs, &DECISION_LIFECYCLE),
+    );
+    let mut merged = merge_table("", Some(&b), &o, &t, false, &mut conflicts);
+    let status = |t: &Table| t.get("status").and_then(Value::as_str).map(str::to_owned);
+    let superseded = Some(DecisionStatus::Superseded.as_str().to_owned());
+    let (so, st) = (status(&ours), status(&theirs));
+    let lifecycle = |t: &Table| -> Vec<Option<Value>> {
+        DECISION_LIFECYCLE
+            .iter()
+            .map(|k| t.get(*k).cloned())
+            .collect()
+    };
+    let (lb, lo, lt) = (lifecycle(&base), lifecycle(&ours), lifecycle(&theirs));
+    let winner = if lo == lt || lt == lb {
+        &ours
+    } else if lo == lb {
+        &theirs
+    } else if so == st {
+        // Same status, different links: both superseded by different decisions.
+        conflicts.push(Conflict {
+            key: "superseded_by".into(),
+            kept: show(ours.get("superseded_by")),
+            other: show(theirs.get("superseded_by")),
+        });
+        &ours
+    } else if st == superseded && so != superseded {
+        &theirs
+    } else if so == superseded {
+        &ours
+    } else {
+        conflicts.push(Conflict {
+            key: "status".into(),
+            kept: show(ours.get("status")),
+            other: show(theirs.get("status")),
+        });
+        &ours
+    };
+    for key in DECISION_LIFECYCLE {
+        if let Some(v) = winner.get(key) {
+            merged.insert(key.to_owned(), v.clone());
+        }
+    }
+    let mut decision: Decision =
+        Value::Table(merged)
+            .try_into()
+            .map_err(|e: toml::de::Error| MergeError::Invalid {
+                kind: "decision",
+                message: e.message().trim().to_owned(),
+            })?;
+    decision.body = String::new();
+    Ok(DecisionMerge {
+        decision,
+        bodies: [base_body, our_body, their_body],
+        conflicts,
+    })
+}
+
+fn strip_keys(t: &Table, keys: &[&str]) -> Table {
+    t.iter()
+        .filter(|(k, _)| !keys.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn invalid(kind: &'static str, e: toml::de::Error) -> MergeError {
@@ -431,7 +579,9 @@ mod tests {
             (".orchestrator/manifests/task_1.toml", Some(Manifest)),
             (".orchestrator/sessions/s_1.toml", Some(Session)),
             (".orchestrator/config.toml", Some(Config)),
-            (".orchestrator/decisions/0001-x.md", None),
+            (".orchestrator/decisions/0001-x.md", Some(Decision)),
+            (".orchestrator/archive/decisions/0001-x.md", Some(Decision)),
+            (".orchestrator/roles/architect.md", None),
             (".orchestrator/other/x.toml", None),
             ("tasks/task_1.toml", None),
         ] {
@@ -638,6 +788,65 @@ mod tests {
         let m = merge(FileKind::Config, base, &ours, &theirs).unwrap();
         assert!(m.text.contains("stale_after_hours = 48"), "{}", m.text);
         assert!(m.text.contains("name = \"ops\""), "{}", m.text);
+    }
+
+    fn decision_text(status: &str, extra: &str, body: &str) -> String {
+        format!(
+            "---\nformat: 1\nnumber: 1\ntitle: Use TOML\nstatus: {status}\ndate: 2026-01-15\n{extra}---\n\n{body}\n"
+        )
+    }
+
+    #[test]
+    fn decision_status_rules() {
+        let base = decision_text("accepted", "tags:\n- a\n", "# 1. Use TOML");
+        let superseded = decision_text(
+            "superseded",
+            "tags:\n- a\nsuperseded_by: 2\n",
+            "# 1. Use TOML",
+        );
+        let deprecated = decision_text("deprecated", "tags:\n- a\n- b\n", "# 1. Use TOML");
+        for (ours, theirs) in [(&superseded, &deprecated), (&deprecated, &superseded)] {
+            let m = merge_decision(&base, ours, theirs).unwrap();
+            assert_eq!(m.decision.status, DecisionStatus::Superseded);
+            assert_eq!(m.decision.superseded_by, Some(2));
+            assert_eq!(m.decision.tags, ["a", "b"], "other fields still merge");
+            assert!(m.conflicts.is_empty());
+        }
+        let by_three = decision_text(
+            "superseded",
+            "tags:\n- a\nsuperseded_by: 3\n",
+            "# 1. Use TOML",
+        );
+        let m = merge_decision(&base, &superseded, &by_three).unwrap();
+        assert_eq!(m.decision.superseded_by, Some(2), "ours kept");
+        assert_eq!(m.conflicts[0].key, "superseded_by");
+
+        let proposed = decision_text("proposed", "", "# 1. Use TOML");
+        let accepted = decision_text("accepted", "", "# 1. Use TOML");
+        let rejected = decision_text("rejected", "", "# 1. Use TOML");
+        let m = merge_decision(&proposed, &accepted, &rejected).unwrap();
+        assert_eq!(m.decision.status, DecisionStatus::Accepted);
+        assert_eq!(m.conflicts[0].key, "status");
+        let text = m.text(m.trivial_body().unwrap());
+        assert!(
+            text.ends_with("\n\n> orc merge conflict on `status`: kept \"accepted\" (ours); the other side had \"rejected\" (theirs)\n"),
+            "{text}"
+        );
+        assert_eq!(
+            crate::format::decision_from_markdown(&text).unwrap().status,
+            DecisionStatus::Accepted
+        );
+    }
+
+    #[test]
+    fn decision_bodies_changed_on_both_sides_need_a_line_merge() {
+        let base = decision_text("accepted", "", "a\n\nb");
+        let ours = decision_text("accepted", "", "A\n\nb");
+        let theirs = decision_text("accepted", "", "a\n\nB");
+        let m = merge_decision(&base, &ours, &theirs).unwrap();
+        assert_eq!(m.trivial_body(), None);
+        let m = merge_decision(&base, &ours, &base).unwrap();
+        assert_eq!(m.trivial_body(), Some("A\n\nb\n"));
     }
 
     #[test]

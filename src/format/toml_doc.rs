@@ -22,7 +22,48 @@ fn location(line: Option<usize>, column: Option<usize>) -> String {
     }
 }
 
+/// The message of a file that still holds a merge's conflict markers.
+const CONFLICT_MARKERS: &str = "unresolved conflict markers";
+
 impl FormatError {
+    /// The file holds conflict markers (`<<<<<<<`, `>>>>>>>` at a line start) from a
+    /// merge; `line` is the first.
+    pub fn conflict_markers(line: usize) -> Self {
+        FormatError {
+            line: Some(line),
+            column: None,
+            message: CONFLICT_MARKERS.to_owned(),
+        }
+    }
+
+    pub fn is_conflict_markers(&self) -> bool {
+        self.message == CONFLICT_MARKERS
+    }
+
+    /// The error as said about the file at `path`: `unresolved conflict markers at
+    /// PATH:LINE` for conflict markers, `PATH: line L, column C: message` otherwise.
+    pub fn at_path(&self, path: &str) -> String {
+        match self.line {
+            Some(line) if self.is_conflict_markers() => {
+                format!("{CONFLICT_MARKERS} at {path}:{line}")
+            }
+            _ => format!("{path}: {self}"),
+        }
+    }
+
+    /// The first line of `text` that starts with a conflict marker, as an error.
+    pub fn find_conflict_markers(text: &str) -> Result<(), FormatError> {
+        if !text.contains("<<<<<<<") && !text.contains(">>>>>>>") {
+            return Ok(());
+        }
+        match text
+            .lines()
+            .position(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>"))
+        {
+            Some(i) => Err(FormatError::conflict_markers(i + 1)),
+            None => Ok(()),
+        }
+    }
     pub(crate) fn at_offset(text: &str, offset: Option<usize>, message: String) -> Self {
         let (line, column) = match offset {
             Some(off) => {
@@ -76,6 +117,7 @@ pub(super) fn declared_format(text: &str) -> Result<Option<u32>, FormatError> {
 }
 
 pub(super) fn from_toml<T: DeserializeOwned>(text: &str) -> Result<T, FormatError> {
+    FormatError::find_conflict_markers(text)?;
     declared_format(text)?;
     toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start);

@@ -114,6 +114,9 @@ impl OrcServer {
                 }
                 _ => {
                     let orc = Orc::open(root, ctx)?;
+                    for notice in orc.notices() {
+                        eprintln!("orc mcp: {notice}");
+                    }
                     &mut open.insert((root.to_path_buf(), orc)).1
                 }
             };
@@ -122,8 +125,14 @@ impl OrcServer {
     }
 
     /// Runs one tool call against the repository; service errors become tool errors.
+    /// Files the call could not read are added to its reply (`problems`).
     fn call(&self, f: impl FnOnce(&Orc) -> Result<Reply>) -> rmcp::model::CallToolResult {
-        match self.with_orc(f) {
+        let result = self.with_orc(|orc| {
+            orc.take_problems();
+            let reply = f(orc);
+            Ok(reply.map(|r| r.with_problems(orc.take_problems())))
+        });
+        match result.and_then(|r| r) {
             Ok(reply) => reply.into_result(),
             Err(e) => reply::failure(&e),
         }

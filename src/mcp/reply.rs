@@ -65,6 +65,26 @@ impl Reply {
         self
     }
 
+    /// Adds the files the call could not read: `problems` in the structured content and
+    /// a paragraph of text, so that nothing is left out of an answer silently.
+    pub fn with_problems(mut self, problems: Vec<crate::service::UnreadableFile>) -> Reply {
+        if problems.is_empty() {
+            return self;
+        }
+        self.text.push_str(&format!(
+            "\n\nwarning: {} file(s) under .orchestrator/ could not be read and are left out (fix them; orchestrator_maintenance_coordinator or `orc check` lists every problem):",
+            problems.len()
+        ));
+        for p in &problems {
+            self.text.push_str(&format!("\n- {}: {}", p.path, p.error));
+        }
+        if self.data.is_object() && self.data.get("problems").is_none() {
+            self.data["problems"] =
+                serde_json::to_value(&problems).expect("service results serialise to JSON");
+        }
+        self
+    }
+
     pub fn into_result(self) -> CallToolResult {
         let mut result = CallToolResult::success(vec![ContentBlock::text(self.text)]);
         result.structured_content = Some(self.data);

@@ -46,7 +46,8 @@ impl OrcServer {
         self.call(|orc| {
             // One read of the tasks for both parts.
             let state = orc.state()?;
-            let report = state.status_report();
+            let mut report = state.status_report();
+            report.uncommitted = orc.uncommitted()?;
             let completed: Option<Vec<TaskSummary>> = if p.include_completed {
                 let filter = TaskFilter {
                     status: vec![Status::Completed],

@@ -185,6 +185,14 @@ pub fn status(report: &StatusReport, completed: Option<&[TaskSummary]>) -> Strin
             .map(|u| format!("- {}: {}", u.path, u.error))
             .collect(),
     );
+    section(
+        "not committed (differ from HEAD)",
+        report
+            .uncommitted
+            .iter()
+            .map(|p| format!("- {p}"))
+            .collect(),
+    );
     out
 }
 

@@ -12,8 +12,9 @@ pub struct Problem {
     pub path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// `parse`, `misplaced`, `duplicate`, `invalid` (a field the commands would refuse),
-    /// `unknown-parent`, `unknown-dependency`, `unknown-role`, `cycle`.
+    /// `parse`, `conflict-markers`, `misplaced`, `duplicate`, `invalid` (a field the
+    /// commands would refuse), `unknown-parent`, `unknown-dependency`, `unknown-role`,
+    /// `cycle`.
     pub kind: &'static str,
     pub message: String,
 }
@@ -22,11 +23,23 @@ pub struct Problem {
 pub struct CheckReport {
     pub files_checked: usize,
     pub problems: Vec<Problem>,
+    /// Files under `.orchestrator/` that differ from HEAD (written, not committed). Not a
+    /// problem: `--no-commit` and `commit = "off"` leave committing to the user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncommitted: Vec<String>,
 }
 
 impl Problem {
     /// A file that could not be read or parsed.
     pub(super) fn parse(path: String, error: &crate::format::FormatError) -> Problem {
+        if error.is_conflict_markers() {
+            return Problem {
+                message: error.at_path(&path),
+                path,
+                line: error.line,
+                kind: "conflict-markers",
+            };
+        }
         Problem {
             path,
             line: error.line,
@@ -82,7 +95,7 @@ impl State {
                 });
             }
             if let Some(p) = &task.parent
-                && !self.tasks.contains_key(p)
+                && !self.is_known(p)
             {
                 out.push(Problem {
                     path: path.clone(),
@@ -92,7 +105,7 @@ impl State {
                 });
             }
             for d in &task.depends_on {
-                if !self.tasks.contains_key(d) {
+                if !self.is_known(d) {
                     out.push(Problem {
                         path: path.clone(),
                         line: None,
@@ -150,17 +163,21 @@ impl State {
 
 impl Orc {
     /// Validates every file. A broken config is reported as a problem, not an error.
+    /// Files under `.orchestrator/` that differ from HEAD are listed as uncommitted.
     pub fn check(&self) -> Result<CheckReport> {
+        let mut report = self.check_files()?;
+        report.uncommitted = self.store.uncommitted_orc_files()?;
+        Ok(report)
+    }
+
+    /// [`Orc::check`] of the files alone, without asking git what is committed.
+    pub(super) fn check_files(&self) -> Result<CheckReport> {
         match self.state() {
             Ok(state) => self.check_state(&state),
             Err(Error::Parse { source, .. }) => Ok(CheckReport {
                 files_checked: 1,
-                problems: vec![Problem {
-                    path: CONFIG_PATH.to_owned(),
-                    line: source.line,
-                    kind: "parse",
-                    message: source.message,
-                }],
+                problems: vec![Problem::parse(CONFIG_PATH.to_owned(), &source)],
+                uncommitted: Vec::new(),
             }),
             Err(Error::NotAFile { path }) => Ok(CheckReport {
                 files_checked: 1,
@@ -170,6 +187,7 @@ impl Orc {
                     kind: "parse",
                     message: "expected a file, found a directory".into(),
                 }],
+                uncommitted: Vec::new(),
             }),
             Err(e) => Err(e),
         }
@@ -181,6 +199,7 @@ impl Orc {
         let mut report = CheckReport {
             files_checked: 1 + state.tasks.len() + state.unreadable.len(),
             problems: state.problems(),
+            uncommitted: Vec::new(),
         };
         let (sessions, bad) = self.load_sessions()?;
         report.files_checked += sessions.len() + bad.len();

@@ -306,7 +306,9 @@ fn renumber_heading(body: &str, new: u32) -> String {
 impl Orc {
     /// All decision files, parsed.
     pub fn decisions(&self) -> Result<Decisions> {
-        Decisions::load(&self.store)
+        let decisions = Decisions::load(&self.store)?;
+        self.note_unreadable(&decisions.unreadable);
+        Ok(decisions)
     }
 
     fn template(&self) -> Result<String> {
@@ -482,10 +484,7 @@ impl Orc {
             unreadable: decisions
                 .unreadable
                 .iter()
-                .map(|u| UnreadableFile {
-                    path: u.path.clone(),
-                    error: u.error.to_string(),
-                })
+                .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
         })
     }
@@ -739,9 +738,11 @@ impl Orc {
     }
 
     /// Gives duplicate decision numbers (two branches each created the same number) the
-    /// next free numbers and fixes `supersedes`/`superseded_by` links. Of each group the
-    /// decision with the earlier date keeps its number; on the same date, the one that
-    /// arrived on this branch first (by HEAD's first-parent history) keeps it.
+    /// next free numbers and fixes `supersedes`/`superseded_by` links. A number others
+    /// have already seen never changes: of each group, a decision already published (in
+    /// the upstream branch, or with no upstream in the side a merge brought in) keeps its
+    /// number; among the rest, the one with the earlier date, then the one that arrived
+    /// on this branch first (by HEAD's first-parent history).
     pub fn decision_renumber(&self) -> Result<Outcome<Vec<Renumbered>>> {
         self.mutate(|_| {
             let decisions = self.decisions()?;
@@ -756,14 +757,24 @@ impl Orc {
             let dup_paths: Vec<String> =
                 groups.values().flatten().map(|f| f.path.clone()).collect();
             let depth = self.store.arrival_depth(&dup_paths)?;
+            let published_at = self.store.published_commits()?;
+            let mut published = BTreeSet::new();
+            for path in &dup_paths {
+                for commit in &published_at {
+                    if self.store.blob_id_at(commit, path)?.is_some() {
+                        published.insert(path.as_str());
+                    }
+                }
+            }
             let mut next = decisions.max_number();
             // path -> (old number, new number)
             let mut moves: BTreeMap<String, (u32, u32)> = BTreeMap::new();
             for (number, mut group) in groups {
                 group.sort_by(|a, b| {
-                    a.decision
-                        .date
-                        .cmp(&b.decision.date)
+                    let unpublished = |f: &DecisionFile| !published.contains(f.path.as_str());
+                    unpublished(a)
+                        .cmp(&unpublished(b))
+                        .then(a.decision.date.cmp(&b.decision.date))
                         .then(depth[&b.path].cmp(&depth[&a.path]))
                         .then(a.path.cmp(&b.path))
                 });
@@ -846,7 +857,17 @@ impl Orc {
         for f in &decisions.files {
             seen.entry(f.decision.number).or_default().push(&f.path);
         }
-        let numbers: BTreeSet<u32> = seen.keys().copied().collect();
+        // Numbers of unreadable files count as existing: their parse error says enough.
+        let numbers: BTreeSet<u32> = seen
+            .keys()
+            .copied()
+            .chain(
+                decisions
+                    .unreadable
+                    .iter()
+                    .filter_map(|u| u.path.rsplit('/').next().and_then(number_from_file_name)),
+            )
+            .collect();
         for (n, paths) in &seen {
             if paths.len() > 1 {
                 for p in paths {
@@ -879,7 +900,7 @@ impl Orc {
                 });
             }
             if let Some(t) = &d.task
-                && !state.tasks.contains_key(t)
+                && !state.is_known(t)
                 && !archived.contains(t)
             {
                 out.push(Problem {

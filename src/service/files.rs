@@ -285,7 +285,9 @@ fn path_matches(path: &str, filter: &str) -> bool {
 impl Orc {
     /// All manifests, parsed.
     pub fn manifests(&self) -> Result<Manifests> {
-        Manifests::load(&self.store)
+        let manifests = Manifests::load(&self.store)?;
+        self.note_unreadable(&manifests.unreadable);
+        Ok(manifests)
     }
 
     /// The task to record for: the given one, or the only task in progress (for this agent
@@ -586,10 +588,7 @@ impl Orc {
             unreadable: manifests
                 .unreadable
                 .iter()
-                .map(|u| UnreadableFile {
-                    path: u.path.clone(),
-                    error: u.error.to_string(),
-                })
+                .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
         })
     }
@@ -714,7 +713,7 @@ impl Orc {
                     ),
                 });
             }
-            if !state.tasks.contains_key(&m.task) && !archived.contains(&m.task) {
+            if !state.is_known(&m.task) && !archived.contains(&m.task) {
                 out.push(Problem {
                     path: path.clone(),
                     line: None,

@@ -17,8 +17,11 @@ use crate::store::{self, FileChange, Store};
 
 /// The file that tells git which merge driver handles which paths.
 pub const GITATTRIBUTES: &str = ".gitattributes";
-/// The line orc adds to `.gitattributes`. Markdown (decisions) keeps git's line merge.
+/// The lines orc adds to `.gitattributes`: TOML files and decision records go through
+/// orc's merge driver; other Markdown (role overrides) keeps git's line merge.
 pub const ATTRIBUTE_LINE: &str = ".orchestrator/**/*.toml merge=orc";
+pub const DECISION_ATTRIBUTE_LINE: &str = ".orchestrator/**/decisions/*.md merge=orc";
+const ATTRIBUTE_LINES: [&str; 2] = [ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE];
 /// Commit trailer linking a commit to a task.
 pub const TASK_TRAILER: &str = "Orc-Task";
 /// Commit trailer on orc's own commits.
@@ -27,6 +30,10 @@ pub const OP_TRAILER: &str = "Orc-Op";
 /// First line after the shebang of every script orc installs.
 /// Local file (in the git dir) naming the task each agent last started in this clone.
 const CURRENT_FILE: &str = "current-task.toml";
+
+/// Local marker left by `orc hooks uninstall`: commands then leave the merge driver
+/// unregistered although `.gitattributes` names it.
+const DRIVER_OFF_FILE: &str = "merge-driver-off";
 
 const MARKER: &str = "# orc-hook:";
 /// How an installed script treats the hook it replaced.
@@ -102,7 +109,10 @@ pub struct HooksReport {
     /// `merge.orc.driver` from the repository config, when registered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merge_driver: Option<String>,
-    /// `.gitattributes` routes `.orchestrator/` TOML files to the driver.
+    /// Why the registered driver cannot run (its program is missing), when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merge_driver_broken: Option<String>,
+    /// `.gitattributes` routes `.orchestrator/` TOML and decision files to the driver.
     pub attributes: bool,
 }
 
@@ -206,24 +216,53 @@ fn driver_command(exe: &str) -> String {
     format!("{} merge-driver %O %A %B %P", sh_quote(exe))
 }
 
-/// `.gitattributes` text with [`ATTRIBUTE_LINE`] added; `None` when it is already there.
+/// `.gitattributes` text with orc's lines added; `None` when they are all there.
 pub fn with_attribute_line(current: Option<&str>) -> Option<String> {
     let current = current.unwrap_or("");
-    if current.lines().any(|l| l.trim() == ATTRIBUTE_LINE) {
+    let missing: Vec<&str> = ATTRIBUTE_LINES
+        .into_iter()
+        .filter(|line| !current.lines().any(|l| l.trim() == *line))
+        .collect();
+    if missing.is_empty() {
         return None;
     }
     let mut out = current.to_owned();
     if !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
-    out.push_str(ATTRIBUTE_LINE);
-    out.push('\n');
+    for line in missing {
+        out.push_str(line);
+        out.push('\n');
+    }
     Some(out)
 }
 
+/// The program a driver command runs: its first shell word, unquoted.
+fn driver_program(command: &str) -> String {
+    let command = command.trim_start();
+    let mut out = String::new();
+    let mut chars = command.chars();
+    let mut quoted = false;
+    for c in chars.by_ref() {
+        match c {
+            '\'' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => break,
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Why a registered driver command cannot run, or `None` when its program exists.
+fn driver_broken(command: &str) -> Option<String> {
+    let program = driver_program(command);
+    (!store::program_runs(&program))
+        .then(|| format!("its program {program:?} does not exist or is not executable"))
+}
+
 /// Registers the merge driver in the repository's git config (never cloned, so every
-/// clone runs this once: `orc hooks install` or `orc init`). Returns true when the
-/// config changed.
+/// clone runs this once: `orc hooks install`, `orc init`, or any command in a clone whose
+/// `.gitattributes` names the driver). Returns true when the config changed.
 pub(super) fn register_driver(store: &Store) -> Result<bool> {
     let wanted = driver_command(&orc_exe());
     if store.config_string("merge.orc.driver").as_deref() == Some(wanted.as_str()) {
@@ -235,6 +274,33 @@ pub(super) fn register_driver(store: &Store) -> Result<bool> {
     )?;
     store.set_local_config("merge.orc.driver", &wanted)?;
     Ok(true)
+}
+
+/// In a clone whose `.gitattributes` names orc's merge driver but whose local git config
+/// lacks it (git keeps config out of clones), registers the driver. Returns what the user
+/// should hear: the registration, or that a registered driver cannot run. Never fails
+/// the command it runs in.
+pub(super) fn ensure_driver(store: &Store) -> Option<String> {
+    if let Some(command) = store.config_string("merge.orc.driver") {
+        return driver_broken(&command).map(|why| {
+            format!(
+                "orc's merge driver cannot run: {why}; merges of .orchestrator/ files will leave conflict markers until you run `orc hooks install`"
+            )
+        });
+    }
+    let routed = store.read(GITATTRIBUTES).ok().flatten().is_some_and(|t| {
+        t.lines()
+            .any(|l| l.split_whitespace().any(|w| w == "merge=orc"))
+    });
+    if !routed || store.read_local(DRIVER_OFF_FILE).ok().flatten().is_some() {
+        return None;
+    }
+    Some(match register_driver(store) {
+        Ok(_) => "registered orc's merge driver in this clone's git config (.gitattributes names it; `orc hooks uninstall` removes it)".to_owned(),
+        Err(e) => format!(
+            "could not register orc's merge driver ({e}); merges of .orchestrator/ files will leave conflict markers until `orc hooks install` succeeds"
+        ),
+    })
 }
 
 impl Orc {
@@ -265,10 +331,12 @@ impl Orc {
             .iter()
             .map(|h| self.hook_status(*h, &dir))
             .collect::<Result<_>>()?;
+        let merge_driver = self.store.config_string("merge.orc.driver");
         Ok(HooksReport {
             hooks_dir: dir,
             hooks,
-            merge_driver: self.store.config_string("merge.orc.driver"),
+            merge_driver_broken: merge_driver.as_deref().and_then(driver_broken),
+            merge_driver,
             attributes: self
                 .store
                 .read(GITATTRIBUTES)?
@@ -351,8 +419,9 @@ impl Orc {
             done.push(st);
         }
         register_driver(&self.store)?;
+        self.store.write_local(DRIVER_OFF_FILE, None)?;
         let mut change = self.change(
-            "route .orchestrator/ TOML files to orc's merge driver".into(),
+            "route .orchestrator/ TOML and decision files to orc's merge driver".into(),
             "hooks.install",
             None,
         );
@@ -368,6 +437,7 @@ impl Orc {
             }
         }
         report.merge_driver = Some(driver_command(&exe));
+        report.merge_driver_broken = None;
         report.attributes = true;
         Ok(Outcome::new(report, applied))
     }
@@ -397,9 +467,14 @@ impl Orc {
             hooks.push(st);
         }
         self.store.remove_local_section("merge.orc")?;
+        self.store.write_local(
+            DRIVER_OFF_FILE,
+            Some("`orc hooks uninstall` unregistered the merge driver; `orc hooks install` registers it again\n"),
+        )?;
         let mut report = self.hooks_status()?;
         report.hooks = hooks;
         report.merge_driver = None;
+        report.merge_driver_broken = None;
         Ok(report)
     }
 
@@ -557,11 +632,13 @@ impl Orc {
         let staged = Orc {
             store: self.store.staged()?,
             ctx: self.ctx.clone(),
+            notices: Vec::new(),
+            problems: self.problems.clone(),
         };
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);
         }
-        staged.check().map(Some)
+        staged.check_files().map(Some)
     }
 
     /// The post-commit hook: the task HEAD's commit is linked to by its trailer, unless
@@ -583,8 +660,9 @@ impl Orc {
 
 /// The merge driver: merges `ours` (git's `%A`, also the output), `base` (`%O`) and
 /// `theirs` (`%B`) of the repository path `path` (`%P`). Task, manifest, session and
-/// config files get the field merge; anything else, or a side that does not parse,
-/// gets git's line merge with conflict markers.
+/// config files get the field merge; decisions get it for their front matter and git's
+/// line merge for their body; anything else, or a side that does not parse, gets git's
+/// line merge with conflict markers.
 pub fn merge_driver(base: &Path, ours: &Path, theirs: &Path, path: &str) -> Result<DriverReport> {
     let read = |p: &Path| -> Result<Option<String>> {
         Ok(store::read_file(p)?.and_then(|b| String::from_utf8(b).ok()))
@@ -605,6 +683,31 @@ pub fn merge_driver(base: &Path, ours: &Path, theirs: &Path, path: &str) -> Resu
     let (Some(b), Some(o), Some(t)) = (read(base)?, read(ours)?, read(theirs)?) else {
         return fallback("a side is missing or not UTF-8".into());
     };
+    if kind == format::merge::FileKind::Decision {
+        if b.trim().is_empty() {
+            return fallback("both sides added this decision file".into());
+        }
+        let merged = match format::merge::merge_decision(&b, &o, &t) {
+            Ok(m) => m,
+            Err(e) => return fallback(e.to_string()),
+        };
+        let (body, body_clean) = match merged.trivial_body() {
+            Some(body) => (body.to_owned(), true),
+            None => {
+                let [b, o, t] = &merged.bodies;
+                store::line_merge_texts(ours, [b, o, t], path)?
+            }
+        };
+        store::write_file(ours, merged.text(&body).as_bytes())?;
+        return Ok(DriverReport {
+            path: path.to_owned(),
+            method: "fields",
+            fallback_reason: (!body_clean)
+                .then(|| "both sides changed the same lines of the body".to_owned()),
+            clean: merged.conflicts.is_empty() && body_clean,
+            conflicts: merged.conflicts.iter().map(|c| c.describe()).collect(),
+        });
+    }
     match format::merge::merge(kind, &b, &o, &t) {
         Ok(merged) => {
             store::write_file(ours, merged.text.as_bytes())?;

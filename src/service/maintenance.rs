@@ -207,6 +207,7 @@ impl Orc {
                 && t.status.is_open()
             {
                 let reason = match state.tasks.get(p) {
+                    None if state.is_known(p) => None,
                     None => Some(format!("parent {p} does not exist")),
                     Some(parent) if !parent.status.is_open() => Some(format!(
                         "parent {p} is {} but this subtask is {}",
@@ -222,7 +223,7 @@ impl Orc {
                 }
             }
             for d in &t.depends_on {
-                if !state.tasks.contains_key(d) {
+                if !state.is_known(d) {
                     broken.push(BrokenReference {
                         task: t.id.clone(),
                         missing: d.clone(),

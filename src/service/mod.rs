@@ -43,8 +43,8 @@ pub use history::{
     Version, diff_values, looks_like_decision,
 };
 pub use hooks::{
-    ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner, HookStatus, HooksReport,
-    InstallOptions, LinkedCommit, LinkedFile, merge_driver,
+    ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner,
+    HookStatus, HooksReport, InstallOptions, LinkedCommit, LinkedFile, merge_driver,
 };
 pub use init::InitReport;
 pub use maintenance::{
@@ -181,14 +181,69 @@ impl<T> Outcome<T> {
 pub struct Orc {
     store: Store,
     ctx: Context,
+    /// What opening the repository did on its own that the user should hear about.
+    notices: Vec<String>,
+    /// Files under `.orchestrator/` that the calls so far could not read, by path.
+    problems: Problems,
 }
+
+/// Files that could not be read, shared with the face that reports them.
+pub type Problems = std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>;
 
 impl Orc {
     /// Opens the repository containing `start`. Does not require `orc init`.
     pub fn open(start: &Path, ctx: Context) -> Result<Orc> {
-        let store = Store::discover(start)?;
+        let mut store = Store::discover(start)?;
         store.recover_interrupted()?;
-        Ok(Orc { store, ctx })
+        let notices: Vec<String> = hooks::ensure_driver(&store).into_iter().collect();
+        if !notices.is_empty() {
+            // The repository's configuration changed: see it as it is now.
+            store = Store::discover(start)?;
+        }
+        Ok(Orc {
+            store,
+            ctx,
+            notices,
+            problems: Problems::default(),
+        })
+    }
+
+    /// Things opening the repository did by itself (such as registering the merge
+    /// driver in a fresh clone), for the face to tell the user once.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    /// The files under `.orchestrator/` that the calls so far could not read (path and
+    /// error), kept until [`Orc::take_problems`]. Every reading command says so, so that
+    /// nothing disappears silently from a list.
+    pub fn problems(&self) -> Problems {
+        self.problems.clone()
+    }
+
+    /// The files recorded so far as unreadable, forgetting them (a server asks after
+    /// each call).
+    pub fn take_problems(&self) -> Vec<UnreadableFile> {
+        let mut map = self
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        std::mem::take(&mut *map)
+            .into_iter()
+            .map(|(path, error)| UnreadableFile { path, error })
+            .collect()
+    }
+
+    /// Records files that did not parse.
+    fn note_unreadable<'a>(&self, files: impl IntoIterator<Item = &'a state::Unreadable>) {
+        let mut map = self
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for u in files {
+            let f = UnreadableFile::new(&u.path, &u.error);
+            map.insert(f.path, f.error);
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -211,8 +266,10 @@ impl Orc {
 
     /// Reads the current state; fails when orc is not initialised.
     pub fn state(&self) -> Result<Loaded> {
+        let state = State::load(&self.store)?;
+        self.note_unreadable(&state.unreadable);
         Ok(Loaded {
-            state: Some(State::load(&self.store)?),
+            state: Some(state),
             short_lived: self.ctx.short_lived,
         })
     }
@@ -223,6 +280,7 @@ impl Orc {
         let _lock = self.store.lock()?;
         self.begin_ids();
         let mut state = State::load(&self.store)?;
+        self.note_unreadable(&state.unreadable);
         let (mut change, value) = f(&mut state)?;
         relocate_tasks(&mut change, |id| Some(state.task_file(id)));
         refuse_binary(&change)?;
@@ -255,7 +313,7 @@ impl Orc {
 impl Orc {
     /// Starts the id sequence of a mutation (reproducible only with `ORC_SEED`).
     fn begin_ids(&self) {
-        random::begin(|| self.store.head_commit().ok().flatten());
+        random::begin(|| self.store.head_depth().ok());
     }
 }
 

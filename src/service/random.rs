@@ -9,7 +9,8 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// The seeded sequence of this process: seed, the commit it starts from, draws so far.
+/// The seeded sequence of this process: seed, the number of commits it starts from,
+/// draws so far.
 struct Seeded {
     seed: String,
     base: String,
@@ -18,19 +19,19 @@ struct Seeded {
 
 static SEEDED: Mutex<Option<Seeded>> = Mutex::new(None);
 
-/// Starts the sequence for one mutation from HEAD (`None` on an unborn branch). With
-/// `ORC_SEED` unset this does nothing. Because every committed mutation moves HEAD, two
-/// processes with the same seed draw different ids, and the same history gives the
-/// same ids again.
-pub(super) fn begin(head: impl FnOnce() -> Option<String>) {
+/// Starts the sequence for one mutation from the number of commits HEAD reaches. With
+/// `ORC_SEED` unset this does nothing. Because every committed mutation adds a commit,
+/// two processes with the same seed draw different ids, and the same steps give the same
+/// ids again — even when a commit's content changes (the depth, not the hash, counts).
+pub(super) fn begin(depth: impl FnOnce() -> Option<usize>) {
     let Some(seed) = std::env::var("ORC_SEED").ok().filter(|s| !s.is_empty()) else {
         return;
     };
-    let head = head();
+    let depth = depth();
     let mut seeded = SEEDED.lock().unwrap_or_else(|e| e.into_inner());
     *seeded = Some(Seeded {
         seed,
-        base: head.unwrap_or_else(|| "unborn".to_owned()),
+        base: depth.map_or_else(|| "unknown".to_owned(), |d| d.to_string()),
         draws: 0,
     });
 }

@@ -167,10 +167,7 @@ impl Orc {
             .collect();
         let unreadable = bad
             .into_iter()
-            .map(|b| UnreadableFile {
-                path: b.path,
-                error: b.error.to_string(),
-            })
+            .map(|b| UnreadableFile::new(&b.path, &b.error))
             .collect();
         Ok((sessions, unreadable))
     }
@@ -190,10 +187,7 @@ impl Orc {
             .chain(&decisions.unreadable)
             .chain(&manifests.unreadable)
         {
-            unreadable.push(UnreadableFile {
-                path: u.path.clone(),
-                error: u.error.to_string(),
-            });
+            unreadable.push(UnreadableFile::new(&u.path, &u.error));
         }
         unreadable.sort_by(|a, b| a.path.cmp(&b.path));
         let last_session = sessions

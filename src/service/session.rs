@@ -136,12 +136,8 @@ impl SessionContext {
     }
 }
 
-/// A session file that could not be read.
-#[derive(Debug, Clone)]
-pub(super) struct BadSession {
-    pub path: String,
-    pub error: format::FormatError,
-}
+/// A session file that did not parse.
+pub(super) type BadSession = super::state::Unreadable;
 
 impl Orc {
     fn read_active(&self) -> Result<ActiveSessions> {
@@ -199,6 +195,7 @@ impl Orc {
             }
         }
         sessions.sort_by(|a, b| (a.started, &a.id).cmp(&(b.started, &b.id)));
+        self.note_unreadable(&bad);
         Ok((sessions, bad))
     }
 

@@ -201,12 +201,37 @@ impl State {
         }
         match matches.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(Error::UnknownTask(input.to_owned())),
+            [] => {
+                // A task whose file does not parse is still found by its id: say why it
+                // cannot be used rather than that it does not exist.
+                let broken = self.unreadable.iter().find(|u| {
+                    task_id_of_path(&u.path).is_some_and(|id| {
+                        id.as_str().starts_with(input) || id.hex().starts_with(input)
+                    })
+                });
+                Err(match broken {
+                    Some(u) => Error::Parse {
+                        path: PathBuf::from(&u.path),
+                        source: u.error.clone(),
+                    },
+                    None => Error::UnknownTask(input.to_owned()),
+                })
+            }
             many => Err(Error::AmbiguousId {
                 input: input.to_owned(),
                 candidates: many.iter().take(10).map(|id| id.to_string()).collect(),
             }),
         }
+    }
+
+    /// Whether a task file for `id` exists: read, or present but unreadable. References
+    /// to an unreadable task are not reported as dangling: its parse error says enough.
+    pub fn is_known(&self, id: &TaskId) -> bool {
+        self.tasks.contains_key(id)
+            || self
+                .unreadable
+                .iter()
+                .any(|u| task_id_of_path(&u.path).as_ref() == Some(id))
     }
 
     pub fn task(&self, id: &TaskId) -> Result<&Task> {

@@ -106,6 +106,19 @@ pub struct UnreadableFile {
     pub error: String,
 }
 
+impl UnreadableFile {
+    pub fn new(path: &str, error: &crate::format::FormatError) -> Self {
+        UnreadableFile {
+            path: path.to_owned(),
+            error: if error.is_conflict_markers() {
+                error.at_path(path)
+            } else {
+                error.to_string()
+            },
+        }
+    }
+}
+
 /// The overview printed by `orc status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
@@ -119,6 +132,9 @@ pub struct StatusReport {
     pub blocked: Vec<TaskSummary>,
     pub needs_revision: Vec<TaskSummary>,
     pub unreadable: Vec<UnreadableFile>,
+    /// Files under `.orchestrator/` that differ from HEAD: written but not committed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncommitted: Vec<String>,
     /// Open tasks of each stream in execution order.
     pub stream_queues: Vec<StreamQueue>,
     /// Lists cut to the requested length, with their full length: `"ready": 1234`,
@@ -297,11 +313,9 @@ impl State {
             unreadable: self
                 .unreadable
                 .iter()
-                .map(|u| UnreadableFile {
-                    path: u.path.clone(),
-                    error: u.error.to_string(),
-                })
+                .map(|u| UnreadableFile::new(&u.path, &u.error))
                 .collect(),
+            uncommitted: Vec::new(),
         }
     }
 
@@ -354,12 +368,21 @@ impl Orc {
     }
 
     pub fn status(&self) -> Result<StatusReport> {
-        Ok(self.state()?.status_report())
+        let mut report = self.state()?.status_report();
+        report.uncommitted = self.uncommitted()?;
+        Ok(report)
+    }
+
+    /// Files under `.orchestrator/` that differ from HEAD: written but not committed.
+    pub fn uncommitted(&self) -> Result<Vec<String>> {
+        self.store.uncommitted_orc_files()
     }
 
     /// [`Orc::status`] with every list cut to `limit` entries.
     pub fn status_overview(&self, limit: usize) -> Result<StatusReport> {
-        Ok(self.state()?.status_overview(limit))
+        let mut report = self.state()?.status_overview(limit);
+        report.uncommitted = self.uncommitted()?;
+        Ok(report)
     }
 
     pub fn ready(&self) -> Result<Vec<TaskSummary>> {

@@ -31,15 +31,15 @@ const PARALLEL_DECODE_BYTES: usize = 64 * 1024;
 
 /// What identifies one version of a file on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct FileKey {
-    size: u64,
-    ino: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
+pub(super) struct FileKey {
+    pub size: u64,
+    pub ino: u64,
+    pub mtime: (i64, i64),
+    pub ctime: (i64, i64),
 }
 
 impl FileKey {
-    fn of(meta: &fs::Metadata) -> FileKey {
+    pub(super) fn of(meta: &fs::Metadata) -> FileKey {
         FileKey {
             size: meta.len(),
             ino: meta.ino(),
@@ -68,6 +68,38 @@ impl FileKey {
             .unwrap_or_default()
             .saturating_sub(SETTLE);
         changed.0 >= since_epoch.as_secs() as i64
+    }
+}
+
+/// The files the last cached read of each directory found, with their status: the
+/// work-tree side of [`Store::uncommitted_orc_files`], so that comparing with the index
+/// costs no second `stat` per file.
+#[derive(Debug, Default)]
+pub(super) struct Listed(std::sync::Mutex<std::collections::HashMap<String, ListedDir>>);
+
+/// One directory's files of the extension read (repository-relative path, status), in
+/// listing order; files of other extensions there are not seen.
+#[derive(Debug, Default)]
+pub(super) struct ListedDir {
+    pub files: Vec<(String, FileKey)>,
+}
+
+impl Listed {
+    fn record(&self, rel_dir: &str, dir: ListedDir) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(rel_dir.to_owned(), dir);
+    }
+
+    /// Takes what was recorded (a later read records again).
+    pub(super) fn take(&self) -> std::collections::HashMap<String, ListedDir> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 
@@ -268,9 +300,15 @@ impl Store {
         let mut cached = cached.into_iter().enumerate();
         let mut parsed = parsed.into_iter();
         let mut rel = format!("{rel_dir}/");
-        for ((name, _), source) in entries.into_iter().zip(sources) {
+        let mut listed = ListedDir {
+            files: Vec::with_capacity(entries.len()),
+        };
+        for ((name, stat), source) in entries.into_iter().zip(sources) {
             rel.truncate(rel_dir.len() + 1);
             rel.push_str(&name);
+            if let Ok((key, false)) = stat {
+                listed.files.push((rel.clone(), key));
+            }
             let value = match source {
                 Source::Cached(i) => {
                     let (_, (_, _, value)) = cached
@@ -283,6 +321,7 @@ impl Store {
             };
             visit(&rel, value);
         }
+        self.listed.record(rel_dir, listed);
         Ok(())
     }
 }

@@ -104,6 +104,20 @@ impl Store {
         Ok(head.id().map(|id| id.to_string()))
     }
 
+    /// How many commits HEAD reaches (0 on an unborn branch). Walks the whole history:
+    /// for reproducible runs (`ORC_SEED`), not for hot paths.
+    pub fn head_depth(&self) -> Result<usize> {
+        let Some(head) = self.repo.head().map_err(Error::git)?.id() else {
+            return Ok(0);
+        };
+        let walk = self
+            .repo
+            .rev_walk([head.detach()])
+            .all()
+            .map_err(Error::git)?;
+        Ok(walk.filter(Result::is_ok).count())
+    }
+
     /// Resolves a revision (`HEAD~2`, a branch, a tag, a full or abbreviated id) to a
     /// commit id.
     pub fn resolve_commit(&self, spec: &str) -> Result<String> {
@@ -357,6 +371,66 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The commits whose content others have already seen: the current branch's upstream
+    /// (`branch.<name>.remote` and `.merge`, as `git pull` uses them) when it is set and
+    /// fetched; otherwise, when HEAD is a merge, the sides it merged in (HEAD's parents
+    /// after the first) that came from elsewhere: reachable from a remote-tracking branch
+    /// or from what was last fetched (`FETCH_HEAD`).
+    pub fn published_commits(&self) -> Result<Vec<String>> {
+        if let Some(branch) = self.branch()
+            && let Some(remote) = self.config_string(&format!("branch.{branch}.remote"))
+            && let Some(merge) = self.config_string(&format!("branch.{branch}.merge"))
+        {
+            let tracking = match remote.as_str() {
+                "." => merge.clone(),
+                _ => format!(
+                    "refs/remotes/{remote}/{}",
+                    merge.strip_prefix("refs/heads/").unwrap_or(&merge)
+                ),
+            };
+            if let Ok(id) = self.resolve_commit(&tracking) {
+                return Ok(vec![id]);
+            }
+        }
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
+        let commit = self
+            .repo
+            .find_commit(parse_id(&head)?)
+            .map_err(Error::git)?;
+        let merged: Vec<ObjectId> = commit.parent_ids().skip(1).map(|p| p.detach()).collect();
+        if merged.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tips: Vec<ObjectId> = Vec::new();
+        let refs = self.repo.references().map_err(Error::git)?;
+        for r in refs.remote_branches().map_err(Error::git)? {
+            if let Ok(mut r) = r
+                && let Ok(id) = r.peel_to_id()
+            {
+                tips.push(id.detach());
+            }
+        }
+        if let Ok(id) = self.resolve_commit("FETCH_HEAD") {
+            tips.push(parse_id(&id)?);
+        }
+        let reachable = |p: ObjectId| {
+            tips.iter().any(|t| {
+                *t == p
+                    || self
+                        .repo
+                        .merge_base(p, *t)
+                        .is_ok_and(|b| b.map(|b| b.detach()) == Some(p))
+            })
+        };
+        Ok(merged
+            .into_iter()
+            .filter(|p| reachable(*p))
+            .map(|p| p.to_string())
+            .collect())
     }
 
     /// For each path, how many commits of HEAD's first-parent chain have it, counting from

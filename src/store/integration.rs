@@ -166,6 +166,7 @@ impl Store {
             repo: self.repo.clone(),
             workdir: self.workdir.clone(),
             staged: Some(files),
+            listed: Default::default(),
         })
     }
 
@@ -240,11 +241,63 @@ pub fn remove_hook(path: &Path) -> Result<()> {
     fsutil::remove(path)
 }
 
+/// Whether `program` names something that can run: an executable file when it contains
+/// a `/`, else an executable file in one of `PATH`'s directories.
+pub fn program_runs(program: &str) -> bool {
+    fn executable(p: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        }
+        #[cfg(not(unix))]
+        {
+            fs::metadata(p).is_ok_and(|m| m.is_file())
+        }
+    }
+    if program.is_empty() {
+        return false;
+    }
+    if program.contains('/') {
+        return executable(Path::new(program));
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| executable(&d.join(program))))
+}
+
 pub fn hook_exists(path: &Path) -> bool {
     match fs::symlink_metadata(path) {
         Ok(_) => true,
         Err(e) => e.kind() != ErrorKind::NotFound,
     }
+}
+
+/// git's line merge (`git merge-file`) of three texts: the merged text (with conflict
+/// markers where the sides disagree) and whether it merged cleanly. The texts go through
+/// temporary files beside `near` (a file in the directory git merges in), removed after.
+pub fn line_merge_texts(
+    near: &Path,
+    [base, ours, theirs]: [&str; 3],
+    label: &str,
+) -> Result<(String, bool)> {
+    let tmp = |side: &str| {
+        let mut p = near.as_os_str().to_owned();
+        p.push(format!(".orc-tmp-{side}"));
+        PathBuf::from(p)
+    };
+    let paths = [tmp("base"), tmp("ours"), tmp("theirs")];
+    let result = (|| {
+        for (path, text) in paths.iter().zip([base, ours, theirs]) {
+            fsutil::write_atomic(path, text.as_bytes(), None)?;
+        }
+        let clean = line_merge(&paths[0], &paths[1], &paths[2], label)?;
+        let merged = fs::read(&paths[1]).map_err(|e| Error::io(&paths[1], e))?;
+        Ok((String::from_utf8_lossy(&merged).into_owned(), clean))
+    })();
+    for path in &paths {
+        let _ = fs::remove_file(path);
+    }
+    result
 }
 
 /// git's own line merge (`git merge-file`) of three files, written into `ours` with

@@ -26,7 +26,8 @@ pub use cache::Parsed;
 pub use commit::{Applied, Change, Notice};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{
-    hook_exists, line_merge, read_file, remove_hook, rename_hook, write_file, write_hook,
+    hook_exists, line_merge, line_merge_texts, program_runs, read_file, remove_hook, rename_hook,
+    write_file, write_hook,
 };
 pub use paths::FileDigest;
 pub use worktree::{WorkChange, WorkChangeKind};
@@ -42,6 +43,9 @@ pub struct Store {
     workdir: PathBuf,
     /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
     staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
+    /// What the last cached directory read found on disk, reused to compare the work
+    /// tree with the index without a second `stat` per file.
+    listed: cache::Listed,
 }
 
 /// Held while a mutation reads, changes and commits state; released on drop or process exit.
@@ -67,6 +71,7 @@ impl Store {
             repo,
             workdir,
             staged: None,
+            listed: cache::Listed::default(),
         })
     }
 

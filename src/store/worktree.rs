@@ -7,6 +7,7 @@ use std::io::ErrorKind;
 use gix::bstr::{BString, ByteSlice};
 use gix::index::entry::Mode;
 
+use super::cache::FileKey;
 use super::{ORC_DIR, Store};
 use crate::error::{Error, Result};
 
@@ -27,6 +28,21 @@ pub struct WorkChange {
     pub kind: WorkChangeKind,
     pub from: Option<String>,
 }
+
+/// The index's stat data says the file is as it was when staged (git's check, without
+/// uid, gid and device).
+// The index keeps 32 bits of each field.
+#[allow(clippy::cast_possible_truncation)]
+fn stat_matches(s: &gix::index::entry::Stat, k: &FileKey) -> bool {
+    s.size == k.size as u32
+        && s.ino == k.ino as u32
+        && (s.mtime.secs, s.mtime.nsecs) == (k.mtime.0 as u32, k.mtime.1 as u32)
+        && (s.ctime.secs, s.ctime.nsecs) == (k.ctime.0 as u32, k.ctime.1 as u32)
+}
+
+/// Hash containers for one call's lookups (keys come from the repository).
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 fn is_orc_path(rel: &str) -> bool {
     rel == ORC_DIR || rel.starts_with(&format!("{ORC_DIR}/"))
@@ -145,6 +161,167 @@ impl Store {
         let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
         let entry = tree.lookup_entry_by_path(rel).map_err(Error::git)?;
         Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
+    }
+
+    /// Files under `.orchestrator/` whose work-tree content is not what HEAD has, sorted:
+    /// written without a commit (`--no-commit`, `commit = "off"`, during a merge), staged
+    /// or not, deleted, and new files git does not track (unless ignored). Compares like
+    /// `git status`: the index's ids with HEAD's tree, and the index's stat data with the
+    /// disk, hashing only files whose stat differs or is racy. The statuses of the task
+    /// files come from the state read just before ([`Store::load_dir_cached`]), so this
+    /// costs no second `stat` per task.
+    pub fn uncommitted_orc_files(&self) -> Result<Vec<String>> {
+        let listed = self.listed.take();
+        if !self.abs(ORC_DIR).is_dir() {
+            return Ok(Vec::new());
+        }
+        let index = self.repo.index_or_empty().map_err(Error::git)?;
+        let prefix = format!("{ORC_DIR}/");
+        let entries = index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .unwrap_or(&[]);
+        let mut head: FastMap<String, gix::ObjectId> = FastMap::default();
+        let head_tree = self
+            .repo
+            .find_tree(self.repo.head_tree_id_or_empty().map_err(Error::git)?)
+            .map_err(Error::git)?;
+        if let Some(e) = head_tree
+            .lookup_entry_by_path(ORC_DIR)
+            .map_err(Error::git)?
+            && e.mode().is_tree()
+        {
+            self.blobs_below(e.object_id(), &prefix, &mut head)?;
+        }
+        let on_disk: FastMap<&str, FileKey> = listed
+            .values()
+            .flat_map(|d| d.files.iter().map(|(p, k)| (p.as_str(), *k)))
+            .collect();
+        let options = gix::index::entry::stat::Options::default();
+        let mut out = BTreeSet::new();
+        let mut tracked: FastSet<&str> = FastSet::default();
+        for e in entries {
+            let Ok(path) = e.path(&index).to_str() else {
+                continue;
+            };
+            let staged_as_head = e.stage_raw() == 0 && head.get(path) == Some(&e.id);
+            if !staged_as_head {
+                out.insert(path.to_owned());
+            } else {
+                let key = match on_disk.get(path) {
+                    Some(key) => Some(*key),
+                    None => match std::fs::symlink_metadata(self.abs(path)) {
+                        Ok(m) if m.is_file() => Some(FileKey::of(&m)),
+                        Ok(_) => None,
+                        Err(e)
+                            if e.kind() == ErrorKind::NotFound
+                                || e.kind() == ErrorKind::NotADirectory =>
+                        {
+                            None
+                        }
+                        Err(e) => return Err(Error::io(self.abs(path), e)),
+                    },
+                };
+                let same = match key {
+                    None => false,
+                    Some(key)
+                        if stat_matches(&e.stat, &key)
+                            && !e.stat.is_racy(index.timestamp(), options) =>
+                    {
+                        true
+                    }
+                    Some(_) => self.disk_blob_id(path)? == Some(e.id),
+                };
+                if !same {
+                    out.insert(path.to_owned());
+                }
+            }
+            tracked.insert(path);
+        }
+        // Deleted from the index (staged deletion) but in HEAD.
+        out.extend(head.into_keys().filter(|p| !tracked.contains(p.as_str())));
+        // New files: those the listing saw, and those in the other directories.
+        let mut candidates: Vec<String> = on_disk
+            .keys()
+            .filter(|p| !tracked.contains(**p))
+            .map(|p| (*p).to_owned())
+            .collect();
+        let covered: Vec<String> = listed.keys().map(|d| format!("{d}/")).collect();
+        let mut walk = walkdir::WalkDir::new(self.abs(ORC_DIR))
+            .follow_links(false)
+            .into_iter();
+        while let Some(entry) = walk.next() {
+            let Ok(entry) = entry else { continue };
+            let Ok(rel) = entry.path().strip_prefix(&self.workdir) else {
+                continue;
+            };
+            let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+                continue;
+            };
+            let dir_rel = format!("{rel}/");
+            if entry.file_type().is_dir() {
+                if covered.contains(&dir_rel) {
+                    walk.skip_current_dir();
+                }
+                continue;
+            }
+            if entry.file_type().is_file() && !tracked.contains(rel.as_str()) {
+                candidates.push(rel);
+            }
+        }
+        if !candidates.is_empty() {
+            let mut excludes = self
+                .repo
+                .excludes(
+                    &index,
+                    None,
+                    gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+                )
+                .map_err(Error::git)?;
+            for rel in candidates {
+                let ignored = excludes
+                    .at_path(&rel, Some(Mode::FILE))
+                    .map_err(Error::git)?
+                    .is_excluded();
+                if !ignored {
+                    out.insert(rel);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Every blob below tree `id`, by path (`prefix` + name).
+    fn blobs_below(
+        &self,
+        id: gix::ObjectId,
+        prefix: &str,
+        out: &mut FastMap<String, gix::ObjectId>,
+    ) -> Result<()> {
+        let tree = self.repo.find_tree(id).map_err(Error::git)?;
+        for entry in tree.decode().map_err(Error::git)?.entries {
+            let path = format!("{prefix}{}", entry.filename);
+            if entry.mode.is_tree() {
+                self.blobs_below(entry.oid.to_owned(), &format!("{path}/"), out)?;
+            } else if entry.mode.is_blob() {
+                out.insert(path, entry.oid.to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// The blob id of the file at `rel` as it is on disk; `None` when it is not a file.
+    fn disk_blob_id(&self, rel: &str) -> Result<Option<gix::ObjectId>> {
+        let abs = self.abs(rel);
+        match std::fs::read(&abs) {
+            Ok(bytes) => Ok(Some(
+                gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, &bytes)
+                    .map_err(Error::git)?,
+            )),
+            Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::IsADirectory => {
+                Ok(None)
+            }
+            Err(e) => Err(Error::io(abs, e)),
+        }
     }
 
     /// Files that differ between HEAD and the work tree, sorted by path: what `git add -A`

@@ -194,7 +194,7 @@ fn init_example_is_one_commit_that_checks_verifies_and_recovers() {
     assert_eq!(repo.status_porcelain(), "");
     assert_eq!(
         repo.read(".gitattributes"),
-        ".orchestrator/**/*.toml merge=orc\n"
+        ".orchestrator/**/*.toml merge=orc\n.orchestrator/**/decisions/*.md merge=orc\n"
     );
     repo.assert_fsck();
 

@@ -187,7 +187,7 @@ fn install_registers_the_merge_driver_and_commits_gitattributes() {
     assert!(out.contains("committed .gitattributes"), "{out}");
     assert_eq!(
         repo.read(".gitattributes"),
-        "*.png binary\n.orchestrator/**/*.toml merge=orc\n"
+        "*.png binary\n.orchestrator/**/*.toml merge=orc\n.orchestrator/**/decisions/*.md merge=orc\n"
     );
     assert_eq!(repo.head_paths(), [".gitattributes"]);
     assert!(
@@ -207,8 +207,14 @@ fn install_registers_the_merge_driver_and_commits_gitattributes() {
     assert_eq!(
         repo.git(&["check-attr", "merge", ".orchestrator/decisions/0001-a.md"])
             .trim(),
-        ".orchestrator/decisions/0001-a.md: merge: unspecified",
-        "decisions keep git's line merge"
+        ".orchestrator/decisions/0001-a.md: merge: orc",
+        "decisions merge by field too"
+    );
+    assert_eq!(
+        repo.git(&["check-attr", "merge", ".orchestrator/roles/architect.md"])
+            .trim(),
+        ".orchestrator/roles/architect.md: merge: unspecified",
+        "other Markdown keeps git's line merge"
     );
     let before = repo.commit_count();
     repo.ok(&["hooks", "install"]);

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod clones;
 mod commit_model;
 mod crash;
 mod decisions;
@@ -28,4 +29,5 @@ mod soak;
 mod sync;
 mod tasks;
 mod torture;
+mod unreadable;
 mod workflow;

@@ -1809,3 +1809,27 @@ async fn a_commit_on_a_detached_head_carries_a_notice() {
     assert_eq!(notices.len(), 1, "{data}");
     assert!(notices[0].as_str().unwrap().starts_with("HEAD is detached"));
 }
+
+#[tokio::test]
+async fn results_name_the_files_that_could_not_be_read() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let broken = add(&repo, &["Broken"]);
+    add(&repo, &["Fine"]);
+    let path = crate::harness::task_file(&broken);
+    repo.write(&path, "format = 1\ntitle = = \n");
+    for tool in ["orchestrator_list_tasks", "orchestrator_get_status"] {
+        let (text, data) = c.ok(tool, json!({})).await;
+        assert_eq!(data["problems"][0]["path"], path.as_str(), "{tool}: {data}");
+        assert!(
+            text.contains("1 file(s) under .orchestrator/ could not be read")
+                && text.contains(&path),
+            "{tool}: {text}"
+        );
+    }
+    // Fixed, the next call says nothing.
+    repo.git(&["checkout", "--", &path]);
+    let (text, data) = c.ok("orchestrator_list_tasks", json!({})).await;
+    assert!(data.get("problems").is_none(), "{data}");
+    assert!(!text.contains("could not be read"), "{text}");
+}

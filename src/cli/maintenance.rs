@@ -116,6 +116,16 @@ pub fn run(orc: &Orc, cmd: MaintenanceCommand, out: &mut Output) -> Result<()> {
                     out.line(format!("  {:<22} {}", t.id.as_str(), t.title));
                 }
             }
+            if !scan.expired_claims.is_empty() {
+                out.line("expired claims (anyone may take these tasks):");
+                for c in &scan.expired_claims {
+                    out.line(format!(
+                        "  {:<22} {}",
+                        c.claim.task.as_str(),
+                        c.claim.describe()
+                    ));
+                }
+            }
             if scan.is_clean() {
                 out.line("ok: nothing needs attention");
             }

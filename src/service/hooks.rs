@@ -557,6 +557,7 @@ impl Orc {
         let staged = Orc {
             store: self.store.staged()?,
             ctx: self.ctx.clone(),
+            claim_undo: Default::default(),
         };
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);

@@ -139,6 +139,7 @@ async fn tools_list_is_stable() {
         names,
         [
             "orchestrator_add_note",
+            "orchestrator_claim_next",
             "orchestrator_complete_subtask",
             "orchestrator_create_task",
             "orchestrator_end_session",

@@ -208,8 +208,15 @@ impl Store {
             .lines()
             .filter(|l| l.starts_with('!'))
             .find(|l| l.contains(&name));
+        // `[rejected] (stale info)`: the lease did not match. A push racing another one
+        // for the same ref passes the lease check and then loses on the server's ref
+        // lock: `[remote rejected] (failed to update ref)`, "cannot lock ref".
+        let lost_on_server = |line: &str| {
+            line.contains("[remote rejected]")
+                && (line.contains("failed to update ref") || line.contains("failed to lock"))
+        };
         match rejected {
-            Some(line) if line.contains("[rejected]") => Ok(Pushed::Lost),
+            Some(line) if line.contains("[rejected]") || lost_on_server(line) => Ok(Pushed::Lost),
             // Deleting a claim the remote no longer has: nothing to release there.
             Some(line) if new.is_none() && line.contains("does not exist") => Ok(Pushed::Lost),
             _ => Err(remote_error(

@@ -106,6 +106,17 @@ pub fn next(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
             out.line(format!("  {:<22} {}", c.task.id.as_str(), c.holder));
         }
     }
+    if !n.elsewhere.is_empty() {
+        out.line("taken on other branches (merge them to see):");
+        for e in &n.elsewhere {
+            out.line(format!(
+                "  {:<22} {} on {}",
+                e.task.id.as_str(),
+                e.there,
+                e.branch
+            ));
+        }
+    }
     if !n.reserved.is_empty() {
         out.line("assigned to other agents:");
         for t in &n.reserved {

@@ -437,6 +437,12 @@ pub fn nothing_ready(n: &crate::service::NothingReady) -> String {
     for c in &n.claimed {
         out.push(format!("- {} claimed by {}", c.task.id, c.holder));
     }
+    for e in &n.elsewhere {
+        out.push(format!(
+            "- {} is {} on branch {} (not merged here)",
+            e.task.id, e.there, e.branch
+        ));
+    }
     for t in &n.reserved {
         out.push(format!(
             "- {} assigned to {}",

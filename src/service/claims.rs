@@ -302,8 +302,18 @@ impl Orc {
     /// Renews this agent's claims on `ids` whose lease is half gone. Best effort: the
     /// change is committed already, and the next command renews again.
     pub(super) fn renew_claims(&self, config: &Config, ids: &[TaskId]) {
+        let holder = self.holder();
         for id in ids {
-            let _ = self.take_claim(config, id, false);
+            let own = self
+                .store
+                .claim_ref(id.as_str())
+                .ok()
+                .flatten()
+                .and_then(|r| parse_claim(&r).ok())
+                .is_some_and(|c| c.is_held_by(&holder));
+            if own {
+                let _ = self.take_claim(config, id, false);
+            }
         }
         self.claim_undo.borrow_mut().clear();
     }
@@ -351,6 +361,14 @@ impl Orc {
             id: id.clone(),
             holder,
         }
+    }
+
+    /// Whether the claim on `id` in this clone has run out (`None`: there is none).
+    pub(super) fn claim_expired(&self, id: &TaskId) -> Result<Option<bool>> {
+        Ok(match self.store.claim_ref(id.as_str())? {
+            Some(r) => Some(!parse_claim(&r)?.is_live(self.now())),
+            None => None,
+        })
     }
 
     /// Every claim of this clone and, with a claims remote, of the remote (fetched first

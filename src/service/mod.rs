@@ -52,7 +52,7 @@ pub use maintenance::{
     ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
     MaintenanceScan, Orphan, StaleAction, StaleTask, archived_task_path,
 };
-pub use next::{ClaimedTask, NextReport, NothingReady, ReadyFilter, WaitingTask};
+pub use next::{ClaimedTask, ElsewhereTask, NextReport, NothingReady, ReadyFilter, WaitingTask};
 pub use partial::{Partial, Tasks};
 pub use plan::{PlanReport, PlannedTask};
 pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo, TaskBrief};

@@ -9,6 +9,10 @@ use super::{Orc, Outcome, Progress, State, TaskSummary, WorkContext};
 use crate::error::{Error, Result};
 use crate::model::{Status, Task, TaskId};
 
+/// How many candidates `orc next --claim` tries before it gives up (each lost race
+/// moves on to the next one).
+const NEXT_CANDIDATES: usize = 16;
+
 /// Which ready tasks to consider.
 #[derive(Debug, Clone, Default)]
 pub struct ReadyFilter {
@@ -37,6 +41,16 @@ pub struct WaitingTask {
     pub waiting_for: Vec<TaskId>,
 }
 
+/// A task that is pending here but further along on another branch (not merged yet).
+#[derive(Debug, Clone, Serialize)]
+pub struct ElsewhereTask {
+    #[serde(flatten)]
+    pub task: TaskSummary,
+    pub branch: String,
+    /// Its status on that branch.
+    pub there: Status,
+}
+
 /// Why `orc next` has nothing to offer.
 #[derive(Debug, Clone, Serialize)]
 pub struct NothingReady {
@@ -48,6 +62,8 @@ pub struct NothingReady {
     pub reserved: Vec<TaskSummary>,
     /// Ready tasks left out by --role/--stream.
     pub filtered_out: usize,
+    /// Ready tasks already started or finished on another branch (merge it to see).
+    pub elsewhere: Vec<ElsewhereTask>,
     /// Pending tasks waiting for dependencies.
     pub waiting: Vec<WaitingTask>,
     /// Parents whose subtasks are all done: `orc synthesize` them.
@@ -128,7 +144,18 @@ impl Orc {
             let state = self.state()?;
             let remote = self.claims_remote(&state.config).is_some();
             let claims = self.known_claims(&state.config, remote)?;
-            let picked = self.next_in_order(&state, filter, &claims);
+            let mut elsewhere = Vec::new();
+            let mut picked = Vec::new();
+            for t in self.next_in_order(&state, filter, &claims) {
+                match self.further_elsewhere(t)? {
+                    Some(e) => elsewhere.push(e),
+                    None => picked.push(t),
+                }
+                // Enough to try: the rest are only needed when these are all lost.
+                if picked.len() >= NEXT_CANDIDATES {
+                    break;
+                }
+            }
             let ids: Vec<TaskId> = picked.iter().map(|t| t.id.clone()).collect();
             let summaries: Vec<TaskSummary> = picked
                 .iter()
@@ -136,11 +163,24 @@ impl Orc {
                 .map(|t| TaskSummary::from(*t))
                 .collect();
             if ids.is_empty() {
+                let mut nothing = self.nothing_ready(&state, filter, &claims, &[]);
+                nothing.elsewhere = elsewhere;
+                if !nothing.elsewhere.is_empty() && nothing.claimed.is_empty() {
+                    nothing.message = format!(
+                        "nothing ready here: {} ready task{} already taken on other branches; merge them to see their state",
+                        nothing.elsewhere.len(),
+                        if nothing.elsewhere.len() == 1 {
+                            " is"
+                        } else {
+                            "s are"
+                        }
+                    );
+                }
                 return Ok(NextReport {
                     task: None,
                     started: None,
                     lost_races: Vec::new(),
-                    nothing: Some(self.nothing_ready(&state, filter, &claims, &[])),
+                    nothing: Some(nothing),
                 });
             }
             (ids, summaries)
@@ -181,6 +221,29 @@ impl Orc {
             lost_races: lost,
             nothing: Some(nothing),
         })
+    }
+
+    /// The task's state on another branch when it is further along there (started,
+    /// finished, blocked or cancelled after this branch last changed it).
+    fn further_elsewhere(&self, t: &Task) -> Result<Option<ElsewhereTask>> {
+        for rel in [super::task_path(&t.id), super::flat_task_path(&t.id)] {
+            for (branch, bytes) in self.store.file_on_other_branches(&rel)? {
+                let Some(other) = std::str::from_utf8(&bytes)
+                    .ok()
+                    .and_then(|text| crate::format::task_from_toml(text).ok())
+                else {
+                    continue;
+                };
+                if other.status != Status::Pending && other.updated > t.updated {
+                    return Ok(Some(ElsewhereTask {
+                        task: TaskSummary::from(&other),
+                        branch,
+                        there: other.status,
+                    }));
+                }
+            }
+        }
+        Ok(None)
     }
 
     fn nothing_ready(
@@ -269,6 +332,7 @@ impl Orc {
             claimed,
             reserved,
             filtered_out,
+            elsewhere: Vec::new(),
             waiting,
             to_synthesize,
             in_progress,

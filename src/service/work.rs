@@ -359,7 +359,9 @@ impl Orc {
                     }
                     task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
                 } else {
-                    if !force {
+                    // Someone else's task: taken only with force, or once their claim ran out.
+                    let expired = self.claim_expired(&id)? == Some(true);
+                    if !force && !expired {
                         return Err(Error::Claimed {
                             id,
                             owner: owner.unwrap_or_else(|| "someone else".into()),

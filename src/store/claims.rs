@@ -254,6 +254,34 @@ impl Store {
         }
     }
 
+    /// The content of the repository-relative file `rel` at the tip of every other branch
+    /// (local branches and remote-tracking ones, not the one checked out here), by branch
+    /// name. Work on a task finished on another branch shows here before it is merged.
+    pub fn file_on_other_branches(&self, rel: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let here = self.repo.head_name().ok().flatten().map(|n| n.to_owned());
+        let platform = self.repo.references().map_err(Error::git)?;
+        let mut out = Vec::new();
+        for prefix in ["refs/heads/", "refs/remotes/"] {
+            for r in platform.prefixed(prefix).map_err(Error::git)? {
+                let Ok(mut r) = r else { continue };
+                if here.as_ref().is_some_and(|h| h.as_ref() == r.name()) {
+                    continue;
+                }
+                // A symbolic ref (`origin/HEAD`) names a branch listed anyway.
+                if r.target().try_id().is_none() {
+                    continue;
+                }
+                let Ok(tree) = r.peel_to_tree() else { continue };
+                let Ok(Some(entry)) = tree.lookup_entry_by_path(rel) else {
+                    continue;
+                };
+                let Ok(object) = entry.object() else { continue };
+                out.push((r.name().shorten().to_string(), object.data.clone()));
+            }
+        }
+        Ok(out)
+    }
+
     /// Runs the git CLI in this work tree (the network part of claims).
     fn git(&self, args: &[&str]) -> Result<std::process::Output> {
         Command::new("git")

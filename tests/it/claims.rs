@@ -402,6 +402,29 @@ fn leases_expire_renew_and_takeovers_restart_the_clock() {
         note.starts_with("taken over from carol (worktree "),
         "{note}"
     );
+    // In one work tree too, an expired claim lets another agent take the task
+    // without --force.
+    let third = add(&repo, &["Third job"]);
+    ok_at(
+        &repo,
+        &repo.root,
+        T0,
+        &["start", &third, "--agent", "carol"],
+    );
+    let err = fails_at(
+        &repo,
+        &repo.root,
+        T1H,
+        &["start", &third, "--agent", "erin"],
+    );
+    assert!(err.contains("in progress for carol"), "{err}");
+    let v = json_at(
+        &repo,
+        &repo.root,
+        T5H,
+        &["start", &third, "--agent", "erin"],
+    );
+    assert_eq!(v["task"]["assignee"], "erin");
     // With the clock restarted, a stale scan an hour later finds nothing.
     let scan = json_at(&repo, &repo.root, T3H, &["maintenance", "scan"]);
     assert_eq!(scan["scan"]["stale"].as_array().unwrap().len(), 0, "{scan}");
@@ -596,6 +619,38 @@ fn ready_filters_by_role_stream_claims_and_count() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(&a) && text.contains("eve (worktree "),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_task_finished_on_another_branch_is_not_offered_again() {
+    let repo = Repo::init();
+    let (_, subs) = plan(
+        &repo,
+        "Two parts",
+        &["implementer:First", "implementer:Second"],
+    );
+    let w1 = worktree(&repo, "w1");
+    let w2 = worktree(&repo, "w2");
+    let v = json_at(&repo, &w1, T0, &["next", "--claim", "--agent", "a1"]);
+    assert_eq!(v["started"]["task"]["id"], subs[0].as_str());
+    ok_at(
+        &repo,
+        &w1,
+        T1H,
+        &["done", &subs[0], "--summary", "first done", "--agent", "a1"],
+    );
+    // The claim is given back, but w2's branch has not merged w1: the task is pending
+    // there, yet finished on w1, so `next` goes on to the second one.
+    assert!(claim_refs(&repo, &w2).is_empty());
+    let v = json_at(&repo, &w2, T1H, &["next", "--claim", "--agent", "a2"]);
+    assert_eq!(v["started"]["task"]["id"], subs[1].as_str());
+    let out = orc_at(&repo, &repo.root, T1H, &["next"]);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{}", subs[0])) && text.contains("completed on w1"),
         "{text}"
     );
 }

@@ -90,19 +90,24 @@ pub struct NextReport {
 }
 
 impl Orc {
-    /// Ready tasks matching `filter`, in the order `orc next` offers them: priority,
-    /// then age (of the plan), then plan order, then id. Tasks reserved for another agent
-    /// (an assignee that is not this agent) are left out, and with `filter.unclaimed`
-    /// those someone else holds a live claim on.
+    /// The tasks `orc next` may offer, in its order (priority, then age of the plan, then
+    /// plan order, then id): ready tasks matching `filter`, and tasks sent back for
+    /// revision whose dependencies are done. Tasks reserved for another agent (an
+    /// assignee that is not this agent) and those someone else holds a live claim on
+    /// are left out.
     pub(super) fn next_in_order<'s>(
         &self,
         state: &'s State,
         filter: &ReadyFilter,
         claims: &[ClaimView],
     ) -> Vec<&'s Task> {
+        let rework = state
+            .task_values()
+            .filter(|t| t.status == Status::NeedsRevision && state.dependencies_done(t));
         let mut ready: Vec<&Task> = state
             .ready_tasks()
             .into_iter()
+            .chain(rework)
             .filter(|t| matches(t, filter))
             .filter(|t| self.not_reserved(t))
             .filter(|t| claim_of(claims, &t.id).is_none())

@@ -89,7 +89,7 @@ impl Orc {
     }
 
     fn lease(config: &Config) -> SignedDuration {
-        SignedDuration::from_hours(config.claims.lease_hours.max(1).min(24 * 365) as i64)
+        SignedDuration::from_hours(config.claims.lease_hours.clamp(1, 24 * 365) as i64)
     }
 
     /// Takes the claim on `id` for this agent in this work tree: refused while someone
@@ -101,7 +101,7 @@ impl Orc {
         let now = self.now();
         let lease = Self::lease(config);
         let local = self.store.claim_ref(id.as_str())?;
-        let current = local.as_ref().map(|r| parse_claim(r)).transpose()?;
+        let current = local.as_ref().map(parse_claim).transpose()?;
         let mut displaced = None;
         let mut since = now;
         if let Some(c) = &current {

@@ -445,7 +445,7 @@ fn a_claim_left_by_a_killed_process_expires_and_is_taken() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert_eq!(claim_refs(&repo, &w1), [task.clone()]);
+    assert_eq!(claim_refs(&repo, &w1), std::slice::from_ref(&task));
     assert_eq!(commits(&repo, &w1), before);
     // Until the lease runs out the claim holds.
     let err = fails_at(&repo, &w2, T1H, &["start", &task, "--agent", "bob"]);
@@ -602,11 +602,14 @@ fn ready_filters_by_role_stream_claims_and_count() {
     };
     assert_eq!(ids(&["--role", "tester"]), [b.clone(), a.clone()]);
     assert_eq!(ids(&["--stream", "api"]), [a.clone(), c.clone()]);
-    assert_eq!(ids(&["--limit", "1"]), [b.clone()]);
+    assert_eq!(ids(&["--limit", "1"]), std::slice::from_ref(&b));
     // A claim from another worktree hides the task from --unclaimed.
     let wt = worktree(&repo, "other");
     ok_at(&repo, &wt, T0, &["start", &a, "--agent", "eve"]);
-    assert_eq!(ids(&["--stream", "api", "--unclaimed"]), [c.clone()]);
+    assert_eq!(
+        ids(&["--stream", "api", "--unclaimed"]),
+        std::slice::from_ref(&c)
+    );
     assert_eq!(ids(&["--stream", "api"]), [a.clone(), c.clone()]);
     // `orc next` skips it too and names the holder when nothing else is left.
     let out = orc_at(
@@ -650,7 +653,7 @@ fn a_task_finished_on_another_branch_is_not_offered_again() {
     assert_eq!(out.status.code(), Some(3));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("{}", subs[0])) && text.contains("completed on w1"),
+        text.contains(subs[0].as_str()) && text.contains("completed on w1"),
         "{text}"
     );
 }

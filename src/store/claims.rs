@@ -288,6 +288,11 @@ impl Store {
             .arg("-C")
             .arg(&self.workdir)
             .args(args)
+            // This repository, whatever a calling git (a hook) put in the environment.
+            .env("GIT_DIR", self.repo.path())
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_COMMON_DIR")
             .stdin(std::process::Stdio::null())
             .output()
             .map_err(|e| {

@@ -361,7 +361,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     if let Command::Mcp(args) = cli.command {
         // The server owns stdout; it must not be locked here.
-        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
+        let (remote, local) = (cli.claims_remote, cli.local);
+        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit, remote, local) {
             Ok(()) => 0,
             Err(e) => report_error(&e),
         };

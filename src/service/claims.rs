@@ -12,7 +12,7 @@ use super::{Orc, State};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::{Claim, Config, Holder, Status, TaskId};
-use crate::store::{Change, ClaimRef, Pushed};
+use crate::store::{Change, ClaimRef, PendingPush, Pushed};
 
 /// How often a push is retried when the remote's claim changes between reading and
 /// swapping it.
@@ -53,6 +53,20 @@ pub struct ClaimsReport {
 pub(super) struct Taken {
     /// The claim of someone else this one replaced (expired, or taken over with force).
     pub displaced: Option<Claim>,
+}
+
+/// A claim whose push to the claims remote is under way.
+pub(super) struct Publishing {
+    id: TaskId,
+    remote: String,
+    oid: String,
+    /// What the remote was expected to hold (the local claim it replaces).
+    expected: Option<String>,
+    push: PendingPush,
+    claim: Claim,
+    force: bool,
+    /// The mutation's undo entry of this claim.
+    undo_at: usize,
 }
 
 /// How to put back a claim ref changed by a mutation that then failed.
@@ -121,7 +135,7 @@ impl Orc {
         }
         let remote = self.claims_remote(config);
         let local_oid = local.map(|r| r.oid);
-        let mut claim = Claim {
+        let claim = Claim {
             task: id.clone(),
             agent: holder.agent.clone(),
             host: holder.host.clone(),
@@ -132,98 +146,131 @@ impl Orc {
             token: token()?,
             displaced: displaced.as_ref().map(Claim::describe),
         };
-        let mut oid = self.write_claim(&claim)?;
+        let oid = self.write_claim(&claim)?;
         if !self
             .store
             .swap_claim_ref(id.as_str(), local_oid.as_deref(), Some(&oid))?
         {
             return Err(self.held_now(id));
         }
-        let mut undo = ClaimUndo {
+        let undo = ClaimUndo {
             task: id.to_string(),
             local: (local_oid.clone(), Some(oid.clone())),
             remote: None,
         };
-        if let Some(remote) = remote {
-            let mut expected = local_oid.clone();
-            let mut published = None;
-            for _ in 0..PUBLISH_ATTEMPTS {
-                let pushed =
-                    self.store
-                        .push_claim(&remote, id.as_str(), expected.as_deref(), Some(&oid));
-                match pushed {
-                    Ok(Pushed::Done) => {
-                        published = Some(expected.clone());
-                        break;
-                    }
-                    Ok(Pushed::Lost) => {}
-                    Err(e) => {
-                        self.undo_one(&undo);
-                        return Err(e);
-                    }
-                }
-                // Someone else's claim is there: read it and decide.
-                let theirs = self
-                    .store
-                    .fetch_claims(&remote)
-                    .and_then(|()| self.store.remote_claim_ref(&remote, id.as_str()));
-                let theirs = match theirs {
-                    Ok(t) => t,
-                    Err(e) => {
-                        self.undo_one(&undo);
-                        return Err(e);
-                    }
-                };
-                let Some(theirs) = theirs else {
-                    expected = None;
-                    continue;
-                };
-                let c = match parse_claim(&theirs) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        self.undo_one(&undo);
-                        return Err(e);
-                    }
-                };
-                if !c.is_held_by(&holder) {
-                    if c.is_live(now) && !force {
-                        self.undo_one(&undo);
-                        return Err(Error::ClaimHeld {
-                            id: id.clone(),
-                            holder: c.describe(),
-                        });
-                    }
-                    if displaced.as_ref().is_none_or(|d| d.token != c.token) {
-                        // Record whom this claim replaces on the remote.
-                        claim.displaced = Some(c.describe());
-                        displaced = Some(c);
-                        let rewritten = self.write_claim(&claim)?;
-                        if !self
-                            .store
-                            .swap_claim_ref(id.as_str(), Some(&oid), Some(&rewritten))?
-                        {
-                            self.undo_one(&undo);
-                            return Err(self.held_now(id));
-                        }
-                        oid = rewritten;
-                        undo.local.1 = Some(oid.clone());
-                    }
-                }
-                expected = Some(theirs.oid);
-            }
-            let Some(before) = published else {
-                self.undo_one(&undo);
-                return Err(Error::ClaimsRemote {
-                    remote: remote.clone(),
-                    message: format!(
-                        "the claim of {id} on {remote} kept changing; gave up after {PUBLISH_ATTEMPTS} attempts"
-                    ),
-                });
-            };
-            undo.remote = Some((remote, before, Some(oid)));
-        }
         self.claim_undo.borrow_mut().push(undo);
+        let undo_at = self.claim_undo.borrow().len() - 1;
+        if let Some(remote) = remote {
+            // The push runs while the mutation prepares its commit; the commit waits for
+            // it (`await_claims`). A takeover waits now, to name whom it displaced.
+            let push = self.store.start_push_claim(
+                &remote,
+                id.as_str(),
+                local_oid.as_deref(),
+                Some(&oid),
+            )?;
+            self.claim_undo.borrow_mut()[undo_at].remote =
+                Some((remote.clone(), local_oid.clone(), Some(oid.clone())));
+            let publishing = Publishing {
+                id: id.clone(),
+                remote,
+                oid,
+                expected: local_oid,
+                push,
+                claim,
+                force,
+                undo_at,
+            };
+            if force {
+                if let Some(d) = self.finish_publishing(publishing)? {
+                    displaced = Some(d);
+                }
+            } else {
+                self.claim_pushes.borrow_mut().push(publishing);
+            }
+        }
         Ok(Taken { displaced })
+    }
+
+    /// Waits for the claim pushes started by this mutation; a push that lost to someone
+    /// else's claim is settled as [`Orc::take_claim`] would (read theirs, refuse a live
+    /// one, replace an expired one). Called before the change is committed.
+    pub(super) fn await_claims(&self) -> Result<()> {
+        let pending: Vec<Publishing> = self.claim_pushes.borrow_mut().drain(..).collect();
+        let mut result = Ok(());
+        for p in pending {
+            // Every push is waited for, even after an error, so none outlives the mutation.
+            let outcome = self.finish_publishing(p);
+            if result.is_ok() {
+                result = outcome.map(|_| ());
+            }
+        }
+        result
+    }
+
+    /// Completes one claim push; returns the remote's claim it replaced, if any.
+    fn finish_publishing(&self, p: Publishing) -> Result<Option<Claim>> {
+        let holder = self.holder();
+        let now = self.now();
+        let id = p.id;
+        let mut first = Some(p.push);
+        let mut expected = p.expected;
+        let mut oid = p.oid;
+        let mut claim = p.claim;
+        let mut displaced: Option<Claim> = None;
+        for _ in 0..PUBLISH_ATTEMPTS {
+            let pushed = match first.take() {
+                Some(push) => push.wait()?,
+                None => self.store.push_claim(
+                    &p.remote,
+                    id.as_str(),
+                    expected.as_deref(),
+                    Some(&oid),
+                )?,
+            };
+            if pushed == Pushed::Done {
+                self.claim_undo.borrow_mut()[p.undo_at].remote =
+                    Some((p.remote.clone(), expected, Some(oid)));
+                return Ok(displaced);
+            }
+            // Someone else's claim is there: read it and decide.
+            self.store.fetch_claims(&p.remote)?;
+            let Some(theirs) = self.store.remote_claim_ref(&p.remote, id.as_str())? else {
+                expected = None;
+                continue;
+            };
+            let c = parse_claim(&theirs)?;
+            if !c.is_held_by(&holder) {
+                if c.is_live(now) && !p.force {
+                    return Err(Error::ClaimHeld {
+                        id,
+                        holder: c.describe(),
+                    });
+                }
+                if displaced.as_ref().is_none_or(|d| d.token != c.token) {
+                    // Record whom this claim replaces on the remote.
+                    claim.displaced = Some(c.describe());
+                    displaced = Some(c);
+                    let rewritten = self.write_claim(&claim)?;
+                    if !self
+                        .store
+                        .swap_claim_ref(id.as_str(), Some(&oid), Some(&rewritten))?
+                    {
+                        return Err(self.held_now(&id));
+                    }
+                    oid = rewritten;
+                    self.claim_undo.borrow_mut()[p.undo_at].local.1 = Some(oid.clone());
+                }
+            }
+            expected = Some(theirs.oid);
+        }
+        Err(Error::ClaimsRemote {
+            remote: p.remote.clone(),
+            message: format!(
+                "the claim of {id} on {} kept changing; gave up after {PUBLISH_ATTEMPTS} attempts",
+                p.remote
+            ),
+        })
     }
 
     /// Gives back the claim `r` on a task that is no longer in progress: a claim taken in
@@ -315,11 +362,16 @@ impl Orc {
                 let _ = self.take_claim(config, id, false);
             }
         }
+        let _ = self.await_claims();
         self.claim_undo.borrow_mut().clear();
     }
 
     /// Puts back every claim ref changed since the mutation began (it failed).
     pub(super) fn undo_claims(&self) {
+        // A push still under way must end before its ref is put back.
+        for p in self.claim_pushes.borrow_mut().drain(..) {
+            let _ = p.push.wait();
+        }
         let undo: Vec<ClaimUndo> = self.claim_undo.borrow_mut().drain(..).collect();
         for u in undo.iter().rev() {
             self.undo_one(u);

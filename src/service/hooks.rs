@@ -558,6 +558,7 @@ impl Orc {
             store: self.store.staged()?,
             ctx: self.ctx.clone(),
             claim_undo: Default::default(),
+            claim_pushes: Default::default(),
         };
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);

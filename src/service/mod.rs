@@ -183,6 +183,8 @@ pub struct Orc {
     ctx: Context,
     /// Claim refs changed by the mutation under way, to put back if it fails.
     claim_undo: std::cell::RefCell<Vec<claims::ClaimUndo>>,
+    /// Claim pushes to the claims remote under way, awaited before the commit.
+    claim_pushes: std::cell::RefCell<Vec<claims::Publishing>>,
 }
 
 impl Orc {
@@ -194,6 +196,7 @@ impl Orc {
             store,
             ctx,
             claim_undo: Default::default(),
+            claim_pushes: Default::default(),
         })
     }
 
@@ -238,6 +241,7 @@ impl Orc {
             relocate_tasks(&mut change, |id| Some(state.task_file(id)));
             refuse_binary(&change)?;
             let renew = self.settle_claims(&state.config, &change)?;
+            self.await_claims()?;
             let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
             let applied = self.store.apply(&change, commit)?;
             config = Some(std::mem::take(&mut state.config));
@@ -287,6 +291,7 @@ impl Orc {
             relocate_tasks(&mut change, |id| partial.found_elsewhere(id));
             refuse_binary(&change)?;
             let renew = self.settle_claims(&config, &change)?;
+            self.await_claims()?;
             let applied = self.store.apply(&change, commit)?;
             kept = Some(config);
             Ok((value, applied, renew))

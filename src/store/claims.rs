@@ -188,44 +188,40 @@ impl Store {
         expected: Option<&str>,
         new: Option<&str>,
     ) -> Result<Pushed> {
+        self.start_push_claim(remote, task, expected, new)?.wait()
+    }
+
+    /// [`Store::push_claim`] running in the background: the push goes on while the caller
+    /// prepares its commit; [`PendingPush::wait`] gives the outcome.
+    pub fn start_push_claim(
+        &self,
+        remote: &str,
+        task: &str,
+        expected: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<PendingPush> {
         let name = format!("{CLAIMS_PREFIX}{task}");
         let lease = format!("--force-with-lease={name}:{}", expected.unwrap_or(""));
         let refspec = format!("{}:{name}", new.unwrap_or(""));
-        let out = self.git(&[
-            "push",
-            "--porcelain",
-            "--no-verify",
-            &lease,
-            remote,
-            &refspec,
-        ])?;
-        if out.status.success() {
-            return Ok(Pushed::Done);
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        let rejected = stdout
-            .lines()
-            .filter(|l| l.starts_with('!'))
-            .find(|l| l.contains(&name));
-        // `[rejected] (stale info)`: the lease did not match. A push racing another one
-        // for the same ref passes the lease check and then loses on the server's ref
-        // lock: `[remote rejected] (failed to update ref)`, "cannot lock ref".
-        let lost_on_server = |line: &str| {
-            line.contains("[remote rejected]")
-                && (line.contains("failed to update ref") || line.contains("failed to lock"))
-        };
-        match rejected {
-            Some(line) if line.contains("[rejected]") || lost_on_server(line) => Ok(Pushed::Lost),
-            // Deleting a claim the remote no longer has: nothing to release there.
-            Some(line) if new.is_none() && line.contains("does not exist") => Ok(Pushed::Lost),
-            _ => Err(remote_error(
+        let child = self
+            .git_command(&[
+                "push",
+                "--porcelain",
+                "--no-verify",
+                &lease,
                 remote,
-                "publish the claim on",
-                &stdout,
-                &stderr,
-            )),
-        }
+                &refspec,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(no_git)?;
+        Ok(PendingPush {
+            child,
+            remote: remote.to_owned(),
+            name,
+            deleting: new.is_none(),
+        })
     }
 
     /// Brings the claim refs of `remote` to `refs/orc/remotes/<remote>/claims/` (claims
@@ -284,8 +280,12 @@ impl Store {
 
     /// Runs the git CLI in this work tree (the network part of claims).
     fn git(&self, args: &[&str]) -> Result<std::process::Output> {
-        Command::new("git")
-            .arg("-C")
+        self.git_command(args).output().map_err(no_git)
+    }
+
+    fn git_command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C")
             .arg(&self.workdir)
             .args(args)
             // This repository, whatever a calling git (a hook) put in the environment.
@@ -293,15 +293,58 @@ impl Store {
             .env_remove("GIT_WORK_TREE")
             .env_remove("GIT_INDEX_FILE")
             .env_remove("GIT_COMMON_DIR")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| {
-                Error::invalid_with_hint(
-                    format!("could not run git to reach the claims remote: {e}"),
-                    "install git and make sure it is on PATH, or pass --local to claim in this clone only",
-                )
-            })
+            .stdin(std::process::Stdio::null());
+        cmd
     }
+}
+
+/// A push of a claim ref under way.
+pub struct PendingPush {
+    child: std::process::Child,
+    remote: String,
+    name: String,
+    deleting: bool,
+}
+
+impl PendingPush {
+    /// Waits for the push: done, lost to someone else's claim, or an error.
+    pub fn wait(self) -> Result<Pushed> {
+        let out = self.child.wait_with_output().map_err(no_git)?;
+        if out.status.success() {
+            return Ok(Pushed::Done);
+        }
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let rejected = stdout
+            .lines()
+            .filter(|l| l.starts_with('!'))
+            .find(|l| l.contains(&self.name));
+        // `[rejected] (stale info)`: the lease did not match. A push racing another one
+        // for the same ref passes the lease check and then loses on the server's ref
+        // lock: `[remote rejected] (failed to update ref)`, "cannot lock ref".
+        let lost_on_server = |line: &str| {
+            line.contains("[remote rejected]")
+                && (line.contains("failed to update ref") || line.contains("failed to lock"))
+        };
+        match rejected {
+            Some(line) if line.contains("[rejected]") || lost_on_server(line) => Ok(Pushed::Lost),
+            // Deleting a claim the remote no longer has: nothing to release there.
+            Some(line) if self.deleting && line.contains("does not exist") => Ok(Pushed::Lost),
+            _ => Err(remote_error(
+                &self.remote,
+                "publish the claim on",
+                &stdout,
+                &stderr,
+            )),
+        }
+    }
+}
+
+fn no_git(e: std::io::Error) -> Error {
+    Error::invalid_with_hint(
+        format!("could not run git to reach the claims remote: {e}"),
+        "install git and make sure it is on PATH, or pass --local to claim in this clone only",
+    )
 }
 
 /// The name of this machine, recorded in claims: two clones at the same path on two

@@ -20,7 +20,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
-pub use claims::{CLAIMS_PREFIX, ClaimRef, Pushed, host_name};
+pub use claims::{CLAIMS_PREFIX, ClaimRef, PendingPush, Pushed, host_name};
 pub use commit::{Applied, Change};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{

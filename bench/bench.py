@@ -260,21 +260,35 @@ def bench_claims(tmp, orc, runs):
     run(["git", "config", "receive.autogc", "false"], origin)
     run(["git", "remote", "add", "origin", origin], root)
     run(["git", "push", "-q", "origin", "main"], root)
-    res = {}
-    res["orc task note"] = timed(lambda i: [orc, "task", "note", ids[-1], f"note {i}"], root, runs)
-    res["orc start (local claim)"] = timed(lambda i: [orc, "start", ids[i]], root, runs)
-    res["orc start (claim via remote)"] = timed(
-        lambda i: [orc, "--claims-remote", "origin", "start", ids[runs + i]], root, runs)
-
     def commit(i):
         with open(os.path.join(root, "pushed.txt"), "w") as f:
             f.write(f"{i}\n")
         run(["git", "add", "pushed.txt"], root)
         run(["git", "commit", "-q", "-m", f"push {i}"], root)
-    commit(-1)
-    run(["git", "push", "-q", "origin", "HEAD:refs/heads/bench"], root)  # the orc commits
-    res["git push (one commit)"] = timed(
-        ["git", "push", "-q", "origin", "HEAD:refs/heads/bench"], root, runs, before=commit)
+        # What orc committed since the last push goes first, untimed: the timed push
+        # carries one commit.
+        run(["git", "push", "-q", "origin", "HEAD~1:refs/heads/bench"], root)
+
+    def once(cmd, before=None):
+        if before:
+            before()
+        t = time.perf_counter()
+        r = subprocess.run(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            sys.exit(f"benchmark command failed: {cmd}\n{r.stderr.decode()}")
+        return (time.perf_counter() - t) * 1000
+
+    # The four commands take turns, so a busy machine slows all of them alike.
+    samples = {k: [] for k in ("orc task note", "orc start (local claim)",
+                               "orc start (claim via remote)", "git push (one commit)")}
+    for i in range(runs):
+        samples["orc task note"].append(once([orc, "task", "note", ids[-1], f"note {i}"]))
+        samples["orc start (local claim)"].append(once([orc, "start", ids[i]]))
+        samples["orc start (claim via remote)"].append(
+            once([orc, "--claims-remote", "origin", "start", ids[runs + i]]))
+        samples["git push (one commit)"].append(
+            once(["git", "push", "-q", "origin", "HEAD:refs/heads/bench"], before=lambda: commit(i)))
+    res = {k: statistics.median(v) for k, v in samples.items()}
     claims = run(["git", "ls-remote", origin, "refs/orc/claims/*"], root).splitlines()
     if len(claims) != runs:
         sys.exit(f"expected {runs} claims on the remote, found {len(claims)}")

@@ -2,8 +2,8 @@
 //! several processes, leases on a fixed clock, a claim left by a killed process, the
 //! parent/synthesis loop, an unreachable claims remote, and `orc ready`'s filters.
 //!
-//! `ORC_TEST_CLAIM_ROUNDS` sets the number of racing rounds (default 10 for worktrees
-//! and 5 for clones, which go through a remote, to keep the suite fast; CI runs 20).
+//! `ORC_TEST_CLAIM_ROUNDS` sets the number of racing rounds (default 6 for worktrees
+//! and 4 for clones, which go through a remote, to keep the suite fast; CI runs 20).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ fn task_field(repo: &Repo, dir: &Path, id: &str, field: &str) -> Value {
 #[test]
 fn worktrees_racing_start_have_exactly_one_winner() {
     let repo = Repo::init();
-    let rounds = rounds(10);
+    let rounds = rounds(6);
     let tasks: Vec<String> = (0..rounds)
         .map(|i| add(&repo, &[&format!("contested task {i}")]))
         .collect();
@@ -223,7 +223,7 @@ fn shared_project(repo: &Repo, tasks: usize) -> (PathBuf, Vec<String>) {
 #[test]
 fn clones_racing_next_claim_through_a_remote_never_share_a_task() {
     let repo = Repo::init();
-    let rounds = rounds(5);
+    let rounds = rounds(4);
     let (origin, ids) = shared_project(&repo, 3 * rounds + 2);
     let clones = [
         repo.root.clone(),

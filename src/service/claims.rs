@@ -8,6 +8,7 @@
 use jiff::SignedDuration;
 use serde::Serialize;
 
+use super::partial::Tasks;
 use super::{Orc, State};
 use crate::error::{Error, Result};
 use crate::format;
@@ -192,6 +193,32 @@ impl Orc {
         Ok(Taken { displaced })
     }
 
+    /// With a claims remote, takes the claim on a pending task `input` names before the
+    /// whole state is read, so the push runs meanwhile (`orc start` reads everything for
+    /// the brief). Reads only the config and that task; leaves every refusal, and every
+    /// case it does not settle in one look, to the caller, which takes the claim then.
+    pub(super) fn claim_early(&self, input: &str, force: bool) -> Result<()> {
+        let config = State::load_config(&self.store)?;
+        if force || self.claims_remote(&config).is_none() {
+            return Ok(());
+        }
+        let mut tasks = super::Partial::new(&self.store, config.clone());
+        let Ok(id) = tasks.resolve(input) else {
+            return Ok(());
+        };
+        let Ok(task) = tasks.get(&id).cloned() else {
+            return Ok(());
+        };
+        if task.status != Status::Pending || !tasks.unfinished_dependencies(&task).is_empty() {
+            return Ok(());
+        }
+        // Someone else's claim (live or expired): the caller decides and notes it.
+        if self.store.claim_ref(id.as_str())?.is_some() {
+            return Ok(());
+        }
+        self.take_claim(&config, &id, false).map(|_| ())
+    }
+
     /// Waits for the claim pushes started by this mutation; a push that lost to someone
     /// else's claim is settled as [`Orc::take_claim`] would (read theirs, refuse a live
     /// one, replace an expired one). Called before the change is committed.
@@ -315,17 +342,14 @@ impl Orc {
     /// of `in_progress` (or removes), and returns the tasks it leaves in progress, whose
     /// claims [`Orc::renew_claims`] renews once the change is committed.
     pub(super) fn settle_claims(&self, config: &Config, change: &Change) -> Result<Vec<TaskId>> {
-        let refs = self.store.claim_refs()?;
-        if refs.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut renew = Vec::new();
         let mut released: Vec<TaskId> = Vec::new();
         for (path, content) in &change.files {
             let Some(id) = claimed_task_of_path(path) else {
                 continue;
             };
-            let Some(r) = refs.iter().find(|r| r.task == id.as_str()) else {
+            // One ref lookup per task file changed (a few per mutation).
+            let Some(r) = self.store.claim_ref(id.as_str())? else {
                 continue;
             };
             let in_progress = content.as_deref().is_some_and(|bytes| {
@@ -339,7 +363,7 @@ impl Orc {
             } else if (content.is_none() && moved(change, &id)) || released.contains(&id) {
                 // A task file moved to where it belongs, or a claim given back already.
             } else {
-                self.release_claim(config, r)?;
+                self.release_claim(config, &r)?;
                 released.push(id);
             }
         }

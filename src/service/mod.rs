@@ -232,10 +232,21 @@ impl Orc {
     /// Claims follow the change: those taken by `f` stay only if the change is written,
     /// those of tasks it takes out of progress are given back (see `claims.rs`).
     fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
+        self.mutate_after(|| Ok(()), f)
+    }
+
+    /// [`Orc::mutate`] with `early` run under the lock before the state is read: a claim
+    /// taken there is pushed to the claims remote while the state loads.
+    fn mutate_after<T>(
+        &self,
+        early: impl FnOnce() -> Result<()>,
+        f: impl FnOnce(&mut State) -> Result<(Change, T)>,
+    ) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
         self.claim_undo.borrow_mut().clear();
         let mut config = None;
         let result = (|| {
+            early()?;
             let mut state = State::load(&self.store)?;
             let (mut change, value) = f(&mut state)?;
             relocate_tasks(&mut change, |id| Some(state.task_file(id)));

@@ -345,7 +345,8 @@ impl Orc {
     /// brief again.
     pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
         let agent = self.ctx.agent.clone();
-        let outcome = self.mutate(|state| {
+        let early = || self.claim_early(id, force);
+        let outcome = self.mutate_after(early, |state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
             let config = state.config.clone();

@@ -386,8 +386,12 @@ impl Orc {
                 let _ = self.take_claim(config, id, false);
             }
         }
-        let _ = self.await_claims();
-        self.claim_undo.borrow_mut().clear();
+        // A renewal the remote refused (someone took the expired claim there) is put
+        // back here too, so this clone does not believe it holds the task.
+        match self.await_claims() {
+            Ok(()) => self.claim_undo.borrow_mut().clear(),
+            Err(_) => self.undo_claims(),
+        }
     }
 
     /// Puts back every claim ref changed since the mutation began (it failed).

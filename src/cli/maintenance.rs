@@ -10,7 +10,8 @@ use crate::service::{Orc, StaleAction};
 pub enum MaintenanceCommand {
     /// Report stale in-progress tasks (older than `stale_after_hours` in config.toml),
     /// orphaned subtasks, broken references, parents ready to synthesize, archivable
-    /// trees and file problems. Changes nothing; exits 1 when something needs attention.
+    /// trees, expired claims (anyone may take those tasks) and file problems. Changes
+    /// nothing; exits 1 when something needs attention.
     Scan,
     /// Reset (to pending, unassigned) or block every stale task, in one commit.
     Cleanup {

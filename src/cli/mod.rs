@@ -105,8 +105,11 @@ pub enum Command {
     /// The one task to do now: ready, not claimed by anyone else, most urgent first;
     /// with --claim, claim it and print its brief.
     ///
-    /// Order: priority, then age (the subtasks of one plan share theirs), then the order
-    /// they were planned in. Tasks assigned to another agent are left out. With --claim
+    /// Candidates: ready tasks, and tasks sent back for revision to this agent. Left out:
+    /// tasks someone else holds a live claim on (in any worktree, or on the claims
+    /// remote), tasks assigned to another agent, and tasks already started or finished on
+    /// another branch. Order: priority, then age (the subtasks of one plan share theirs),
+    /// then the order they were planned in. With --claim
     /// the task is started as by `orc start`; when someone else claims it first, the next
     /// one is taken. When nothing is left, says why (claimed by whom, waiting for what,
     /// parents to synthesize) and exits with code 3.

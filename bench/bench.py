@@ -15,13 +15,22 @@ Orc-* trailers; a session that ended 100 commits before HEAD), then measures sid
   orc recover --since <root>   (walks all 5,000 commits)
   orc --version          cold start
 
+and, in a small repository with a bare remote on the local file system, claims:
+
+  orc task note                  one orc mutation                                    vs
+  orc start                      a mutation with a local claim (refs/orc/claims/<id>)
+  orc start --claims-remote      the same with the claim published to the remote    vs
+  git push                       of one commit to the same remote (the baseline)
+
 and checks the targets: a mutation takes at most half the time of the git pair and does
 not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,000 tasks;
-`orc recover` stays under 100 ms with 5,000 commits of history; `orc --version` under 5 ms.
+`orc recover` stays under 100 ms with 5,000 commits of history; `orc --version` under 5 ms; a local claim adds at most the time of one mutation; a claim
+through the remote takes at most 1.3x the plain `git push`.
 
 Usage: python3 bench/bench.py [--sizes 100,1000,10000] [--files 10000] [--runs 15]
                               [--decisions 500] [--file-ops 2000] [--history 5000]
                               [--orc target/release/orc] [--json out.json] [--svg out.svg]
+                              [--only-claims]
 """
 
 import argparse
@@ -235,6 +244,72 @@ def bench_size(root, ids, runs, orc):
     return res
 
 
+def bench_claims(tmp, orc, runs):
+    """Claims: `orc start` with a local claim against one orc mutation, and with the claim
+    published to a bare remote on the file system against a plain `git push` of one commit
+    to the same remote, in the same run."""
+    root = os.path.join(tmp, "claims")
+    origin = os.path.join(tmp, "claims-origin.git")
+    run(["git", "init", "-q", "-b", "main", root], tmp)
+    run(["git", "config", "gc.auto", "0"], root)
+    run([orc, "init"], root)
+    args = [orc, "plan", "Claims bench", "--json"]
+    for i in range(2 * runs + 1):
+        args += ["--subtask", f"implementer:part {i}"]
+    ids = [t["id"] for t in json.loads(run(args, root))["subtasks"]]
+    run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp)
+    run(["git", "config", "gc.auto", "0"], origin)
+    run(["git", "config", "receive.autogc", "false"], origin)
+    run(["git", "remote", "add", "origin", origin], root)
+    run(["git", "push", "-q", "origin", "main"], root)
+    def commit(i):
+        with open(os.path.join(root, "pushed.txt"), "w") as f:
+            f.write(f"{i}\n")
+        run(["git", "add", "pushed.txt"], root)
+        run(["git", "commit", "-q", "-m", f"push {i}"], root)
+        # What orc committed since the last push goes first, untimed: the timed push
+        # carries one commit.
+        run(["git", "push", "-q", "origin", "HEAD~1:refs/heads/bench"], root)
+
+    def once(cmd, before=None):
+        if before:
+            before()
+        t = time.perf_counter()
+        r = subprocess.run(cmd, cwd=root, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            sys.exit(f"benchmark command failed: {cmd}\n{r.stderr.decode()}")
+        return (time.perf_counter() - t) * 1000
+
+    # The four commands take turns, so a busy machine slows all of them alike.
+    samples = {k: [] for k in ("orc task note", "orc start (local claim)",
+                               "orc start (claim via remote)", "git push (one commit)")}
+    for i in range(runs):
+        samples["orc task note"].append(once([orc, "task", "note", ids[-1], f"note {i}"]))
+        samples["orc start (local claim)"].append(once([orc, "start", ids[i]]))
+        samples["orc start (claim via remote)"].append(
+            once([orc, "--claims-remote", "origin", "start", ids[runs + i]]))
+        samples["git push (one commit)"].append(
+            once(["git", "push", "-q", "origin", "HEAD:refs/heads/bench"], before=lambda: commit(i)))
+    res = {k: statistics.median(v) for k, v in samples.items()}
+    claims = run(["git", "ls-remote", origin, "refs/orc/claims/*"], root).splitlines()
+    if len(claims) != runs:
+        sys.exit(f"expected {runs} claims on the remote, found {len(claims)}")
+    return res
+
+
+def check_claims(res):
+    mutation = res["orc task note"]
+    local = res["orc start (local claim)"] - mutation
+    ok = local <= mutation
+    print(f"{'PASS' if ok else 'MISS'}: a local claim adds {local:.1f} ms to a mutation of {mutation:.1f} ms "
+          f"(target <= one mutation)")
+    ratio = res["orc start (claim via remote)"] / res["git push (one commit)"]
+    good = ratio <= 1.3
+    print(f"{'PASS' if good else 'MISS'}: orc start with the claim via the remote = {ratio:.2f}x a plain git push "
+          f"(target <= 1.3x)")
+    return ok and good
+
+
 def svg_plot(results, sizes, path):
     names = [n for n in results[sizes[0]] if n not in ("orc --version", "orc recover --since root")]
     w, h, pad = 640, 360, 50
@@ -274,10 +349,19 @@ def main():
     ap.add_argument("--orc", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "orc"))
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--svg", help="write a plot of time against task count here")
+    ap.add_argument("--only-claims", action="store_true", help="measure only the claims (about 10 s)")
     args = ap.parse_args()
     orc = os.path.abspath(args.orc)
     if not os.path.exists(orc):
         sys.exit(f"{orc} not found: run `cargo build --release` first")
+    if args.only_claims:
+        with tempfile.TemporaryDirectory(prefix="orc-bench-") as tmp:
+            res = bench_claims(tmp, orc, args.runs)
+        print(f"\nmedian wall time in ms over {args.runs} runs\n")
+        for n, v in res.items():
+            print(f"| {n:<30} | {v:>8.1f} |")
+        print()
+        sys.exit(0 if check_claims(res) else 1)
     sizes = [int(s) for s in args.sizes.split(",")]
     rng = random.Random(42)
     results = {}
@@ -296,6 +380,8 @@ def main():
         for n in sizes:
             print(f"measuring at {n} tasks ...", file=sys.stderr)
             results[n] = bench_size(*repos[n], args.runs, orc)
+        print("measuring claims ...", file=sys.stderr)
+        claims = bench_claims(tmp, orc, args.runs)
     names = list(results[sizes[0]])
     print(f"\nmedian wall time in ms over {args.runs} runs, {args.files}-file repository\n")
     print(f"| {'command':<24} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")
@@ -323,6 +409,11 @@ def main():
     srch, grep = results[big]["orc search"], results[big]["git grep -i"]
     ok &= srch <= grep
     print(f"{'PASS' if srch <= grep else 'MISS'}: orc search {srch:.1f} ms vs git grep -i {grep:.1f} ms at {big:,} tasks (target: no slower)")
+    print(f"\nclaims (small repository, bare remote on the local file system):\n")
+    for n, v in claims.items():
+        print(f"| {n:<30} | {v:>8.1f} |")
+    print()
+    ok &= check_claims(claims)
     if len(sizes) > 1:
         small, large = results[min(sizes)]["orc task add"], results[big]["orc task add"]
         flat = large <= small * 1.5 + 2
@@ -330,7 +421,8 @@ def main():
         print(f"{'PASS' if flat else 'MISS'}: orc task add {small:.1f} ms at {min(sizes):,} tasks vs {large:.1f} ms at {big:,} (flat)")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"runs": args.runs, "files": args.files, "results": {str(k): v for k, v in results.items()}}, f, indent=2)
+            json.dump({"runs": args.runs, "files": args.files, "results": {str(k): v for k, v in results.items()},
+                       "claims": claims}, f, indent=2)
     if args.svg:
         svg_plot(results, sizes, args.svg)
     sys.exit(0 if ok else 1)

@@ -66,6 +66,12 @@ pub enum Error {
     #[error("{id} is in progress for {owner}")]
     Claimed { id: TaskId, owner: String },
 
+    #[error("{id} is claimed by {holder}")]
+    ClaimHeld { id: TaskId, holder: String },
+
+    #[error("{message}; nothing was changed")]
+    ClaimsRemote { remote: String, message: String },
+
     #[error("{message}")]
     Invalid {
         message: String,
@@ -132,6 +138,8 @@ impl Error {
             Error::DependenciesNotDone { .. } => "dependencies_not_done",
             Error::HasChildren { .. } => "has_subtasks",
             Error::Claimed { .. } => "claimed",
+            Error::ClaimHeld { .. } => "claimed",
+            Error::ClaimsRemote { .. } => "claims_remote_unreachable",
             Error::Invalid { .. } => "invalid",
             Error::CheckFailed { .. } => "check_failed",
             Error::PlanInvalid { .. } => "invalid_plan",
@@ -175,6 +183,12 @@ impl Error {
                 "remove the subtasks first, or pass --recursive to remove them too".into()
             }
             Error::Claimed { .. } => "pick another task, or pass --force to take it over".into(),
+            Error::ClaimHeld { .. } => {
+                "pick another task (`orc next`), wait until the lease runs out, or pass --force to take it over".into()
+            }
+            Error::ClaimsRemote { remote, .. } => format!(
+                "check that `git ls-remote {remote}` works from here and try again; or pass --local to claim in this clone only (other clones will not see the claim)"
+            ),
             Error::CheckFailed { .. } => "fix the problems listed above".into(),
             Error::PlanInvalid { .. } => {
                 "fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format".into()

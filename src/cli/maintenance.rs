@@ -10,7 +10,8 @@ use crate::service::{Orc, StaleAction};
 pub enum MaintenanceCommand {
     /// Report stale in-progress tasks (older than `stale_after_hours` in config.toml),
     /// orphaned subtasks, broken references, parents ready to synthesize, archivable
-    /// trees and file problems. Changes nothing; exits 1 when something needs attention.
+    /// trees, expired claims (anyone may take those tasks) and file problems. Changes
+    /// nothing; exits 1 when something needs attention.
     Scan,
     /// Reset (to pending, unassigned) or block every stale task, in one commit.
     Cleanup {
@@ -114,6 +115,16 @@ pub fn run(orc: &Orc, cmd: MaintenanceCommand, out: &mut Output) -> Result<()> {
                 out.line("archivable (`orc maintenance archive`):");
                 for t in &scan.archivable {
                     out.line(format!("  {:<22} {}", t.id.as_str(), t.title));
+                }
+            }
+            if !scan.expired_claims.is_empty() {
+                out.line("expired claims (anyone may take these tasks):");
+                for c in &scan.expired_claims {
+                    out.line(format!(
+                        "  {:<22} {}",
+                        c.claim.task.as_str(),
+                        c.claim.describe()
+                    ));
                 }
             }
             if scan.is_clean() {

@@ -23,6 +23,8 @@ pub fn run(
     directory: Option<PathBuf>,
     agent: Option<String>,
     no_commit: bool,
+    claims_remote: Option<String>,
+    local_claims: bool,
 ) -> Result<()> {
     let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
     let start = cwd.join(directory.unwrap_or_default());
@@ -30,5 +32,7 @@ pub fn run(
         root: args.repo.map_or(start.clone(), |r| start.join(r)),
         agent,
         no_commit,
+        claims_remote,
+        local_claims,
     })
 }

@@ -3,6 +3,7 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+mod claims;
 mod complete;
 mod decision;
 mod editor;
@@ -55,6 +56,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "ORC_AGENT", value_name = "NAME")]
     pub agent: Option<String>,
 
+    /// Publish claims to this git remote (overrides `[claims] remote` in config.toml).
+    #[arg(long, global = true, env = "ORC_CLAIMS_REMOTE", value_name = "REMOTE")]
+    pub claims_remote: Option<String>,
+
+    /// Claim in this clone only, even when a claims remote is configured: the worktrees
+    /// of this clone see the claim, other clones do not (see docs/multi-agent.md).
+    #[arg(long, global = true)]
+    pub local: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -94,8 +104,24 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
-    /// Pending tasks whose dependencies are all completed, most urgent first.
-    Ready,
+    /// Pending tasks whose dependencies are all completed, most urgent first (priority,
+    /// then age, then plan order).
+    Ready(claims::ReadyArgs),
+    /// The one task to do now: ready, not claimed by anyone else, most urgent first;
+    /// with --claim, claim it and print its brief.
+    ///
+    /// Candidates: ready tasks, and tasks sent back for revision to this agent. Left out:
+    /// tasks someone else holds a live claim on (in any worktree, or on the claims
+    /// remote), tasks assigned to another agent, and tasks already started or finished on
+    /// another branch. Order: priority, then age (the subtasks of one plan share theirs),
+    /// then the order they were planned in. With --claim
+    /// the task is started as by `orc start`; when someone else claims it first, the next
+    /// one is taken. When nothing is left, says why (claimed by whom, waiting for what,
+    /// parents to synthesize) and exits with code 3.
+    Next(claims::NextArgs),
+    /// Live and expired claims of every worktree of this clone and, with a claims
+    /// remote, of every clone that publishes there (fetched first; --local does not).
+    Claims,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
     /// Open and close work sessions, with handoff notes between them.
@@ -110,8 +136,12 @@ pub enum Command {
     /// Claim a task and print the specialist's brief: role prompt, task, goal, and the
     /// results and artifacts of its dependencies.
     ///
-    /// Refuses while dependencies are unfinished, and a task in progress for another
-    /// agent unless --force. `--json` gives the same brief as data.
+    /// The claim is a ref every worktree of this repository shares (and, with a claims
+    /// remote, published there first), so two agents cannot both start one task. Refuses
+    /// while dependencies are unfinished, a task someone else holds (in progress for
+    /// another agent, or claimed from another worktree or clone with a live lease) unless
+    /// --force, and a parent whose subtasks are done (synthesize it). `--json` gives the
+    /// same brief as data.
     Start(work::StartArgs),
     /// Record the result of a task in progress and complete it; reports what became ready.
     Done(work::DoneArgs),
@@ -207,6 +237,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     if cli.agent.is_some() {
         ctx.agent = cli.agent.clone();
     }
+    if cli.claims_remote.is_some() {
+        ctx.claims_remote = cli.claims_remote.clone();
+    }
+    ctx.local_claims |= cli.local;
     let orc = Orc::open(&start, ctx)?;
     for notice in orc.notices() {
         eprintln!("note: {notice}");
@@ -218,7 +252,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
-        Command::Ready => report::ready(&orc, out),
+        Command::Ready(args) => claims::ready(&orc, args, out),
+        Command::Next(args) => claims::next(&orc, args, out),
+        Command::Claims => claims::claims(&orc, out),
         Command::Check => report::check(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
         Command::Roles { name } => session::roles(&orc, name, out),
@@ -381,7 +417,8 @@ pub fn main() -> i32 {
     cli.no_commit |= no_commit_given(&matches);
     if let Command::Mcp(args) = cli.command {
         // The server owns stdout; it must not be locked here.
-        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit) {
+        let (remote, local) = (cli.claims_remote, cli.local);
+        return match mcp::run(args, cli.directory, cli.agent, cli.no_commit, remote, local) {
             Ok(()) => 0,
             Err(e) => report_error(&e, false),
         };
@@ -431,6 +468,7 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
 const READ_ONLY: &[&str] = &[
     "status",
     "ready",
+    "claims",
     "check",
     "roles",
     "log",

@@ -161,20 +161,6 @@ pub fn status(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
-pub fn ready(orc: &Orc, out: &mut Output) -> Result<()> {
-    let ready = orc.ready()?;
-    if out.json {
-        out.json(Some("tasks"), &ready);
-    } else if ready.is_empty() {
-        out.line("nothing is ready");
-    } else {
-        for t in &ready {
-            out.row(summary_line(t).trim_start());
-        }
-    }
-    Ok(())
-}
-
 pub fn check(orc: &Orc, out: &mut Output) -> Result<()> {
     let report = orc.check()?;
     if out.json {

@@ -17,7 +17,10 @@ pub use decision::{
 pub use manifest::{manifest_from_toml, manifest_to_toml};
 pub use plan::{PlanSyntax, plan_from_text, subtasks_from_json};
 pub use task_edit::{EditedTask, task_edit_from_text, task_edit_template};
-pub use toml_doc::{FormatError, config_from_toml, config_to_toml, task_from_toml, task_to_toml};
+pub use toml_doc::{
+    FormatError, claim_from_toml, claim_to_toml, config_from_toml, config_to_toml, task_from_toml,
+    task_to_toml,
+};
 pub use toml_doc::{
     active_sessions_from_toml, active_sessions_to_toml, session_from_toml, session_to_toml,
 };

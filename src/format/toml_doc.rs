@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{ActiveSessions, Config, FORMAT_VERSION, Session, Task};
+use crate::model::{ActiveSessions, Claim, Config, FORMAT_VERSION, Session, Task};
 
 /// A document that could not be read. `line`/`column` are 1-based when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -167,6 +167,15 @@ pub fn config_from_toml(text: &str) -> Result<Config, FormatError> {
 pub fn config_to_toml(config: &Config) -> String {
     // `format` is a field of Config itself.
     to_toml(config, false)
+}
+
+/// The text of a claim (the body of the object a claim ref points to).
+pub fn claim_to_toml(claim: &Claim) -> String {
+    to_toml(&without_empty(claim), true)
+}
+
+pub fn claim_from_toml(text: &str) -> Result<Claim, FormatError> {
+    from_toml(text)
 }
 
 pub fn session_from_toml(text: &str) -> Result<Session, FormatError> {

@@ -47,6 +47,10 @@ pub struct ServerOptions {
     pub agent: Option<String>,
     /// Write files without committing (`--no-commit`).
     pub no_commit: bool,
+    /// Claim through this remote (`--claims-remote`; else `ORC_CLAIMS_REMOTE`, config.toml).
+    pub claims_remote: Option<String>,
+    /// Claim in this clone only (`--local`; else `ORC_LOCAL_CLAIMS`).
+    pub local_claims: bool,
 }
 
 /// The MCP server. Holds only how to open the repository; every call reads it afresh.
@@ -106,6 +110,10 @@ impl OrcServer {
         if self.options.agent.is_some() {
             ctx.agent.clone_from(&self.options.agent);
         }
+        if self.options.claims_remote.is_some() {
+            ctx.claims_remote.clone_from(&self.options.claims_remote);
+        }
+        ctx.local_claims |= self.options.local_claims;
         OPEN.with_borrow_mut(|open| {
             let orc = match open {
                 Some((open_root, orc)) if open_root == root => {

@@ -158,7 +158,12 @@ fn hint(e: &Error) -> Option<String> {
         Error::DependenciesNotDone { .. } => {
             "finish those first; orchestrator_ready_tasks lists what can start now".into()
         }
-        Error::Claimed { .. } => "pick another task (orchestrator_ready_tasks)".into(),
+        Error::Claimed { .. } | Error::ClaimHeld { .. } => {
+            "pick another task (orchestrator_claim_next takes the next free one)".into()
+        }
+        Error::ClaimsRemote { remote, .. } => format!(
+            "the claims remote {remote} could not be reached; try again when it can, or start the server with `orc mcp --local` (or ORC_LOCAL_CLAIMS=1) to claim in this clone only"
+        ),
         _ => return e.hint().map(|h| tool_terms(&h)),
     })
 }

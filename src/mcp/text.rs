@@ -429,5 +429,47 @@ pub fn scan(scan: &MaintenanceScan) -> String {
     for t in &scan.archivable {
         out.push(format!("archivable: {} \"{}\"", t.id, t.title));
     }
+    for c in &scan.expired_claims {
+        out.push(format!(
+            "expired claim: {} by {}",
+            c.claim.task,
+            c.claim.describe()
+        ));
+    }
+    out.join("\n")
+}
+
+/// Why there is nothing to claim: who holds what, what waits for what, what to synthesize.
+pub fn nothing_ready(n: &crate::service::NothingReady) -> String {
+    let mut out = Vec::new();
+    for c in &n.claimed {
+        out.push(format!("- {} claimed by {}", c.task.id, c.holder));
+    }
+    for e in &n.elsewhere {
+        out.push(format!(
+            "- {} is {} on branch {} (not merged here)",
+            e.task.id, e.there, e.branch
+        ));
+    }
+    for t in &n.reserved {
+        out.push(format!(
+            "- {} assigned to {}",
+            t.id,
+            t.assignee.as_deref().unwrap_or("another agent")
+        ));
+    }
+    for p in &n.to_synthesize {
+        out.push(format!(
+            "- {} \"{}\" is ready to synthesize ({}/{} subtasks done)",
+            p.id, p.title, p.done, p.total
+        ));
+    }
+    for w in &n.waiting {
+        let deps: Vec<&str> = w.waiting_for.iter().map(|d| d.as_str()).collect();
+        out.push(format!("- {} waits for {}", w.task.id, deps.join(", ")));
+    }
+    for t in &n.in_progress {
+        out.push(format!("- {} in progress", t.id));
+    }
     out.join("\n")
 }

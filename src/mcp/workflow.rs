@@ -1,7 +1,8 @@
 //! The original's workflow tools, with its names, parameters and result fields:
 //! `orchestrator_initialize_session`, `orchestrator_plan_task`,
 //! `orchestrator_execute_subtask`, `orchestrator_complete_subtask`,
-//! `orchestrator_synthesize_results`; and `orchestrator_end_session` to close a session.
+//! `orchestrator_synthesize_results`; `orchestrator_claim_next` to take the next free task;
+//! and `orchestrator_end_session` to close a session.
 
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
@@ -13,7 +14,7 @@ use super::{OrcServer, Reply, reply, text};
 use crate::error::Error;
 use crate::format;
 use crate::model::{NextAction, PlanSpec};
-use crate::service::{Completion, Progress, TaskSummary};
+use crate::service::{Completion, Progress, ReadyFilter, TaskSummary};
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,6 +76,15 @@ pub struct PlanTaskParams {
 pub struct ExecuteSubtaskParams {
     /// Id (or unique prefix) of the subtask to start.
     pub task_id: String,
+}
+
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimNextParams {
+    /// Only tasks of this specialist role.
+    pub specialist_type: Option<String>,
+    /// Only tasks of this work stream.
+    pub stream: Option<String>,
 }
 
 // The original's artifact types (no doc comment: it would repeat in the schema).
@@ -331,6 +341,52 @@ impl OrcServer {
             let brief = outcome.value.markdown();
             Ok(Reply::outcome(brief.trim_end(), &outcome))
         })
+    }
+
+    /// Claim the next task to do (ready, not claimed by another agent, most urgent, in plan order) and get its brief, as orchestrator_execute_subtask. If another agent claims it first, takes the next one. One git commit.
+    #[tool(name = "orchestrator_claim_next")]
+    async fn claim_next(&self, Parameters(p): Parameters<ClaimNextParams>) -> CallToolResult {
+        let filter = ReadyFilter {
+            role: p
+                .specialist_type
+                .map(|r| r.trim().to_ascii_lowercase())
+                .filter(|r| !r.is_empty()),
+            stream: p
+                .stream
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            ..ReadyFilter::default()
+        };
+        let report = match self.with_orc(|orc| orc.next(&filter, true)) {
+            Ok(r) => r,
+            Err(e) => return reply::failure(&e),
+        };
+        match (report.started, report.nothing) {
+            (Some(mut outcome), _) => {
+                outcome.value.expected_output = expected_output(outcome.value.task.id.as_str());
+                let brief = outcome.value.markdown();
+                Reply::outcome(brief.trim_end(), &outcome)
+                    .with("task_id", &outcome.value.task.id)
+                    .with("lost_races", &report.lost_races)
+                    .into_result()
+            }
+            (None, nothing) => {
+                let message = nothing
+                    .as_ref()
+                    .map_or("nothing to do".to_owned(), |n| n.message.clone());
+                let detail = nothing
+                    .as_ref()
+                    .map(text::nothing_ready)
+                    .unwrap_or_default();
+                reply::refusal(
+                    "nothing_ready",
+                    &message,
+                    &detail,
+                    "synthesize finished parents (orchestrator_synthesize_results), or wait for the work in progress",
+                    json!({ "nothing_ready": nothing }),
+                )
+            }
+        }
     }
 
     /// Record a subtask's result (summary, detail, files with SHA-256) and complete it, or leave it needing revision or blocked. One git commit.

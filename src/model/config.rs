@@ -37,8 +37,45 @@ pub struct Config {
     /// `orc maintenance archive` moves completed task trees older than this.
     #[serde(default = "default_archive_days")]
     pub archive_after_days: u64,
+    /// Where claims are published and how long they last (`[claims]`).
+    #[serde(default, skip_serializing_if = "ClaimsConfig::is_default")]
+    pub claims: ClaimsConfig,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<CustomRole>,
+}
+
+/// The `[claims]` table: how agents on other clones learn who works on what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsConfig {
+    /// A git remote every claim is published to (compare-and-swap on the server), so
+    /// clones of it see each other's claims. Unset: claims hold across the worktrees of
+    /// this clone only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// How long a claim lasts without a renewal; any orc command by the holder on the
+    /// task renews it.
+    #[serde(default = "default_lease_hours")]
+    pub lease_hours: u64,
+}
+
+fn default_lease_hours() -> u64 {
+    4
+}
+
+impl Default for ClaimsConfig {
+    fn default() -> Self {
+        ClaimsConfig {
+            remote: None,
+            lease_hours: default_lease_hours(),
+        }
+    }
+}
+
+impl ClaimsConfig {
+    pub fn is_default(&self) -> bool {
+        *self == ClaimsConfig::default()
+    }
 }
 
 /// A role defined by the repository in addition to the built-in ones.
@@ -67,6 +104,7 @@ impl Default for Config {
             commit: CommitMode::default(),
             stale_after_hours: default_stale_hours(),
             archive_after_days: default_archive_days(),
+            claims: ClaimsConfig::default(),
             roles: Vec::new(),
         }
     }

@@ -2,6 +2,7 @@
 //!
 //! Pure: no file system, no clock, no git. Times and random bits come in as arguments.
 
+mod claim;
 mod config;
 mod decision;
 mod id;
@@ -12,7 +13,8 @@ mod status;
 mod task;
 pub mod time;
 
-pub use config::{BUILTIN_ROLES, CommitMode, Config, CustomRole};
+pub use claim::{Claim, Holder};
+pub use config::{BUILTIN_ROLES, ClaimsConfig, CommitMode, Config, CustomRole};
 pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};
 pub use manifest::{FileOp, FileOpKind, Manifest};

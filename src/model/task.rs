@@ -26,6 +26,11 @@ pub struct Task {
     pub priority: Priority,
     #[serde(default)]
     pub parent: Option<TaskId>,
+    /// Position of a subtask in the plan that created it (1-based, depth first): tasks
+    /// of one plan and equal priority are offered in this order. Unset for tasks added
+    /// one by one.
+    #[serde(default)]
+    pub plan_order: Option<u32>,
     #[serde(default)]
     pub depends_on: Vec<TaskId>,
     #[serde(default)]
@@ -68,6 +73,7 @@ impl Task {
             status: Status::Pending,
             priority: Priority::default(),
             parent: None,
+            plan_order: None,
             depends_on: Vec::new(),
             stream: None,
             estimate: None,

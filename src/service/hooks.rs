@@ -634,6 +634,8 @@ impl Orc {
             ctx: self.ctx.clone(),
             notices: Vec::new(),
             problems: self.problems.clone(),
+            claim_undo: Default::default(),
+            claim_pushes: Default::default(),
         };
         if staged.store.read(CONFIG_PATH)?.is_none() {
             return Ok(None);

@@ -56,6 +56,9 @@ pub struct MaintenanceScan {
     pub ready_to_synthesize: Vec<Progress>,
     /// Completed task trees `orc maintenance archive` would move now.
     pub archivable: Vec<TaskSummary>,
+    /// Claims whose lease ran out (anyone may take those tasks); the claims remote's as
+    /// of the last `orc claims`, `orc next` or claim.
+    pub expired_claims: Vec<super::ClaimView>,
     /// Everything `orc check` reports.
     pub problems: Vec<Problem>,
 }
@@ -245,6 +248,7 @@ impl Orc {
             broken_references: broken,
             ready_to_synthesize,
             archivable: trees.into_iter().map(|t| t.root).collect(),
+            expired_claims: self.expired_claims(&state)?,
             problems: self.check_state(&state)?.problems,
         })
     }

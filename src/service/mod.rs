@@ -4,12 +4,14 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod check;
+mod claims;
 mod decisions;
 mod files;
 mod history;
 mod hooks;
 mod init;
 mod maintenance;
+mod next;
 mod partial;
 mod plan;
 mod random;
@@ -30,6 +32,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use check::{CheckReport, Problem};
+pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{
     DECISIONS_DIR, DecisionFile, DecisionFilter, DecisionList, DecisionSummary, DecisionView,
     Decisions, MatchLine, NewDecision, Renumbered, SearchHit, decision_path, parse_number,
@@ -51,6 +54,7 @@ pub use maintenance::{
     ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
     MaintenanceScan, Orphan, StaleAction, StaleTask, archived_task_path,
 };
+pub use next::{ClaimedTask, ElsewhereTask, NextReport, NothingReady, ReadyFilter, WaitingTask};
 pub use partial::{Partial, Tasks};
 pub use plan::{PlanReport, PlannedTask};
 pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo, TaskBrief};
@@ -86,6 +90,10 @@ pub struct Context {
     /// the operating system instead of being freed object by object, which costs more
     /// than the rest of a read command on 10,000 tasks. A server keeps this off.
     pub short_lived: bool,
+    /// Publish claims to this remote (overrides `[claims] remote` in config.toml).
+    pub claims_remote: Option<String>,
+    /// Claim in this clone only, even when a claims remote is configured (`--local`).
+    pub local_claims: bool,
 }
 
 impl Context {
@@ -104,6 +112,11 @@ impl Context {
             now: whole_seconds(now),
             no_commit: false,
             short_lived: false,
+            claims_remote: std::env::var("ORC_CLAIMS_REMOTE")
+                .ok()
+                .filter(|r| !r.trim().is_empty()),
+            local_claims: std::env::var("ORC_LOCAL_CLAIMS")
+                .is_ok_and(|v| !v.is_empty() && v != "0" && v != "false"),
             agent: std::env::var("ORC_AGENT")
                 .ok()
                 .filter(|a| !a.trim().is_empty()),
@@ -185,6 +198,10 @@ pub struct Orc {
     notices: Vec<String>,
     /// Files under `.orchestrator/` that the calls so far could not read, by path.
     problems: Problems,
+    /// Claim refs changed by the mutation under way, to put back if it fails.
+    claim_undo: std::cell::RefCell<Vec<claims::ClaimUndo>>,
+    /// Claim pushes to the claims remote under way, awaited before the commit.
+    claim_pushes: std::cell::RefCell<Vec<claims::Publishing>>,
 }
 
 /// Files that could not be read, shared with the face that reports them.
@@ -205,6 +222,8 @@ impl Orc {
             ctx,
             notices,
             problems: Problems::default(),
+            claim_undo: Default::default(),
+            claim_pushes: Default::default(),
         })
     }
 
@@ -276,17 +295,61 @@ impl Orc {
 
     /// Runs one mutation under the repository lock: load state, let `f` change it and
     /// describe the change, then write and commit. Nothing is written when `f` fails.
+    ///
+    /// Claims follow the change: those taken by `f` stay only if the change is written,
+    /// those of tasks it takes out of progress are given back (see `claims.rs`).
     fn mutate<T>(&self, f: impl FnOnce(&mut State) -> Result<(Change, T)>) -> Result<Outcome<T>> {
+        self.mutate_after(|| Ok(()), f)
+    }
+
+    /// [`Orc::mutate`] with `early` run under the lock before the state is read: a claim
+    /// taken there is pushed to the claims remote while the state loads.
+    fn mutate_after<T>(
+        &self,
+        early: impl FnOnce() -> Result<()>,
+        f: impl FnOnce(&mut State) -> Result<(Change, T)>,
+    ) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
         self.begin_ids();
-        let mut state = State::load(&self.store)?;
-        self.note_unreadable(&state.unreadable);
-        let (mut change, value) = f(&mut state)?;
-        relocate_tasks(&mut change, |id| Some(state.task_file(id)));
-        refuse_binary(&change)?;
-        let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
-        let applied = self.store.apply(&change, commit)?;
-        Ok(Outcome::new(value, applied))
+        self.claim_undo.borrow_mut().clear();
+        let mut config = None;
+        let result = (|| {
+            early()?;
+            let mut state = State::load(&self.store)?;
+            self.note_unreadable(&state.unreadable);
+            let (mut change, value) = f(&mut state)?;
+            relocate_tasks(&mut change, |id| Some(state.task_file(id)));
+            refuse_binary(&change)?;
+            let renew = self.settle_claims(&state.config, &change)?;
+            self.await_claims()?;
+            let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
+            let applied = self.store.apply(&change, commit)?;
+            config = Some(std::mem::take(&mut state.config));
+            Ok((value, applied, renew))
+        })();
+        self.finish_claims(result, config)
+    }
+
+    /// Ends a mutation's claim bookkeeping: on failure every claim ref it changed is put
+    /// back; on success the claims of tasks left in progress are renewed.
+    fn finish_claims<T>(
+        &self,
+        result: Result<(T, Applied, Vec<crate::model::TaskId>)>,
+        config: Option<crate::model::Config>,
+    ) -> Result<Outcome<T>> {
+        match result {
+            Ok((value, applied, renew)) => {
+                self.claim_undo.borrow_mut().clear();
+                if let Some(config) = config {
+                    self.renew_claims(&config, &renew);
+                }
+                Ok(Outcome::new(value, applied))
+            }
+            Err(e) => {
+                self.undo_claims();
+                Err(e)
+            }
+        }
     }
 }
 
@@ -299,14 +362,22 @@ impl Orc {
     ) -> Result<Outcome<T>> {
         let _lock = self.store.lock()?;
         self.begin_ids();
-        let config = State::load_config(&self.store)?;
-        let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
-        let mut partial = Partial::new(&self.store, config);
-        let (mut change, value) = f(&mut partial)?;
-        relocate_tasks(&mut change, |id| partial.found_elsewhere(id));
-        refuse_binary(&change)?;
-        let applied = self.store.apply(&change, commit)?;
-        Ok(Outcome::new(value, applied))
+        self.claim_undo.borrow_mut().clear();
+        let mut kept = None;
+        let result = (|| {
+            let config = State::load_config(&self.store)?;
+            let commit = !self.ctx.no_commit && config.commit == CommitMode::Auto;
+            let mut partial = Partial::new(&self.store, config.clone());
+            let (mut change, value) = f(&mut partial)?;
+            relocate_tasks(&mut change, |id| partial.found_elsewhere(id));
+            refuse_binary(&change)?;
+            let renew = self.settle_claims(&config, &change)?;
+            self.await_claims()?;
+            let applied = self.store.apply(&change, commit)?;
+            kept = Some(config);
+            Ok((value, applied, renew))
+        })();
+        self.finish_claims(result, kept)
     }
 }
 

@@ -428,6 +428,7 @@ fn build_plan(
             None => parent.id.clone(),
         });
         t.priority = n.spec.priority.unwrap_or_default();
+        t.plan_order = u32::try_from(i + 1).ok();
         t.estimate = n.spec.estimate.clone();
         let inherited = match n.parent {
             Some(p) => streams[p].clone(),

@@ -283,12 +283,15 @@ impl State {
         })
     }
 
-    /// Pending, every dependency completed, and no open subtasks (a parent with open
-    /// subtasks is finished by finishing them).
+    /// Pending, every dependency completed, and no subtasks other than cancelled ones (a
+    /// parent with open subtasks is finished by finishing them, one whose subtasks are
+    /// done by `orc synthesize`).
     pub fn is_ready(&self, task: &Task) -> bool {
         task.status == Status::Pending
             && self.dependencies_done(task)
-            && !self.children(&task.id).any(|c| c.status.is_open())
+            && self
+                .children(&task.id)
+                .all(|c| c.status == Status::Cancelled)
     }
 
     /// A dependency cycle through the `depends_on` edges, if any, as a closed path.

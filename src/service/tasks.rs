@@ -257,6 +257,7 @@ impl Orc {
             let edited = task != before;
             if let Some(to) = status {
                 transition(tasks, &mut task, to, self.now())?;
+                self.claim_for(tasks.config(), &mut task)?;
                 if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
                     task.add_note(
                         format!("{to}: {reason}"),
@@ -318,6 +319,7 @@ impl Orc {
             let id = tasks.resolve(id)?;
             let mut task = tasks.get(&id)?.clone();
             transition(tasks, &mut task, to, self.now())?;
+            self.claim_for(tasks.config(), &mut task)?;
             if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
                 task.add_note(
                     format!("{to}: {reason}"),
@@ -379,6 +381,23 @@ impl Orc {
             }
             Ok((change, removed))
         })
+    }
+
+    /// Takes the claim on a task just moved to in_progress (nothing for other statuses),
+    /// noting whose expired claim it replaced.
+    fn claim_for(&self, config: &Config, task: &mut Task) -> Result<()> {
+        if task.status != Status::InProgress {
+            return Ok(());
+        }
+        let taken = self.take_claim(config, &task.id, false)?;
+        if taken.displaced.is_some() {
+            let note = super::work::takeover_note(&taken, None);
+            task.add_note(note, self.ctx.agent.clone(), self.now());
+        }
+        if task.assignee.is_none() && self.ctx.agent.is_some() {
+            task.assignee = self.ctx.agent.clone();
+        }
+        Ok(())
     }
 
     /// A commit description with the standard trailers.

@@ -150,9 +150,11 @@ pub struct StreamQueue {
     pub tasks: Vec<super::StreamTask>,
 }
 
-/// Orders tasks for execution: priority first, then age, then id.
+/// Orders tasks for execution: priority first, then age, then the order of the plan
+/// that created them (the subtasks of one plan share their creation time), then id.
 pub fn by_urgency(a: &&Task, b: &&Task) -> std::cmp::Ordering {
-    (a.priority, a.created, &a.id).cmp(&(b.priority, b.created, &b.id))
+    let key = |t: &'_ Task| (t.priority, t.created, t.plan_order.unwrap_or(u32::MAX));
+    key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
 }
 
 fn progress_of(parent: &Task, kids: &[&Task]) -> Progress {
@@ -188,7 +190,8 @@ impl State {
     }
 
     /// Pending tasks whose dependencies are completed and that have no open subtasks,
-    /// most urgent first.
+    /// most urgent first. A parent whose subtasks are done is not among them: it is
+    /// ready to synthesize (`orc synthesize`), not to start.
     pub fn ready_tasks(&self) -> Vec<&Task> {
         self.ready_tasks_with(&self.child_index())
     }
@@ -209,7 +212,7 @@ impl State {
             && self.dependencies_done(task)
             && children
                 .get(&task.id)
-                .is_none_or(|kids| kids.iter().all(|c| !c.status.is_open()))
+                .is_none_or(|kids| kids.iter().all(|c| c.status == Status::Cancelled))
     }
 
     /// Progress of a parent's direct subtasks (cancelled subtasks do not count).

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::claims::Taken;
 use super::roles::Role;
 use super::tasks::{transition, write_task};
 use super::{Orc, Outcome, Progress, State, TaskSummary, short_title};
@@ -176,6 +177,15 @@ impl WorkContext {
     }
 }
 
+/// The note recorded when a claim replaced someone else's: whose, and why it could.
+pub(super) fn takeover_note(taken: &Taken, assignee: Option<&str>) -> String {
+    match (&taken.displaced, assignee) {
+        (Some(c), _) => format!("taken over from {}", c.describe()),
+        (None, Some(a)) => format!("taken over from {a}"),
+        (None, None) => "taken over from an unnamed agent".to_owned(),
+    }
+}
+
 fn note_line(n: &Note) -> String {
     let who = n
         .author
@@ -243,7 +253,7 @@ pub struct CompletionReport {
     pub parent: Option<Progress>,
     /// Tasks that could not start before and can now.
     pub newly_ready: Vec<TaskSummary>,
-    /// The most urgent ready task, preferring the same parent.
+    /// The task `orc next` would offer now (same order, claims of others left out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<TaskSummary>,
     /// Set when every subtask of the parent is done: run `orc synthesize` on it.
@@ -327,35 +337,52 @@ impl State {
 
 impl Orc {
     /// Claims a task (in_progress, assignee = this agent) and returns the specialist's
-    /// brief. Refuses unfinished dependencies, a task in progress for another agent
-    /// (unless `force`) and a parent with open subtasks (unless `force`). Starting a task
-    /// this agent already has in progress changes nothing and returns the brief again.
+    /// brief. Refuses unfinished dependencies, a task someone else holds (in progress
+    /// for another agent, or claimed from another worktree or clone with a live lease)
+    /// unless `force`, a parent with open subtasks (unless `force`) and a parent whose
+    /// subtasks are all done (that one is synthesized, not started). Starting a task this
+    /// agent already has in progress changes nothing, renews the claim and returns the
+    /// brief again.
     pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
         let agent = self.ctx.agent.clone();
-        let outcome = self.mutate(|state| {
+        let early = || self.claim_early(id, force);
+        let outcome = self.mutate_after(early, |state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
+            let config = state.config.clone();
             if task.status == Status::InProgress {
                 let owner = task.assignee.clone();
                 if owner == agent || owner.is_none() && agent.is_none() {
-                    let context = state.work_context(self, &task, false)?;
-                    return Ok((crate::store::Change::new(""), context));
+                    let taken = self.take_claim(&config, &id, force)?;
+                    if taken.displaced.is_none() {
+                        let context = state.work_context(self, &task, false)?;
+                        return Ok((crate::store::Change::new(""), context));
+                    }
+                    task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
+                } else {
+                    // Someone else's task: taken only with force, or once their claim ran out.
+                    let expired = self.claim_expired(&id)? == Some(true);
+                    if !force && !expired {
+                        return Err(Error::Claimed {
+                            id,
+                            owner: owner.unwrap_or_else(|| "someone else".into()),
+                        });
+                    }
+                    let taken = self.take_claim(&config, &id, force)?;
+                    task.add_note(
+                        takeover_note(&taken, owner.as_deref()),
+                        agent.clone(),
+                        self.now(),
+                    );
                 }
-                if !force {
-                    return Err(Error::Claimed {
-                        id,
-                        owner: owner.unwrap_or_else(|| "someone else".into()),
-                    });
-                }
-                let text = format!(
-                    "taken over from {}",
-                    owner.as_deref().unwrap_or("an unnamed agent")
-                );
                 task.assignee = agent.clone();
-                task.add_note(text, agent.clone(), self.now());
+                // The takeover starts the clock again: a stale scan counts from here.
+                task.started = Some(self.now());
+                task.updated = self.now();
             } else {
-                let open: Vec<TaskId> = state
-                    .children(&id)
+                let kids: Vec<&Task> = state.children(&id).collect();
+                let open: Vec<TaskId> = kids
+                    .iter()
                     .filter(|c| c.status.is_open())
                     .map(|c| c.id.clone())
                     .collect();
@@ -366,11 +393,21 @@ impl Orc {
                             open.iter().map(TaskId::as_str).collect::<Vec<_>>().join(", ")
                         ),
                         format!(
-                            "start its subtasks (`orc ready`) and combine them with `orc synthesize {id}`, or pass --force"
+                            "start its subtasks (`orc next`) and combine them with `orc synthesize {id}`, or pass --force"
                         ),
                     ));
                 }
+                if open.is_empty() && kids.iter().any(|c| c.status == Status::Completed) {
+                    return Err(Error::invalid_with_hint(
+                        format!("every subtask of {id} is done; it is ready to synthesize, not to start"),
+                        format!("combine their results with `orc synthesize {id}`"),
+                    ));
+                }
                 transition(state, &mut task, Status::InProgress, self.now())?;
+                let taken = self.take_claim(&config, &id, force)?;
+                if taken.displaced.is_some() {
+                    task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
+                }
                 if agent.is_some() {
                     task.assignee = agent.clone();
                 }
@@ -435,6 +472,18 @@ impl Orc {
                 NextAction::NeedsRevision => Status::NeedsRevision,
                 NextAction::Blocked => Status::Blocked,
             };
+            if to == Status::Completed
+                && state.children(&id).any(|c| c.status != Status::Cancelled)
+            {
+                return Err(Error::invalid_with_hint(
+                    format!(
+                        "{id} has subtasks; its result is their synthesis, so `done` does not complete it; nothing was recorded"
+                    ),
+                    format!(
+                        "finish its subtasks, then run `orc synthesize {id}` (it completes {id} with their results)"
+                    ),
+                ));
+            }
             transition(state, &mut task, to, self.now())?;
             task.result = Some(summary.clone());
             task.detail = done
@@ -458,11 +507,10 @@ impl Orc {
                 .collect();
             let parent = task.parent.as_ref().and_then(|p| state.tasks.get(p));
             let progress = parent.map(|p| state.progress(p));
-            let ready = state.ready_tasks();
-            let next = ready
-                .iter()
-                .find(|t| t.parent.is_some() && t.parent == task.parent)
-                .or(ready.first())
+            let claims = self.known_claims(&state.config, false)?;
+            let next = self
+                .next_in_order(state, &super::ReadyFilter::default(), &claims)
+                .first()
                 .map(|t| TaskSummary::from(*t));
             let synthesize = match (&progress, parent) {
                 (Some(p), Some(parent)) if p.total > 0 && p.done == p.total && parent.status.is_open() => {

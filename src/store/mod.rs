@@ -4,6 +4,7 @@
 //! processes with a repository-wide lock and turns a set of file changes into one commit.
 
 mod cache;
+mod claims;
 mod commit;
 mod fsutil;
 mod heal;
@@ -23,6 +24,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 pub use cache::Parsed;
+pub use claims::{CLAIMS_PREFIX, ClaimRef, PendingPush, Pushed, host_name};
 pub use commit::{Applied, Change, Notice};
 pub use history::{CommitInfo, FileChange, Since, WalkEnd, parse_trailers};
 pub use integration::{

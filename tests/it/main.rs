@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod claims;
 mod clones;
 mod commit_model;
 mod crash;

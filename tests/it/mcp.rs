@@ -27,6 +27,8 @@ impl Client {
             root: root.to_path_buf(),
             agent: Some("mcp-test".into()),
             no_commit: false,
+            claims_remote: None,
+            local_claims: false,
         });
         tokio::spawn(orc::mcp::serve(server_handler, server));
         let (rx, tx) = tokio::io::split(client);
@@ -139,6 +141,7 @@ async fn tools_list_is_stable() {
         names,
         [
             "orchestrator_add_note",
+            "orchestrator_claim_next",
             "orchestrator_complete_subtask",
             "orchestrator_create_task",
             "orchestrator_end_session",
@@ -1832,4 +1835,54 @@ async fn results_name_the_files_that_could_not_be_read() {
     let (text, data) = c.ok("orchestrator_list_tasks", json!({})).await;
     assert!(data.get("problems").is_none(), "{data}");
     assert!(!text.contains("could not be read"), "{text}");
+}
+
+/// `orchestrator_claim_next` takes the free tasks in plan order, filters by role and says
+/// why when there is nothing left.
+#[tokio::test]
+async fn claim_next_takes_free_tasks_in_plan_order() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let subtasks = json!([
+        { "title": "Write the tests", "description": "t", "specialist_type": "tester" },
+        { "title": "Build it", "description": "b", "specialist_type": "implementer" },
+    ]);
+    let (_, plan) = c
+        .ok(
+            "orchestrator_plan_task",
+            json!({ "description": "Feature", "subtasks_json": subtasks }),
+        )
+        .await;
+    let ids: Vec<String> = plan["subtasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["task_id"].as_str().unwrap().to_owned())
+        .collect();
+    let (text, data) = c.ok("orchestrator_claim_next", json!({})).await;
+    assert_eq!(data["task_id"], ids[0].as_str());
+    assert!(text.contains("orchestrator_complete_subtask"), "{text}");
+    assert_eq!(
+        head_commit(&repo).lines().nth(1),
+        Some("Orc-Op: task.start")
+    );
+    let (text, err) = c
+        .fails(
+            "orchestrator_claim_next",
+            json!({ "specialist_type": "tester" }),
+        )
+        .await;
+    assert_eq!(err["code"], "nothing_ready");
+    assert!(
+        text.contains(&format!("- {} in progress", ids[0])),
+        "{text}"
+    );
+    let (_, data) = c.ok("orchestrator_claim_next", json!({})).await;
+    assert_eq!(data["task_id"], ids[1].as_str());
+    assert_eq!(
+        repo.git(&["for-each-ref", "--format=%(refname)", "refs/orc/claims/"])
+            .lines()
+            .count(),
+        2
+    );
 }

@@ -268,14 +268,15 @@ depends_on = ["index"]
     ];
     assert_eq!(depths, expected.map(|(d, t)| (d, t.to_owned())), "{tree}");
 
-    // Only leaves are ready; a parent waits for its subtasks.
+    // Only leaves are ready, in the order they were planned; a parent waits for its
+    // subtasks.
     let ready: Vec<String> = repo.json(&["ready"])["tasks"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| t["title"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(ready, ["Segmenter", "Unicode segmentation rules"]);
+    assert_eq!(ready, ["Unicode segmentation rules", "Segmenter"]);
     let err = repo.fails(&["start", &tokenizer]);
     assert!(err.contains("has open subtasks"), "{err}");
 

@@ -445,7 +445,11 @@ fn start_claims_and_refuses_other_agents_unless_forced() {
     assert_eq!(repo.commit_count(), count);
     let v = repo.json(&["start", &a, "--agent", "bob", "--force"]);
     assert_eq!(v["task"]["assignee"], "bob");
-    assert_eq!(v["task"]["notes"][0]["text"], "taken over from alice");
+    let note = v["task"]["notes"][0]["text"].as_str().unwrap();
+    assert!(
+        note.starts_with("taken over from alice (worktree "),
+        "{note}"
+    );
     assert_eq!(repo.commit_count(), count + 1);
 }
 
@@ -656,8 +660,8 @@ fn start_brief_snapshot() {
 
     ## Waiting for this
 
-    - documenter_00000004: Document login (documenter)
-    - tester_00000005: Test login (tester)
+    - tester_00000004: Test login (tester)
+    - documenter_00000005: Document login (documenter)
 
     ## Expected output
 

@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::check::Problem;
 use super::state::Unreadable;
@@ -35,12 +35,33 @@ pub struct Manifests {
 impl Manifests {
     pub fn load(store: &Store) -> Result<Manifests> {
         let mut out = Manifests::default();
-        for (path, parsed) in store.load_dir(MANIFESTS_DIR, ".toml", format::manifest_from_toml)? {
-            match parsed {
-                Ok(m) => out.files.push((path, m)),
-                Err(error) => out.unreadable.push(Unreadable { path, error }),
-            }
-        }
+        // Through a parse cache (`cache/manifests`), like tasks; only files directly in
+        // the directory are manifests.
+        let prefix = format!("{MANIFESTS_DIR}/");
+        store.load_dir_cached(
+            MANIFESTS_DIR,
+            ".toml",
+            "manifests",
+            |text| format::manifest_from_toml(text).map(CachedManifest::from),
+            |path, parsed| {
+                if path
+                    .strip_prefix(&prefix)
+                    .is_none_or(|name| name.contains('/'))
+                {
+                    return;
+                }
+                match parsed {
+                    Ok(m) => out.files.push((path.to_owned(), m.into())),
+                    Err(error) => out.unreadable.push(Unreadable {
+                        path: path.to_owned(),
+                        error,
+                    }),
+                }
+            },
+        )?;
+        // In path order, as listed.
+        out.files.sort_by(|a, b| a.0.cmp(&b.0));
+        out.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
         let mut order: Vec<(usize, usize)> = out
             .files
             .iter()
@@ -96,6 +117,117 @@ impl Manifests {
         self.latest
             .get(path)
             .map(|(m, o)| &self.files[*m].1.operations[*o])
+    }
+}
+
+/// A manifest as the parse cache stores it: every field written (the cache's encoding is
+/// not self-describing, so no field may be skipped), times as seconds and nanoseconds.
+#[derive(Serialize, Deserialize)]
+struct CachedManifest {
+    task: TaskId,
+    operations: Vec<CachedOp>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedOp {
+    path: String,
+    op: FileOpKind,
+    from: Option<String>,
+    sha256: Option<String>,
+    size: Option<u64>,
+    at: (i64, i32),
+    task: TaskId,
+    session: Option<String>,
+    agent: Option<String>,
+}
+
+impl From<Manifest> for CachedManifest {
+    fn from(m: Manifest) -> Self {
+        CachedManifest {
+            task: m.task,
+            operations: m
+                .operations
+                .into_iter()
+                .map(|o| CachedOp {
+                    path: o.path,
+                    op: o.op,
+                    from: o.from,
+                    sha256: o.sha256,
+                    size: o.size,
+                    at: (o.at.as_second(), o.at.subsec_nanosecond()),
+                    task: o.task,
+                    session: o.session,
+                    agent: o.agent,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<CachedManifest> for Manifest {
+    fn from(m: CachedManifest) -> Self {
+        Manifest {
+            task: m.task,
+            operations: m
+                .operations
+                .into_iter()
+                .map(|o| FileOp {
+                    path: o.path,
+                    op: o.op,
+                    from: o.from,
+                    sha256: o.sha256,
+                    size: o.size,
+                    at: Timestamp::new(o.at.0, o.at.1).unwrap_or(Timestamp::UNIX_EPOCH),
+                    task: o.task,
+                    session: o.session,
+                    agent: o.agent,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What file verification needs of a task file, in a parse cache of its own
+/// (`cache/artifacts`): far smaller than the whole task, so that checking artifacts does
+/// not cost reading every task.
+#[derive(Serialize, Deserialize)]
+struct TaskArtifacts {
+    task: TaskId,
+    completed: bool,
+    /// Completion time (or last update) as seconds and nanoseconds.
+    at: (i64, i32),
+    /// Path, sha256, size.
+    artifacts: Vec<(String, String, u64)>,
+}
+
+impl TaskArtifacts {
+    fn of(task: &Task) -> TaskArtifacts {
+        let at = task.completed.unwrap_or(task.updated);
+        TaskArtifacts {
+            task: task.id.clone(),
+            completed: task.status == Status::Completed,
+            at: (at.as_second(), at.subsec_nanosecond()),
+            artifacts: task
+                .artifacts
+                .iter()
+                .map(|a| (a.path.clone(), a.sha256.clone(), a.size))
+                .collect(),
+        }
+    }
+
+    fn records(self) -> impl Iterator<Item = ArtifactRecord> {
+        let at = Timestamp::new(self.at.0, self.at.1).unwrap_or(Timestamp::UNIX_EPOCH);
+        let (task, completed) = (self.task, self.completed);
+        self.artifacts
+            .into_iter()
+            .map(move |(path, sha256, size)| ArtifactRecord {
+                path,
+                sha256,
+                size,
+                task: task.clone(),
+                at,
+                completed,
+            })
     }
 }
 
@@ -556,7 +688,7 @@ impl Orc {
         self.mutate(|state| {
             let task = self.record_task(state, req.task.as_deref())?;
             let manifests = self.manifests()?;
-            let artifacts = self.artifact_records(state)?;
+            let artifacts = self.artifact_records()?;
             let latest = Latest::new(&manifests, &artifacts);
             let mut targets: Vec<String> = Vec::new();
             for input in &req.paths {
@@ -653,7 +785,7 @@ impl Orc {
         self.mutate(|state| {
             let task = self.record_task(state, task)?;
             let manifests = self.manifests()?;
-            let artifacts = self.artifact_records(state)?;
+            let artifacts = self.artifact_records()?;
             let latest = Latest::new(&manifests, &artifacts);
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
@@ -733,26 +865,46 @@ impl Orc {
         ))
     }
 
-    /// The artifacts of every task, archived ones included, in task id order.
-    fn artifact_records(&self, state: &State) -> Result<Vec<ArtifactRecord>> {
-        let mut out: Vec<ArtifactRecord> =
-            state.task_values().flat_map(ArtifactRecord::of).collect();
-        // Archived task files are read through a parse cache of their own, like tasks;
-        // unreadable ones are left to `orc check`.
+    /// The artifacts of every task, archived ones included, in task id order. Read
+    /// through parse caches of their own (`cache/artifacts`, `cache/archive-artifacts`):
+    /// of a task file read twice (misplaced, or also archived), the one at its place in
+    /// `.orchestrator/tasks/` counts.
+    fn artifact_records(&self) -> Result<Vec<ArtifactRecord>> {
+        let parse = |text: &str| format::task_from_toml(text).map(|t| TaskArtifacts::of(&t));
+        let mut found: BTreeMap<TaskId, (u8, TaskArtifacts)> = BTreeMap::new();
+        let mut keep = |rank: u8, t: TaskArtifacts| {
+            if found.get(&t.task).is_none_or(|(r, _)| rank < *r) {
+                found.insert(t.task.clone(), (rank, t));
+            }
+        };
         self.store.load_dir_cached(
-            super::ARCHIVE_TASKS_DIR,
+            super::TASKS_DIR,
             ".toml",
-            "archive",
-            |text| format::task_from_toml(text).map(Box::new),
-            |_, parsed| {
-                if let Ok(task) = parsed
-                    && !state.tasks.contains_key(&task.id)
-                {
-                    out.extend(ArtifactRecord::of(&task));
+            "artifacts",
+            parse,
+            |path, parsed| {
+                if let Ok(t) = parsed {
+                    let rank = if super::state::is_task_path(path, &t.task) {
+                        0
+                    } else {
+                        1
+                    };
+                    keep(rank, t);
                 }
             },
         )?;
-        Ok(out)
+        self.store.load_dir_cached(
+            super::ARCHIVE_TASKS_DIR,
+            ".toml",
+            "archive-artifacts",
+            parse,
+            |_, parsed| {
+                if let Ok(t) = parsed {
+                    keep(2, t);
+                }
+            },
+        )?;
+        Ok(found.into_values().flat_map(|(_, t)| t.records()).collect())
     }
 
     /// Checks each recorded path's latest record — an operation in a manifest or an
@@ -764,10 +916,14 @@ impl Orc {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<VerifyReport> {
         let manifests = self.manifests()?;
-        let state = self.state()?;
-        let artifacts = self.artifact_records(&state)?;
+        let artifacts = self.artifact_records()?;
         let task = match task {
-            Some(t) => Some(resolve_recorded_task(&state, &manifests, &artifacts, t)?),
+            Some(t) => Some(resolve_recorded_task(
+                &*self.state()?,
+                &manifests,
+                &artifacts,
+                t,
+            )?),
             None => None,
         };
         let results = verify_records(
@@ -810,13 +966,16 @@ impl Orc {
     /// `Orc-Task:` trailer. Newest first.
     pub fn files_log(&self, task: Option<&str>, path: Option<&str>, cwd: &Path) -> Result<FileLog> {
         let manifests = self.manifests()?;
-        let state = self.state()?;
-        let artifacts = self.artifact_records(&state)?;
+        let artifacts = self.artifact_records()?;
         let task = match task {
-            Some(t) => Some(resolve_recorded_task(&state, &manifests, &artifacts, t)?),
+            Some(t) => Some(resolve_recorded_task(
+                &*self.state()?,
+                &manifests,
+                &artifacts,
+                t,
+            )?),
             None => None,
         };
-        drop(state);
         let path = path.map(|p| self.store.confine(cwd, p)).transpose()?;
         let mut entries = Vec::new();
         for op in manifests.all_ops() {

@@ -1,6 +1,7 @@
 //! Orchestration history from commits: `orc log`, and every committed version of one task
 //! or decision (`orc show ID --history`) with field-level changes between versions.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
@@ -304,12 +305,20 @@ impl Orc {
         // (commit, content at that commit or None when deleted), newest first.
         let mut raw: Vec<(CommitInfo, String, Option<Vec<u8>>)> = Vec::new();
         let mut failure: Option<Error> = None;
+        // The blob of a path in a commit, as found when the commit was a parent: in a
+        // walk newest first, most commits come right after their child.
+        let mut known: HashMap<(String, String), Option<String>> = HashMap::new();
         let end = self.store.walk_history(None, |c| {
-            let step = || -> Result<Option<Step>> {
-                let now = self.store.blob_id_at(&c.id, &path)?;
+            let mut step = || -> Result<Option<Step>> {
+                let now = match known.remove(&(c.id.clone(), path.clone())) {
+                    Some(blob) => blob,
+                    None => self.store.blob_id_at(&c.id, &path)?,
+                };
                 let mut parents = Vec::new();
                 for p in &c.parents {
-                    parents.push(self.store.blob_id_at(p, &path).unwrap_or(None));
+                    let blob = self.store.blob_id_at(p, &path).unwrap_or(None);
+                    known.insert((p.clone(), path.clone()), blob.clone());
+                    parents.push(blob);
                 }
                 let changed = if parents.is_empty() {
                     now.is_some()

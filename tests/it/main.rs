@@ -9,6 +9,7 @@ mod decisions;
 mod example;
 mod files;
 mod fuzz_corpus;
+mod history;
 mod hooks;
 mod hostile;
 mod maintenance;

@@ -215,6 +215,13 @@ impl Store {
         let mut visited: HashSet<ObjectId> = HashSet::new();
         let mut hidden: Vec<ObjectId> = since_hidden.into_iter().collect();
         let mut bounded = false;
+        // Commits below the boundary are not read, so a shallow boundary down there goes
+        // unseen: it is reported as a full walk reaching it would report it.
+        let below_shallow = since.is_none() && !shallow.is_empty();
+        if plain_budget == 0 {
+            bounded = true;
+            reached_shallow |= self.add_boundary(head, &mut hidden)? && below_shallow;
+        }
         let mut walk = match self.start_walk(head, since, &hidden) {
             Ok(w) => w,
             Err(problem) => {
@@ -234,12 +241,7 @@ impl Store {
             if !bounded && visited.len() >= plain_budget {
                 // Enough read to be worth knowing where orc's history begins.
                 bounded = true;
-                // (No tips: orc's history starts at a root commit, nothing to skip.)
-                if let Some(tips) = self.orc_boundary(head)?.filter(|t| !t.is_empty()) {
-                    // A `since` commit older than orc is behind the boundary already, and
-                    // hiding it too would have the walk paint its whole ancestry.
-                    hidden.retain(|s| self.is_after_boundary(head, *s, &tips));
-                    hidden.extend(tips);
+                if self.add_boundary(head, &mut hidden)? {
                     walk = match self.start_walk(head, since, &hidden) {
                         Ok(w) => w,
                         Err(problem) => {
@@ -247,10 +249,7 @@ impl Store {
                             return Ok(end);
                         }
                     };
-                    // Commits below the boundary were not read, so a shallow boundary
-                    // down there goes unseen: it is reported as a full walk reaching it
-                    // would report it.
-                    reached_shallow |= since.is_none() && !shallow.is_empty();
+                    reached_shallow |= below_shallow;
                     continue;
                 }
             }
@@ -286,6 +285,20 @@ impl Store {
         }
         end.shallow = reached_shallow && !end.stopped;
         Ok(end)
+    }
+
+    /// Adds to `hidden` the parents of the commits that added `.orchestrator/` below
+    /// `head`; whether there are any (none: no boundary is known, or orc's history starts
+    /// at a root commit). A `since` commit in `hidden` that is older than orc is dropped:
+    /// the boundary hides it already, and hiding it too would have the walk paint its
+    /// whole ancestry before the first commit.
+    fn add_boundary(&self, head: ObjectId, hidden: &mut Vec<ObjectId>) -> Result<bool> {
+        let Some(tips) = self.orc_boundary(head)?.filter(|t| !t.is_empty()) else {
+            return Ok(false);
+        };
+        hidden.retain(|s| self.is_after_boundary(head, *s, &tips));
+        hidden.extend(tips);
+        Ok(true)
     }
 
     /// Whether `commit`'s tree has `.orchestrator/` (`false` when it cannot be read).

@@ -220,7 +220,7 @@ impl Store {
         let below_shallow = since.is_none() && !shallow.is_empty();
         if plain_budget == 0 {
             bounded = true;
-            reached_shallow |= self.add_boundary(head, &mut hidden)? && below_shallow;
+            reached_shallow |= self.add_boundary(head, &mut hidden) && below_shallow;
         }
         let mut walk = match self.start_walk(head, since, &hidden) {
             Ok(w) => w,
@@ -241,7 +241,7 @@ impl Store {
             if !bounded && visited.len() >= plain_budget {
                 // Enough read to be worth knowing where orc's history begins.
                 bounded = true;
-                if self.add_boundary(head, &mut hidden)? {
+                if self.add_boundary(head, &mut hidden) {
                     walk = match self.start_walk(head, since, &hidden) {
                         Ok(w) => w,
                         Err(problem) => {
@@ -292,13 +292,20 @@ impl Store {
     /// at a root commit). A `since` commit in `hidden` that is older than orc is dropped:
     /// the boundary hides it already, and hiding it too would have the walk paint its
     /// whole ancestry before the first commit.
-    fn add_boundary(&self, head: ObjectId, hidden: &mut Vec<ObjectId>) -> Result<bool> {
-        let Some(tips) = self.orc_boundary(head)?.filter(|t| !t.is_empty()) else {
-            return Ok(false);
+    fn add_boundary(&self, head: ObjectId, hidden: &mut Vec<ObjectId>) -> bool {
+        // Only an optimisation: a boundary that cannot be found (a tree missing from a
+        // partial clone, say) leaves the walk reading everything, as before.
+        let Some(tips) = self
+            .orc_boundary(head)
+            .ok()
+            .flatten()
+            .filter(|t| !t.is_empty())
+        else {
+            return false;
         };
         hidden.retain(|s| self.is_after_boundary(head, *s, &tips));
         hidden.extend(tips);
-        Ok(true)
+        true
     }
 
     /// Whether `commit`'s tree has `.orchestrator/` (`false` when it cannot be read).
@@ -362,7 +369,7 @@ impl Store {
     ///
     /// What each commit looked like is kept in the history cache, so that the next search
     /// decodes only the commits made since.
-    pub fn orc_boundary(&self, head: ObjectId) -> Result<Option<Vec<ObjectId>>> {
+    fn orc_boundary(&self, head: ObjectId) -> Result<Option<Vec<ObjectId>>> {
         if self.has_replacements() || self.repo.object_hash() != gix::hash::Kind::Sha1 {
             return Ok(None);
         }

@@ -3,15 +3,18 @@
 
 For each task count (default 100, 1,000 and 10,000) it builds, in a temp dir and with
 `git fast-import`, a git repository of 10,000 ordinary files, that many orc tasks, 500
-decision records, 2,000 recorded file operations and 5,000 orc commits of history (with
-Orc-* trailers; a session that ended 100 commits before HEAD), then measures side by side
-(median wall time of --runs runs, in milliseconds):
+decision records, 2,000 recorded file operations, 2,000 artifacts of 200 completed tasks
+(in `art/`) and 5,000 orc commits of history (with Orc-* trailers; a session that ended 100
+commits before HEAD), then measures side by side (median wall time of --runs runs, in
+milliseconds):
 
   orc task add           one task mutation = one commit        vs
   orc task status        another one-task mutation             vs
   git add + git commit   of one new TOML file of the same size (the baseline)
   orc status --json / orc task list --json / orc ready --json
-  orc decision search / orc files verify / orc recover / orc log -n 50
+  orc decision search / orc recover / orc log -n 50
+  orc files verify [--failed]   2,000 recorded paths + 2,000 artifacts   vs
+  git status             on as many files (`art/` and 2,000 of `src/`)
   orc recover --since <root>   (walks all 5,000 commits)
   orc --version          cold start
 
@@ -24,11 +27,14 @@ and, in a small repository with a bare remote on the local file system, claims:
 
 and checks the targets: a mutation takes at most half the time of the git pair and does
 not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,000 tasks;
-`orc recover` stays under 100 ms with 5,000 commits of history; `orc --version` under 5 ms; a local claim adds at most the time of one mutation; a claim
-through the remote takes at most 1.3x the plain `git push`.
+`orc recover` stays under 100 ms with 5,000 commits of history; `orc files verify --failed`
+takes at most 1.5x the time of `git status` on as many files; `orc --version` under 5 ms;
+a local claim adds at most the time of one mutation; a claim through the remote takes at
+most 1.3x the plain `git push`.
 
 Usage: python3 bench/bench.py [--sizes 100,1000,10000] [--files 10000] [--runs 15]
-                              [--decisions 500] [--file-ops 2000] [--history 5000]
+                              [--decisions 500] [--file-ops 2000] [--artifacts 2000]
+                              [--history 5000]
                               [--orc target/release/orc] [--json out.json] [--svg out.svg]
                               [--only-claims]
 """
@@ -71,15 +77,20 @@ def run(cmd, cwd, check=True):
     return r.stdout
 
 
-def task_text(tid, i, role, status, deps, parent):
+def task_text(tid, i, role, status, deps, parent, artifacts=()):
     dep = f'depends_on = ["{deps}"]\n' if deps else ""
     par = f'parent = "{parent}"\n' if parent else ""
+    done = 'completed = "2026-01-01T00:00:00Z"\nresult = "Done."\n' if status == "completed" else ""
+    arts = "".join(
+        f'[[artifacts]]\npath = "{path}"\nsha256 = "{hashlib.sha256(data).hexdigest()}"\nsize = {len(data)}\n\n'
+        for path, data in artifacts
+    )
     return (
         f'format = 1\nid = "{tid}"\ntitle = "Task {i}: a realistic one-line title"\n'
         f'description = "What needs doing for task {i}, in a sentence or two."\n'
         f'role = "{role}"\nstatus = "{status}"\npriority = "medium"\n{par}{dep}'
-        f'stream = "stream-{i % 10}"\ncreated = "2026-01-01T00:00:00Z"\nupdated = "2026-01-01T00:00:00Z"\n\n'
-        f'[[notes]]\nat = "2026-01-01T00:00:00Z"\ntext = "a note"\n'
+        f'stream = "stream-{i % 10}"\ncreated = "2026-01-01T00:00:00Z"\nupdated = "2026-01-01T00:00:00Z"\n{done}\n'
+        f'{arts}[[notes]]\nat = "2026-01-01T00:00:00Z"\ntext = "a note"\n'
     )
 
 
@@ -100,7 +111,7 @@ def task_rel(tid):
     return f".orchestrator/tasks/{tid.rsplit('_', 1)[1][0]}/{tid}.toml"
 
 
-def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, history=5000):
+def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, history=5000, artifacts=2000):
     """Builds the repository with one `git fast-import` run, then checks it out."""
     os.makedirs(root)
     run(["git", "init", "-q", "-b", "main"], root)
@@ -119,13 +130,22 @@ def build_repo(root, tasks, files, orc, rng, decisions=500, file_ops=2000, histo
         path = f"src/d{i % 100}/f{i}.txt"
         add_file(path, f"file {i}\n")
         src.append(path)
+    # The artifacts of completed tasks, files in `art/`: 10 each for 200 tasks (more each
+    # when there are fewer than 400 tasks: half of them stay open).
+    holders = min(200, tasks // 2)
+    per_task = -(-artifacts // holders) if artifacts else 0
+    art = [(f"art/a{i}.txt", f"artifact {i}\n".encode()) for i in range(artifacts)]
+    for path, payload in art:
+        add_file(path, payload)
     ids, texts = [], {}
     for i in range(tasks):
         role = rng.choice(ROLES)
         tid = f"{role}_{rng.getrandbits(32):08x}"
         deps = rng.choice(ids) if ids and rng.random() < 0.3 else None
         parent = rng.choice(ids[:50]) if ids and rng.random() < 0.5 else None
-        texts[tid] = task_text(tid, i, role, rng.choice(STATUSES), deps, parent)
+        mine = art[i * per_task:(i + 1) * per_task]
+        status = "completed" if mine else rng.choice(STATUSES)
+        texts[tid] = task_text(tid, i, role, status, deps, parent, mine)
         add_file(task_rel(tid), texts[tid])
         ids.append(tid)
     for n in range(1, decisions + 1):
@@ -232,6 +252,11 @@ def bench_size(root, ids, runs, orc):
         ("orc search", [orc, "search", "realistic", "sentence", "--json"]),
         ("git grep -i", ["git", "grep", "-i", "-l", "--all-match", "-e", "realistic", "-e", "sentence", "--", ".orchestrator"]),
         ("orc files verify", [orc, "files", "verify", "--json"]),
+        # Prints only what fails, like `git status` (`--json` prints all 4,000 results).
+        ("orc files verify --failed", [orc, "files", "verify", "--failed"]),
+        # As many files as verify checks: `art/` and 20 of the 100 directories of `src/`.
+        ("git status (as many files)",
+         ["git", "status", "--porcelain", "--", "art", "src/d?/*", "src/d1?/*"]),
         ("orc recover", [orc, "recover", "--json"]),
         ("orc recover --since root", [orc, "recover", "--json", "--since", root_commit]),
         ("orc log -n 50", [orc, "log", "-n", "50"]),
@@ -311,7 +336,9 @@ def check_claims(res):
 
 
 def svg_plot(results, sizes, path):
-    names = [n for n in results[sizes[0]] if n not in ("orc --version", "orc recover --since root")]
+    names = [n for n in results[sizes[0]]
+             if n not in ("orc --version", "orc recover --since root", "git status (as many files)",
+                          "orc files verify --failed")]
     w, h, pad = 640, 360, 50
     ymax = max(results[s][n] for s in sizes for n in names) * 1.1
     colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
@@ -346,6 +373,7 @@ def main():
     ap.add_argument("--decisions", type=int, default=500)
     ap.add_argument("--file-ops", type=int, default=2000)
     ap.add_argument("--history", type=int, default=5000)
+    ap.add_argument("--artifacts", type=int, default=2000)
     ap.add_argument("--orc", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "orc"))
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--svg", help="write a plot of time against task count here")
@@ -373,10 +401,11 @@ def main():
         repos = {}
         for n in sizes:
             print(f"building a {args.files}-file repository with {n} tasks, {args.decisions} decisions, "
-                  f"{args.file_ops} file operations and {args.history} commits ...", file=sys.stderr)
+                  f"{args.file_ops} file operations, {args.artifacts} artifacts and "
+                  f"{args.history} commits ...", file=sys.stderr)
             root = os.path.join(tmp, f"repo-{n}")
             repos[n] = (root, build_repo(root, n, args.files, orc, rng, args.decisions, args.file_ops,
-                                         args.history))
+                                         args.history, args.artifacts))
         for n in sizes:
             print(f"measuring at {n} tasks ...", file=sys.stderr)
             results[n] = bench_size(*repos[n], args.runs, orc)
@@ -384,10 +413,10 @@ def main():
         claims = bench_claims(tmp, orc, args.runs)
     names = list(results[sizes[0]])
     print(f"\nmedian wall time in ms over {args.runs} runs, {args.files}-file repository\n")
-    print(f"| {'command':<24} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")
-    print(f"|{'-'*26}|" + "|".join("-" * 16 for _ in sizes) + "|")
+    print(f"| {'command':<26} | " + " | ".join(f"{s:>8,} tasks" for s in sizes) + " |")
+    print(f"|{'-'*28}|" + "|".join("-" * 16 for _ in sizes) + "|")
     for n in names:
-        print(f"| {n:<24} | " + " | ".join(f"{results[s][n]:>14.1f}" for s in sizes) + " |")
+        print(f"| {n:<26} | " + " | ".join(f"{results[s][n]:>14.1f}" for s in sizes) + " |")
     ok = True
     print()
     for s in sizes:
@@ -403,6 +432,11 @@ def main():
     rec = results[big]["orc recover"]
     ok &= rec <= 100
     print(f"{'PASS' if rec <= 100 else 'MISS'}: orc recover with {args.history:,} commits = {rec:.1f} ms (target <= 100 ms)")
+    for s in sizes:
+        ratio = results[s]["orc files verify --failed"] / results[s]["git status (as many files)"]
+        good = ratio <= 1.5
+        ok &= good
+        print(f"{'PASS' if good else 'MISS'}: orc files verify --failed at {s:,} tasks = {ratio:.2f}x git status on as many files (target <= 1.5x)")
     ver = max(results[s]["orc --version"] for s in sizes)
     ok &= ver <= 5
     print(f"{'PASS' if ver <= 5 else 'MISS'}: orc --version = {ver:.1f} ms (target <= 5 ms)")

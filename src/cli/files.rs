@@ -21,18 +21,19 @@ pub enum FilesCommand {
     /// and to earlier records) or a modify; a missing one is a delete. Directories are
     /// walked, honouring .gitignore. Without --task, the one task in progress is used.
     Record(RecordArgs),
-    /// Re-read the disk and compare it with each path's latest record; exits 1 when
-    /// anything is modified since, missing or unexpectedly present.
+    /// Re-read the disk and compare it with each path's latest record (a recorded
+    /// operation, or an artifact of a completed task); exits 1 when anything is modified
+    /// since, missing or unexpectedly present.
     Verify {
-        /// Only the paths this task recorded.
+        /// Only the paths this task recorded or produced as artifacts.
         #[arg(long, short)]
         task: Option<String>,
         /// Print only the paths that fail.
         #[arg(long)]
         failed: bool,
     },
-    /// Which tasks touched a path (or a directory, or everything), from manifests and from
-    /// commits with an `Orc-Task:` trailer; newest first.
+    /// Which tasks touched a path (or a directory, or everything), from manifests, the
+    /// artifacts of tasks and commits with an `Orc-Task:` trailer; newest first.
     Log {
         /// Only this task's operations.
         #[arg(long, short)]
@@ -119,9 +120,9 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
             }
             for e in &log.entries {
                 let what = match (e.op, &e.commit) {
-                    (Some(op), _) => op.as_str().to_owned(),
-                    (None, Some(_)) => "commit".to_owned(),
-                    (None, None) => "-".to_owned(),
+                    (Some(op), _) => op.as_str(),
+                    (None, Some(_)) => "commit",
+                    (None, None) => e.source,
                 };
                 let mut line = format!(
                     "{}  {:<22} {:<7} {}",
@@ -187,7 +188,7 @@ fn render_verify(r: &VerifyReport, failed_only: bool, out: &mut Output) {
         }
         let why = match (&res.renamed_to, res.state.ok()) {
             (Some(to), _) => format!("  (renamed to {to} by {})", res.task),
-            (None, false) => format!("  ({} by {} at {})", res.op, res.task, res.at),
+            (None, false) => format!("  ({})", res.origin()),
             (None, true) => String::new(),
         };
         out.line(format!("{:<21} {}{why}", res.state.as_str(), res.path));

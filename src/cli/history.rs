@@ -25,8 +25,8 @@ pub struct LogArgs {
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A task id (or unique prefix) or a decision number (7, 0007, ADR-7). One to four
-    /// digits are a decision number unless only a task id starts with them; when both
-    /// exist, orc names both (use ADR-N or more of the task id).
+    /// digits are a decision number when that decision exists, else the task whose id
+    /// starts with them; when both exist, orc shows the decision and names the task.
     pub id: String,
     /// Every committed version of the object's file, with what changed between them.
     #[arg(long)]
@@ -64,6 +64,13 @@ pub fn log(orc: &Orc, a: LogArgs, out: &mut Output) -> Result<()> {
 }
 
 pub fn show(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
+    if let Some(task) = orc.other_reading(&a.id)? {
+        eprintln!(
+            "note: {:?} is decision {} here; it is also the start of task {task} (type more of its id to see the task)",
+            a.id.trim(),
+            a.id.trim()
+        );
+    }
     if a.history {
         let h = orc.history(&a.id)?;
         if out.json {

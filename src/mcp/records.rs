@@ -146,7 +146,7 @@ pub struct RecordFilesParams {
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyFilesParams {
-    /// Only the files this task recorded.
+    /// Only the files this task recorded or produced.
     pub task_id: Option<String>,
 }
 
@@ -286,7 +286,7 @@ impl OrcServer {
         })
     }
 
-    /// Check recorded file operations against the disk: verified, modified since, missing, unexpectedly present.
+    /// Check recorded file operations and completed tasks' artifacts against the disk: verified, modified since, missing, unexpectedly present.
     #[tool(name = "orchestrator_verify_files", annotations(read_only_hint = true))]
     async fn verify_files(&self, Parameters(p): Parameters<VerifyFilesParams>) -> CallToolResult {
         self.call(|orc| {

@@ -360,12 +360,10 @@ pub fn verified(r: &VerifyReport) -> String {
     )];
     for v in r.results.iter().filter(|v| !v.state.ok()) {
         out.push(format!(
-            "- {} {} ({} by {} at {})",
+            "- {} {} ({})",
             v.state.as_str(),
             v.path,
-            v.op,
-            v.task,
-            v.at
+            v.origin()
         ));
     }
     for u in &r.unreadable {

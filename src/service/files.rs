@@ -1,19 +1,19 @@
-//! File-operation manifests: record what a task did to files, verify the records against
-//! the disk, and tell which tasks touched a path.
+//! File-operation manifests: record what a task did to files, verify the records — and
+//! the artifacts of completed tasks — against the disk, and tell which tasks touched a path.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile};
 use crate::error::{Error, Result};
 use crate::format;
-use crate::model::{FileOp, FileOpKind, Manifest, Status, TaskId};
+use crate::model::{FileOp, FileOpKind, Manifest, Status, Task, TaskId};
 use crate::store::{FileDigest, ORC_DIR, Store, WorkChange, WorkChangeKind};
 
 pub const MANIFESTS_DIR: &str = ".orchestrator/manifests";
@@ -35,12 +35,33 @@ pub struct Manifests {
 impl Manifests {
     pub fn load(store: &Store) -> Result<Manifests> {
         let mut out = Manifests::default();
-        for (path, parsed) in store.load_dir(MANIFESTS_DIR, ".toml", format::manifest_from_toml)? {
-            match parsed {
-                Ok(m) => out.files.push((path, m)),
-                Err(error) => out.unreadable.push(Unreadable { path, error }),
-            }
-        }
+        // Through a parse cache (`cache/manifests`), like tasks; only files directly in
+        // the directory are manifests.
+        let prefix = format!("{MANIFESTS_DIR}/");
+        store.load_dir_cached(
+            MANIFESTS_DIR,
+            ".toml",
+            "manifests",
+            |text| format::manifest_from_toml(text).map(CachedManifest::from),
+            |path, parsed| {
+                if path
+                    .strip_prefix(&prefix)
+                    .is_none_or(|name| name.contains('/'))
+                {
+                    return;
+                }
+                match parsed {
+                    Ok(m) => out.files.push((path.to_owned(), m.into())),
+                    Err(error) => out.unreadable.push(Unreadable {
+                        path: path.to_owned(),
+                        error,
+                    }),
+                }
+            },
+        )?;
+        // In path order, as listed.
+        out.files.sort_by(|a, b| a.0.cmp(&b.0));
+        out.unreadable.sort_by(|a, b| a.path.cmp(&b.path));
         let mut order: Vec<(usize, usize)> = out
             .files
             .iter()
@@ -96,6 +117,274 @@ impl Manifests {
         self.latest
             .get(path)
             .map(|(m, o)| &self.files[*m].1.operations[*o])
+    }
+}
+
+/// A manifest as the parse cache stores it: every field written (the cache's encoding is
+/// not self-describing, so no field may be skipped), times as seconds and nanoseconds.
+#[derive(Serialize, Deserialize)]
+struct CachedManifest {
+    task: TaskId,
+    operations: Vec<CachedOp>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CachedOp {
+    path: String,
+    op: FileOpKind,
+    from: Option<String>,
+    sha256: Option<String>,
+    size: Option<u64>,
+    at: (i64, i32),
+    task: TaskId,
+    session: Option<String>,
+    agent: Option<String>,
+}
+
+impl From<Manifest> for CachedManifest {
+    fn from(m: Manifest) -> Self {
+        CachedManifest {
+            task: m.task,
+            operations: m
+                .operations
+                .into_iter()
+                .map(|o| CachedOp {
+                    path: o.path,
+                    op: o.op,
+                    from: o.from,
+                    sha256: o.sha256,
+                    size: o.size,
+                    at: (o.at.as_second(), o.at.subsec_nanosecond()),
+                    task: o.task,
+                    session: o.session,
+                    agent: o.agent,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<CachedManifest> for Manifest {
+    fn from(m: CachedManifest) -> Self {
+        Manifest {
+            task: m.task,
+            operations: m
+                .operations
+                .into_iter()
+                .map(|o| FileOp {
+                    path: o.path,
+                    op: o.op,
+                    from: o.from,
+                    sha256: o.sha256,
+                    size: o.size,
+                    at: Timestamp::new(o.at.0, o.at.1).unwrap_or(Timestamp::UNIX_EPOCH),
+                    task: o.task,
+                    session: o.session,
+                    agent: o.agent,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What file verification needs of a task file, in a parse cache of its own
+/// (`cache/artifacts`): far smaller than the whole task, so that checking artifacts does
+/// not cost reading every task.
+#[derive(Serialize, Deserialize)]
+struct TaskArtifacts {
+    task: TaskId,
+    completed: bool,
+    /// Completion time (or last update) as seconds and nanoseconds.
+    at: (i64, i32),
+    /// Path, sha256, size.
+    artifacts: Vec<(String, String, u64)>,
+}
+
+impl TaskArtifacts {
+    fn of(task: &Task) -> TaskArtifacts {
+        let at = task.completed.unwrap_or(task.updated);
+        TaskArtifacts {
+            task: task.id.clone(),
+            completed: task.status == Status::Completed,
+            at: (at.as_second(), at.subsec_nanosecond()),
+            artifacts: task
+                .artifacts
+                .iter()
+                .map(|a| (a.path.clone(), a.sha256.clone(), a.size))
+                .collect(),
+        }
+    }
+
+    fn records(self) -> impl Iterator<Item = ArtifactRecord> {
+        let at = Timestamp::new(self.at.0, self.at.1).unwrap_or(Timestamp::UNIX_EPOCH);
+        let (task, completed) = (self.task, self.completed);
+        self.artifacts
+            .into_iter()
+            .map(move |(path, sha256, size)| ArtifactRecord {
+                path,
+                sha256,
+                size,
+                task: task.clone(),
+                at,
+                completed,
+            })
+    }
+}
+
+/// A file a task listed as its artifact when it was completed (`orc done --artifact`),
+/// with the content it had then: like a recorded operation, a statement about the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactRecord {
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub task: TaskId,
+    /// When the task was completed (its last update for a hand-made file without that).
+    pub at: Timestamp,
+    /// Whether the task is completed now: only then is the artifact expected on disk (a
+    /// reopened task's work is open again, and its next completion lists new artifacts).
+    pub completed: bool,
+}
+
+impl ArtifactRecord {
+    pub(super) fn of(task: &Task) -> impl Iterator<Item = ArtifactRecord> + '_ {
+        task.artifacts.iter().map(|a| ArtifactRecord {
+            path: a.path.clone(),
+            sha256: a.sha256.clone(),
+            size: a.size,
+            task: task.id.clone(),
+            at: task.completed.unwrap_or(task.updated),
+            completed: task.status == Status::Completed,
+        })
+    }
+}
+
+/// Where an expectation about a file comes from.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordSource {
+    /// A completed task's artifact. Sorts first: at equal times a recorded operation is
+    /// the later statement.
+    Artifact,
+    /// An operation in a manifest (`orc files record`).
+    Manifest,
+}
+
+/// One statement about a path: a recorded operation or an artifact.
+#[derive(Debug, Clone, Copy)]
+enum Record<'a> {
+    Op(&'a FileOp),
+    Artifact(&'a ArtifactRecord),
+}
+
+impl<'a> Record<'a> {
+    fn at(self) -> Timestamp {
+        match self {
+            Record::Op(o) => o.at,
+            Record::Artifact(a) => a.at,
+        }
+    }
+
+    fn path(self) -> &'a str {
+        match self {
+            Record::Op(o) => &o.path,
+            Record::Artifact(a) => &a.path,
+        }
+    }
+
+    fn from(self) -> Option<&'a str> {
+        match self {
+            Record::Op(o) => o.from.as_deref(),
+            Record::Artifact(_) => None,
+        }
+    }
+
+    fn task(self) -> &'a TaskId {
+        match self {
+            Record::Op(o) => &o.task,
+            Record::Artifact(a) => &a.task,
+        }
+    }
+
+    fn source(self) -> RecordSource {
+        match self {
+            Record::Op(_) => RecordSource::Manifest,
+            Record::Artifact(_) => RecordSource::Artifact,
+        }
+    }
+
+    /// The recorded content of the path; `None` when the record says it is gone (or a
+    /// hand-edited record lacks the digest).
+    fn digest(self) -> Option<Digest> {
+        match self {
+            Record::Op(o) if o.op == FileOpKind::Delete => None,
+            Record::Op(o) => o.sha256.clone().map(|sha256| Digest {
+                sha256,
+                size: o.size.unwrap_or(0),
+            }),
+            Record::Artifact(a) => Some(Digest {
+                sha256: a.sha256.clone(),
+                size: a.size,
+            }),
+        }
+    }
+}
+
+/// Every operation of `manifests` and every artifact of a completed task in `artifacts`,
+/// oldest first; at equal times artifacts first, then operations in recorded order.
+fn records<'a>(manifests: &'a Manifests, artifacts: &'a [ArtifactRecord]) -> Vec<Record<'a>> {
+    let mut out: Vec<Record<'a>> = artifacts
+        .iter()
+        .filter(|a| a.completed)
+        .map(Record::Artifact)
+        .chain(manifests.all_ops().into_iter().map(Record::Op))
+        .collect();
+    out.sort_by_key(|r| (r.at(), r.source()));
+    out
+}
+
+/// The latest record of each path, for recording: the manifests' latest operation, or
+/// a completed task's artifact listed after it.
+struct Latest<'a> {
+    manifests: &'a Manifests,
+    artifacts: HashMap<&'a str, &'a ArtifactRecord>,
+}
+
+impl<'a> Latest<'a> {
+    fn new(manifests: &'a Manifests, artifacts: &'a [ArtifactRecord]) -> Latest<'a> {
+        let mut latest: HashMap<&str, &ArtifactRecord> = HashMap::new();
+        for a in artifacts.iter().filter(|a| a.completed) {
+            let newer = latest.get(a.path.as_str()).is_none_or(|b| a.at >= b.at);
+            if newer {
+                latest.insert(&a.path, a);
+            }
+        }
+        Latest {
+            manifests,
+            artifacts: latest,
+        }
+    }
+
+    fn get(&self, path: &str) -> Option<Record<'a>> {
+        match (self.manifests.latest_for(path), self.artifacts.get(path)) {
+            (Some(op), Some(a)) if a.at > op.at => Some(Record::Artifact(a)),
+            (Some(op), _) => Some(Record::Op(op)),
+            (None, Some(a)) => Some(Record::Artifact(a)),
+            (None, None) => None,
+        }
+    }
+
+    /// Paths whose latest record says the file exists, sorted.
+    fn expected_present(&self) -> Vec<&'a str> {
+        let mut out = self.manifests.expected_present();
+        out.extend(
+            self.artifacts
+                .keys()
+                .filter(|p| matches!(self.get(p), Some(Record::Artifact(_)))),
+        );
+        out.sort();
+        out.dedup();
+        out
     }
 }
 
@@ -173,8 +462,11 @@ impl VerifyState {
 pub struct VerifyResult {
     pub path: String,
     pub state: VerifyState,
-    /// The recorded operation the expectation comes from.
-    pub op: FileOpKind,
+    /// What the expectation comes from: a recorded operation or a completed task's artifact.
+    pub source: RecordSource,
+    /// The recorded operation the expectation comes from; `None` for an artifact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op: Option<FileOpKind>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Set when `path` is the old path of a recorded rename (so it should be gone).
@@ -188,6 +480,17 @@ pub struct VerifyResult {
     /// Content on disk now; `None` when there is no file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<Digest>,
+}
+
+impl VerifyResult {
+    /// Where the expectation comes from, for people: `modify by TASK at TIME`,
+    /// `artifact of TASK at TIME`.
+    pub fn origin(&self) -> String {
+        match self.op {
+            Some(op) => format!("{op} by {} at {}", self.task, self.at),
+            None => format!("artifact of {} at {}", self.task, self.at),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -217,8 +520,8 @@ pub struct VerifyReport {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FileLogEntry {
     pub at: Timestamp,
-    /// `manifest` (recorded with `orc files record`) or `commit` (a commit with an
-    /// `Orc-Task:` trailer changed the path).
+    /// `manifest` (recorded with `orc files record`), `artifact` (listed when the task
+    /// was completed) or `commit` (a commit with an `Orc-Task:` trailer changed the path).
     pub source: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub task: Option<String>,
@@ -346,14 +649,16 @@ impl Orc {
     }
 
     /// Whether the latest record of `path` already describes the disk as it is.
-    fn already_recorded(manifests: &Manifests, path: &str, digest: Option<&FileDigest>) -> bool {
-        match (manifests.latest_for(path), digest) {
-            (Some(op), Some(d)) => {
+    fn already_recorded(latest: &Latest, path: &str, digest: Option<&FileDigest>) -> bool {
+        match (latest.get(path), digest) {
+            (Some(Record::Artifact(a)), Some(d)) => a.sha256 == d.sha256,
+            (Some(Record::Artifact(_)), None) => false,
+            (Some(Record::Op(op)), Some(d)) => {
                 op.path == path
                     && op.op != FileOpKind::Delete
                     && op.sha256.as_deref() == Some(d.sha256.as_str())
             }
-            (Some(op), None) => {
+            (Some(Record::Op(op)), None) => {
                 op.op == FileOpKind::Delete && op.path == path
                     || op.op == FileOpKind::Rename && op.from.as_deref() == Some(path)
             }
@@ -385,6 +690,8 @@ impl Orc {
         self.mutate(|state| {
             let task = self.record_task(state, req.task.as_deref())?;
             let manifests = self.manifests()?;
+            let artifacts = self.artifact_records()?;
+            let latest = Latest::new(&manifests, &artifacts);
             let mut targets: Vec<String> = Vec::new();
             for input in &req.paths {
                 let rel = self.store.confine(&req.cwd, input)?;
@@ -429,8 +736,10 @@ impl Orc {
                 };
                 let op = match op_given {
                     Some(op) => op,
-                    None => match (&digest, manifests.latest_for(&rel)) {
-                        (Some(_), Some(last)) if last.op == FileOpKind::Delete || last.path != rel => {
+                    None => match (&digest, latest.get(&rel)) {
+                        (Some(_), Some(Record::Op(last)))
+                            if last.op == FileOpKind::Delete || last.path != rel =>
+                        {
                             FileOpKind::Create
                         }
                         (Some(_), Some(_)) => FileOpKind::Modify,
@@ -461,7 +770,7 @@ impl Orc {
                     }
                     _ => {}
                 }
-                if op != FileOpKind::Rename && Self::already_recorded(&manifests, &rel, digest.as_ref()) {
+                if op != FileOpKind::Rename && Self::already_recorded(&latest, &rel, digest.as_ref()) {
                     unchanged.push(rel);
                     continue;
                 }
@@ -478,10 +787,12 @@ impl Orc {
         self.mutate(|state| {
             let task = self.record_task(state, task)?;
             let manifests = self.manifests()?;
+            let artifacts = self.artifact_records()?;
+            let latest = Latest::new(&manifests, &artifacts);
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
             let mut changes = self.store.changed_files()?;
-            for path in manifests.expected_present() {
+            for path in latest.expected_present() {
                 let listed = changes
                     .iter()
                     .any(|c| c.path == path || c.from.as_deref() == Some(path));
@@ -508,7 +819,7 @@ impl Orc {
                             && o.from == change.from
                             && o.sha256.as_deref() == digest.as_ref().map(|d| d.sha256.as_str())
                     }),
-                    _ => Self::already_recorded(&manifests, &change.path, digest.as_ref()),
+                    _ => Self::already_recorded(&latest, &change.path, digest.as_ref()),
                 };
                 if done {
                     unchanged.push(change.path);
@@ -556,19 +867,75 @@ impl Orc {
         ))
     }
 
-    /// Checks each recorded path's latest operation against the disk. With `task`, only
-    /// the paths that task recorded. `progress(done, total)` is called as files are read.
+    /// The artifacts of every task, archived ones included, in task id order. Read
+    /// through parse caches of their own (`cache/artifacts`, `cache/archive-artifacts`):
+    /// of a task file read twice (misplaced, or also archived), the one at its place in
+    /// `.orchestrator/tasks/` counts.
+    fn artifact_records(&self) -> Result<Vec<ArtifactRecord>> {
+        let parse = |text: &str| format::task_from_toml(text).map(|t| TaskArtifacts::of(&t));
+        let mut found: BTreeMap<TaskId, (u8, TaskArtifacts)> = BTreeMap::new();
+        let mut keep = |rank: u8, t: TaskArtifacts| {
+            if found.get(&t.task).is_none_or(|(r, _)| rank < *r) {
+                found.insert(t.task.clone(), (rank, t));
+            }
+        };
+        self.store.load_dir_cached(
+            super::TASKS_DIR,
+            ".toml",
+            "artifacts",
+            parse,
+            |path, parsed| {
+                if let Ok(t) = parsed {
+                    let rank = if super::state::is_task_path(path, &t.task) {
+                        0
+                    } else {
+                        1
+                    };
+                    keep(rank, t);
+                }
+            },
+        )?;
+        self.store.load_dir_cached(
+            super::ARCHIVE_TASKS_DIR,
+            ".toml",
+            "archive-artifacts",
+            parse,
+            |_, parsed| {
+                if let Ok(t) = parsed {
+                    keep(2, t);
+                }
+            },
+        )?;
+        Ok(found.into_values().flat_map(|(_, t)| t.records()).collect())
+    }
+
+    /// Checks each recorded path's latest record — an operation in a manifest or an
+    /// artifact of a completed task — against the disk. With `task`, only the paths that
+    /// task recorded or produced. `progress(done, total)` is called as files are read.
     pub fn files_verify(
         &self,
         task: Option<&str>,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<VerifyReport> {
         let manifests = self.manifests()?;
+        let artifacts = self.artifact_records()?;
         let task = match task {
-            Some(t) => Some(self.resolve_task_or_manifest(&manifests, t)?),
+            Some(t) => Some(resolve_recorded_task(
+                &*self.state()?,
+                &manifests,
+                &artifacts,
+                t,
+            )?),
             None => None,
         };
-        let results = verify_manifests(&self.store, &manifests, task.as_ref(), progress)?;
+        let results = verify_records(
+            &self.store,
+            &manifests,
+            &artifacts,
+            task.as_ref(),
+            &|_, _| true,
+            progress,
+        )?;
         let mut summary = VerifySummary {
             checked: results.len(),
             ..VerifySummary::default()
@@ -593,26 +960,19 @@ impl Orc {
         })
     }
 
-    /// A task id from user input; a task that no longer exists still has its manifest.
-    fn resolve_task_or_manifest(&self, manifests: &Manifests, input: &str) -> Result<TaskId> {
-        match self.state()?.resolve(input) {
-            Ok(id) => Ok(id),
-            Err(e) => manifests
-                .files
-                .iter()
-                .map(|(_, m)| &m.task)
-                .find(|t| t.as_str() == input.trim())
-                .cloned()
-                .ok_or(e),
-        }
-    }
-
-    /// Which tasks touched a path (or every path, or a task's paths): from manifests and
-    /// from commits that carry an `Orc-Task:` trailer. Newest first.
+    /// Which tasks touched a path (or every path, or a task's paths): from manifests,
+    /// from the artifacts tasks listed when completed, and from commits that carry an
+    /// `Orc-Task:` trailer. Newest first.
     pub fn files_log(&self, task: Option<&str>, path: Option<&str>, cwd: &Path) -> Result<FileLog> {
         let manifests = self.manifests()?;
+        let artifacts = self.artifact_records()?;
         let task = match task {
-            Some(t) => Some(self.resolve_task_or_manifest(&manifests, t)?),
+            Some(t) => Some(resolve_recorded_task(
+                &*self.state()?,
+                &manifests,
+                &artifacts,
+                t,
+            )?),
             None => None,
         };
         let path = path.map(|p| self.store.confine(cwd, p)).transpose()?;
@@ -640,6 +1000,23 @@ impl Orc {
         }
         // Newest first, also among operations recorded in the same second.
         entries.reverse();
+        for a in &artifacts {
+            if task.as_ref().is_some_and(|t| &a.task != t)
+                || path.as_ref().is_some_and(|p| !path_matches(&a.path, p))
+            {
+                continue;
+            }
+            entries.push(FileLogEntry {
+                at: a.at,
+                source: "artifact",
+                task: Some(a.task.to_string()),
+                path: a.path.clone(),
+                op: None,
+                from: None,
+                commit: None,
+                summary: None,
+            });
+        }
         let mut problem = None;
         let end = self.store.walk_history(None, |c| {
             let Some(t) = c.trailer("Orc-Task") else {
@@ -771,46 +1148,63 @@ impl Orc {
     }
 }
 
-/// The expectation for each path from its latest record, checked against the disk.
-pub(super) fn verify_manifests(
-    store: &Store,
+/// A task id from user input: a task of the state, or one that no longer exists (or was
+/// archived) but still has a manifest or artifacts.
+fn resolve_recorded_task(
+    state: &State,
     manifests: &Manifests,
-    task: Option<&TaskId>,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Result<Vec<VerifyResult>> {
-    verify_manifests_where(store, manifests, task, &|_| true, progress)
+    artifacts: &[ArtifactRecord],
+    input: &str,
+) -> Result<TaskId> {
+    state.resolve(input).or_else(|e| {
+        let input = input.trim();
+        manifests
+            .files
+            .iter()
+            .map(|(_, m)| &m.task)
+            .chain(artifacts.iter().map(|a| &a.task))
+            .find(|t| t.as_str() == input)
+            .cloned()
+            .ok_or(e)
+    })
 }
 
-/// [`verify_manifests`] for the paths whose latest record belongs to a task `keep` accepts
-/// (the other files are not read at all).
-pub(super) fn verify_manifests_where(
+/// The expectation for each path from its latest record — a recorded operation or a
+/// completed task's artifact — checked against the disk. With `task`, only the paths that
+/// task recorded or produced; only those whose latest record `keep` accepts (by task and
+/// source) are read at all.
+pub(super) fn verify_records(
     store: &Store,
     manifests: &Manifests,
+    artifacts: &[ArtifactRecord],
     task: Option<&TaskId>,
-    keep: &dyn Fn(&TaskId) -> bool,
+    keep: &dyn Fn(&TaskId, RecordSource) -> bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<VerifyResult>> {
-    // path -> (latest op, whether the path is that op's rename source)
-    let mut latest: BTreeMap<&str, (&FileOp, bool)> = BTreeMap::new();
+    // path -> (latest record, whether the path is that record's rename source)
+    let mut latest: BTreeMap<&str, (Record, bool)> = BTreeMap::new();
     let mut touched: BTreeSet<&str> = BTreeSet::new();
-    for op in manifests.all_ops() {
-        latest.insert(&op.path, (op, false));
-        if let Some(from) = &op.from {
-            latest.insert(from, (op, true));
+    for rec in records(manifests, artifacts) {
+        latest.insert(rec.path(), (rec, false));
+        if let Some(from) = rec.from() {
+            latest.insert(from, (rec, true));
         }
-        if task.is_none_or(|t| &op.task == t) {
-            touched.insert(&op.path);
-            if let Some(from) = &op.from {
+        if task.is_none_or(|t| rec.task() == t) {
+            touched.insert(rec.path());
+            if let Some(from) = rec.from() {
                 touched.insert(from);
             }
         }
     }
-    touched.retain(|p| keep(&latest[p].0.task));
+    touched.retain(|p| {
+        let rec = latest[p].0;
+        keep(rec.task(), rec.source())
+    });
     let mut results = Vec::with_capacity(touched.len());
     let paths: Vec<&str> = touched.into_iter().collect();
     let digests = store.digests(&paths, progress);
     for (path, digest) in paths.into_iter().zip(digests) {
-        let (op, is_source) = latest[path];
+        let (rec, is_source) = latest[path];
         let actual = match digest {
             Ok(d) => d.map(Digest::from),
             // A directory or a pipe where a file was recorded: the file is not there.
@@ -824,15 +1218,12 @@ pub(super) fn verify_manifests_where(
             }
             Err(e) => return Err(e),
         };
-        let expect_present = !is_source && op.op != FileOpKind::Delete;
-        let expected = if expect_present {
-            op.sha256.clone().map(|sha256| Digest {
-                sha256,
-                size: op.size.unwrap_or(0),
-            })
-        } else {
-            None
+        let op = match rec {
+            Record::Op(o) => Some(o.op),
+            Record::Artifact(_) => None,
         };
+        let expect_present = !is_source && op != Some(FileOpKind::Delete);
+        let expected = if expect_present { rec.digest() } else { None };
         let state = match (&expected, &actual) {
             (Some(e), Some(a)) if e.sha256 == a.sha256 => VerifyState::Verified,
             (Some(_), Some(_)) => VerifyState::Modified,
@@ -845,11 +1236,16 @@ pub(super) fn verify_manifests_where(
         results.push(VerifyResult {
             path: path.to_owned(),
             state,
-            op: op.op,
-            from: if is_source { None } else { op.from.clone() },
-            renamed_to: is_source.then(|| op.path.clone()),
-            task: op.task.clone(),
-            at: op.at,
+            source: rec.source(),
+            op,
+            from: if is_source {
+                None
+            } else {
+                rec.from().map(str::to_owned)
+            },
+            renamed_to: is_source.then(|| rec.path().to_owned()),
+            task: rec.task().clone(),
+            at: rec.at(),
             expected,
             actual,
         });

@@ -1,12 +1,13 @@
 //! Orchestration history from commits: `orc log`, and every committed version of one task
 //! or decision (`orc show ID --history`) with field-level changes between versions.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::{DECISIONS_DIR, Orc, flat_task_path, parse_number, parse_time, task_path};
+use super::{DECISIONS_DIR, Orc, State, flat_task_path, parse_number, parse_time, task_path};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::TaskId;
@@ -156,6 +157,12 @@ pub enum ObjectRef {
     Decision(u32),
 }
 
+/// The task whose id alone starts with `input`, when `input` is only digits.
+fn digits_task(state: &State, input: &str) -> Option<TaskId> {
+    let digits_only = input.trim().bytes().all(|b| b.is_ascii_digit());
+    digits_only.then(|| state.resolve(input).ok()).flatten()
+}
+
 /// Whether input looks like a decision number (`7`, `0007`, `ADR-7`) rather than a task id.
 pub fn looks_like_decision(input: &str) -> bool {
     let s = input.trim().to_ascii_lowercase();
@@ -263,27 +270,17 @@ impl Orc {
     /// Resolves `orc show` input to a task or a decision. A task that no longer exists is
     /// accepted by its full id (its history is still in git).
     /// One to four digits name a decision, unless no such decision exists and a task id
-    /// starts with them; when both exist, the answer names both readings.
+    /// starts with them (see [`Orc::other_reading`] for when both exist).
     pub fn resolve_object(&self, input: &str) -> Result<ObjectRef> {
         let state = self.state()?;
         if looks_like_decision(input) {
             let number = parse_number(input)?;
-            let digits_only = input.trim().bytes().all(|b| b.is_ascii_digit());
-            let task = digits_only.then(|| state.resolve(input).ok()).flatten();
-            let Some(task) = task else {
-                return Ok(ObjectRef::Decision(number));
-            };
-            if self.decisions()?.get(number).is_err() {
+            if self.decisions()?.get(number).is_err()
+                && let Some(task) = digits_task(&state, input)
+            {
                 return Ok(ObjectRef::Task(task));
             }
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "{:?} is both decision {} and the start of task {task}",
-                    input.trim(),
-                    crate::model::number_str(number)
-                ),
-                format!("say ADR-{number} for the decision, or type more of the task id ({task})"),
-            ));
+            return Ok(ObjectRef::Decision(number));
         }
         match state.resolve(input) {
             Ok(id) => Ok(ObjectRef::Task(id)),
@@ -292,6 +289,19 @@ impl Orc {
                 Err(_) => Err(e),
             },
         }
+    }
+
+    /// The task that digits naming an existing decision could also mean (a task id that
+    /// alone starts with them), so that a face can mention the other reading.
+    pub fn other_reading(&self, input: &str) -> Result<Option<TaskId>> {
+        if !looks_like_decision(input) {
+            return Ok(None);
+        }
+        let number = parse_number(input)?;
+        if self.decisions()?.get(number).is_err() {
+            return Ok(None);
+        }
+        Ok(digits_task(&*self.state()?, input))
     }
 
     /// Every committed version of a task or decision, newest first, each with the fields
@@ -322,12 +332,20 @@ impl Orc {
         // (commit, content at that commit or None when deleted), newest first.
         let mut raw: Vec<(CommitInfo, String, Option<Vec<u8>>)> = Vec::new();
         let mut failure: Option<Error> = None;
+        // The blob of a path in a commit, as found when the commit was a parent: in a
+        // walk newest first, most commits come right after their child.
+        let mut known: HashMap<(String, String), Option<String>> = HashMap::new();
         let end = self.store.walk_history(None, |c| {
-            let step = || -> Result<Option<Step>> {
-                let now = self.store.blob_id_at(&c.id, &path)?;
+            let mut step = || -> Result<Option<Step>> {
+                let now = match known.remove(&(c.id.clone(), path.clone())) {
+                    Some(blob) => blob,
+                    None => self.store.blob_id_at(&c.id, &path)?,
+                };
                 let mut parents = Vec::new();
                 for p in &c.parents {
-                    parents.push(self.store.blob_id_at(p, &path).unwrap_or(None));
+                    let blob = self.store.blob_id_at(p, &path).unwrap_or(None);
+                    known.insert((p.clone(), path.clone()), blob.clone());
+                    parents.push(blob);
                 }
                 let changed = if parents.is_empty() {
                     now.is_some()

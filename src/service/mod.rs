@@ -38,8 +38,9 @@ pub use decisions::{
     Decisions, MatchLine, NewDecision, Renumbered, SearchHit, decision_path, parse_number,
 };
 pub use files::{
-    Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport, RecordRequest,
-    VerifyReport, VerifyResult, VerifyState, VerifySummary, manifest_path,
+    ArtifactRecord, Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport,
+    RecordRequest, RecordSource, VerifyReport, VerifyResult, VerifyState, VerifySummary,
+    manifest_path,
 };
 pub use history::{
     FieldChange, HistoryCoverage, LogEntry, LogFilter, LogReport, ObjectHistory, ObjectRef,

@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::files::verify_manifests_where;
+use super::files::{ArtifactRecord, RecordSource, verify_records};
 use super::history::{HistoryCoverage, LogEntry, parse_since};
 use super::views::by_urgency;
 use super::{DecisionSummary, Orc, UnreadableFile, VerifyResult};
@@ -136,7 +136,8 @@ pub struct Briefing {
     pub stuck: Vec<TaskBrief>,
     /// Decisions recorded for open tasks.
     pub decisions: Vec<DecisionSummary>,
-    /// Recorded file operations of open tasks that the disk no longer matches.
+    /// Recorded file operations of open tasks, and artifacts of completed tasks, that the
+    /// disk no longer matches.
     pub unverified_files: Vec<VerifyResult>,
     pub next_actions: Vec<String>,
     pub history: HistoryCoverage,
@@ -395,15 +396,22 @@ impl Orc {
             .map(DecisionSummary::from)
             .collect();
         cut("decisions", decision_list.len());
-        let unverified: Vec<VerifyResult> = verify_manifests_where(
+        // Recorded files of open tasks, and the artifacts of completed ones (the archive
+        // is out of the briefing's view).
+        let artifacts: Vec<ArtifactRecord> =
+            state.task_values().flat_map(ArtifactRecord::of).collect();
+        let relevant =
+            |t: &TaskId, source: RecordSource| source == RecordSource::Artifact || open.contains(t);
+        let unverified: Vec<VerifyResult> = verify_records(
             &self.store,
             &manifests,
+            &artifacts,
             None,
-            &|t| open.contains(t),
+            &relevant,
             &mut |_, _| {},
         )?
         .into_iter()
-        .filter(|r| !r.state.ok() && open.contains(&r.task))
+        .filter(|r| !r.state.ok() && relevant(&r.task, r.source))
         .collect();
         cut("unverified_files", unverified.len());
         cut("changes", changes.len());
@@ -707,14 +715,11 @@ impl Briefing {
             push("None.");
         }
         for r in &b.unverified_files {
-            push(&format!(
-                "- {} `{}` ({} by `{}` at {})",
-                r.state.as_str(),
-                r.path,
-                r.op,
-                r.task,
-                r.at
-            ));
+            let origin = match r.op {
+                Some(op) => format!("{op} by `{}` at {}", r.task, r.at),
+                None => format!("artifact of `{}` at {}", r.task, r.at),
+            };
+            push(&format!("- {} `{}` ({origin})", r.state.as_str(), r.path));
         }
         if let Some(more) = b.more("unverified_files") {
             push(&format!("- … and {more} more: `orc files verify`"));

@@ -26,7 +26,7 @@ pub fn flat_task_path(id: &TaskId) -> String {
 }
 
 /// `path == task_path(id)`, without building the path.
-fn is_task_path(path: &str, id: &TaskId) -> bool {
+pub(super) fn is_task_path(path: &str, id: &TaskId) -> bool {
     path.strip_prefix(TASKS_DIR)
         .and_then(|p| p.strip_prefix('/'))
         .and_then(|p| p.strip_prefix(id.shard()))

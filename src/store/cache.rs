@@ -553,7 +553,7 @@ fn io_problem(e: &std::io::Error) -> FormatError {
 
 /// A cache file's content, if this build wrote it. Every cache file is
 /// `(CACHE_VERSION, orc version, content)`: one written by another build is ignored.
-fn read_cache<C: DeserializeOwned>(path: &std::path::Path) -> Option<C> {
+pub(super) fn read_cache<C: DeserializeOwned>(path: &std::path::Path) -> Option<C> {
     decode_cache(&fs::read(path).ok()?)
 }
 
@@ -567,7 +567,7 @@ fn decode_cache<C: DeserializeOwned>(bytes: &[u8]) -> Option<C> {
 /// `String`, a `Vec` of references like one of values and `&T` like `T`, so entries
 /// written as `(&str, FileKey, &T)` read back as [`Entries<T>`]. Best effort: a cache that
 /// cannot be written only costs speed next time.
-fn write_cache<C: Serialize>(path: &std::path::Path, content: &C) {
+pub(super) fn write_cache<C: Serialize>(path: &std::path::Path, content: &C) {
     if let Ok(bytes) = postcard::to_stdvec(&(CACHE_VERSION, env!("CARGO_PKG_VERSION"), content)) {
         let _ = fsutil::write_atomic(path, &bytes, None);
     }

@@ -1,7 +1,8 @@
 //! Reading history: walk commits from HEAD newest first, parse `Orc-*` trailers, compare
-//! a path between a commit and its parent. Walks stop as early as the caller allows.
+//! a path between a commit and its parent. Walks stop as early as the caller allows, and
+//! never below the commits that added `.orchestrator/`: no orc data is older than them.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use gix::ObjectId;
@@ -9,8 +10,56 @@ use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 use jiff::Timestamp;
 
-use super::Store;
+use super::cache::{read_cache, write_cache};
+use super::{ORC_DIR, Store};
 use crate::error::{Error, Result};
+
+/// Commits a walk reads before it looks for orc's boundary: queries that stop early
+/// (`orc log -n 50`, the briefing since the last session) never need it.
+const PLAIN_COMMITS: usize = 256;
+
+/// How a walk treats the commits older than orc's adoption (`ORC_HISTORY_BOUNDARY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BoundaryMode {
+    /// Read [`PLAIN_COMMITS`] commits, then skip the ancestors of the commits that added
+    /// `.orchestrator/` (the default).
+    Lazy,
+    /// Skip them from the first commit on.
+    Eager,
+    /// Read every commit (`off`): a full walk, as a check or for a history where
+    /// `.orchestrator/` was deleted and added again, whose older orc commits are otherwise
+    /// skipped.
+    Off,
+}
+
+impl BoundaryMode {
+    fn from_env() -> BoundaryMode {
+        match std::env::var("ORC_HISTORY_BOUNDARY")
+            .as_deref()
+            .map(str::trim)
+        {
+            Ok("off") => BoundaryMode::Off,
+            Ok("eager") => BoundaryMode::Eager,
+            _ => BoundaryMode::Lazy,
+        }
+    }
+}
+
+/// A commit id as the history cache stores it.
+type RawId = [u8; 20];
+
+/// What the history cache knows of one commit: whether its tree has `.orchestrator/`, and
+/// its parents. Both follow from the commit id (it names the content), so entries never go
+/// stale; only a shallow clone's grafted parents differ, hence the cache's stamp.
+type Fact = (bool, Vec<RawId>);
+
+/// The history cache (`<git-dir>/orc/cache/history`): the shallow commits it was made
+/// with, and the facts of the commits the last boundary search looked at.
+type HistoryCache = (Vec<RawId>, Vec<(RawId, bool, Vec<RawId>)>);
+
+fn raw(id: &gix::oid) -> Option<RawId> {
+    id.as_bytes().try_into().ok()
+}
 
 /// How a commit changed a file, relative to its first parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -141,7 +190,10 @@ impl Store {
     }
 
     /// Walks commits reachable from HEAD, newest first by committer time, calling `visit`
-    /// for each until it breaks, `since` is reached, or history ends.
+    /// for each until it breaks, `since` is reached, or history ends. Once more than a few
+    /// hundred commits were read, the ancestors of the commits that added `.orchestrator/`
+    /// are skipped (see [`Store::orc_boundary`]): they cannot carry orc data, and in a
+    /// project that adopted orc late they are nearly all of its history.
     pub fn walk_history(
         &self,
         since: Option<&Since>,
@@ -151,17 +203,11 @@ impl Store {
         let Some(head) = self.repo.head().map_err(Error::git)?.id() else {
             return Ok(end);
         };
-        let mut platform = self.repo.rev_walk([head.detach()]);
-        platform = match since {
-            Some(Since::Time(t)) => platform.sorting(Sorting::ByCommitTimeCutoff {
-                order: CommitTimeOrder::NewestFirst,
-                seconds: t.as_second(),
-            }),
-            _ => platform.sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst)),
+        let head = head.detach();
+        let since_hidden = match since {
+            Some(Since::Commit(c)) => Some(parse_id(c)?),
+            _ => None,
         };
-        if let Some(Since::Commit(c)) = since {
-            platform = platform.with_hidden([parse_id(c)?]);
-        }
         let shallow: HashSet<ObjectId> = self
             .repo
             .shallow_commits()
@@ -169,23 +215,61 @@ impl Store {
             .flatten()
             .map(|c| c.iter().copied().collect())
             .unwrap_or_default();
-        let walk = match platform.all() {
+        let mode = BoundaryMode::from_env();
+        let plain_budget = match mode {
+            // Hiding a `since` commit older than orc would have the walk paint its whole
+            // ancestry before the first commit: bound such a walk from the start.
+            BoundaryMode::Lazy if since_hidden.is_some_and(|s| !self.has_orc_dir(s)) => 0,
+            BoundaryMode::Lazy => PLAIN_COMMITS,
+            BoundaryMode::Eager => 0,
+            BoundaryMode::Off => usize::MAX,
+        };
+        let mut reached_shallow = false;
+        // The commits visited before the boundary was looked for: a bounded walk skips them.
+        let mut visited: HashSet<ObjectId> = HashSet::new();
+        let mut hidden: Vec<ObjectId> = since_hidden.into_iter().collect();
+        let mut bounded = false;
+        // Commits below the boundary are not read, so a shallow boundary down there goes
+        // unseen: it is reported as a full walk reaching it would report it.
+        let below_shallow = since.is_none() && !shallow.is_empty();
+        if plain_budget == 0 {
+            bounded = true;
+            reached_shallow |= self.add_boundary(head, &mut hidden) && below_shallow;
+        }
+        let mut walk = match self.start_walk(head, since, &hidden) {
             Ok(w) => w,
-            Err(e) => {
-                end.problem = Some(format!("could not start reading history: {e}"));
+            Err(problem) => {
+                end.problem = Some(problem);
                 return Ok(end);
             }
         };
-        let mut reached_shallow = false;
-        for info in walk {
-            let info = match info {
-                Ok(i) => i,
+        loop {
+            let Some(info) = walk.next() else { break };
+            let id = match info {
+                Ok(i) => i.id,
                 Err(e) => {
                     end.problem = Some(format!("could not read a commit: {e}"));
                     return Ok(end);
                 }
             };
-            let id = info.id;
+            if !bounded && visited.len() >= plain_budget {
+                // Enough read to be worth knowing where orc's history begins.
+                bounded = true;
+                if self.add_boundary(head, &mut hidden) {
+                    walk = match self.start_walk(head, since, &hidden) {
+                        Ok(w) => w,
+                        Err(problem) => {
+                            end.problem = Some(problem);
+                            return Ok(end);
+                        }
+                    };
+                    reached_shallow |= below_shallow;
+                    continue;
+                }
+            }
+            if bounded && visited.contains(&id) {
+                continue;
+            }
             let commit = match self.commit_info(id) {
                 Ok(c) => c,
                 Err(e) => {
@@ -199,6 +283,9 @@ impl Store {
                 continue;
             }
             end.scanned += 1;
+            if !bounded {
+                visited.insert(id);
+            }
             if shallow.contains(&id) {
                 reached_shallow = true;
             }
@@ -212,6 +299,220 @@ impl Store {
         }
         end.shallow = reached_shallow && !end.stopped;
         Ok(end)
+    }
+
+    /// Adds to `hidden` the parents of the commits that added `.orchestrator/` below
+    /// `head`; whether there are any (none: no boundary is known, or orc's history starts
+    /// at a root commit). A `since` commit in `hidden` that is older than orc is dropped:
+    /// the boundary hides it already, and hiding it too would have the walk paint its
+    /// whole ancestry before the first commit.
+    fn add_boundary(&self, head: ObjectId, hidden: &mut Vec<ObjectId>) -> bool {
+        // Only an optimisation: a boundary that cannot be found (a tree missing from a
+        // partial clone, say) leaves the walk reading everything, as before.
+        let Some(tips) = self
+            .orc_boundary(head)
+            .ok()
+            .flatten()
+            .filter(|t| !t.is_empty())
+        else {
+            return false;
+        };
+        hidden.retain(|s| self.is_after_boundary(head, *s, &tips));
+        hidden.extend(tips);
+        true
+    }
+
+    /// Whether `commit`'s tree has `.orchestrator/` (`false` when it cannot be read).
+    fn has_orc_dir(&self, commit: ObjectId) -> bool {
+        let graph = self.repo.commit_graph_if_enabled().ok().flatten();
+        matches!(
+            self.commit_fact(commit, graph.as_ref()),
+            Ok(Some((true, _)))
+        )
+    }
+
+    /// Whether `commit` is one a walk from `head` bounded by `tips` reads: its tree has
+    /// `.orchestrator/`, or the bounded walk meets it (a commit of a branch forked before
+    /// orc was adopted). Otherwise it is older than orc.
+    fn is_after_boundary(&self, head: ObjectId, commit: ObjectId, tips: &[ObjectId]) -> bool {
+        if self.has_orc_dir(commit) {
+            return true;
+        }
+        match self.start_walk(head, None, tips) {
+            Ok(walk) => walk
+                .map_while(|info| info.ok())
+                .any(|info| info.id == commit),
+            // Kept: a walk that cannot start says so itself.
+            Err(_) => true,
+        }
+    }
+
+    /// A walk from `head`, newest first, that does not cross `hidden` (nor return it or
+    /// its ancestors); the error says why it could not start.
+    fn start_walk(
+        &self,
+        head: ObjectId,
+        since: Option<&Since>,
+        hidden: &[ObjectId],
+    ) -> std::result::Result<gix::revision::Walk<'_>, String> {
+        let mut platform = self.repo.rev_walk([head]);
+        platform = match since {
+            Some(Since::Time(t)) => platform.sorting(Sorting::ByCommitTimeCutoff {
+                order: CommitTimeOrder::NewestFirst,
+                seconds: t.as_second(),
+            }),
+            _ => platform.sorting(Sorting::ByCommitTime(CommitTimeOrder::NewestFirst)),
+        };
+        if !hidden.is_empty() {
+            platform = platform.with_hidden(hidden.iter().copied());
+        }
+        platform
+            .all()
+            .map_err(|e| format!("could not start reading history: {e}"))
+    }
+
+    /// Where orc's history begins below `head`: the parents of each commit that added
+    /// `.orchestrator/` (it is in the commit's tree and in none of its parents'), found by
+    /// following only commits whose tree has it. Several after merging clones that were
+    /// initialised independently. Commits of branches forked before and merged after are
+    /// not their ancestors, so walks still read them.
+    ///
+    /// `None` when no boundary can be trusted — `head` lacks `.orchestrator/`, a parent is
+    /// missing (a shallow clone cut into orc's history), or objects are replaced
+    /// (`refs/replace/`) — and walks read everything, as before.
+    ///
+    /// What each commit looked like is kept in the history cache, so that the next search
+    /// decodes only the commits made since.
+    fn orc_boundary(&self, head: ObjectId) -> Result<Option<Vec<ObjectId>>> {
+        if self.has_replacements() || self.repo.object_hash() != gix::hash::Kind::Sha1 {
+            return Ok(None);
+        }
+        let cache_path = self.local_dir().join("cache").join("history");
+        let mut shallow: Vec<RawId> = self
+            .repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().filter_map(|id| raw(id)).collect())
+            .unwrap_or_default();
+        shallow.sort_unstable();
+        let cached: HashMap<RawId, Fact> = match read_cache::<HistoryCache>(&cache_path) {
+            Some((stamp, entries)) if stamp == shallow => entries
+                .into_iter()
+                .map(|(id, has, parents)| (id, (has, parents)))
+                .collect(),
+            _ => HashMap::new(),
+        };
+        let graph = self.repo.commit_graph_if_enabled().ok().flatten();
+        let mut facts: HashMap<RawId, Fact> = HashMap::new();
+        let mut computed = false;
+        // The fact of one commit: from the cache, else from the commit-graph and the
+        // commit's root tree. `None` when the commit is not in this repository.
+        let mut fact = |id: RawId| -> Result<Option<Fact>> {
+            if let Some(f) = facts.get(&id) {
+                return Ok(Some(f.clone()));
+            }
+            let f = match cached.get(&id) {
+                Some(f) => f.clone(),
+                None => {
+                    match self.commit_fact(ObjectId::from_bytes_or_panic(&id), graph.as_ref())? {
+                        Some(f) => {
+                            computed = true;
+                            f
+                        }
+                        None => return Ok(None),
+                    }
+                }
+            };
+            facts.insert(id, f.clone());
+            Ok(Some(f))
+        };
+        let Some(head_raw) = raw(&head) else {
+            return Ok(None);
+        };
+        match fact(head_raw)? {
+            Some((true, _)) => {}
+            _ => return Ok(None),
+        }
+        let mut tips: Vec<ObjectId> = Vec::new();
+        let mut seen: HashSet<RawId> = HashSet::from([head_raw]);
+        let mut stack = vec![head_raw];
+        while let Some(c) = stack.pop() {
+            let (_, parents) = fact(c)?.expect("only present commits are stacked");
+            let mut any_has = false;
+            for p in &parents {
+                match fact(*p)? {
+                    None => return Ok(None),
+                    Some((true, _)) => {
+                        any_has = true;
+                        if seen.insert(*p) {
+                            stack.push(*p);
+                        }
+                    }
+                    Some((false, _)) => {}
+                }
+            }
+            if !any_has {
+                tips.extend(parents.iter().map(|p| ObjectId::from_bytes_or_panic(p)));
+            }
+        }
+        // Rewritten when something was learned or forgotten (history rewritten, or
+        // commits no longer reachable): the cache holds what this search looked at.
+        if computed || facts.len() != cached.len() {
+            let mut entries: Vec<(RawId, bool, Vec<RawId>)> = facts
+                .into_iter()
+                .map(|(id, (has, parents))| (id, has, parents))
+                .collect();
+            entries.sort_unstable_by_key(|e| e.0);
+            write_cache(&cache_path, &(shallow, entries));
+        }
+        tips.sort();
+        tips.dedup();
+        Ok(Some(tips))
+    }
+
+    /// Whether `id`'s tree has `.orchestrator/`, and its parents; `None` when the commit
+    /// is missing. Parents and root tree come from the commit-graph when it has the commit.
+    fn commit_fact(
+        &self,
+        id: ObjectId,
+        graph: Option<&gix::commitgraph::Graph>,
+    ) -> Result<Option<Fact>> {
+        let from_graph = graph.and_then(|g| {
+            let c = g.commit_by_id(id)?;
+            let parents: std::result::Result<Vec<RawId>, ()> = c
+                .iter_parents()
+                .map(|p| p.ok().and_then(|p| raw(g.id_at(p))).ok_or(()))
+                .collect();
+            Some((parents.ok()?, c.root_tree_id().to_owned()))
+        });
+        let (parents, tree) = match from_graph {
+            Some(pt) => pt,
+            None => {
+                let Ok(commit) = self.repo.find_commit(id) else {
+                    return Ok(None);
+                };
+                let parents = commit.parent_ids().filter_map(|p| raw(&p)).collect();
+                (parents, commit.tree_id().map_err(Error::git)?.detach())
+            }
+        };
+        let tree = self.repo.find_tree(tree).map_err(Error::git)?;
+        let has = tree.find_entry(ORC_DIR).is_some_and(|e| e.mode().is_tree());
+        Ok(Some((has, parents)))
+    }
+
+    /// Whether objects are replaced (`refs/replace/`): walks then see other parents than
+    /// the commits record.
+    fn has_replacements(&self) -> bool {
+        self.repo
+            .references()
+            .ok()
+            .and_then(|r| {
+                r.prefixed("refs/replace/")
+                    .ok()
+                    .map(|mut it| it.next().is_some())
+            })
+            .unwrap_or(false)
     }
 
     fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {

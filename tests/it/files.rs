@@ -388,3 +388,167 @@ fn operations_recorded_during_a_session_carry_it() {
     let msg = repo.git(&["log", "-1", "--format=%B"]);
     assert!(msg.contains(&format!("Orc-Session: {session}")), "{msg}");
 }
+
+/// `orc` at a later time than the harness's fixed one.
+fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> std::process::Output {
+    repo.orc_cmd(args)
+        .env("ORC_NOW", now)
+        .output()
+        .expect("orc runs")
+}
+
+#[test]
+fn artifacts_of_completed_tasks_are_verified_against_the_disk() {
+    let repo = Repo::init();
+    let task = add(&repo, &["Write the guide"]);
+    let other = add(&repo, &["Unrelated"]);
+    repo.write("other.txt", "other\n");
+    repo.ok(&["files", "record", "other.txt", "--task", &other]);
+    repo.ok(&["start", &task]);
+    for f in ["edited.md", "deleted.md", "kept.md"] {
+        repo.write(f, &format!("{f} v1\n"));
+    }
+    repo.ok(&[
+        "done",
+        &task,
+        "--summary",
+        "Guide written",
+        "--artifact",
+        "edited.md",
+        "--artifact",
+        "deleted.md",
+        "--artifact",
+        "kept.md",
+    ]);
+    let r = repo.json(&["files", "verify"]);
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["summary"]["checked"], 4, "{r}");
+
+    // Changed behind the task's back after it was completed.
+    repo.write("edited.md", "edited.md v2\n");
+    std::fs::remove_file(repo.root.join("deleted.md")).unwrap();
+    let out = repo.run(&["files", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        states(&r),
+        [
+            ("deleted.md".into(), "missing".into()),
+            ("edited.md".into(), "modified".into()),
+            ("kept.md".into(), "verified".into()),
+            ("other.txt".into(), "verified".into()),
+        ]
+    );
+    let edited = &r["results"][1];
+    assert_eq!(edited["source"], "artifact");
+    assert_eq!(edited["task"], task.as_str());
+    assert!(edited.get("op").is_none(), "{edited}");
+    assert_eq!(edited["expected"]["size"], 13);
+    assert_eq!(r["results"][3]["source"], "manifest");
+    assert_eq!(
+        r["summary"],
+        serde_json::json!({ "checked": 4, "verified": 2, "modified": 1, "missing": 1, "unexpectedly_present": 0 })
+    );
+    let out = repo.run(&["files", "verify", "--failed"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "missing               deleted.md  (artifact of {task} at 2026-01-15T10:00:00Z)\n\
+             modified since        edited.md  (artifact of {task} at 2026-01-15T10:00:00Z)\n\
+             4 checked: 2 verified, 1 modified since, 1 missing, 0 unexpectedly present\n"
+        )
+    );
+    // --task: only that task's files, artifacts included.
+    let out = repo.run(&["files", "verify", "--task", &task, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["checked"], 3, "{r}");
+    let r = repo.json(&["files", "verify", "--task", &other]);
+    assert_eq!(states(&r), [("other.txt".into(), "verified".into())]);
+
+    // The briefing lists both, although the task is closed.
+    let briefing = repo.ok(&["recover"]);
+    let section = briefing
+        .split("## Recorded files that no longer match the disk\n\n")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap();
+    assert_eq!(
+        section,
+        format!(
+            "- missing `deleted.md` (artifact of `{task}` at 2026-01-15T10:00:00Z)\n\
+             - modified since `edited.md` (artifact of `{task}` at 2026-01-15T10:00:00Z)"
+        )
+    );
+
+    // The files log names the artifacts in the history of a path.
+    let log = repo.json(&["files", "log", "edited.md"]);
+    assert_eq!(log["entries"][0]["source"], "artifact", "{log}");
+    assert_eq!(log["tasks"], serde_json::json!([task]));
+    let text = repo.ok(&["files", "log", "--task", &task]);
+    assert_eq!(text.matches(" artifact ").count(), 3, "{text}");
+
+    // The artifact counts as a record: content it describes is already recorded.
+    let out = repo.ok(&["files", "record", "kept.md", "--task", &task]);
+    assert!(out.starts_with("already recorded"), "{out}");
+
+    // Acknowledged by recording the change: the record is the later statement.
+    let later = "2026-01-15T11:00:00Z";
+    for f in ["edited.md", "deleted.md"] {
+        let out = orc_at(&repo, later, &["files", "record", f, "--task", &task]);
+        assert!(out.status.success(), "{out:?}");
+    }
+    let r = repo.json(&["files", "verify"]);
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(
+        states(&r),
+        [
+            ("deleted.md".into(), "verified".into()),
+            ("edited.md".into(), "verified".into()),
+            ("kept.md".into(), "verified".into()),
+            ("other.txt".into(), "verified".into()),
+        ]
+    );
+    assert_eq!(r["results"][1]["source"], "manifest");
+    assert_eq!(r["results"][2]["source"], "artifact");
+    assert!(!repo.ok(&["recover"]).contains("kept.md"));
+}
+
+#[test]
+fn reopening_or_completing_again_acknowledges_changed_artifacts() {
+    let repo = Repo::init();
+    let task = add(&repo, &["Draw"]);
+    repo.ok(&["start", &task]);
+    repo.write("a.svg", "<svg/>\n");
+    repo.ok(&["done", &task, "--summary", "Drawn", "--artifact", "a.svg"]);
+    repo.write("a.svg", "<svg>2</svg>\n");
+    assert_eq!(repo.run(&["files", "verify"]).status.code(), Some(1));
+
+    // Reopened: its work is open again, and its artifacts are no longer expected.
+    repo.ok(&["reopen", &task]);
+    let r = repo.json(&["files", "verify"]);
+    assert_eq!(r["summary"]["checked"], 0, "{r}");
+    // Completed again: the new content is what it produced.
+    repo.ok(&["start", &task]);
+    repo.ok(&["done", &task, "--summary", "Redrawn", "--artifact", "a.svg"]);
+    let r = repo.json(&["files", "verify"]);
+    assert_eq!(states(&r), [("a.svg".into(), "verified".into())]);
+    assert_eq!(r["results"][0]["expected"]["size"], 13);
+    // An artifact of an archived task is still checked.
+    let out = orc_at(&repo, "2026-03-01T00:00:00Z", &["maintenance", "archive"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        repo.git(&["ls-files", ".orchestrator/archive"])
+            .contains(&task),
+        "not archived"
+    );
+    std::fs::remove_file(repo.root.join("a.svg")).unwrap();
+    let out = repo.run(&["files", "verify", "--task", &task, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(states(&r), [("a.svg".into(), "missing".into())]);
+}

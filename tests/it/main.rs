@@ -12,6 +12,7 @@ mod docs;
 mod example;
 mod files;
 mod fuzz_corpus;
+mod history;
 mod hooks;
 mod hostile;
 mod housekeeping;

@@ -1747,6 +1747,82 @@ async fn record_and_verify_files() {
 }
 
 #[tokio::test]
+async fn artifacts_of_completed_subtasks_are_verified() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let task = add(&repo, &["Write docs"]);
+    c.ok("orchestrator_execute_subtask", json!({ "task_id": task }))
+        .await;
+    for f in ["docs/edited.md", "docs/deleted.md", "docs/kept.md"] {
+        repo.write(f, "v1\n");
+    }
+    c.ok(
+        "orchestrator_complete_subtask",
+        json!({
+            "task_id": task, "summary": "Docs written", "detailed_work": "",
+            "file_paths": ["docs/edited.md", "docs/deleted.md", "docs/kept.md"],
+            "next_action": "complete"
+        }),
+    )
+    .await;
+    let (text, _) = c.ok("orchestrator_verify_files", json!({})).await;
+    assert_eq!(
+        text,
+        "ok: 3 checked, 3 verified, 0 modified since, 0 missing, 0 unexpectedly present"
+    );
+    repo.write("docs/edited.md", "v2\n");
+    std::fs::remove_file(repo.root.join("docs/deleted.md")).unwrap();
+    let failures = |text: &str| -> Vec<String> {
+        redact_ids(text)
+            .lines()
+            .filter(|l| l.starts_with("- "))
+            .map(|l| l.split(" at ").next().unwrap().to_owned())
+            .collect()
+    };
+    let expected = [
+        "- missing docs/deleted.md (artifact of task_00000001",
+        "- modified since docs/edited.md (artifact of task_00000001",
+    ];
+    let (text, data) = c
+        .ok("orchestrator_verify_files", json!({ "task_id": task }))
+        .await;
+    assert_eq!(data["ok"], false);
+    assert_eq!(failures(&text), expected);
+    assert_eq!(data["results"][0]["source"], "artifact");
+    let (text, data) = c
+        .ok(
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "validate_structure", "validation_level": "comprehensive" }),
+        )
+        .await;
+    assert_eq!(data["ok"], false, "{text}");
+    assert_eq!(data["files"]["summary"]["modified"], 1, "{data}");
+    assert_eq!(data["files"]["summary"]["missing"], 1, "{data}");
+    let (text, data) = c.ok("orchestrator_recover_context", json!({})).await;
+    assert_eq!(
+        data["unverified_files"].as_array().unwrap().len(),
+        2,
+        "{text}"
+    );
+    assert!(
+        text.contains("- modified since `docs/edited.md` (artifact of `"),
+        "{text}"
+    );
+
+    // Recording the change acknowledges it.
+    c.ok(
+        "orchestrator_record_files",
+        json!({ "task_id": task, "paths": ["docs/edited.md", "docs/deleted.md"] }),
+    )
+    .await;
+    let (text, data) = c.ok("orchestrator_verify_files", json!({})).await;
+    assert_eq!(data["ok"], true, "{text}");
+    assert_eq!(data["summary"]["checked"], 3, "{text}");
+    let (_, data) = c.ok("orchestrator_recover_context", json!({})).await;
+    assert_eq!(data["unverified_files"], json!([]));
+}
+
+#[tokio::test]
 async fn recover_context_and_log() {
     let repo = repo();
     let mut c = Client::start(&repo.root).await;

@@ -513,16 +513,7 @@ impl Orc {
         task: &Task,
         state: &State,
     ) -> Result<Vec<DecisionSummary>> {
-        let mut lineage = vec![task.id.clone()];
-        let mut cur = task.parent.clone();
-        while let Some(p) = cur {
-            if lineage.contains(&p) {
-                break;
-            }
-            cur = state.tasks.get(&p).and_then(|t| t.parent.clone());
-            lineage.push(p);
-        }
-        lineage.extend(task.depends_on.iter().cloned());
+        let lineage = lineage(task, state);
         Ok(self
             .decisions()?
             .files
@@ -935,6 +926,22 @@ impl Orc {
         }
         Ok((decisions.files.len() + decisions.unreadable.len(), out))
     }
+}
+
+/// `task`, the tasks above it (its goal) and the tasks it depends on: the tasks whose
+/// decisions bind work on `task`.
+pub(super) fn lineage(task: &Task, state: &State) -> Vec<TaskId> {
+    let mut lineage = vec![task.id.clone()];
+    let mut cur = task.parent.clone();
+    while let Some(p) = cur {
+        if lineage.contains(&p) {
+            break;
+        }
+        cur = state.tasks.get(&p).and_then(|t| t.parent.clone());
+        lineage.push(p);
+    }
+    lineage.extend(task.depends_on.iter().cloned());
+    lineage
 }
 
 #[cfg(test)]

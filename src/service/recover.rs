@@ -173,6 +173,34 @@ impl Orc {
         Ok((sessions, unreadable))
     }
 
+    /// Where "since the last session" starts in history: the newest commit of `session`
+    /// (its `session.end`), or with `first` its `session.start` commit. `None` when no
+    /// commit of it is found among the newest [`MAX_COMMITS`] (say, it was written
+    /// without committing); recovery then goes by time.
+    fn session_commit(&self, session: &str, first: bool) -> Option<String> {
+        let mut found = None;
+        let mut read = 0;
+        self.store
+            .walk_history(None, |c| {
+                read += 1;
+                if read > MAX_COMMITS {
+                    return ControlFlow::Break(());
+                }
+                match LogEntry::from_commit(c) {
+                    Some(e)
+                        if e.session.as_deref() == Some(session)
+                            && (!first || e.op == "session.start") =>
+                    {
+                        found = Some(c.id.clone());
+                        ControlFlow::Break(())
+                    }
+                    _ => ControlFlow::Continue(()),
+                }
+            })
+            .ok()?;
+        found
+    }
+
     /// The recovery briefing. `since` (a commit or a date) overrides the default starting
     /// point, which is the end of the last session (or its start, when it never ended).
     /// Each list holds at most `limit` entries; the full lengths of cut lists are in
@@ -233,11 +261,17 @@ impl Orc {
                         None,
                     ),
                 };
+                // By the commit graph where the session's commits are found: commits made
+                // in the same second as its end are neither "new" nor missed.
+                let commit = self.session_commit(&session.id, session.ended.is_none());
                 (
-                    Some(Since::Time(t)),
+                    Some(match &commit {
+                        Some(c) => Since::Commit(c.clone()),
+                        None => Since::Time(t),
+                    }),
                     SinceInfo {
                         basis: "last_session",
-                        commit: None,
+                        commit,
                         time: Some(t),
                         description: format!("since the last session {what} at {t}"),
                     },
@@ -389,10 +423,17 @@ impl Orc {
             "stuck",
             with(|t| matches!(t.status, Status::Blocked | Status::NeedsRevision)).collect(),
         );
+        // The decisions that bind open work: those of open tasks, of their goals and of
+        // the work they build on (as in the brief `orc start` prints).
+        let bound: BTreeSet<TaskId> = state
+            .task_values()
+            .filter(|t| open.contains(&t.id))
+            .flat_map(|t| super::decisions::lineage(t, &state))
+            .collect();
         let decision_list: Vec<DecisionSummary> = decisions
             .files
             .iter()
-            .filter(|f| f.decision.task.as_ref().is_some_and(|t| open.contains(t)))
+            .filter(|f| f.decision.task.as_ref().is_some_and(|t| bound.contains(t)))
             .map(DecisionSummary::from)
             .collect();
         cut("decisions", decision_list.len());

@@ -327,7 +327,7 @@ fn recover_from_a_fresh_clone() {
     );
 
     // Only the commits since the session's end were read: the walk stopped early.
-    assert_eq!(b["history"]["commits_read"], 3);
+    assert_eq!(b["history"]["commits_read"], 2);
     assert_eq!(b["history"]["complete"], true);
     assert_eq!(b["history"]["shallow"], false);
     assert_eq!(b["unreadable"], serde_json::json!([]));
@@ -385,7 +385,7 @@ fn recover_from_a_fresh_clone() {
 
     ## History read
 
-    3 commits read.
+    2 commits read.
     "#);
 
     // --since overrides the session: everything after the first session ended.
@@ -566,4 +566,63 @@ fn show_with_digits_reads_a_task_prefix_when_no_decision_has_that_number() {
     );
     assert!(repo.ok(&["show", "ADR-1"]).contains("Number one"));
     assert!(repo.ok(&["show", "10"]).contains("task_10abcdef"));
+}
+
+#[test]
+fn since_the_last_session_goes_by_commits_not_by_the_clock() {
+    // Every command runs in the same second (the harness's fixed clock).
+    let repo = Repo::init();
+    crate::harness::add(&repo, &["Before the session"]);
+    repo.ok(&["session", "start"]);
+    crate::harness::add(&repo, &["During the session"]);
+    repo.ok(&["session", "end", "--handoff", "done for today"]);
+    let b = repo.json(&["recover"]);
+    assert_eq!(b["since"]["basis"], "last_session");
+    assert_eq!(
+        b["since"]["commit"],
+        repo.git(&["rev-parse", "HEAD"]).trim(),
+        "the session's end commit"
+    );
+    assert_eq!(b["changes"], serde_json::json!([]), "{b}");
+    let after = crate::harness::add(&repo, &["After the session"]);
+    let b = repo.json(&["recover"]);
+    let changes = b["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{b}");
+    assert_eq!(changes[0]["task"], after.as_str());
+}
+
+#[test]
+fn decisions_of_the_work_open_tasks_build_on_are_in_the_briefing() {
+    let repo = Repo::init();
+    let (_parent, subs) = crate::harness::plan(
+        &repo,
+        "Feature",
+        &["architect:Design it", "implementer:Build it"],
+    );
+    let (design, build) = (&subs[0], &subs[1]);
+    repo.ok(&["task", "edit", build, "--add-dep", design]);
+    repo.ok(&["start", design]);
+    repo.ok(&["done", design, "--summary", "designed"]);
+    repo.ok(&[
+        "decision",
+        "new",
+        "Use a queue",
+        "--task",
+        design,
+        "--status",
+        "accepted",
+    ]);
+    repo.ok(&["start", build]);
+    let b = repo.json(&["recover"]);
+    let numbers: Vec<u64> = b["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["number"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [1], "{b}");
+    assert!(
+        repo.ok(&["recover"])
+            .contains("- 0001 accepted: Use a queue")
+    );
 }

@@ -350,7 +350,11 @@ impl Orc {
     pub fn install_hooks(&self, opts: InstallOptions) -> Result<Outcome<HooksReport>> {
         let _lock = self.store.lock()?;
         let dir = self.store.hooks_dir();
-        let exe = orc_exe();
+        // A hooks directory inside the work tree (`core.hooksPath = .husky`) is shared with
+        // everyone through git: its scripts call `orc` from PATH rather than this machine's
+        // path to the binary, and the team's hooks there are never renamed.
+        let shared = self.store.is_in_work_tree(&dir);
+        let exe = if shared { "orc".to_owned() } else { orc_exe() };
         let mut wanted = vec![Hook::CommitMsg];
         if opts.pre_commit {
             wanted.push(Hook::PreCommit);
@@ -363,6 +367,19 @@ impl Orc {
             .map(|h| self.hook_status(*h, &dir))
             .collect::<Result<Vec<_>>>()?;
         // Refuse before touching anything, so a refusal leaves no half-installed state.
+        if shared && let Some(st) = found.iter().find(|st| st.owner == HookOwner::Other) {
+            return Err(Error::invalid_with_hint(
+                format!(
+                    "{} belongs to the hooks directory core.hooksPath points to inside the work tree ({}), which your team shares through git; orc does not rename or replace a hook there",
+                    st.path.display(),
+                    dir.display()
+                ),
+                format!(
+                    "add the line `orc hooks run {} \"$@\"` to that hook yourself, and commit it",
+                    st.hook.name()
+                ),
+            ));
+        }
         if let Some(st) = found
             .iter()
             .find(|st| st.owner == HookOwner::Other && st.user_hook.is_some())

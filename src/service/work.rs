@@ -345,6 +345,7 @@ impl Orc {
     /// brief again.
     pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
         let agent = self.ctx.agent.clone();
+        let reassigned = std::cell::RefCell::new(None);
         let early = || self.claim_early(id, force);
         let outcome = self.mutate_after(early, |state| {
             let id = state.resolve(id)?;
@@ -408,8 +409,17 @@ impl Orc {
                 if taken.displaced.is_some() {
                     task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
                 }
-                if agent.is_some() {
-                    task.assignee = agent.clone();
+                // Whoever starts a task works on it: an earlier assignee (say, the author of
+                // work sent back for revision) is replaced, and the task says so.
+                let previous = task.assignee.clone();
+                task.assignee = agent.clone();
+                if let Some(previous) = previous.filter(|p| Some(p) != agent.as_ref()) {
+                    let text = format!(
+                        "started by {}; it was assigned to {previous}",
+                        agent.as_deref().unwrap_or("an agent without a name")
+                    );
+                    task.add_note(text.clone(), agent.clone(), self.now());
+                    *reassigned.borrow_mut() = Some(text);
                 }
             }
             state.tasks.insert(id.clone(), Box::new(task.clone()));
@@ -422,6 +432,8 @@ impl Orc {
             let context = state.work_context(self, &task, true)?;
             Ok((change, context))
         })?;
+        let mut outcome = outcome;
+        outcome.notices.extend(reassigned.into_inner());
         self.remember_current_task(Some(&outcome.value.task.id))?;
         Ok(outcome)
     }

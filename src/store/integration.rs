@@ -34,6 +34,16 @@ impl Store {
         }
     }
 
+    /// Whether `path` lies inside the work tree (where git may track it), and not in the
+    /// git directory.
+    pub fn is_in_work_tree(&self, path: &std::path::Path) -> bool {
+        let canon = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let path = canon(path);
+        path.starts_with(canon(self.workdir()))
+            && !path.starts_with(canon(self.repo.common_dir()))
+            && !path.starts_with(canon(self.git_dir()))
+    }
+
     /// A value from git's configuration as it was when the repository was opened.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.repo

@@ -172,7 +172,25 @@ fn hooks_go_to_core_hooks_path() {
     assert!(!repo.root.join(".git/hooks/commit-msg").exists());
     let id = add(&repo, &["Parser"]);
     repo.ok(&["task", "status", &id, "in_progress"]);
-    assert!(user_commit(&repo, "a.txt", "Add a").status.success());
+    // A hooks directory in the work tree is shared: its script calls `orc` from PATH.
+    let script = repo.read(".githooks/commit-msg");
+    assert!(script.contains("orc='orc'"), "{script}");
+    let orc_dir = std::path::Path::new(assert_cmd::cargo::cargo_bin!("orc"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = std::env::join_paths(
+        std::iter::once(orc_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    repo.write("a.txt", "content\n");
+    repo.git(&["add", "a.txt"]);
+    let out = repo
+        .git_cmd(&repo.root, &["commit", "-q", "-m", "Add a"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
     assert!(commit_msg(&repo).contains(&format!("Orc-Task: {id}")));
 }
 
@@ -437,4 +455,35 @@ fn completion_offers_task_ids_with_titles_and_decision_numbers() {
         format!("{a}\n"),
         "{out:?}"
     );
+}
+
+#[test]
+fn a_hooks_directory_in_the_work_tree_gets_portable_scripts_and_keeps_the_teams_hooks() {
+    let repo = Repo::init();
+    repo.write(
+        ".husky/commit-msg",
+        "#!/bin/sh\nnpx commitlint --edit \"$1\"\n",
+    );
+    repo.git(&["add", ".husky"]);
+    repo.git(&["commit", "-qm", "team hooks"]);
+    repo.git(&["config", "core.hooksPath", ".husky"]);
+    let err = repo.fails(&["hooks", "install"]);
+    assert!(err.contains("inside the work tree"), "{err}");
+    assert!(err.contains("orc hooks run commit-msg \"$@\""), "{err}");
+    assert_eq!(
+        repo.read(".husky/commit-msg"),
+        "#!/bin/sh\nnpx commitlint --edit \"$1\"\n"
+    );
+    assert!(!repo.root.join(".husky/commit-msg.orc-user").exists());
+    assert_eq!(repo.status_porcelain(), "");
+
+    // Without a hook of the team's there, the script orc writes calls `orc` from PATH,
+    // not this machine's path to the binary.
+    repo.git(&["rm", "-q", ".husky/commit-msg"]);
+    repo.git(&["commit", "-qm", "no commit-msg hook"]);
+    repo.ok(&["hooks", "install"]);
+    let script = repo.read(".husky/commit-msg");
+    let exe = assert_cmd::cargo::cargo_bin!("orc").display().to_string();
+    assert!(script.contains("orc='orc'"), "{script}");
+    assert!(!script.contains(&exe), "{script}");
 }

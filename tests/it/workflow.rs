@@ -736,3 +736,41 @@ fn the_active_session_is_per_worktree() {
     add(&repo, &["in main"]);
     assert!(trailers(&repo, "HEAD").contains(&format!("Orc-Session: {session}")));
 }
+
+#[test]
+fn restarting_work_sent_back_takes_the_current_agent_and_says_who_had_it() {
+    let repo = Repo::init();
+    let id = crate::harness::add(&repo, &["Parser"]);
+    repo.ok(&["--agent", "alice", "start", &id]);
+    repo.ok(&["--agent", "alice", "done", &id, "--summary", "first try"]);
+    repo.ok(&[
+        "reopen",
+        &id,
+        "--needs-revision",
+        "--reason",
+        "errors lack lines",
+    ]);
+    // Started again without --agent: the task is no longer alice's, and orc says so.
+    let out = repo.run(&["start", &id]);
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: started by an agent without a name; it was assigned to alice"),
+        "{err}"
+    );
+    let task = &repo.json(&["task", "show", &id])["task"];
+    assert_eq!(task["assignee"], serde_json::Value::Null);
+    assert!(
+        task["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["text"] == "started by an agent without a name; it was assigned to alice")
+    );
+    // And bob, by name, takes it the same way.
+    repo.ok(&["--agent", "bob", "block", &id, "--reason", "waiting"]);
+    repo.ok(&["reopen", &id]);
+    let out = repo.run(&["--agent", "bob", "start", &id]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(repo.json(&["task", "show", &id])["task"]["assignee"], "bob");
+}

@@ -9,6 +9,7 @@ mod examples;
 mod files;
 mod git;
 mod history;
+mod import;
 mod maintenance;
 mod mcp;
 mod output;
@@ -174,6 +175,8 @@ pub enum Command {
     Recover(recover::RecoverArgs),
     /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -234,6 +237,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Search(a) => search::run(&orc, a, out),
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
+        Command::Import(cmd) => import::run(&orc, cmd, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     }
 }

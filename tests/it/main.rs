@@ -12,6 +12,7 @@ mod files;
 mod fuzz_corpus;
 mod hooks;
 mod hostile;
+mod import;
 mod maintenance;
 mod mcp;
 mod mcp_load;

@@ -71,7 +71,7 @@ fn read_tag(tag: &str, tasks: &Value, path: &str, set: &mut ImportSet) -> Result
         }
         t.depends_on = deps(obj, &loc)?
             .into_iter()
-            .map(|d| format!("{tag}:{d}"))
+            .map(|d| format!("{tag}:{}", d.text()))
             .collect();
         let subtasks = match obj.get("subtasks") {
             None | Some(Value::Null) => Vec::new(),
@@ -89,11 +89,9 @@ fn read_tag(tag: &str, tasks: &Value, path: &str, set: &mut ImportSet) -> Result
             // A number names a sibling subtask; "3.1" names any subtask, "3" a task.
             s.depends_on = deps(sobj, &sloc)?
                 .into_iter()
-                .map(|d| match d.parse::<u64>() {
-                    Ok(_) if matches!(dep_kind(sobj, &d), DepKind::Number) => {
-                        format!("{tag}:{id}.{d}")
-                    }
-                    _ => format!("{tag}:{d}"),
+                .map(|d| match d {
+                    Dep::Number(n) => format!("{tag}:{id}.{n}"),
+                    Dep::Text(t) => format!("{tag}:{t}"),
                 })
                 .collect();
             set.tasks.push(s);
@@ -102,21 +100,18 @@ fn read_tag(tag: &str, tasks: &Value, path: &str, set: &mut ImportSet) -> Result
     Ok(())
 }
 
-enum DepKind {
-    Number,
-    Text,
+/// A dependency as written: a JSON number or a string.
+#[derive(PartialEq)]
+enum Dep {
+    Number(String),
+    Text(String),
 }
 
-/// Whether `dep` appears in the item's dependencies as a JSON number or as a string.
-fn dep_kind(obj: &Map<String, Value>, dep: &str) -> DepKind {
-    let numeric = obj
-        .get("dependencies")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|v| v.is_number() && v.to_string() == dep));
-    if numeric {
-        DepKind::Number
-    } else {
-        DepKind::Text
+impl Dep {
+    fn text(&self) -> &str {
+        match self {
+            Dep::Number(s) | Dep::Text(s) => s,
+        }
     }
 }
 
@@ -202,15 +197,15 @@ fn id_of(obj: &Map<String, Value>, loc: &str) -> Result<String, FormatError> {
     }
 }
 
-fn deps(obj: &Map<String, Value>, loc: &str) -> Result<Vec<String>, FormatError> {
+fn deps(obj: &Map<String, Value>, loc: &str) -> Result<Vec<Dep>, FormatError> {
     let mut out = Vec::new();
     match obj.get("dependencies") {
         None | Some(Value::Null) => {}
         Some(Value::Array(a)) => {
             for (k, d) in a.iter().enumerate() {
                 let d = match d {
-                    Value::Number(n) => n.to_string(),
-                    Value::String(s) => s.trim().to_owned(),
+                    Value::Number(n) => Dep::Number(n.to_string()),
+                    Value::String(s) => Dep::Text(s.trim().to_owned()),
                     _ => {
                         return Err(problem(format!(
                             "{loc}.dependencies[{k}] is neither a number nor a string"
@@ -240,5 +235,43 @@ fn problem(message: impl Into<String>) -> FormatError {
         line: None,
         column: None,
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subtask_numbers_name_siblings_and_strings_name_any_task() {
+        let json = r#"{"tasks": [
+            {"id": 1, "title": "A", "subtasks": [
+                {"id": 1, "title": "A1"},
+                {"id": 2, "title": "A2", "dependencies": [1, "2", "2.1"]}]},
+            {"id": 2, "title": "B", "dependencies": ["1"], "subtasks": [{"id": 1, "title": "B1"}]}
+        ]}"#;
+        let set = from_json(json).unwrap();
+        let a2 = set
+            .tasks
+            .iter()
+            .find(|t| t.source_id == "master:1.2")
+            .unwrap();
+        assert_eq!(a2.depends_on, ["master:1.1", "master:2", "master:2.1"]);
+        assert_eq!(a2.parent.as_deref(), Some("master:1"));
+        let b = set
+            .tasks
+            .iter()
+            .find(|t| t.source_id == "master:2")
+            .unwrap();
+        assert_eq!(b.depends_on, ["master:1"]);
+    }
+
+    #[test]
+    fn a_task_without_a_title_is_named_by_its_path() {
+        let err = from_json(r#"{"master": {"tasks": [{"id": 1, "title": "A"}, {"id": 2}]}}"#)
+            .unwrap_err();
+        assert_eq!(err.message, "master.tasks[1].title is missing or empty");
+        let err = from_json("{\n  \"tasks\": [\n    {\"id\": 1,}\n  ]\n}").unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
     }
 }

@@ -1815,8 +1815,8 @@ async fn initialize_session_points_at_the_original_database_and_imports_it() {
         }
     }
     let repo = repo();
-    let fixture =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/task-orchestrator/project");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/task-orchestrator/project");
     copy_dir(&fixture, &repo.root);
     let mut c = Client::start(&repo.root).await;
     let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
@@ -1826,22 +1826,35 @@ async fn initialize_session_points_at_the_original_database_and_imports_it() {
             && text.contains("orchestrator_import (source \"task-orchestrator\")"),
         "{text}"
     );
-    assert!(!text.contains("orc import"), "no CLI syntax for the agent: {text}");
+    assert!(
+        !text.contains("orc import"),
+        "no CLI syntax for the agent: {text}"
+    );
     assert_eq!(data["original_database"]["new"], 4, "{data}");
 
     let before = repo.commit_count();
     let (text, data) = c
-        .ok("orchestrator_import", json!({ "source": "task-orchestrator" }))
+        .ok(
+            "orchestrator_import",
+            json!({ "source": "task-orchestrator" }),
+        )
         .await;
     assert!(text.starts_with("imported 4 from "), "{text}");
     assert_eq!(data["created"], 4, "{data}");
     assert_eq!(repo.commit_count(), before + 1);
     assert_eq!(last_ops(&repo, 1), ["task.import"]);
     let (_, data) = c
-        .ok("orchestrator_import", json!({ "source": "task-orchestrator" }))
+        .ok(
+            "orchestrator_import",
+            json!({ "source": "task-orchestrator" }),
+        )
         .await;
     assert_eq!(data["unchanged"], 4, "{data}");
-    assert_eq!(repo.commit_count(), before + 1, "a second import is a no-op");
+    assert_eq!(
+        repo.commit_count(),
+        before + 1,
+        "a second import is a no-op"
+    );
 
     let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
     assert!(!text.contains("Task Orchestrator's database"), "{text}");

@@ -198,6 +198,7 @@ fn merge(
     let mut ids: HashMap<&str, TaskId> = HashMap::new();
     let mut plan: Vec<(ImportAction, TaskId, String)> = Vec::new();
     let mut taken: Vec<TaskId> = Vec::new();
+    let mut removed: Vec<&str> = Vec::new();
     for it in &set.tasks {
         validate_title(&it.title).map_err(|e| Error::ImportSource {
             path: PathBuf::from(&it.location),
@@ -229,10 +230,17 @@ fn merge(
                 (ImportAction::Created, id)
             }
         };
-        if action != ImportAction::Skipped {
+        if action == ImportAction::Skipped {
+            removed.push(&it.source_id);
+        } else {
             ids.insert(&it.source_id, id.clone());
         }
         plan.push((action, id, digest));
+    }
+    // What the records reference that orc cannot hold, counted for every record so that
+    // the report is the same on every import of one source.
+    for it in &set.tasks {
+        unresolved(it, &ids, &removed, state, &mut dropped);
     }
     // Pass 2: the tasks.
     let mut tasks: Vec<Task> = Vec::new();
@@ -258,7 +266,7 @@ fn merge(
                 t
             }
         };
-        fill(&mut task, it, &ids, state, &mut dropped, now);
+        fill(&mut task, it, &ids, state, now);
         map.tasks.insert(
             it.source_id.clone(),
             MapEntry {
@@ -304,6 +312,39 @@ fn merge(
     Ok((report, tasks, map))
 }
 
+/// Counts the references of `it` that [`fill`] leaves out: roles orc does not know, and
+/// parents and dependencies that are not (or no longer) tasks.
+fn unresolved(
+    it: &ImportedTask,
+    ids: &HashMap<&str, TaskId>,
+    removed: &[&str],
+    state: &State,
+    dropped: &mut Dropped,
+) {
+    let gone = |r: &str| {
+        if removed.contains(&r) {
+            "removed from orc"
+        } else {
+            "not in the source"
+        }
+    };
+    if let Some(r) = it.role.as_deref().filter(|r| !state.config.has_role(r)) {
+        dropped.add(format!(
+            "role {r:?}, unknown to orc (imported without a role)"
+        ));
+    }
+    if let Some(p) = it.parent.as_deref().filter(|p| !ids.contains_key(p)) {
+        dropped.add(format!("parents {} (imported as top-level tasks)", gone(p)));
+    }
+    for d in it
+        .depends_on
+        .iter()
+        .filter(|d| !ids.contains_key(d.as_str()))
+    {
+        dropped.add(format!("dependencies on records {}", gone(d)));
+    }
+}
+
 /// Sets the fields the source maps; orc's own (stream when the source has none, next
 /// action, notes added in orc) are kept.
 fn fill(
@@ -311,21 +352,15 @@ fn fill(
     it: &ImportedTask,
     ids: &HashMap<&str, TaskId>,
     state: &State,
-    dropped: &mut Dropped,
     now: jiff::Timestamp,
 ) {
     task.title = it.title.trim().to_owned();
     task.description = it.description.trim().to_owned();
-    task.role = match it.role.as_deref() {
-        Some(r) if state.config.has_role(r) => Some(r.to_owned()),
-        Some(r) => {
-            dropped.add(format!(
-                "role {r:?}, unknown to orc (imported without a role)"
-            ));
-            None
-        }
-        None => None,
-    };
+    task.role = it
+        .role
+        .as_deref()
+        .filter(|r| state.config.has_role(r))
+        .map(str::to_owned);
     if task.status != it.status {
         let at = it.updated.unwrap_or(now);
         task.status = it.status;
@@ -345,22 +380,19 @@ fn fill(
         task.completed = Some(c);
     }
     task.priority = it.priority;
-    task.parent = match it.parent.as_deref() {
-        Some(p) => match ids.get(p) {
-            Some(id) if *id != task.id => Some(id.clone()),
-            _ => {
-                dropped.add("parents that are not in the source (imported as top-level tasks)");
-                None
-            }
-        },
-        None => None,
-    };
+    task.parent = it
+        .parent
+        .as_deref()
+        .and_then(|p| ids.get(p))
+        .filter(|id| **id != task.id)
+        .cloned();
     let mut deps = Vec::new();
     for d in &it.depends_on {
-        match ids.get(d.as_str()) {
-            Some(id) if *id != task.id && !deps.contains(id) => deps.push(id.clone()),
-            Some(_) => {}
-            None => dropped.add("dependencies on records that are not in the source"),
+        if let Some(id) = ids.get(d.as_str())
+            && *id != task.id
+            && !deps.contains(id)
+        {
+            deps.push(id.clone());
         }
     }
     task.depends_on = deps;

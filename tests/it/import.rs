@@ -562,3 +562,24 @@ fn check_reports_a_broken_import_map_with_its_line() {
     assert!(text.contains(".orchestrator/imports/beads.toml"), "{text}");
     assert!(text.contains("beads.toml:5: parse: invalid type"), "{text}");
 }
+
+#[test]
+fn two_branches_that_import_the_same_source_merge_cleanly() {
+    let repo = Repo::init();
+    let file = fixture("beads/issues.jsonl");
+    let file = file.to_str().unwrap();
+    repo.git(&["checkout", "-q", "-b", "other"]);
+    import(&repo, &["beads", file]);
+    repo.git(&["checkout", "-q", "main"]);
+    let r = import(&repo, &["beads", file]);
+    repo.git(&["merge", "-q", "--no-edit", "other"]);
+    assert_eq!(repo.status_porcelain(), "");
+    let tasks = repo.json(&["task", "list"]);
+    assert_eq!(
+        tasks["tasks"].as_array().unwrap().len(),
+        5,
+        "one task per record"
+    );
+    repo.ok(&["check"]);
+    assert_reimport_is_a_no_op(&repo, &["beads", file], &r);
+}

@@ -122,6 +122,13 @@ impl ImportedTask {
     }
 }
 
+/// 32 bits derived from a record's identity, for its task id: every clone that imports
+/// the same source names the task alike, so two branches that import it merge cleanly.
+pub fn record_bits(source: ImportSource, source_id: &str) -> u32 {
+    let hash = Sha256::digest(format!("{source}:{source_id}").as_bytes());
+    u32::from_be_bytes([hash[0], hash[1], hash[2], hash[3]])
+}
+
 /// What a source holds, read as orc tasks, plus what had no equivalent in orc.
 #[derive(Debug, Clone, Default)]
 pub struct ImportSet {

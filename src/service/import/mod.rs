@@ -15,7 +15,7 @@ use super::{Orc, Outcome, State};
 use crate::error::{Error, Result};
 use crate::format::import::{
     Dropped, ImportMap, ImportSet, ImportSource, ImportedTask, MapEntry, import_map_from_toml,
-    import_map_to_toml,
+    import_map_to_toml, record_bits,
 };
 use crate::model::{Status, Task, TaskId};
 
@@ -199,6 +199,7 @@ fn merge(
     let mut plan: Vec<(ImportAction, TaskId, String)> = Vec::new();
     let mut taken: Vec<TaskId> = Vec::new();
     let mut removed: Vec<&str> = Vec::new();
+    let archived = orc.archived_ids()?;
     for it in &set.tasks {
         validate_title(&it.title).map_err(|e| Error::ImportSource {
             path: PathBuf::from(&it.location),
@@ -225,7 +226,17 @@ fn merge(
                     .as_deref()
                     .filter(|r| state.config.has_role(r))
                     .unwrap_or("task");
-                let id = fresh_id(&*state, prefix, &taken)?;
+                let derived = TaskId::generate(prefix, record_bits(source, &it.source_id))
+                    .ok()
+                    .filter(|id| {
+                        !taken.contains(id)
+                            && !state.tasks.contains_key(id)
+                            && !archived.contains(id)
+                    });
+                let id = match derived {
+                    Some(id) => id,
+                    None => fresh_id(&*state, prefix, &taken)?,
+                };
                 taken.push(id.clone());
                 (ImportAction::Created, id)
             }

@@ -298,7 +298,10 @@ fn backlog_tasks_become_tasks_with_sections_mapped() {
     let dir = dir.to_str().unwrap();
     let r = import(&repo, &["backlog", dir]);
     assert_eq!(r["created"], 4, "{r}");
-    assert_eq!(r["dropped"], json!({"labels": 2}));
+    assert_eq!(
+        r["dropped"],
+        json!({"labels": 2, "drafts (not imported)": 1, "archived tasks (not imported)": 1})
+    );
     assert_one_import_commit(&repo, before, "orc: import backlog: 4 created, 0 updated");
     let t = by_source(&repo, &r);
     let parent = &t["task-1"];

@@ -142,7 +142,10 @@ impl Orc {
             if !p.exists() {
                 return Err(Error::invalid_with_hint(
                     format!("{} does not exist; nothing was imported", p.display()),
-                    "check the path (relative to the current directory)",
+                    format!(
+                        "check the path; a relative one starts at {}",
+                        req.cwd.display()
+                    ),
                 ));
             }
             return Ok(p);
@@ -164,11 +167,7 @@ impl Orc {
                         "found no {usual} in {} or at the repository root; nothing was imported",
                         req.cwd.display()
                     ),
-                    format!(
-                        "name the {} to import: `orc import {} PATH`",
-                        what(req.source),
-                        req.source
-                    ),
+                    format!("pass the path of the {} to import", what(req.source)),
                 )
             })
     }

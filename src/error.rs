@@ -180,8 +180,12 @@ impl Error {
             Error::PlanInvalid { .. } => {
                 "fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format".into()
             }
-            Error::ImportSource { .. } => {
+            Error::ImportSource { source, .. } if source.line.is_some() => {
                 "fix that line (or export the file again from its tool), then run the import again"
+                    .into()
+            }
+            Error::ImportSource { .. } => {
+                "check that this is the file the tool wrote (or export it again), then run the import again"
                     .into()
             }
             Error::Invalid { hint, .. } => return hint.clone(),

@@ -586,3 +586,30 @@ fn two_branches_that_import_the_same_source_merge_cleanly() {
     repo.ok(&["check"]);
     assert_reimport_is_a_no_op(&repo, &["beads", file], &r);
 }
+
+#[test]
+fn a_file_that_is_not_the_originals_database_is_refused() {
+    let repo = Repo::init();
+    let before = repo.commit_count();
+    let not_db = repo.sibling("notes.db");
+    std::fs::write(&not_db, "just text\n").unwrap();
+    let err = repo.fails(&["import", "task-orchestrator", not_db.to_str().unwrap()]);
+    assert!(
+        err.contains("not a readable MCP Task Orchestrator database: file is not a database"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: check that this is the file the tool wrote"),
+        "{err}"
+    );
+    // A SQLite database of something else.
+    let other = repo.sibling("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE notes (text TEXT);")
+        .unwrap();
+    drop(conn);
+    let err = repo.fails(&["import", "task-orchestrator", other.to_str().unwrap()]);
+    assert!(err.contains("it has no `task_breakdowns` table"), "{err}");
+    assert_eq!(repo.commit_count(), before);
+    assert_eq!(repo.status_porcelain(), "");
+}

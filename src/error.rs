@@ -89,6 +89,10 @@ pub enum Error {
 
     #[error("{} is broken; {count} problem(s) found", path.display())]
     CheckFailed { path: PathBuf, count: usize },
+
+    /// A file of another tool that `orc import` could not read; nothing was written.
+    #[error("{}: {source}; nothing was imported", path.display())]
+    ImportSource { path: PathBuf, source: FormatError },
 }
 
 impl Error {
@@ -144,6 +148,7 @@ impl Error {
             Error::CheckFailed { .. } => "check_failed",
             Error::PlanInvalid { .. } => "invalid_plan",
             Error::NotAFile { .. } => "not_a_file",
+            Error::ImportSource { .. } => "invalid_import_source",
         }
     }
 
@@ -192,6 +197,14 @@ impl Error {
             Error::CheckFailed { .. } => "fix the problems listed above".into(),
             Error::PlanInvalid { .. } => {
                 "fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format".into()
+            }
+            Error::ImportSource { source, .. } if source.line.is_some() => {
+                "fix that line (or export the file again from its tool), then run the import again"
+                    .into()
+            }
+            Error::ImportSource { .. } => {
+                "check that this is the file the tool wrote (or export it again), then run the import again"
+                    .into()
             }
             Error::Invalid { hint, .. } => return hint.clone(),
             Error::Io { .. } | Error::Git { .. } => return None,

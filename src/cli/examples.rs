@@ -101,4 +101,11 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("hooks install", "orc hooks install --pre-commit"),
     ("hooks uninstall", "orc hooks uninstall"),
     ("hooks status", "orc hooks status"),
+    ("import beads", "orc import beads .beads/issues.jsonl"),
+    ("import backlog", "orc import backlog backlog/ --dry-run"),
+    (
+        "import taskmaster",
+        "orc import taskmaster .taskmaster/tasks/tasks.json",
+    ),
+    ("import task-orchestrator", "orc import task-orchestrator"),
 ];

@@ -11,6 +11,7 @@ mod examples;
 mod files;
 mod git;
 mod history;
+mod import;
 mod maintenance;
 mod mcp;
 mod output;
@@ -205,6 +206,8 @@ pub enum Command {
     Recover(recover::RecoverArgs),
     /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 /// Runs a parsed command line, writing results to `out`.
@@ -276,6 +279,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Search(a) => search::run(&orc, a, out),
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
+        Command::Import(cmd) => import::run(&orc, cmd, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     };
     let problems = orc.take_problems();

@@ -50,10 +50,22 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
         SessionCommand::Start { name } => {
             let outcome = orc.session_start(name.as_deref())?;
             out.commit_note(&outcome);
+            let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
+            let original = orc.original_database(&cwd);
             if out.json {
-                out.json(None, &outcome);
+                let mut value =
+                    serde_json::to_value(&outcome).expect("output types serialise to JSON");
+                if let Some(db) = &original {
+                    value["original_database"] =
+                        serde_json::to_value(db).expect("output types serialise to JSON");
+                }
+                out.json(None, &value);
             } else {
                 out.line(outcome.value.markdown().trim_end());
+                if let Some(db) = original {
+                    out.line("");
+                    out.line(original_database_note(&db));
+                }
             }
         }
         SessionCommand::End {
@@ -153,4 +165,18 @@ pub fn roles(orc: &Orc, name: Option<String>, out: &mut Output) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `orc session start` says about the Python MCP Task Orchestrator's database.
+fn original_database_note(db: &crate::service::OriginalDatabase) -> String {
+    match &db.error {
+        Some(e) => format!(
+            "note: found the Python MCP Task Orchestrator's database at {}, but it does not read: {e}",
+            db.path
+        ),
+        None => format!(
+            "note: found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import; bring them over with `orc import task-orchestrator` (one commit)",
+            db.path, db.new, db.changed
+        ),
+    }
 }

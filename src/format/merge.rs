@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use toml::{Table, Value};
 
 use super::toml_doc::{FormatError, declared_format};
+use crate::format::import::{ImportMap, import_map_to_toml};
 use crate::format::{
     FormatError as DecisionError, config_to_toml, decision_from_markdown, decision_to_markdown,
     split_front_matter, task_to_toml,
@@ -30,6 +31,8 @@ pub enum FileKind {
     Config,
     /// `.orchestrator/**/decisions/*.md`: front matter by fields, body by lines.
     Decision,
+    /// `.orchestrator/imports/*.toml`: which task each imported record became.
+    ImportMap,
 }
 
 impl FileKind {
@@ -54,6 +57,7 @@ impl FileKind {
             "tasks" => Some(FileKind::Task),
             "manifests" => Some(FileKind::Manifest),
             "sessions" => Some(FileKind::Session),
+            "imports" => Some(FileKind::ImportMap),
             _ => None,
         })
     }
@@ -148,6 +152,12 @@ pub fn merge(kind: FileKind, base: &str, ours: &str, theirs: &str) -> Result<Mer
                 .try_into()
                 .map_err(|e: toml::de::Error| invalid("config", e))?;
             with_comments(config_to_toml(&config), &conflicts)
+        }
+        FileKind::ImportMap => {
+            let map: ImportMap = Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| invalid("import map", e))?;
+            with_comments(import_map_to_toml(&map), &conflicts)
         }
         FileKind::Manifest | FileKind::Session => {
             let body = toml::to_string_pretty(&merged).expect("TOML tables serialise");
@@ -569,6 +579,20 @@ mod tests {
     }
 
     #[test]
+    fn import_maps_keep_the_records_of_both_sides() {
+        let base = "format = 1\nsource = \"beads\"\n\n[tasks.bd-1]\ntask = \"task_00000001\"\ndigest = \"aa\"\n";
+        let ours = format!("{base}\n[tasks.bd-2]\ntask = \"task_00000002\"\ndigest = \"bb\"\n");
+        let theirs = base.replace("digest = \"aa\"", "digest = \"cc\"")
+            + "\n[tasks.bd-3]\ntask = \"task_00000003\"\ndigest = \"dd\"\n";
+        let m = merge(FileKind::ImportMap, base, &ours, &theirs).unwrap();
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        let map = crate::format::import::import_map_from_toml(&m.text).unwrap();
+        let keys: Vec<&str> = map.tasks.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["bd-1", "bd-2", "bd-3"]);
+        assert_eq!(map.tasks["bd-1"].digest, "cc");
+    }
+
+    #[test]
     fn kinds_follow_the_directory() {
         use FileKind::*;
         for (path, kind) in [
@@ -578,6 +602,10 @@ mod tests {
             (".orchestrator/archive/2026/tasks/task_1.toml", Some(Task)),
             (".orchestrator/manifests/task_1.toml", Some(Manifest)),
             (".orchestrator/sessions/s_1.toml", Some(Session)),
+            (
+                ".orchestrator/imports/beads.toml",
+                Some(FileKind::ImportMap),
+            ),
             (".orchestrator/config.toml", Some(Config)),
             (".orchestrator/decisions/0001-x.md", Some(Decision)),
             (".orchestrator/archive/decisions/0001-x.md", Some(Decision)),

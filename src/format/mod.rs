@@ -4,6 +4,7 @@
 //! store can name the file. No file system access here.
 
 mod decision;
+pub mod import;
 mod manifest;
 pub mod merge;
 mod plan;

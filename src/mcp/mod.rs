@@ -6,6 +6,7 @@
 //! The only module with async code and tokio. It keeps no task state between calls, so
 //! the CLI can run beside it in the same clone: the repository lock orders the writers.
 
+mod import;
 mod maintenance;
 mod records;
 mod reply;
@@ -72,7 +73,8 @@ impl OrcServer {
                 + Self::status_tools()
                 + Self::workflow_tools()
                 + Self::maintenance_tools()
-                + Self::record_tools(),
+                + Self::record_tools()
+                + Self::import_tools(),
         }
     }
 

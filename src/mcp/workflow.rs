@@ -257,7 +257,21 @@ impl OrcServer {
                 ));
             }
             head.push(outcome.value.markdown().trim_end().to_owned());
+            let original = orc.original_database(&root);
+            if let Some(db) = &original {
+                head.push(match &db.error {
+                    Some(e) => format!(
+                        "Found the Python MCP Task Orchestrator's database at {}, but it does not read: {e}",
+                        db.path
+                    ),
+                    None => format!(
+                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit.",
+                        db.path, db.new, db.changed
+                    ),
+                });
+            }
             let reply = Reply::mutation(head.join("\n\n"), "session", &outcome)
+                .with("original_database", original)
                 .with("session_initialized", true)
                 .with("working_directory", workdir.display().to_string())
                 .with("orc_initialized", init.is_some())

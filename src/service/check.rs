@@ -212,6 +212,9 @@ impl Orc {
         let (files, problems) = self.manifest_problems(state)?;
         report.files_checked += files;
         report.problems.extend(problems);
+        let (files, problems) = self.import_map_problems()?;
+        report.files_checked += files;
+        report.problems.extend(problems);
         Ok(report)
     }
 }

@@ -559,7 +559,7 @@ fn refuse_orc_path(rel: &str) -> Error {
 
 /// [`Store::digest`] of a path the user named (a file to record, an artifact): a
 /// directory or a pipe, socket or device is refused with what to do instead.
-pub(super) fn digest_named(store: &Store, rel: &str) -> Result<Option<FileDigest>> {
+pub(crate) fn digest_named(store: &Store, rel: &str) -> Result<Option<FileDigest>> {
     store.digest(rel).map_err(|e| match e {
         Error::Io { source, .. } if source.kind() == std::io::ErrorKind::IsADirectory => {
             Error::invalid_with_hint(

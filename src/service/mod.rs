@@ -9,6 +9,7 @@ mod decisions;
 mod files;
 mod history;
 mod hooks;
+mod import;
 mod init;
 mod maintenance;
 mod next;
@@ -49,6 +50,10 @@ pub use history::{
 pub use hooks::{
     ATTRIBUTE_LINE, DECISION_ATTRIBUTE_LINE, DriverReport, GITATTRIBUTES, Hook, HookOwner,
     HookStatus, HooksReport, InstallOptions, LinkedCommit, LinkedFile, merge_driver,
+};
+pub use import::{
+    IMPORTS_DIR, ImportAction, ImportReport, ImportRequest, ImportedEntry, OriginalDatabase,
+    TASK_ORCHESTRATOR_DB, find_task_orchestrator_db, import_map_path,
 };
 pub use init::InitReport;
 pub use maintenance::{

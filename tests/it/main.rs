@@ -16,6 +16,7 @@ mod history;
 mod hooks;
 mod hostile;
 mod housekeeping;
+mod import;
 mod kill;
 mod maintenance;
 mod mcp;

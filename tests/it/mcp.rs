@@ -148,6 +148,7 @@ async fn tools_list_is_stable() {
             "orchestrator_execute_subtask",
             "orchestrator_get_status",
             "orchestrator_health_check",
+            "orchestrator_import",
             "orchestrator_initialize_session",
             "orchestrator_list_tasks",
             "orchestrator_log",
@@ -1961,4 +1962,74 @@ async fn claim_next_takes_free_tasks_in_plan_order() {
             .count(),
         2
     );
+}
+
+/// A directory that holds the Python original's database: initialize_session says so
+/// and names orchestrator_import, which brings the tasks over in one commit; afterwards
+/// the notice is gone.
+#[tokio::test]
+async fn initialize_session_points_at_the_original_database_and_imports_it() {
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+    let repo = repo();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/task-orchestrator/project");
+    copy_dir(&fixture, &repo.root);
+    let mut c = Client::start(&repo.root).await;
+    let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(
+        text.contains("Found the Python MCP Task Orchestrator's database at")
+            && text.contains("4 task(s) not in orc yet")
+            && text.contains("orchestrator_import (source \"task-orchestrator\")"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("orc import"),
+        "no CLI syntax for the agent: {text}"
+    );
+    assert_eq!(data["original_database"]["new"], 4, "{data}");
+
+    let before = repo.commit_count();
+    let (text, data) = c
+        .ok(
+            "orchestrator_import",
+            json!({ "source": "task-orchestrator" }),
+        )
+        .await;
+    assert!(text.starts_with("imported 4 from "), "{text}");
+    assert_eq!(data["created"], 4, "{data}");
+    assert_eq!(repo.commit_count(), before + 1);
+    assert_eq!(last_ops(&repo, 1), ["task.import"]);
+    let (_, data) = c
+        .ok(
+            "orchestrator_import",
+            json!({ "source": "task-orchestrator" }),
+        )
+        .await;
+    assert_eq!(data["unchanged"], 4, "{data}");
+    assert_eq!(
+        repo.commit_count(),
+        before + 1,
+        "a second import is a no-op"
+    );
+
+    let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(!text.contains("Task Orchestrator's database"), "{text}");
+    assert_eq!(data["original_database"], Value::Null);
+
+    let (text, err) = c
+        .fails("orchestrator_import", json!({ "source": "beads" }))
+        .await;
+    assert_eq!(err["code"], "invalid", "{err}");
+    assert!(text.contains(".beads/issues.jsonl"), "{text}");
 }

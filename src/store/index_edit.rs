@@ -5,7 +5,8 @@
 //! more than the rest of a commit. Here the old index is scanned once, the runs of
 //! unchanged entries are copied as they are, and only the changed entries are encoded.
 //! Forms this does not handle (version 4's compressed paths, split and sparse indexes,
-//! extensions git requires readers to understand, SHA-256) are left to gix.
+//! extensions git requires readers to understand) are left to gix. SHA-1 and SHA-256
+//! indexes differ only in the length of ids and of the checksum.
 
 use gix::index::entry::{Mode, Stat};
 
@@ -36,19 +37,30 @@ pub(super) fn apply_decoded(index: &mut gix::index::State, edits: &[Edit<'_>]) {
     }
 }
 
-/// Offset of the flags in an on-disk entry, and the size of its fixed part.
-const FLAGS_AT: usize = 60;
-const HEAD: usize = 62;
+/// An on-disk entry: 40 bytes of file status and mode, the object id (20 bytes for
+/// SHA-1, 32 for SHA-256), 16 bits of flags, 16 more when extended, then the path.
+const ID_AT: usize = 40;
+/// The largest fixed part of an entry: SHA-256 id and extended flags.
+const MAX_HEAD: usize = ID_AT + 32 + 4;
+
+/// Offset of the flags in an on-disk entry with ids of `hash_len` bytes.
+const fn flags_at(hash_len: usize) -> usize {
+    ID_AT + hash_len
+}
+
+/// Size of the fixed part (without extended flags) of such an entry.
+const fn head_len(hash_len: usize) -> usize {
+    ID_AT + hash_len + 2
+}
 /// Flag bits of an on-disk entry.
 const EXTENDED: u16 = 0x4000;
 const STAGE: u16 = 0x3000;
 const NAME_LEN: u16 = 0x0fff;
-const HASH_LEN: usize = 20;
 
 /// A part of the new index: bytes of the old one, or a newly encoded entry.
 enum Piece {
     Old(std::ops::Range<usize>),
-    New([u8; 64], usize, Vec<u8>),
+    New([u8; MAX_HEAD], usize, Vec<u8>),
 }
 
 /// The new index: its header, the pieces of its entries and the extensions kept, to be
@@ -91,8 +103,10 @@ pub(super) fn entry_head(
     flags: u16,
     path_len: usize,
     extended: Option<u16>,
-) -> ([u8; 64], usize) {
-    let mut head = [0u8; 64];
+) -> ([u8; MAX_HEAD], usize) {
+    let mut head = [0u8; MAX_HEAD];
+    let hash_len = id.as_bytes().len();
+    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
     for (i, field) in [
         stat.ctime.secs,
         stat.ctime.nsecs,
@@ -110,15 +124,15 @@ pub(super) fn entry_head(
     {
         head[i * 4..i * 4 + 4].copy_from_slice(&field.to_be_bytes());
     }
-    head[40..60].copy_from_slice(id.as_bytes());
+    head[ID_AT..flags_at].copy_from_slice(id.as_bytes());
     let flags = (flags & !NAME_LEN) | path_len.min(NAME_LEN as usize) as u16;
-    head[FLAGS_AT..HEAD].copy_from_slice(&flags.to_be_bytes());
+    head[flags_at..fixed].copy_from_slice(&flags.to_be_bytes());
     match extended {
         Some(ext) => {
-            head[HEAD..HEAD + 2].copy_from_slice(&ext.to_be_bytes());
-            (head, HEAD + 2)
+            head[fixed..fixed + 2].copy_from_slice(&ext.to_be_bytes());
+            (head, fixed + 2)
         }
-        None => (head, HEAD),
+        None => (head, fixed),
     }
 }
 
@@ -131,15 +145,28 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Applies `edits` (sorted by path, one per path) to the index `old` (the file's bytes,
-/// checksum included, not verified). `None` when the index has a form this does not
+/// checksum included, not verified) of a repository whose object ids, and the index
+/// checksum, are `hash` ids. `None` when the index has a form this does not
 /// handle or does not parse: the caller then goes through gix, which reports problems.
 ///
 /// Like orc's update through gix: a set path keeps the flags of its stage-0 entry (or
 /// gets a new entry, sorted before its conflict stages); a removed path loses every
 /// stage; the cache-tree and the other optional extensions are dropped (git rebuilds
 /// what it needs) except the resolve-undo records, which name no offsets.
-pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a>> {
-    if old.len() < 12 + HASH_LEN || &old[..4] != b"DIRC" {
+pub(super) fn splice<'a>(
+    old: &'a [u8],
+    hash: gix::hash::Kind,
+    edits: &[Edit<'_>],
+) -> Option<Spliced<'a>> {
+    let hash_len = hash.len_in_bytes();
+    if edits
+        .iter()
+        .any(|(_, e)| e.is_some_and(|(id, _)| id.kind() != hash))
+    {
+        return None;
+    }
+    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
+    if old.len() < 12 + hash_len || &old[..4] != b"DIRC" {
         return None;
     }
     let version = be32(old, 4)?;
@@ -147,7 +174,7 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
         return None;
     }
     let count = be32(old, 8)? as usize;
-    let end_of_data = old.len() - HASH_LEN;
+    let end_of_data = old.len() - hash_len;
     let mut pieces = Vec::with_capacity(2 * edits.len() + 2);
     let mut new_count = count;
     // Edits not applied yet: `next` is the first whose path is not below the entry's.
@@ -160,12 +187,12 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
         Piece::New(head, len, path.to_vec())
     };
     for _ in 0..count {
-        let flags = be16(old, at + FLAGS_AT)?;
+        let flags = be16(old, at + flags_at)?;
         let extended = flags & EXTENDED != 0;
         if extended && version == 2 {
             return None;
         }
-        let name_at = at + HEAD + if extended { 2 } else { 0 };
+        let name_at = at + fixed + if extended { 2 } else { 0 };
         let name_len = match flags & NAME_LEN {
             NAME_LEN => old
                 .get(name_at..end_of_data)?
@@ -196,7 +223,7 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
             match &edits[next].1 {
                 None => new_count -= 1,
                 Some((id, stat)) if stage == 0 => {
-                    let ext = extended.then(|| be16(old, at + HEAD)).flatten();
+                    let ext = extended.then(|| be16(old, at + fixed)).flatten();
                     let mode = Mode::FILE;
                     let (head, len) = entry_head(stat, mode, id, flags, path.len(), ext);
                     pieces.push(Piece::New(head, len, path.to_vec()));
@@ -436,7 +463,7 @@ mod tests {
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
         let mut out = Vec::new();
-        splice(&old, edits)
+        splice(&old, gix::hash::Kind::Sha1, edits)
             .expect("this form is handled")
             .emit(|b| {
                 out.extend_from_slice(b);
@@ -490,21 +517,31 @@ mod tests {
         std::fs::write(dir.join("a.txt"), "a").unwrap();
         git(dir, &["-c", "index.version=4", "add", "a.txt"]);
         let v4 = std::fs::read(dir.join(".git/index")).unwrap();
-        assert!(splice(&v4, &[]).is_none(), "version 4");
+        assert!(
+            splice(&v4, gix::hash::Kind::Sha1, &[]).is_none(),
+            "version 4"
+        );
         git(dir, &["update-index", "--index-version", "2"]);
         git(dir, &["update-index", "--split-index"]);
         let split = std::fs::read(dir.join(".git/index")).unwrap();
         assert!(
-            splice(&split, &[]).is_none(),
+            splice(&split, gix::hash::Kind::Sha1, &[]).is_none(),
             "split index ('link' extension)"
         );
         git(dir, &["update-index", "--no-split-index"]);
         let plain = std::fs::read(dir.join(".git/index")).unwrap();
-        assert!(splice(&plain, &[]).is_some());
+        assert!(splice(&plain, gix::hash::Kind::Sha1, &[]).is_some());
         assert!(
-            splice(&plain[..plain.len() - 30], &[]).is_none(),
+            splice(&plain[..plain.len() - 30], gix::hash::Kind::Sha1, &[]).is_none(),
             "truncated"
         );
-        assert!(splice(b"not an index at all, but long enough", &[]).is_none());
+        assert!(
+            splice(
+                b"not an index at all, but long enough",
+                gix::hash::Kind::Sha1,
+                &[]
+            )
+            .is_none()
+        );
     }
 }

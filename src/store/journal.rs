@@ -89,11 +89,12 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         clear(store);
         return Ok(());
     };
-    if journal.moves_head {
+    // (git removes its own reftable locks; only gix's ref locks can be orc's.)
+    if journal.moves_head && store.refs == super::refs::Backend::Files {
         remove_ref_locks(store, &journal.commit);
     }
     let repo = &store.repo;
-    let head = repo.head_id().ok().map(|id| id.detach());
+    let head = super::refs::head(store).ok().and_then(|h| h.id);
     if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
         let mut blobs: Blobs = Vec::new();
         for (rel, id) in &journal.files {

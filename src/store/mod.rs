@@ -15,6 +15,8 @@ mod integration;
 mod interrupt;
 mod journal;
 mod paths;
+mod promisor;
+mod refs;
 mod sign;
 mod worktree;
 
@@ -40,6 +42,8 @@ pub const ORC_DIR: &str = ".orchestrator";
 pub struct Store {
     repo: gix::Repository,
     workdir: PathBuf,
+    /// How HEAD and other refs are read and moved.
+    refs: refs::Backend,
     /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
     staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
 }
@@ -63,9 +67,11 @@ impl Store {
         // A small object cache helps reading trees when walking history; a large one
         // only costs memory in the long-running `orc mcp`.
         repo.object_cache_size_if_unset(512 * 1024);
+        let refs = refs::Backend::of(&repo)?;
         Ok(Store {
             repo,
             workdir,
+            refs,
             staged: None,
         })
     }
@@ -232,11 +238,12 @@ impl Store {
 
     /// The name of the branch HEAD points to, or `None` when detached.
     pub fn branch(&self) -> Option<String> {
-        self.repo
-            .head_name()
-            .ok()
-            .flatten()
-            .map(|n| n.shorten().to_string())
+        let branch = refs::head(self).ok()?.branch?;
+        Some(
+            branch
+                .strip_prefix("refs/heads/")
+                .map_or(branch.clone(), str::to_owned),
+        )
     }
 
     /// Reads a file of the local state directory; `None` when it does not exist.

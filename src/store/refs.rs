@@ -1,0 +1,301 @@
+//! References: reading HEAD and other refs, and moving one with compare-and-swap.
+//!
+//! The `files` backend (loose refs and `packed-refs`) goes through gix. gix cannot read
+//! reftable yet, so in a repository whose `extensions.refStorage` is `reftable` exactly
+//! these reads and updates go through the git command line (`git rev-parse`,
+//! `git symbolic-ref`, `git update-ref <ref> <new> <old>`), with the same guarantee: an
+//! update succeeds only while the ref still has the value the caller saw.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use gix::ObjectId;
+use gix::refs::Target;
+use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
+
+use super::Store;
+use crate::error::{Error, Result};
+
+/// How a repository stores its refs (`extensions.refStorage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Backend {
+    /// Loose files and `packed-refs`: read and updated through gix.
+    Files,
+    /// reftable: read and updated through the git command line.
+    Reftable,
+}
+
+impl Backend {
+    /// The backend `extensions.refStorage` names; an unknown one is an error, as in git.
+    pub(super) fn of(repo: &gix::Repository) -> Result<Backend> {
+        let config = repo.config_snapshot();
+        match config.string("extensions.refStorage").as_deref() {
+            None => Ok(Backend::Files),
+            Some(v) if v.eq_ignore_ascii_case(b"files") => Ok(Backend::Files),
+            Some(v) if v.eq_ignore_ascii_case(b"reftable") => Ok(Backend::Reftable),
+            Some(other) => Err(Error::invalid_with_hint(
+                format!(
+                    "{}: extensions.refStorage is {other:?}, a ref backend orc does not know",
+                    repo.path().display()
+                ),
+                "orc supports the `files` and `reftable` ref backends",
+            )),
+        }
+    }
+}
+
+/// What HEAD is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Head {
+    /// The commit; `None` on an unborn branch.
+    pub id: Option<ObjectId>,
+    /// The full name of the branch HEAD points to (`refs/heads/main`); `None` when detached.
+    pub branch: Option<String>,
+}
+
+/// Why a ref update did not happen.
+#[derive(Debug)]
+pub(super) enum UpdateError {
+    /// The ref no longer has the expected value (or exists when it should not).
+    Race,
+    Failed(Error),
+}
+
+/// HEAD's commit and branch.
+pub(super) fn head(store: &Store) -> Result<Head> {
+    match store.refs {
+        Backend::Files => {
+            let head = store.repo.head().map_err(Error::git)?;
+            Ok(Head {
+                id: head.id().map(|id| id.detach()),
+                branch: head.referent_name().map(|n| n.as_bstr().to_string()),
+            })
+        }
+        Backend::Reftable => {
+            // One process in the common case (a branch with commits, or detached).
+            // `--` so that a file named HEAD is not taken for a path.
+            let out = git(
+                store,
+                &["rev-parse", "HEAD", "--symbolic-full-name", "HEAD", "--"],
+            )?;
+            if out.status.success() {
+                let text = String::from_utf8_lossy(&out.stdout);
+                let mut lines = text.lines();
+                let id = parse_id(lines.next().unwrap_or_default())?;
+                let branch = lines
+                    .next()
+                    .filter(|n| *n != "HEAD" && *n != "--")
+                    .map(str::to_owned);
+                return Ok(Head {
+                    id: Some(id),
+                    branch,
+                });
+            }
+            // An unborn branch: HEAD names a branch that does not exist yet.
+            let out = git(store, &["symbolic-ref", "-q", "HEAD"])?;
+            if !out.status.success() {
+                return Err(failed("git symbolic-ref HEAD", &out));
+            }
+            Ok(Head {
+                id: None,
+                branch: Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
+            })
+        }
+    }
+}
+
+/// The object a ref (full name, e.g. `refs/orc/claims/x`, or `HEAD`) points to; `None`
+/// when it does not exist.
+pub(super) fn read(store: &Store, name: &str) -> Result<Option<ObjectId>> {
+    if name == "HEAD" {
+        return Ok(head(store)?.id);
+    }
+    match store.refs {
+        Backend::Files => {
+            let Some(mut r) = store.repo.try_find_reference(name).map_err(Error::git)? else {
+                return Ok(None);
+            };
+            Ok(Some(r.peel_to_id().map_err(Error::git)?.detach()))
+        }
+        Backend::Reftable => {
+            let out = git(store, &["show-ref", "--verify", name])?;
+            if out.status.success() {
+                let text = String::from_utf8_lossy(&out.stdout);
+                let id = text.split_whitespace().next().unwrap_or_default();
+                return parse_id(id).map(Some);
+            }
+            if String::from_utf8_lossy(&out.stderr).contains("not a valid ref") {
+                return Ok(None);
+            }
+            Err(failed(&format!("git show-ref {name}"), &out))
+        }
+    }
+}
+
+/// Moves the ref `name` to `new` if it still points to `expected` (`None`: if it does not
+/// exist), writing a reflog entry with `message` by `committer`. `HEAD` moves the branch
+/// it names, and both reflogs get the entry.
+pub(super) fn update(
+    store: &Store,
+    name: &str,
+    new: ObjectId,
+    expected: Option<ObjectId>,
+    message: &str,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), UpdateError> {
+    match store.refs {
+        Backend::Files => update_files(store, name, new, expected, message, committer),
+        Backend::Reftable => update_cli(store, name, new, expected, message, committer),
+    }
+}
+
+fn update_files(
+    store: &Store,
+    name: &str,
+    new: ObjectId,
+    expected: Option<ObjectId>,
+    message: &str,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), UpdateError> {
+    let edit = RefEdit {
+        change: RefChange::Update {
+            log: LogChange {
+                mode: RefLog::AndReference,
+                force_create_reflog: false,
+                message: message.into(),
+            },
+            expected: match expected {
+                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                None => PreviousValue::MustNotExist,
+            },
+            new: Target::Object(new),
+        },
+        name: name
+            .try_into()
+            .map_err(|e| UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}"))))?,
+        deref: true,
+    };
+    let mut time_buf = gix::date::parse::TimeBuf::default();
+    match store
+        .repo
+        .edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf)))
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            use gix::refs::file::transaction::prepare::{MustNotExist, ReferenceOutOfDate};
+            if e.downcast_any_ref::<ReferenceOutOfDate>().is_some()
+                || e.downcast_any_ref::<MustNotExist>().is_some()
+            {
+                Err(UpdateError::Race)
+            } else {
+                Err(UpdateError::Failed(Error::git(e)))
+            }
+        }
+    }
+}
+
+/// How long an update waits while another process holds the reftable stack's lock (git
+/// 2.47 does not wait itself).
+const REFTABLE_LOCK_WAIT: Duration = Duration::from_secs(10);
+
+fn update_cli(
+    store: &Store,
+    name: &str,
+    new: ObjectId,
+    expected: Option<ObjectId>,
+    message: &str,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), UpdateError> {
+    let new = new.to_string();
+    // An empty old value: the ref must not exist.
+    let old = expected.map(|e| e.to_string()).unwrap_or_default();
+    let seconds = committer.time.seconds;
+    let offset = committer.time.offset;
+    let date = format!(
+        "{seconds} {}{:02}{:02}",
+        if offset < 0 { '-' } else { '+' },
+        offset.unsigned_abs() / 3600,
+        offset.unsigned_abs() % 3600 / 60
+    );
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let mut cmd = command(store);
+        cmd.args([
+            "update-ref",
+            "-m",
+            message,
+            "--end-of-options",
+            name,
+            &new,
+            &old,
+        ])
+        .env("GIT_COMMITTER_NAME", committer.name.to_string())
+        .env("GIT_COMMITTER_EMAIL", committer.email.to_string())
+        .env("GIT_COMMITTER_DATE", &date);
+        let out = cmd.output().map_err(|e| UpdateError::Failed(no_git(e)))?;
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if stderr.contains("but expected") || stderr.contains("reference already exists") {
+            return Err(UpdateError::Race);
+        }
+        // Another writer holds the stack's lock for the moment it takes to add a table.
+        if stderr.contains("cannot lock references") && start.elapsed() < REFTABLE_LOCK_WAIT {
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(20));
+            continue;
+        }
+        return Err(UpdateError::Failed(failed(
+            &format!("git update-ref {name}"),
+            &out,
+        )));
+    }
+}
+
+/// Resolves a revision through `git rev-parse` (for reftable, where gix cannot).
+pub(super) fn rev_parse(store: &Store, spec: &str) -> Result<Option<ObjectId>> {
+    let spec = format!("{spec}^{{commit}}");
+    let out = git(
+        store,
+        &["rev-parse", "--verify", "-q", "--end-of-options", &spec],
+    )?;
+    if !out.status.success() {
+        return Ok(None);
+    }
+    parse_id(String::from_utf8_lossy(&out.stdout).trim()).map(Some)
+}
+
+/// `git` in the work tree, for this repository (also in a linked worktree).
+fn command(store: &Store) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(store.workdir())
+        .env("GIT_DIR", store.repo.path())
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE");
+    cmd
+}
+
+fn git(store: &Store, args: &[&str]) -> Result<Output> {
+    command(store).args(args).output().map_err(no_git)
+}
+
+fn no_git(e: std::io::Error) -> Error {
+    Error::invalid_with_hint(
+        format!("could not run `git`: {e}"),
+        "in a reftable repository orc reads and moves refs through the git command line; install git 2.45 or newer",
+    )
+}
+
+fn failed(what: &str, out: &Output) -> Error {
+    Error::git(format!(
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr).trim()
+    ))
+}
+
+fn parse_id(hex: &str) -> Result<ObjectId> {
+    ObjectId::from_hex(hex.trim().as_bytes())
+        .map_err(|e| Error::git(format!("git printed {hex:?}, not an object id: {e}")))
+}

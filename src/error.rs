@@ -18,6 +18,9 @@ pub enum Error {
     #[error("orc is not initialised in {}", path.display())]
     NotInitialized { path: PathBuf },
 
+    #[error("{}: orc's state (.orchestrator/) is committed but outside this sparse checkout", path.display())]
+    OutsideSparseCheckout { path: PathBuf },
+
     #[error("{}: {source}", path.display())]
     Parse { path: PathBuf, source: FormatError },
 
@@ -121,6 +124,7 @@ impl Error {
             Error::NotARepository { .. } => "not_a_repository",
             Error::BareRepository { .. } => "bare_repository",
             Error::NotInitialized { .. } => "not_initialized",
+            Error::OutsideSparseCheckout { .. } => "outside_sparse_checkout",
             Error::Parse { .. } => "unreadable_file",
             Error::Io { .. } => "io",
             Error::Git { .. } => "git",
@@ -149,6 +153,9 @@ impl Error {
                 "run orc in a clone or a linked worktree (`git worktree add`)".into()
             }
             Error::NotInitialized { .. } => "run `orc init` to start tracking tasks here".into(),
+            Error::OutsideSparseCheckout { .. } => {
+                "include it with `git sparse-checkout add .orchestrator`".into()
+            }
             Error::Parse { .. } => {
                 "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"
                     .into()

@@ -282,7 +282,6 @@ mod tests {
     use std::process::Command;
 
     use gix::index::entry::{Flags, Stage, stat::Time};
-    use sha1::Digest;
 
     use super::*;
 
@@ -301,8 +300,8 @@ mod tests {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn load(path: &Path) -> gix::index::File {
-        gix::index::File::at(path, gix::hash::Kind::Sha1, false, Default::default()).unwrap()
+    fn load(path: &Path, kind: gix::hash::Kind) -> gix::index::File {
+        gix::index::File::at(path, kind, false, Default::default()).unwrap()
     }
 
     /// Every entry as (path, stage, id, stat, mode, flags kept on disk).
@@ -332,9 +331,20 @@ mod tests {
 
     #[test]
     fn splicing_equals_decoding_editing_and_encoding_and_git_reads_it() {
+        splicing_in(gix::hash::Kind::Sha1);
+    }
+
+    /// The same in a SHA-256 repository: 32-byte ids in entries and a SHA-256 checksum.
+    #[test]
+    fn splicing_works_in_sha256_repositories() {
+        splicing_in(gix::hash::Kind::Sha256);
+    }
+
+    fn splicing_in(kind: gix::hash::Kind) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        git(dir, &["init", "-q", "-b", "main"]);
+        let format = format!("--object-format={kind}");
+        git(dir, &["init", "-q", "-b", "main", &format]);
         let write = |rel: &str, text: &str| {
             let p = dir.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -379,7 +389,7 @@ mod tests {
         );
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
-        let before = load(&index_path);
+        let before = load(&index_path, kind);
         assert!(
             before
                 .entries()
@@ -407,7 +417,7 @@ mod tests {
             gid: 0,
             size: n,
         };
-        let id = |b: u8| gix::ObjectId::from_bytes_or_panic(&[b; 20]);
+        let id = |b: u8| gix::ObjectId::from_bytes_or_panic(&vec![b; kind.len_in_bytes()]);
         let mut edits: Vec<Edit<'_>> = vec![
             (b"a-first.txt", Some((id(1), stat(1)))),
             (b"b/three.txt", Some((id(2), stat(2)))),
@@ -419,11 +429,11 @@ mod tests {
         ];
         edits.sort_by(|a, b| a.0.cmp(b.0));
 
-        splice_into(dir, &edits);
+        splice_into(dir, kind, &edits);
 
         let mut expected = before.clone();
         apply_decoded(&mut expected, &edits);
-        let after = load(&index_path);
+        let after = load(&index_path, kind);
         assert_eq!(entries(&after), entries(&expected));
         assert!(after.tree().is_none(), "the cache-tree is dropped");
         assert!(
@@ -459,19 +469,21 @@ mod tests {
     }
 
     /// Splices `edits` into the repository's index, as orc's commit does.
-    fn splice_into(dir: &Path, edits: &[Edit<'_>]) {
+    fn splice_into(dir: &Path, kind: gix::hash::Kind, edits: &[Edit<'_>]) {
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
         let mut out = Vec::new();
-        splice(&old, gix::hash::Kind::Sha1, edits)
+        splice(&old, kind, edits)
             .expect("this form is handled")
             .emit(|b| {
                 out.extend_from_slice(b);
                 Ok(())
             })
             .unwrap();
-        let checksum = sha1::Sha1::digest(&out);
-        out.extend_from_slice(&checksum);
+        let mut hasher = gix::hash::hasher(kind);
+        hasher.update(&out);
+        let checksum = hasher.try_finalize().unwrap();
+        out.extend_from_slice(checksum.as_slice());
         std::fs::write(&index_path, &out).unwrap();
     }
 
@@ -498,7 +510,7 @@ mod tests {
             (b"z.txt", Some((id, stat))),
         ];
         edits.sort_by(|a, b| a.0.cmp(b.0));
-        splice_into(dir, &edits);
+        splice_into(dir, gix::hash::Kind::Sha1, &edits);
         let listed = git(dir, &["ls-files", "--stage"]);
         assert_eq!(
             listed,

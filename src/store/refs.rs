@@ -299,3 +299,107 @@ fn parse_id(hex: &str) -> Result<ObjectId> {
     ObjectId::from_hex(hex.trim().as_bytes())
         .map_err(|e| Error::git(format!("git printed {hex:?}, not an object id: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "a")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "c")
+            .env("GIT_COMMITTER_EMAIL", "c@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    /// Any ref, not only HEAD, is read and moved with compare-and-swap in both backends.
+    #[test]
+    fn refs_are_read_and_updated_with_compare_and_swap_in_both_backends() {
+        for format in ["files", "reftable"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path();
+            git(
+                dir,
+                &[
+                    "init",
+                    "-q",
+                    "-b",
+                    "main",
+                    &format!("--ref-format={format}"),
+                ],
+            );
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "one"]);
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "two"]);
+            let store = Store::discover(dir).unwrap();
+            assert_eq!(
+                store.refs,
+                if format == "files" {
+                    Backend::Files
+                } else {
+                    Backend::Reftable
+                }
+            );
+            let id =
+                |rev: &str| ObjectId::from_hex(git(dir, &["rev-parse", rev]).as_bytes()).unwrap();
+            let (one, two) = (id("HEAD~1"), id("HEAD"));
+            let head = head(&store).unwrap();
+            assert_eq!(head.id, Some(two), "{format}");
+            assert_eq!(head.branch.as_deref(), Some("refs/heads/main"), "{format}");
+
+            let name = "refs/orc/test/x";
+            let who = gix::actor::Signature {
+                name: "orc".into(),
+                email: "orc@localhost".into(),
+                time: gix::date::Time::new(1_700_000_000, 3600),
+            };
+            assert_eq!(read(&store, name).unwrap(), None, "{format}");
+            update(&store, name, one, None, "create", &who).unwrap();
+            assert_eq!(read(&store, name).unwrap(), Some(one), "{format}");
+            assert!(
+                matches!(
+                    update(&store, name, two, None, "again", &who),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: exists already"
+            );
+            assert!(
+                matches!(
+                    update(&store, name, two, Some(two), "stale", &who),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: not at the expected value"
+            );
+            update(&store, name, two, Some(one), "move", &who).unwrap();
+            assert_eq!(git(dir, &["rev-parse", name]), two.to_string(), "{format}");
+            assert_eq!(rev_parse(&store, "main~1").unwrap(), Some(one), "{format}");
+
+            // HEAD moves its branch, and both reflogs say who did it.
+            update(&store, "HEAD", one, Some(two), "commit: back", &who).unwrap();
+            assert_eq!(
+                git(dir, &["rev-parse", "main"]),
+                one.to_string(),
+                "{format}"
+            );
+            assert_eq!(
+                git(dir, &["log", "-g", "-1", "--format=%gs|%gn|%ge", "main"]),
+                "commit: back|orc|orc@localhost",
+                "{format}"
+            );
+            git(dir, &["checkout", "-q", "--detach"]);
+            let detached = super::head(&Store::discover(dir).unwrap()).unwrap();
+            assert_eq!(
+                (detached.id, detached.branch),
+                (Some(one), None),
+                "{format}"
+            );
+        }
+    }
+}

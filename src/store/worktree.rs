@@ -135,6 +135,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether `.orchestrator/` is committed but left out of this sparse checkout: the
+    /// index marks its entries (or, in a sparse index, the directory) skip-worktree.
+    pub fn orc_dir_outside_sparse_checkout(&self) -> Result<bool> {
+        let index = self.repo.index_or_empty().map_err(Error::git)?;
+        let prefix = format!("{ORC_DIR}/");
+        Ok(index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .any(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+            }))
+    }
+
     /// The tree of HEAD's commit; the empty tree on an unborn branch.
     pub(super) fn head_tree_id(&self) -> Result<gix::ObjectId> {
         match super::refs::head(self)?.id {

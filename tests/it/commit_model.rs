@@ -135,9 +135,10 @@ fn user_staged_and_unstaged_work_survives_every_command(shape: Shape) {
 fn parallel_processes_lose_no_update(shape: Shape) {
     let repo = Repo::init_shaped(shape);
     let before = repo.commit_count();
+    let per_worker = shape.processes(25);
     let workers: Vec<_> = (0..4)
         .map(|w| {
-            let cmds: Vec<_> = (0..25)
+            let cmds: Vec<_> = (0..per_worker)
                 .map(|i| repo.orc_cmd(&["task", "add", &format!("w{w} t{i}")]))
                 .collect();
             std::thread::spawn(move || {
@@ -156,8 +157,8 @@ fn parallel_processes_lose_no_update(shape: Shape) {
         w.join().unwrap();
     }
     let tasks = repo.json(&["task", "list"]);
-    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 100);
-    assert_eq!(repo.commit_count(), before + 100);
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 4 * per_worker);
+    assert_eq!(repo.commit_count(), before + 4 * per_worker);
     assert_eq!(
         repo.git(&["rev-list", "--min-parents=2", "--count", "HEAD"])
             .trim(),
@@ -169,11 +170,12 @@ fn parallel_processes_lose_no_update(shape: Shape) {
 
 fn racing_git_commits_are_not_lost(shape: Shape) {
     let repo = Repo::init_shaped(shape);
-    let mut orc_cmds: Vec<_> = (0..20)
+    let n = shape.processes(20);
+    let mut orc_cmds: Vec<_> = (0..n)
         .map(|i| repo.orc_cmd(&["task", "add", &format!("t{i}")]))
         .collect();
     let root = repo.root.clone();
-    let git_cmds: Vec<_> = (0..20)
+    let git_cmds: Vec<_> = (0..n)
         .map(|i| {
             let mut add = repo.git_cmd(&root, &["add", &format!("f{i}.txt")]);
             let mut commit = repo.git_cmd(
@@ -215,19 +217,16 @@ fn racing_git_commits_are_not_lost(shape: Shape) {
         );
     }
     let landed = git_thread.join().unwrap();
-    assert_eq!(landed.len(), 20, "every user commit eventually landed");
+    assert_eq!(landed.len(), n, "every user commit eventually landed");
     let log = repo.git(&["log", "--format=%s"]);
-    for i in 0..20 {
+    for i in 0..n {
         assert!(
             log.lines().any(|l| l == format!("user {i}")),
             "user {i} missing:\n{log}"
         );
         assert!(repo.root.join(format!("f{i}.txt")).exists());
     }
-    assert_eq!(
-        log.lines().filter(|l| l.starts_with("orc: add")).count(),
-        20
-    );
+    assert_eq!(log.lines().filter(|l| l.starts_with("orc: add")).count(), n);
     // A `git commit` that read the index just before orc's commit can revert orc's file
     // in HEAD (the work tree keeps it); orc's next commit restores it. The last racing
     // commit may come after orc's last one: make one more.
@@ -237,7 +236,7 @@ fn racing_git_commits_are_not_lost(shape: Shape) {
             .as_array()
             .unwrap()
             .len(),
-        21
+        n + 1
     );
     assert_eq!(repo.status_porcelain(), "");
     repo.assert_fsck();

@@ -42,6 +42,16 @@ impl Shape {
         }
     }
 
+    /// How many processes a concurrency test runs in this shape: `full` in the reference
+    /// shape (SHA-1 + files), a third of it (at least 4) in the others, which exercise the
+    /// same races with a suite that stays fast.
+    pub fn processes(self, full: usize) -> usize {
+        match self {
+            Shape::Sha1Files => full,
+            _ => (full / 3).max(4),
+        }
+    }
+
     /// Whether this machine's git makes this shape. When it does not, says so on the
     /// terminal (not captured by the test runner), or fails when `ORC_REQUIRE_ALL_SHAPES`
     /// is set (CI sets it).

@@ -89,9 +89,13 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         clear(store);
         return Ok(());
     };
-    // (git removes its own reftable locks; only gix's ref locks can be orc's.)
-    if journal.moves_head && store.refs == super::refs::Backend::Files {
-        remove_ref_locks(store, &journal.commit);
+    if journal.moves_head {
+        match store.refs {
+            super::refs::Backend::Files => remove_ref_locks(store, &journal.commit),
+            // git moves reftable refs for orc and removes its own locks: let a
+            // `git update-ref` that outlived its orc process finish first.
+            super::refs::Backend::Reftable => super::refs::settle(store, REFTABLE_SETTLE),
+        }
     }
     let repo = &store.repo;
     let head = super::refs::head(store).ok().and_then(|h| h.id);
@@ -129,6 +133,9 @@ pub(super) fn recover(store: &Store) -> Result<()> {
     clear(store);
     Ok(())
 }
+
+/// How long recovery waits for a `git update-ref` left running by a killed orc process.
+const REFTABLE_SETTLE: Duration = Duration::from_secs(2);
 
 /// How long a reference lock without content must stay so before the next orc process
 /// takes it for the dead writer's: git fills its reference locks within microseconds.

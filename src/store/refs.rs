@@ -247,10 +247,12 @@ fn update_cli(
             pause = (pause * 2).min(Duration::from_millis(20));
             continue;
         }
-        return Err(UpdateError::Failed(failed(
-            &format!("git update-ref {name}"),
-            &out,
-        )));
+        let error = failed(&format!("git update-ref {name}"), &out);
+        // Killed by a signal after the update, say: what counts is where the ref is.
+        return match read(store, name) {
+            Ok(Some(now)) if now.to_string() == new => Ok(()),
+            _ => Err(UpdateError::Failed(error)),
+        };
     }
 }
 
@@ -267,14 +269,35 @@ pub(super) fn rev_parse(store: &Store, spec: &str) -> Result<Option<ObjectId>> {
     parse_id(String::from_utf8_lossy(&out.stdout).trim()).map(Some)
 }
 
-/// `git` in the work tree, for this repository (also in a linked worktree).
+/// `git` in the work tree, for this repository (also in a linked worktree). In a process
+/// group of its own: a Ctrl-C at the terminal reaches orc, which finishes its commit
+/// first, not the git process that moves a ref for it.
 fn command(store: &Store) -> Command {
     let mut cmd = Command::new("git");
     cmd.current_dir(store.workdir())
         .env("GIT_DIR", store.repo.path())
         .env_remove("GIT_WORK_TREE")
         .env_remove("GIT_INDEX_FILE");
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd
+}
+
+/// Waits, up to `wait`, while a git process holds the reftable stack's lock: an orc process
+/// killed while its `git update-ref` ran leaves that process to finish on its own.
+pub(super) fn settle(store: &Store, wait: Duration) {
+    if store.refs != Backend::Reftable {
+        return;
+    }
+    let lock = store
+        .repo
+        .common_dir()
+        .join("reftable")
+        .join("tables.list.lock");
+    let start = Instant::now();
+    while lock.exists() && start.elapsed() < wait {
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 fn git(store: &Store, args: &[&str]) -> Result<Output> {

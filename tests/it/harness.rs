@@ -239,12 +239,11 @@ impl Repo {
                 root.to_str().unwrap(),
             ],
         );
-        let clone = Repo {
+        Repo {
             _tmp: None,
             root,
             home: self.home.clone(),
-        };
-        clone
+        }
     }
 
     /// The git dir of the work tree (`.git`, or the linked worktree's own).

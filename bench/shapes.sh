@@ -17,17 +17,18 @@ export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
     GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com \
     GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
-# Median of the wall times (ms) of running "$@" $runs times.
+# Wall time of "$@" in microseconds.
+time_us() {
+    local start end
+    start=$(date +%s%N)
+    "$@" > /dev/null
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000))
+}
+
+# Median (ms) of the numbers (us) in a file.
 median() {
-    local times=()
-    for _ in $(seq "$runs"); do
-        local start end
-        start=$(date +%s%N)
-        "$@" > /dev/null
-        end=$(date +%s%N)
-        times+=($(((end - start) / 1000)))
-    done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+    sort -n "$1" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
 
 git_pair() {
@@ -35,8 +36,8 @@ git_pair() {
     git add user.txt && git commit -q -m user
 }
 
-printf '%-10s %12s %12s %8s\n' shape "orc (ms)" "git (ms)" ratio
-for shape in sha1-files sha256 reftable; do
+shapes=(sha1-files sha256 reftable)
+for shape in "${shapes[@]}"; do
     dir="$tmp/$shape"
     case $shape in
         sha1-files) git init -q -b main "$dir" ;;
@@ -50,12 +51,26 @@ for shape in sha1-files sha256 reftable; do
     for i in $(seq "$files"); do echo "file $i" > "src/f$((i % 100))-$i.txt"; done
     git add -A && git commit -q -m files
     "$orc" init > /dev/null
-    for i in $(seq "$tasks"); do "$orc" task add "task $i" --no-commit > /dev/null; done
+    for i in $(seq "$tasks"); do "$orc" task add "task $i" --no-commit > /dev/null 2>&1; done
     git add .orchestrator && git commit -q -m tasks
-    id=$("$orc" task add "measured")
-    orc_ms=$(median "$orc" task note "$id" "a note")
-    git_ms=$(median git_pair)
+    "$orc" task add "measured" > "$tmp/$shape.id"
+    cd - > /dev/null
+done
+
+# Interleaved, so that the machine's load falls on every shape alike.
+for _ in $(seq "$runs"); do
+    for shape in "${shapes[@]}"; do
+        cd "$tmp/$shape"
+        time_us "$orc" task note "$(cat "$tmp/$shape.id")" "a note" >> "$tmp/$shape.orc"
+        time_us git_pair >> "$tmp/$shape.git"
+        cd - > /dev/null
+    done
+done
+
+printf '%-10s %12s %12s %8s\n' shape "orc (ms)" "git (ms)" ratio
+for shape in "${shapes[@]}"; do
+    orc_ms=$(median "$tmp/$shape.orc")
+    git_ms=$(median "$tmp/$shape.git")
     ratio=$(awk -v a="$orc_ms" -v b="$git_ms" 'BEGIN {printf "%.2f", a / b}')
     printf '%-10s %12s %12s %8s\n' "$shape" "$orc_ms" "$git_ms" "$ratio"
-    cd - > /dev/null
 done

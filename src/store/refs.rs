@@ -206,7 +206,7 @@ fn update_cli(
     message: &str,
     committer: &gix::actor::Signature,
 ) -> std::result::Result<(), UpdateError> {
-    let new = new.to_string();
+    let new_hex = new.to_string();
     // An empty old value: the ref must not exist.
     let old = expected.map(|e| e.to_string()).unwrap_or_default();
     let seconds = committer.time.seconds;
@@ -227,7 +227,7 @@ fn update_cli(
             message,
             "--end-of-options",
             name,
-            &new,
+            &new_hex,
             &old,
         ])
         .env("GIT_COMMITTER_NAME", committer.name.to_string())
@@ -250,7 +250,7 @@ fn update_cli(
         let error = failed(&format!("git update-ref {name}"), &out);
         // Killed by a signal after the update, say: what counts is where the ref is.
         return match read(store, name) {
-            Ok(Some(now)) if now.to_string() == new => Ok(()),
+            Ok(Some(now)) if now == new => Ok(()),
             _ => Err(UpdateError::Failed(error)),
         };
     }

@@ -53,11 +53,36 @@ pub struct RepoLock {
     _file: fs::File,
 }
 
+/// An error and its causes, outermost first, joined by ": ".
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl Store {
     /// Finds the repository that contains `start` (like `git` does).
     pub fn discover(start: &Path) -> Result<Store> {
-        let mut repo = gix::discover(start).map_err(|_| Error::NotARepository {
-            path: start.to_path_buf(),
+        let mut repo = gix::discover(start).map_err(|e| {
+            // A repository that is there but cannot be opened is not "no repository".
+            match gix::discover::upwards(start) {
+                Ok((found, _)) => Error::invalid_with_hint(
+                    format!(
+                        "{}: orc cannot open this git repository: {}",
+                        found.as_ref().display(),
+                        causes(&e)
+                    ),
+                    "orc supports the sha1 and sha256 object formats and the files and reftable ref backends; `git config --local --list` shows what this repository uses",
+                ),
+                Err(_) => Error::NotARepository {
+                    path: start.to_path_buf(),
+                },
+            }
         })?;
         let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
             return Err(Error::BareRepository {

@@ -35,8 +35,9 @@ impl Backend {
             Some(v) if v.eq_ignore_ascii_case(b"reftable") => Ok(Backend::Reftable),
             Some(other) => Err(Error::invalid_with_hint(
                 format!(
-                    "{}: extensions.refStorage is {other:?}, a ref backend orc does not know",
-                    repo.path().display()
+                    "{}: extensions.refStorage is {:?}, a ref backend orc does not know",
+                    repo.path().display(),
+                    String::from_utf8_lossy(other)
                 ),
                 "orc supports the `files` and `reftable` ref backends",
             )),

@@ -169,3 +169,29 @@ fn revisions_resolve_in_a_reftable_repository() {
         "reftable"
     );
 }
+
+/// A repository orc cannot open is named as one, with what it uses; it is not "not a
+/// repository" (which would suggest `git init`).
+#[test]
+fn a_repository_of_an_unknown_format_is_not_called_no_repository() {
+    for (key, value, expected) in [
+        (
+            "extensions.objectFormat",
+            "sha512",
+            r#"orc cannot open this git repository: Repository configuration could not be loaded: Invalid configuration value, input="sha512", key="extensions.objectFormat""#,
+        ),
+        (
+            "extensions.refStorage",
+            "tables",
+            r#"extensions.refStorage is "tables", a ref backend orc does not know"#,
+        ),
+    ] {
+        let repo = Repo::new();
+        repo.git(&["config", "core.repositoryFormatVersion", "1"]);
+        repo.git(&["config", key, value]);
+        let err = repo.fails(&["status"]);
+        assert!(err.contains(expected), "{key}: {err}");
+        assert!(!err.contains("git init"), "{key}: {err}");
+        assert!(err.contains("hint: orc supports"), "{key}: {err}");
+    }
+}

@@ -18,6 +18,9 @@ pub enum Error {
     #[error("orc is not initialised in {}", path.display())]
     NotInitialized { path: PathBuf },
 
+    #[error("{}: orc's state (.orchestrator/) is committed but outside this sparse checkout", path.display())]
+    OutsideSparseCheckout { path: PathBuf },
+
     #[error("{}", source.at_path(&path.display().to_string()))]
     Parse { path: PathBuf, source: FormatError },
 
@@ -131,6 +134,7 @@ impl Error {
             Error::NotARepository { .. } => "not_a_repository",
             Error::BareRepository { .. } => "bare_repository",
             Error::NotInitialized { .. } => "not_initialized",
+            Error::OutsideSparseCheckout { .. } => "outside_sparse_checkout",
             Error::Parse { .. } => "unreadable_file",
             Error::Io { .. } => "io",
             Error::Git { .. } => "git",
@@ -165,6 +169,9 @@ impl Error {
             Error::Parse { source, .. } if source.is_conflict_markers() => {
                 "a merge left this file half-merged: keep the lines you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, then `git add` the file; `orc check` lists every such file"
                     .into()
+            }
+            Error::OutsideSparseCheckout { .. } => {
+                "include it with `git sparse-checkout add .orchestrator`".into()
             }
             Error::Parse { .. } => {
                 "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"

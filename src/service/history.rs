@@ -146,9 +146,9 @@ pub struct ObjectHistory {
     pub history: HistoryCoverage,
 }
 
-/// A version found in one commit: the content (`None` when deleted) and, for a decision
-/// created by a renumber, the path it had before.
-type Step = (Option<Vec<u8>>, Option<String>);
+/// A version found in one commit: the blob id (`None` when deleted) and, for a decision
+/// created by a renumber or a task file that moved, the path it had before.
+type Step = (Option<String>, Option<String>);
 
 /// What `orc show ID` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,8 +329,10 @@ impl Orc {
             }
         };
         let current_path = path.clone();
-        // (commit, content at that commit or None when deleted), newest first.
-        let mut raw: Vec<(CommitInfo, String, Option<Vec<u8>>)> = Vec::new();
+        // (commit, path, blob at that commit or None when deleted), newest first. The
+        // contents are read after the walk, all at once: a partial clone fetches the
+        // missing ones in one batch.
+        let mut raw: Vec<(CommitInfo, String, Option<String>)> = Vec::new();
         let mut failure: Option<Error> = None;
         // The blob of a path in a commit, as found when the commit was a parent: in a
         // walk newest first, most commits come right after their child.
@@ -355,10 +357,6 @@ impl Orc {
                 if !changed {
                     return Ok(None);
                 }
-                let content = match &now {
-                    Some(_) => self.store.read_at(&c.id, &path)?,
-                    None => None,
-                };
                 // A renumbered decision came from another file in the same commit, and a
                 // task file moved between the flat and the sharded layout from the other.
                 let appeared = parents.first().is_some_and(Option::is_none);
@@ -366,6 +364,7 @@ impl Orc {
                     ObjectRef::Decision(_)
                         if appeared && c.trailer("Orc-Op") == Some("decision.renumber") =>
                     {
+                        let content = self.store.read_at(&c.id, &path)?;
                         self.renumbered_from(c, content.as_deref())?
                     }
                     ObjectRef::Task(id) if appeared => {
@@ -378,11 +377,11 @@ impl Orc {
                     }
                     _ => None,
                 };
-                Ok(Some((content, earlier_path)))
+                Ok(Some((now, earlier_path)))
             };
             match step() {
-                Ok(Some((content, earlier))) => {
-                    raw.push((c.clone(), path.clone(), content));
+                Ok(Some((blob, earlier))) => {
+                    raw.push((c.clone(), path.clone(), blob));
                     if let Some(p) = earlier {
                         path = p;
                     }
@@ -406,6 +405,15 @@ impl Orc {
                 "it was never committed; `git status` shows whether it is still uncommitted",
             ));
         }
+        let blobs: Vec<String> = raw.iter().filter_map(|(_, _, b)| b.clone()).collect();
+        let mut contents = self.store.read_blobs(&blobs)?.into_iter();
+        let raw: Vec<(CommitInfo, String, Option<Vec<u8>>)> = raw
+            .into_iter()
+            .map(|(c, p, blob)| {
+                let content = blob.map(|_| contents.next().expect("one content per blob"));
+                (c, p, content)
+            })
+            .collect();
         let parsed: Vec<Option<std::result::Result<serde_json::Value, String>>> = raw
             .iter()
             .map(|(_, _, content)| content.as_deref().map(|b| parse_value(kind, b)))

@@ -112,6 +112,10 @@ impl Orc {
                 applied,
             ));
         }
+        // Committed but left out of a sparse checkout: a new state would be a second one.
+        if let err @ Error::OutsideSparseCheckout { .. } = State::missing_config(&self.store) {
+            return Err(err);
+        }
         let mut change = self.change("initialise .orchestrator/".into(), "init", None);
         change.write(CONFIG_PATH, format::config_to_toml(&Config::default()));
         if self.store.read(README_PATH)?.is_none() {

@@ -99,15 +99,24 @@ pub struct State {
 impl State {
     /// Reads `.orchestrator/config.toml`; fails when orc is not initialised.
     pub fn load_config(store: &Store) -> Result<Config> {
-        let config_text = store
-            .read(CONFIG_PATH)?
-            .ok_or_else(|| Error::NotInitialized {
-                path: store.workdir().to_path_buf(),
-            })?;
+        let Some(config_text) = store.read(CONFIG_PATH)? else {
+            return Err(Self::missing_config(store));
+        };
         format::config_from_toml(&config_text).map_err(|source| Error::Parse {
             path: PathBuf::from(CONFIG_PATH),
             source,
         })
+    }
+
+    /// Why `.orchestrator/config.toml` is not in the work tree: orc is not initialised, or
+    /// its state is committed but outside the sparse checkout.
+    pub fn missing_config(store: &Store) -> Error {
+        let path = store.workdir().to_path_buf();
+        match store.orc_dir_outside_sparse_checkout() {
+            Ok(true) => Error::OutsideSparseCheckout { path },
+            Ok(false) => Error::NotInitialized { path },
+            Err(e) => e,
+        }
     }
 
     /// Reads every task (through the parse cache).

@@ -9,12 +9,10 @@ use std::time::Duration;
 
 use gix::ObjectId;
 use gix::index::entry::{Flags, Stat};
-use gix::refs::Target;
-use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::index_lock::IndexLock;
 use super::sign::Signer;
-use super::{Store, fsutil, heal, housekeeping, index_edit, interrupt, journal};
+use super::{Store, fsutil, heal, housekeeping, index_edit, interrupt, journal, refs};
 use crate::error::{Error, Result};
 
 /// How long orc waits for git's index lock held by another process.
@@ -184,7 +182,7 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         crash_point("before-ref");
         match update_head(store, &built, commit_id, &change.summary, &committer) {
             Ok(()) => break Some(commit_id),
-            Err(e) if is_ref_race(&e) && attempts < MAX_ATTEMPTS => {
+            Err(refs::UpdateError::Race) if attempts < MAX_ATTEMPTS => {
                 attempts += 1;
                 built = build().map_err(give_up)?;
                 journal::write(
@@ -196,13 +194,13 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
                 )
                 .map_err(give_up)?;
             }
-            Err(e) if is_ref_race(&e) => {
+            Err(refs::UpdateError::Race) => {
                 return Err(give_up(Error::invalid_with_hint(
                     format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
                     "run the command again",
                 )));
             }
-            Err(e) => return Err(give_up(Error::git(e))),
+            Err(refs::UpdateError::Failed(e)) => return Err(give_up(e)),
         }
     };
     crash_point("after-ref");
@@ -340,9 +338,9 @@ fn build_commit(
     signer: Option<&Signer>,
 ) -> Result<Built> {
     let repo = &store.repo;
-    let head = repo.head().map_err(Error::git)?;
-    let detached = head.is_detached();
-    let parent = head.id().map(|id| id.detach());
+    let head = refs::head(store)?;
+    let detached = head.branch.is_none();
+    let parent = head.id;
     // Files a concurrent `git commit` reverted since orc's last commit go into this
     // one. Best effort: a history that cannot be read leaves nothing to restore.
     let lost = parent
@@ -429,34 +427,15 @@ fn update_head(
     commit_id: ObjectId,
     summary: &str,
     committer: &gix::actor::Signature,
-) -> std::result::Result<(), gix::Error> {
-    let edit = RefEdit {
-        change: RefChange::Update {
-            log: LogChange {
-                mode: RefLog::AndReference,
-                force_create_reflog: false,
-                message: format!("commit: {summary}").into(),
-            },
-            expected: match built.parent {
-                Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
-                None => PreviousValue::MustNotExist,
-            },
-            new: Target::Object(commit_id),
-        },
-        name: "HEAD".try_into().expect("HEAD is a valid ref name"),
-        deref: true,
-    };
-    let mut time_buf = gix::date::parse::TimeBuf::default();
-    store
-        .repo
-        .edit_references_as(Some(edit), Some(committer.to_ref(&mut time_buf)))
-        .map(|_| ())
-}
-
-fn is_ref_race(e: &gix::Error) -> bool {
-    use gix::refs::file::transaction::prepare::{MustNotExist, ReferenceOutOfDate};
-    e.downcast_any_ref::<ReferenceOutOfDate>().is_some()
-        || e.downcast_any_ref::<MustNotExist>().is_some()
+) -> std::result::Result<(), refs::UpdateError> {
+    refs::update(
+        store,
+        "HEAD",
+        commit_id,
+        built.parent,
+        &format!("commit: {summary}"),
+        committer,
+    )
 }
 
 /// The fallback identity when git has no `user.name`/`user.email`.
@@ -530,10 +509,9 @@ pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Res
         gix::hash::Kind::Sha1 => Checksum::Sha1(sha1::Sha1::new()),
         kind => Checksum::Other(gix::hash::hasher(kind)),
     };
-    let spliced = match (&old, kind) {
-        (Some(old), gix::hash::Kind::Sha1) => index_edit::splice(old, &edits),
-        _ => None,
-    };
+    let spliced = old
+        .as_deref()
+        .and_then(|old| index_edit::splice(old, kind, &edits));
     let rebuilt = match spliced {
         Some(_) => None,
         None => Some(rebuild_index(store, old.as_deref(), &edits)?),

@@ -149,33 +149,38 @@ fn parse_id(hex: &str) -> Result<ObjectId> {
 impl Store {
     /// HEAD's commit id, `None` on an unborn branch.
     pub fn head_commit(&self) -> Result<Option<String>> {
-        let head = self.repo.head().map_err(Error::git)?;
-        Ok(head.id().map(|id| id.to_string()))
+        Ok(super::refs::read(self, "HEAD")?.map(|id| id.to_string()))
     }
 
     /// How many commits HEAD reaches (0 on an unborn branch). Walks the whole history:
     /// for reproducible runs (`ORC_SEED`), not for hot paths.
     pub fn head_depth(&self) -> Result<usize> {
-        let Some(head) = self.repo.head().map_err(Error::git)?.id() else {
+        let Some(head) = super::refs::head(self)?.id else {
             return Ok(0);
         };
-        let walk = self
-            .repo
-            .rev_walk([head.detach()])
-            .all()
-            .map_err(Error::git)?;
+        let walk = self.repo.rev_walk([head]).all().map_err(Error::git)?;
         Ok(walk.filter(Result::is_ok).count())
     }
 
     /// Resolves a revision (`HEAD~2`, a branch, a tag, a full or abbreviated id) to a
     /// commit id.
     pub fn resolve_commit(&self, spec: &str) -> Result<String> {
-        let id = self.repo.rev_parse_single(spec.trim()).map_err(|_| {
+        let unknown = || {
             Error::invalid_with_hint(
                 format!("{spec:?} is neither a commit nor a date"),
                 "give a commit (id, branch, tag, HEAD~3) or a date like 2026-01-31",
             )
-        })?;
+        };
+        if self.refs == super::refs::Backend::Reftable {
+            return match super::refs::rev_parse(self, spec.trim())? {
+                Some(id) => Ok(id.to_string()),
+                None => Err(unknown()),
+            };
+        }
+        let id = self
+            .repo
+            .rev_parse_single(spec.trim())
+            .map_err(|_| unknown())?;
         let commit = id
             .object()
             .map_err(Error::git)?
@@ -200,10 +205,9 @@ impl Store {
         mut visit: impl FnMut(&CommitInfo) -> ControlFlow<()>,
     ) -> Result<WalkEnd> {
         let mut end = WalkEnd::default();
-        let Some(head) = self.repo.head().map_err(Error::git)?.id() else {
+        let Some(head) = super::refs::head(self)?.id else {
             return Ok(end);
         };
-        let head = head.detach();
         let since_hidden = match since {
             Some(Since::Commit(c)) => Some(parse_id(c)?),
             _ => None,
@@ -548,13 +552,29 @@ impl Store {
             .map(|e| e.object_id().to_string()))
     }
 
-    /// The content of `path` in `commit` (`None` when absent).
+    /// The content of `path` in `commit` (`None` when absent); in a partial clone, fetched
+    /// first if it is not here yet.
     pub fn read_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
         let Some(blob) = self.blob_id_at(commit, path)? else {
             return Ok(None);
         };
-        let blob = self.repo.find_blob(parse_id(&blob)?).map_err(Error::git)?;
-        Ok(Some(blob.data.clone()))
+        Ok(self.read_blobs(&[blob])?.pop())
+    }
+
+    /// The contents of blobs (full hex ids), in order. In a partial clone, the ones not
+    /// here yet are fetched first, all with one `git fetch` (see [`Store::ensure_objects`]).
+    pub fn read_blobs(&self, ids: &[String]) -> Result<Vec<Vec<u8>>> {
+        let ids = ids
+            .iter()
+            .map(|id| parse_id(id))
+            .collect::<Result<Vec<_>>>()?;
+        self.ensure_objects(&ids)?;
+        ids.into_iter()
+            .map(|id| {
+                let blob = self.repo.find_blob(id).map_err(Error::git)?;
+                Ok(blob.data.clone())
+            })
+            .collect()
     }
 
     /// Whether `commit` changed `path` compared with its first parent (or, for a root

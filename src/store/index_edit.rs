@@ -5,7 +5,8 @@
 //! more than the rest of a commit. Here the old index is scanned once, the runs of
 //! unchanged entries are copied as they are, and only the changed entries are encoded.
 //! Forms this does not handle (version 4's compressed paths, split and sparse indexes,
-//! extensions git requires readers to understand, SHA-256) are left to gix.
+//! extensions git requires readers to understand) are left to gix. SHA-1 and SHA-256
+//! indexes differ only in the length of ids and of the checksum.
 
 use gix::index::entry::{Mode, Stat};
 
@@ -36,19 +37,30 @@ pub(super) fn apply_decoded(index: &mut gix::index::State, edits: &[Edit<'_>]) {
     }
 }
 
-/// Offset of the flags in an on-disk entry, and the size of its fixed part.
-const FLAGS_AT: usize = 60;
-const HEAD: usize = 62;
+/// An on-disk entry: 40 bytes of file status and mode, the object id (20 bytes for
+/// SHA-1, 32 for SHA-256), 16 bits of flags, 16 more when extended, then the path.
+const ID_AT: usize = 40;
+/// The largest fixed part of an entry: SHA-256 id and extended flags.
+const MAX_HEAD: usize = ID_AT + 32 + 4;
+
+/// Offset of the flags in an on-disk entry with ids of `hash_len` bytes.
+const fn flags_at(hash_len: usize) -> usize {
+    ID_AT + hash_len
+}
+
+/// Size of the fixed part (without extended flags) of such an entry.
+const fn head_len(hash_len: usize) -> usize {
+    ID_AT + hash_len + 2
+}
 /// Flag bits of an on-disk entry.
 const EXTENDED: u16 = 0x4000;
 const STAGE: u16 = 0x3000;
 const NAME_LEN: u16 = 0x0fff;
-const HASH_LEN: usize = 20;
 
 /// A part of the new index: bytes of the old one, or a newly encoded entry.
 enum Piece {
     Old(std::ops::Range<usize>),
-    New([u8; 64], usize, Vec<u8>),
+    New([u8; MAX_HEAD], usize, Vec<u8>),
 }
 
 /// The new index: its header, the pieces of its entries and the extensions kept, to be
@@ -91,8 +103,10 @@ pub(super) fn entry_head(
     flags: u16,
     path_len: usize,
     extended: Option<u16>,
-) -> ([u8; 64], usize) {
-    let mut head = [0u8; 64];
+) -> ([u8; MAX_HEAD], usize) {
+    let mut head = [0u8; MAX_HEAD];
+    let hash_len = id.as_bytes().len();
+    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
     for (i, field) in [
         stat.ctime.secs,
         stat.ctime.nsecs,
@@ -110,15 +124,15 @@ pub(super) fn entry_head(
     {
         head[i * 4..i * 4 + 4].copy_from_slice(&field.to_be_bytes());
     }
-    head[40..60].copy_from_slice(id.as_bytes());
+    head[ID_AT..flags_at].copy_from_slice(id.as_bytes());
     let flags = (flags & !NAME_LEN) | path_len.min(NAME_LEN as usize) as u16;
-    head[FLAGS_AT..HEAD].copy_from_slice(&flags.to_be_bytes());
+    head[flags_at..fixed].copy_from_slice(&flags.to_be_bytes());
     match extended {
         Some(ext) => {
-            head[HEAD..HEAD + 2].copy_from_slice(&ext.to_be_bytes());
-            (head, HEAD + 2)
+            head[fixed..fixed + 2].copy_from_slice(&ext.to_be_bytes());
+            (head, fixed + 2)
         }
-        None => (head, HEAD),
+        None => (head, fixed),
     }
 }
 
@@ -131,15 +145,28 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// Applies `edits` (sorted by path, one per path) to the index `old` (the file's bytes,
-/// checksum included, not verified). `None` when the index has a form this does not
+/// checksum included, not verified) of a repository whose object ids, and the index
+/// checksum, are `hash` ids. `None` when the index has a form this does not
 /// handle or does not parse: the caller then goes through gix, which reports problems.
 ///
 /// Like orc's update through gix: a set path keeps the flags of its stage-0 entry (or
 /// gets a new entry, sorted before its conflict stages); a removed path loses every
 /// stage; the cache-tree and the other optional extensions are dropped (git rebuilds
 /// what it needs) except the resolve-undo records, which name no offsets.
-pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a>> {
-    if old.len() < 12 + HASH_LEN || &old[..4] != b"DIRC" {
+pub(super) fn splice<'a>(
+    old: &'a [u8],
+    hash: gix::hash::Kind,
+    edits: &[Edit<'_>],
+) -> Option<Spliced<'a>> {
+    let hash_len = hash.len_in_bytes();
+    if edits
+        .iter()
+        .any(|(_, e)| e.is_some_and(|(id, _)| id.kind() != hash))
+    {
+        return None;
+    }
+    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
+    if old.len() < 12 + hash_len || &old[..4] != b"DIRC" {
         return None;
     }
     let version = be32(old, 4)?;
@@ -147,7 +174,7 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
         return None;
     }
     let count = be32(old, 8)? as usize;
-    let end_of_data = old.len() - HASH_LEN;
+    let end_of_data = old.len() - hash_len;
     let mut pieces = Vec::with_capacity(2 * edits.len() + 2);
     let mut new_count = count;
     // Edits not applied yet: `next` is the first whose path is not below the entry's.
@@ -160,12 +187,12 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
         Piece::New(head, len, path.to_vec())
     };
     for _ in 0..count {
-        let flags = be16(old, at + FLAGS_AT)?;
+        let flags = be16(old, at + flags_at)?;
         let extended = flags & EXTENDED != 0;
         if extended && version == 2 {
             return None;
         }
-        let name_at = at + HEAD + if extended { 2 } else { 0 };
+        let name_at = at + fixed + if extended { 2 } else { 0 };
         let name_len = match flags & NAME_LEN {
             NAME_LEN => old
                 .get(name_at..end_of_data)?
@@ -196,7 +223,7 @@ pub(super) fn splice<'a>(old: &'a [u8], edits: &[Edit<'_>]) -> Option<Spliced<'a
             match &edits[next].1 {
                 None => new_count -= 1,
                 Some((id, stat)) if stage == 0 => {
-                    let ext = extended.then(|| be16(old, at + HEAD)).flatten();
+                    let ext = extended.then(|| be16(old, at + fixed)).flatten();
                     let mode = Mode::FILE;
                     let (head, len) = entry_head(stat, mode, id, flags, path.len(), ext);
                     pieces.push(Piece::New(head, len, path.to_vec()));
@@ -255,7 +282,6 @@ mod tests {
     use std::process::Command;
 
     use gix::index::entry::{Flags, Stage, stat::Time};
-    use sha1::Digest;
 
     use super::*;
 
@@ -274,8 +300,8 @@ mod tests {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn load(path: &Path) -> gix::index::File {
-        gix::index::File::at(path, gix::hash::Kind::Sha1, false, Default::default()).unwrap()
+    fn load(path: &Path, kind: gix::hash::Kind) -> gix::index::File {
+        gix::index::File::at(path, kind, false, Default::default()).unwrap()
     }
 
     /// Every entry as (path, stage, id, stat, mode, flags kept on disk).
@@ -305,9 +331,20 @@ mod tests {
 
     #[test]
     fn splicing_equals_decoding_editing_and_encoding_and_git_reads_it() {
+        splicing_in(gix::hash::Kind::Sha1);
+    }
+
+    /// The same in a SHA-256 repository: 32-byte ids in entries and a SHA-256 checksum.
+    #[test]
+    fn splicing_works_in_sha256_repositories() {
+        splicing_in(gix::hash::Kind::Sha256);
+    }
+
+    fn splicing_in(kind: gix::hash::Kind) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        git(dir, &["init", "-q", "-b", "main"]);
+        let format = format!("--object-format={kind}");
+        git(dir, &["init", "-q", "-b", "main", &format]);
         let write = |rel: &str, text: &str| {
             let p = dir.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -352,7 +389,7 @@ mod tests {
         );
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
-        let before = load(&index_path);
+        let before = load(&index_path, kind);
         assert!(
             before
                 .entries()
@@ -380,7 +417,7 @@ mod tests {
             gid: 0,
             size: n,
         };
-        let id = |b: u8| gix::ObjectId::from_bytes_or_panic(&[b; 20]);
+        let id = |b: u8| gix::ObjectId::from_bytes_or_panic(&vec![b; kind.len_in_bytes()]);
         let mut edits: Vec<Edit<'_>> = vec![
             (b"a-first.txt", Some((id(1), stat(1)))),
             (b"b/three.txt", Some((id(2), stat(2)))),
@@ -392,11 +429,11 @@ mod tests {
         ];
         edits.sort_by(|a, b| a.0.cmp(b.0));
 
-        splice_into(dir, &edits);
+        splice_into(dir, kind, &edits);
 
         let mut expected = before.clone();
         apply_decoded(&mut expected, &edits);
-        let after = load(&index_path);
+        let after = load(&index_path, kind);
         assert_eq!(entries(&after), entries(&expected));
         assert!(after.tree().is_none(), "the cache-tree is dropped");
         assert!(
@@ -432,19 +469,21 @@ mod tests {
     }
 
     /// Splices `edits` into the repository's index, as orc's commit does.
-    fn splice_into(dir: &Path, edits: &[Edit<'_>]) {
+    fn splice_into(dir: &Path, kind: gix::hash::Kind, edits: &[Edit<'_>]) {
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
         let mut out = Vec::new();
-        splice(&old, edits)
+        splice(&old, kind, edits)
             .expect("this form is handled")
             .emit(|b| {
                 out.extend_from_slice(b);
                 Ok(())
             })
             .unwrap();
-        let checksum = sha1::Sha1::digest(&out);
-        out.extend_from_slice(&checksum);
+        let mut hasher = gix::hash::hasher(kind);
+        hasher.update(&out);
+        let checksum = hasher.try_finalize().unwrap();
+        out.extend_from_slice(checksum.as_slice());
         std::fs::write(&index_path, &out).unwrap();
     }
 
@@ -471,7 +510,7 @@ mod tests {
             (b"z.txt", Some((id, stat))),
         ];
         edits.sort_by(|a, b| a.0.cmp(b.0));
-        splice_into(dir, &edits);
+        splice_into(dir, gix::hash::Kind::Sha1, &edits);
         let listed = git(dir, &["ls-files", "--stage"]);
         assert_eq!(
             listed,
@@ -490,21 +529,31 @@ mod tests {
         std::fs::write(dir.join("a.txt"), "a").unwrap();
         git(dir, &["-c", "index.version=4", "add", "a.txt"]);
         let v4 = std::fs::read(dir.join(".git/index")).unwrap();
-        assert!(splice(&v4, &[]).is_none(), "version 4");
+        assert!(
+            splice(&v4, gix::hash::Kind::Sha1, &[]).is_none(),
+            "version 4"
+        );
         git(dir, &["update-index", "--index-version", "2"]);
         git(dir, &["update-index", "--split-index"]);
         let split = std::fs::read(dir.join(".git/index")).unwrap();
         assert!(
-            splice(&split, &[]).is_none(),
+            splice(&split, gix::hash::Kind::Sha1, &[]).is_none(),
             "split index ('link' extension)"
         );
         git(dir, &["update-index", "--no-split-index"]);
         let plain = std::fs::read(dir.join(".git/index")).unwrap();
-        assert!(splice(&plain, &[]).is_some());
+        assert!(splice(&plain, gix::hash::Kind::Sha1, &[]).is_some());
         assert!(
-            splice(&plain[..plain.len() - 30], &[]).is_none(),
+            splice(&plain[..plain.len() - 30], gix::hash::Kind::Sha1, &[]).is_none(),
             "truncated"
         );
-        assert!(splice(b"not an index at all, but long enough", &[]).is_none());
+        assert!(
+            splice(
+                b"not an index at all, but long enough",
+                gix::hash::Kind::Sha1,
+                &[]
+            )
+            .is_none()
+        );
     }
 }

@@ -140,8 +140,7 @@ impl Store {
             }
         }
         let mut committed = BTreeMap::new();
-        let head = self.repo.head().map_err(Error::git)?;
-        if let Some(id) = head.id() {
+        if let Some(id) = super::refs::head(self)?.id {
             let root = self
                 .repo
                 .find_commit(id)
@@ -175,6 +174,7 @@ impl Store {
         Ok(Store {
             repo: self.repo.clone(),
             workdir: self.workdir.clone(),
+            refs: self.refs,
             staged: Some(files),
             listed: Default::default(),
         })
@@ -210,8 +210,7 @@ impl Store {
 
     /// The full message of the commit HEAD points to; `None` on an unborn branch.
     pub fn head_message(&self) -> Result<Option<String>> {
-        let head = self.repo.head().map_err(Error::git)?;
-        let Some(id) = head.id() else {
+        let Some(id) = super::refs::head(self)?.id else {
             return Ok(None);
         };
         let commit = self.repo.find_commit(id).map_err(Error::git)?;

@@ -90,10 +90,15 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         return Ok(());
     };
     if journal.moves_head {
-        remove_ref_locks(store, &journal.commit);
+        match store.refs {
+            super::refs::Backend::Files => remove_ref_locks(store, &journal.commit),
+            // git moves reftable refs for orc and removes its own locks: let a
+            // `git update-ref` that outlived its orc process finish first.
+            super::refs::Backend::Reftable => super::refs::settle(store, REFTABLE_SETTLE),
+        }
     }
     let repo = &store.repo;
-    let head = repo.head_id().ok().map(|id| id.detach());
+    let head = super::refs::head(store).ok().and_then(|h| h.id);
     if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
         let mut blobs: Blobs = Vec::new();
         for (rel, id) in &journal.files {
@@ -128,6 +133,9 @@ pub(super) fn recover(store: &Store) -> Result<()> {
     clear(store);
     Ok(())
 }
+
+/// How long recovery waits for a `git update-ref` left running by a killed orc process.
+const REFTABLE_SETTLE: Duration = Duration::from_secs(2);
 
 /// How long a reference lock without content must stay so before the next orc process
 /// takes it for the dead writer's: git fills its reference locks within microseconds.

@@ -16,6 +16,8 @@ mod integration;
 mod interrupt;
 mod journal;
 mod paths;
+mod promisor;
+mod refs;
 mod sign;
 mod worktree;
 
@@ -43,6 +45,8 @@ pub const ORC_DIR: &str = ".orchestrator";
 pub struct Store {
     repo: gix::Repository,
     workdir: PathBuf,
+    /// How HEAD and other refs are read and moved.
+    refs: refs::Backend,
     /// `.orchestrator/` files as staged in the index, for a [`Store::staged`] view.
     staged: Option<std::collections::BTreeMap<String, Vec<u8>>>,
     /// What the last cached directory read found on disk, reused to compare the work
@@ -55,11 +59,36 @@ pub struct RepoLock {
     _file: fs::File,
 }
 
+/// An error and its causes, outermost first, joined by ": ".
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 impl Store {
     /// Finds the repository that contains `start` (like `git` does).
     pub fn discover(start: &Path) -> Result<Store> {
-        let mut repo = gix::discover(start).map_err(|_| Error::NotARepository {
-            path: start.to_path_buf(),
+        let mut repo = gix::discover(start).map_err(|e| {
+            // A repository that is there but cannot be opened is not "no repository".
+            match gix::discover::upwards(start) {
+                Ok((found, _)) => Error::invalid_with_hint(
+                    format!(
+                        "{}: orc cannot open this git repository: {}",
+                        found.as_ref().display(),
+                        causes(&e)
+                    ),
+                    "orc supports the sha1 and sha256 object formats and the files and reftable ref backends; `git config --local --list` shows what this repository uses",
+                ),
+                Err(_) => Error::NotARepository {
+                    path: start.to_path_buf(),
+                },
+            }
         })?;
         let Some(workdir) = repo.workdir().map(Path::to_path_buf) else {
             return Err(Error::BareRepository {
@@ -69,9 +98,11 @@ impl Store {
         // A small object cache helps reading trees when walking history; a large one
         // only costs memory in the long-running `orc mcp`.
         repo.object_cache_size_if_unset(512 * 1024);
+        let refs = refs::Backend::of(&repo)?;
         Ok(Store {
             repo,
             workdir,
+            refs,
             staged: None,
             listed: cache::Listed::default(),
         })
@@ -239,11 +270,12 @@ impl Store {
 
     /// The name of the branch HEAD points to, or `None` when detached.
     pub fn branch(&self) -> Option<String> {
-        self.repo
-            .head_name()
-            .ok()
-            .flatten()
-            .map(|n| n.shorten().to_string())
+        let branch = refs::head(self).ok()?.branch?;
+        Some(
+            branch
+                .strip_prefix("refs/heads/")
+                .map_or(branch.clone(), str::to_owned),
+        )
     }
 
     /// Reads a file of the local state directory; `None` when it does not exist.

@@ -151,14 +151,44 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether `.orchestrator/` is committed but left out of this sparse checkout: the
+    /// index marks its entries (or, in a sparse index, the directory) skip-worktree.
+    pub fn orc_dir_outside_sparse_checkout(&self) -> Result<bool> {
+        let index = self.repo.index_or_empty().map_err(Error::git)?;
+        let prefix = format!("{ORC_DIR}/");
+        Ok(index
+            .prefixed_entries(prefix.as_bytes().as_bstr())
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .any(|e| e.flags.contains(gix::index::entry::Flags::SKIP_WORKTREE))
+            }))
+    }
+
+    /// The tree of HEAD's commit; the empty tree on an unborn branch.
+    pub(super) fn head_tree_id(&self) -> Result<gix::ObjectId> {
+        match super::refs::head(self)?.id {
+            Some(id) => Ok(self
+                .repo
+                .find_commit(id)
+                .map_err(Error::git)?
+                .tree_id()
+                .map_err(Error::git)?
+                .detach()),
+            None => Ok(gix::ObjectId::empty_tree(self.repo.object_hash())),
+        }
+    }
+
     /// Whether HEAD's tree has a file at `rel`.
     pub fn in_head(&self, rel: &str) -> Result<bool> {
         Ok(self.head_blob_id(rel)?.is_some())
     }
 
     fn head_blob_id(&self, rel: &str) -> Result<Option<gix::ObjectId>> {
-        let tree_id = self.repo.head_tree_id_or_empty().map_err(Error::git)?;
-        let tree = self.repo.find_tree(tree_id).map_err(Error::git)?;
+        let tree = self
+            .repo
+            .find_tree(self.head_tree_id()?)
+            .map_err(Error::git)?;
         let entry = tree.lookup_entry_by_path(rel).map_err(Error::git)?;
         Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
     }
@@ -183,7 +213,7 @@ impl Store {
         let mut head: FastMap<String, gix::ObjectId> = FastMap::default();
         let head_tree = self
             .repo
-            .find_tree(self.repo.head_tree_id_or_empty().map_err(Error::git)?)
+            .find_tree(self.head_tree_id()?)
             .map_err(Error::git)?;
         if let Some(e) = head_tree
             .lookup_entry_by_path(ORC_DIR)
@@ -330,9 +360,11 @@ impl Store {
     /// file whose name is not UTF-8 is an error.
     pub fn changed_files(&self) -> Result<Vec<WorkChange>> {
         let repo = &self.repo;
+        let head_tree_id = self.head_tree_id()?;
         let iter = repo
             .status(gix::progress::Discard)
             .map_err(Error::git)?
+            .head_tree(head_tree_id)
             .untracked_files(gix::status::UntrackedFiles::Files)
             .index_worktree_rewrites(None)
             .index_worktree_submodules(gix::status::Submodule::Given {
@@ -354,9 +386,7 @@ impl Store {
                 candidates.insert(path.to_owned());
             }
         }
-        let head_tree = repo
-            .find_tree(repo.head_tree_id_or_empty().map_err(Error::git)?)
-            .map_err(Error::git)?;
+        let head_tree = repo.find_tree(head_tree_id).map_err(Error::git)?;
         let mut added: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
         let mut deleted: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
         let mut modified = Vec::new();

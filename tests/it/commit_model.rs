@@ -2,11 +2,10 @@
 //! locking and compare-and-swap under concurrency, and the git states where orc must not
 //! commit.
 
-use crate::harness::{Repo, add, task_file};
+use crate::harness::{Repo, Shape, add, task_file};
 
-#[test]
-fn init_makes_the_root_commit_and_is_idempotent() {
-    let repo = Repo::new();
+fn init_makes_the_root_commit_and_is_idempotent(shape: Shape) {
+    let repo = Repo::with_shape(shape);
     let out = repo.ok(&["init"]);
     assert!(out.contains("initialised"), "{out}");
     assert_eq!(repo.commit_count(), 1);
@@ -55,9 +54,8 @@ fn commands_before_init_say_how_to_start() {
     assert!(err.contains("orc init"), "{err}");
 }
 
-#[test]
-fn each_mutation_is_one_commit_of_only_its_paths_with_trailers() {
-    let repo = Repo::init();
+fn each_mutation_is_one_commit_of_only_its_paths_with_trailers(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     let a = add(&repo, &["Design", "--role", "architect"]);
     assert_eq!(repo.commit_count(), 2);
     assert_eq!(repo.head_paths(), [task_file(&a)]);
@@ -94,9 +92,8 @@ fn each_mutation_is_one_commit_of_only_its_paths_with_trailers() {
     repo.assert_fsck();
 }
 
-#[test]
-fn user_staged_and_unstaged_work_survives_every_command() {
-    let repo = Repo::init();
+fn user_staged_and_unstaged_work_survives_every_command(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     repo.write("user.txt", "v1\n");
     repo.write("other.txt", "o1\n");
     repo.git(&["add", "user.txt", "other.txt"]);
@@ -135,13 +132,13 @@ fn user_staged_and_unstaged_work_survives_every_command() {
     repo.assert_fsck();
 }
 
-#[test]
-fn parallel_processes_lose_no_update() {
-    let repo = Repo::init();
+fn parallel_processes_lose_no_update(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     let before = repo.commit_count();
+    let per_worker = shape.processes(25);
     let workers: Vec<_> = (0..4)
         .map(|w| {
-            let cmds: Vec<_> = (0..25)
+            let cmds: Vec<_> = (0..per_worker)
                 .map(|i| repo.orc_cmd(&["task", "add", &format!("w{w} t{i}")]))
                 .collect();
             std::thread::spawn(move || {
@@ -160,8 +157,8 @@ fn parallel_processes_lose_no_update() {
         w.join().unwrap();
     }
     let tasks = repo.json(&["task", "list"]);
-    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 100);
-    assert_eq!(repo.commit_count(), before + 100);
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 4 * per_worker);
+    assert_eq!(repo.commit_count(), before + 4 * per_worker);
     assert_eq!(
         repo.git(&["rev-list", "--min-parents=2", "--count", "HEAD"])
             .trim(),
@@ -171,14 +168,14 @@ fn parallel_processes_lose_no_update() {
     repo.assert_fsck();
 }
 
-#[test]
-fn racing_git_commits_are_not_lost() {
-    let repo = Repo::init();
-    let mut orc_cmds: Vec<_> = (0..20)
+fn racing_git_commits_are_not_lost(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
+    let n = shape.processes(20);
+    let mut orc_cmds: Vec<_> = (0..n)
         .map(|i| repo.orc_cmd(&["task", "add", &format!("t{i}")]))
         .collect();
     let root = repo.root.clone();
-    let git_cmds: Vec<_> = (0..20)
+    let git_cmds: Vec<_> = (0..n)
         .map(|i| {
             let mut add = repo.git_cmd(&root, &["add", &format!("f{i}.txt")]);
             let mut commit = repo.git_cmd(
@@ -220,19 +217,16 @@ fn racing_git_commits_are_not_lost() {
         );
     }
     let landed = git_thread.join().unwrap();
-    assert_eq!(landed.len(), 20, "every user commit eventually landed");
+    assert_eq!(landed.len(), n, "every user commit eventually landed");
     let log = repo.git(&["log", "--format=%s"]);
-    for i in 0..20 {
+    for i in 0..n {
         assert!(
             log.lines().any(|l| l == format!("user {i}")),
             "user {i} missing:\n{log}"
         );
         assert!(repo.root.join(format!("f{i}.txt")).exists());
     }
-    assert_eq!(
-        log.lines().filter(|l| l.starts_with("orc: add")).count(),
-        20
-    );
+    assert_eq!(log.lines().filter(|l| l.starts_with("orc: add")).count(), n);
     // A `git commit` that read the index just before orc's commit can revert orc's file
     // in HEAD (the work tree keeps it); orc's next commit restores it. The last racing
     // commit may come after orc's last one: make one more.
@@ -242,15 +236,14 @@ fn racing_git_commits_are_not_lost() {
             .as_array()
             .unwrap()
             .len(),
-        21
+        n + 1
     );
     assert_eq!(repo.status_porcelain(), "");
     repo.assert_fsck();
 }
 
-#[test]
-fn detached_head_commits_on_head() {
-    let repo = Repo::init();
+fn detached_head_commits_on_head(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     add(&repo, &["on main"]);
     repo.git(&["checkout", "-q", "--detach"]);
     let main_before = repo.git(&["rev-parse", "main"]);
@@ -480,18 +473,35 @@ fn usage_errors_exit_with_two() {
 
 /// orc reads the index without hashing it (as git does outside `git fsck`) and writes a
 /// checksum unless the user chose `index.skipHash`.
-#[test]
-fn index_checksum_follows_index_skip_hash() {
-    let repo = Repo::init();
+fn index_checksum_follows_index_skip_hash(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
+    // 20 bytes of SHA-1 or 32 of SHA-256, as the repository's objects.
+    let len = match repo.git(&["rev-parse", "--show-object-format"]).trim() {
+        "sha1" => 20,
+        "sha256" => 32,
+        other => panic!("object format {other}"),
+    };
     let trailer = |repo: &Repo| {
-        let bytes = std::fs::read(repo.root.join(".git/index")).unwrap();
-        bytes[bytes.len() - 20..].to_vec()
+        let bytes = std::fs::read(repo.git_dir().join("index")).unwrap();
+        bytes[bytes.len() - len..].to_vec()
     };
     add(&repo, &["with checksum"]);
-    assert_ne!(trailer(&repo), vec![0u8; 20]);
+    assert_ne!(trailer(&repo), vec![0u8; len]);
+    // `git fsck` verifies the checksum.
+    repo.assert_fsck();
     repo.git(&["config", "index.skipHash", "true"]);
     add(&repo, &["without checksum"]);
-    assert_eq!(trailer(&repo), vec![0u8; 20]);
+    assert_eq!(trailer(&repo), vec![0u8; len]);
     assert_eq!(repo.status_porcelain(), "");
     repo.assert_fsck();
 }
+
+crate::for_each_shape!(
+    init_makes_the_root_commit_and_is_idempotent,
+    each_mutation_is_one_commit_of_only_its_paths_with_trailers,
+    user_staged_and_unstaged_work_survives_every_command,
+    parallel_processes_lose_no_update,
+    racing_git_commits_are_not_lost,
+    detached_head_commits_on_head,
+    index_checksum_follows_index_skip_hash,
+);

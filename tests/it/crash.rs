@@ -1,7 +1,7 @@
 //! Crash safety: orc killed with SIGKILL at every stage of a commit leaves a repository
 //! that the next orc command brings back to a clean, consistent state.
 
-use crate::harness::Repo;
+use crate::harness::{Repo, Shape};
 
 /// Stages at which `ORC_TEST_CRASH_AT` kills orc, and whether the change is committed
 /// (the ref update is the commit point).
@@ -12,15 +12,16 @@ const POINTS: [(&str, bool); 4] = [
     ("in-index", true),
 ];
 
-#[test]
-fn sigkill_at_any_stage_of_a_commit_loses_nothing_and_blocks_nothing() {
-    let repo = Repo::init();
+fn sigkill_at_any_stage_of_a_commit_loses_nothing_and_blocks_nothing(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
+    let rounds = shape.processes(25);
+    let index_lock = repo.git_dir().join("index.lock");
     repo.write("user.txt", "user work\n");
     repo.git(&["add", "user.txt"]);
     let user_status = repo.status_porcelain();
     let mut expected_tasks = 0;
     let mut trials = 0;
-    for round in 0..25 {
+    for round in 0..rounds {
         for (point, committed) in POINTS {
             trials += 1;
             let count = repo.commit_count();
@@ -51,17 +52,14 @@ fn sigkill_at_any_stage_of_a_commit_loses_nothing_and_blocks_nothing() {
                 user_status,
                 "{point}: work tree and index clean"
             );
-            assert!(
-                !repo.root.join(".git/index.lock").exists(),
-                "{point}: stale index.lock"
-            );
+            assert!(!index_lock.exists(), "{point}: stale index.lock");
         }
         if round % 8 == 0 {
             repo.assert_fsck();
             assert!(repo.ok(&["check"]).starts_with("ok:"));
         }
     }
-    assert_eq!(trials, 100);
+    assert_eq!(trials, 4 * rounds);
     // And normal work goes on.
     repo.ok(&["task", "add", "after the crashes"]);
     assert_eq!(
@@ -96,3 +94,5 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
     }
     out
 }
+
+crate::for_each_shape!(sigkill_at_any_stage_of_a_commit_loses_nothing_and_blocks_nothing);

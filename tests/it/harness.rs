@@ -9,9 +9,134 @@ use assert_cmd::cargo::cargo_bin;
 pub const NOW: &str = "2026-01-15T10:00:00Z";
 const GIT_DATE: &str = "2026-01-15T10:00:00+00:00";
 
+/// The kinds of repository git makes that orc must work in; the core tests run in each
+/// (see [`for_each_shape!`](crate::for_each_shape)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `git init`: SHA-1 object names, refs as files.
+    Sha1Files,
+    /// `git init --object-format=sha256`.
+    Sha256,
+    /// `git init --ref-format=reftable`.
+    Reftable,
+    /// A linked worktree (`git worktree add`) of a repository on another branch.
+    LinkedWorktree,
+    /// A blobless partial clone (`git clone --filter=blob:none`) of a repository served
+    /// over `file://`; the tests that read history clone one with history in it
+    /// ([`Repo::blobless_clone`]).
+    PartialClone,
+}
+
+/// The oldest git with every shape: reftable came in git 2.45.
+pub const SHAPES_NEED_GIT: (u32, u32) = (2, 45);
+
+impl Shape {
+    /// The git version this shape needs, and what for.
+    fn needs(self) -> ((u32, u32), &'static str) {
+        match self {
+            Shape::Sha1Files => ((2, 0), "plain repositories"),
+            Shape::Sha256 => ((2, 29), "`git init --object-format=sha256`"),
+            Shape::Reftable => (SHAPES_NEED_GIT, "`git init --ref-format=reftable`"),
+            Shape::LinkedWorktree => ((2, 42), "`git worktree add --orphan`"),
+            Shape::PartialClone => ((2, 29), "blobless clones and `git fetch --stdin`"),
+        }
+    }
+
+    /// How many processes a concurrency test runs in this shape: `full` in the reference
+    /// shape (SHA-1 + files), a third of it (at least 4) in the others, which exercise the
+    /// same races with a suite that stays fast.
+    pub fn processes(self, full: usize) -> usize {
+        match self {
+            Shape::Sha1Files => full,
+            _ => (full / 3).max(4),
+        }
+    }
+
+    /// Whether this machine's git makes this shape. When it does not, says so on the
+    /// terminal (not captured by the test runner), or fails when `ORC_REQUIRE_ALL_SHAPES`
+    /// is set (CI sets it).
+    pub fn available(self) -> bool {
+        let (needed, what) = self.needs();
+        let have = git_version();
+        if have >= needed {
+            return true;
+        }
+        let message = format!(
+            "git {}.{} is too old for {what}, which needs git {}.{} or newer: the {self:?} variant of this test is SKIPPED",
+            have.0, have.1, needed.0, needed.1
+        );
+        assert!(
+            std::env::var_os("ORC_REQUIRE_ALL_SHAPES").is_none(),
+            "{message} (ORC_REQUIRE_ALL_SHAPES is set)"
+        );
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "\n{message}");
+        false
+    }
+}
+
+/// The version of the `git` on PATH (major, minor), asked once.
+pub fn git_version() -> (u32, u32) {
+    static VERSION: std::sync::OnceLock<(u32, u32)> = std::sync::OnceLock::new();
+    *VERSION.get_or_init(|| {
+        let out = Command::new("git")
+            .arg("--version")
+            .output()
+            .expect("git runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        // "git version 2.47.3" (vendors may append more).
+        let mut parts = text
+            .split_whitespace()
+            .nth(2)
+            .unwrap_or_default()
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    })
+}
+
+/// Defines, for each named function `fn name(shape: Shape)`, a module `name` with one test
+/// per repository shape (`name::sha1_files`, `name::sha256`, `name::reftable`,
+/// `name::linked_worktree`, `name::partial_clone`). A shape this git cannot make is
+/// skipped with a message (see [`Shape::available`]).
+#[macro_export]
+macro_rules! for_each_shape {
+    ($($test:ident),* $(,)?) => {$(
+        mod $test {
+            use $crate::harness::Shape;
+            fn run(shape: Shape) {
+                if shape.available() {
+                    super::$test(shape);
+                }
+            }
+            #[test]
+            fn sha1_files() {
+                run(Shape::Sha1Files)
+            }
+            #[test]
+            fn sha256() {
+                run(Shape::Sha256)
+            }
+            #[test]
+            fn reftable() {
+                run(Shape::Reftable)
+            }
+            #[test]
+            fn linked_worktree() {
+                run(Shape::LinkedWorktree)
+            }
+            #[test]
+            fn partial_clone() {
+                run(Shape::PartialClone)
+            }
+        }
+    )*};
+}
+
 /// A git repository in a temp dir with `main` checked out.
 pub struct Repo {
-    _tmp: tempfile::TempDir,
+    /// The temp dir holding it; `None` for a repository in another one's temp dir.
+    _tmp: Option<tempfile::TempDir>,
     pub root: PathBuf,
     home: PathBuf,
 }
@@ -36,25 +161,95 @@ fn hermetic(cmd: &mut Command, home: &Path) {
 impl Repo {
     /// An empty repository on an unborn `main` branch.
     pub fn new() -> Repo {
+        Repo::with_shape(Shape::Sha1Files)
+    }
+
+    /// An empty work tree of the given shape on an unborn `main` branch, at `root`.
+    pub fn with_shape(shape: Shape) -> Repo {
         let tmp = tempfile::tempdir().expect("temp dir");
         let root = tmp.path().join("repo");
         let home = tmp.path().join("home");
-        std::fs::create_dir_all(&root).unwrap();
         std::fs::create_dir_all(&home).unwrap();
         let repo = Repo {
-            _tmp: tmp,
+            _tmp: Some(tmp),
             root,
             home,
         };
-        repo.git(&["init", "-q", "-b", "main"]);
+        let top = repo.root.parent().unwrap().to_path_buf();
+        let root = repo.root.to_str().unwrap();
+        match shape {
+            Shape::Sha1Files => repo.git_in(&top, &["init", "-q", "-b", "main", root]),
+            Shape::Sha256 => repo.git_in(
+                &top,
+                &["init", "-q", "-b", "main", "--object-format=sha256", root],
+            ),
+            Shape::Reftable => repo.git_in(
+                &top,
+                &["init", "-q", "-b", "main", "--ref-format=reftable", root],
+            ),
+            Shape::LinkedWorktree => {
+                let main = repo.sibling("main-worktree");
+                repo.git_in(&top, &["init", "-q", "-b", "trunk", main.to_str().unwrap()]);
+                repo.git_in(
+                    &main,
+                    &["worktree", "add", "-q", "--orphan", "-b", "main", root],
+                )
+            }
+            Shape::PartialClone => {
+                let upstream = repo.sibling("upstream");
+                repo.git_in(
+                    &top,
+                    &["init", "-q", "-b", "main", upstream.to_str().unwrap()],
+                );
+                serve_filtered(&repo, &upstream);
+                let url = format!("file://{}", upstream.display());
+                repo.git_in(&top, &["clone", "-q", "--filter=blob:none", &url, root])
+            }
+        };
         repo
     }
 
     /// A repository with `orc init` done.
     pub fn init() -> Repo {
-        let repo = Repo::new();
+        Repo::init_shaped(Shape::Sha1Files)
+    }
+
+    /// A repository of the given shape with `orc init` done.
+    pub fn init_shaped(shape: Shape) -> Repo {
+        let repo = Repo::with_shape(shape);
         repo.ok(&["init"]);
         repo
+    }
+
+    /// A blobless clone (`--filter=blob:none`, over `file://`) of this repository in the
+    /// same temp dir, on `main`, with the same environment: its history has commits and
+    /// trees but no file contents until git fetches them from this repository.
+    pub fn blobless_clone(&self, name: &str) -> Repo {
+        serve_filtered(self, &self.root);
+        let url = format!("file://{}", self.root.display());
+        let root = self.sibling(name);
+        let top = self.root.parent().unwrap();
+        self.git_in(
+            top,
+            &[
+                "clone",
+                "-q",
+                "--filter=blob:none",
+                &url,
+                root.to_str().unwrap(),
+            ],
+        );
+        Repo {
+            _tmp: None,
+            root,
+            home: self.home.clone(),
+        }
+    }
+
+    /// The git dir of the work tree (`.git`, or the linked worktree's own).
+    pub fn git_dir(&self) -> PathBuf {
+        let dir = self.git(&["rev-parse", "--absolute-git-dir"]);
+        PathBuf::from(dir.trim())
     }
 
     /// Another directory inside the same temp dir (for clones, remotes, worktrees).
@@ -179,7 +374,7 @@ impl Repo {
 
     /// No temporary file of orc is left in the work tree or in `<git-dir>/orc/tmp/`.
     pub fn assert_no_temp_files(&self) {
-        let tmp = self.root.join(".git/orc/tmp");
+        let tmp = self.git_dir().join("orc/tmp");
         if tmp.exists() {
             let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
             assert!(left.is_empty(), "left in .git/orc/tmp: {left:?}");
@@ -201,6 +396,12 @@ impl Repo {
             }
         }
     }
+}
+
+/// Lets `repo` serve blobless clones and the fetches of their missing blobs.
+fn serve_filtered(repo: &Repo, server: &Path) {
+    repo.git_in(server, &["config", "uploadpack.allowFilter", "true"]);
+    repo.git_in(server, &["config", "uploadpack.allowAnySHA1InWant", "true"]);
 }
 
 /// Runs `cmd`, asserts that it succeeded (showing its output otherwise), returns stdout.

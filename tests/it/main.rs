@@ -27,6 +27,7 @@ mod plan;
 mod props;
 mod recover;
 mod search;
+mod shapes;
 mod signing;
 mod soak;
 mod sync;

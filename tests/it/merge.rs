@@ -1,6 +1,6 @@
 //! The merge driver end to end: branches merged and rebased with the real git CLI.
 
-use crate::harness::{Repo, add, success, task_file};
+use crate::harness::{Repo, Shape, add, success, task_file};
 
 /// Runs orc at another time (ORC_NOW), so notes and updates get distinct times.
 fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> String {
@@ -28,8 +28,8 @@ fn no_markers(repo: &Repo) {
 
 /// A repository with a parent task, two subtasks and a shared task, and two branches
 /// `a` and `b` starting from there.
-fn two_branches() -> (Repo, [String; 4]) {
-    let repo = Repo::init();
+fn two_branches(shape: Shape) -> (Repo, [String; 4]) {
+    let repo = Repo::init_shaped(shape);
     let parent = add(&repo, &["Feature"]);
     let s1 = add(
         &repo,
@@ -46,9 +46,8 @@ fn two_branches() -> (Repo, [String; 4]) {
     (repo, [parent, s1, s2, shared])
 }
 
-#[test]
-fn branches_that_touch_the_same_tasks_merge_without_conflicts() {
-    let (repo, [parent, s1, s2, shared]) = two_branches();
+fn branches_that_touch_the_same_tasks_merge_without_conflicts(shape: Shape) {
+    let (repo, [parent, s1, s2, shared]) = two_branches(shape);
     repo.git(&["checkout", "-q", "a"]);
     orc_at(
         &repo,
@@ -150,9 +149,8 @@ fn branches_that_touch_the_same_tasks_merge_without_conflicts() {
     repo.assert_fsck();
 }
 
-#[test]
-fn rebase_uses_the_driver_too() {
-    let (repo, [_, _, _, shared]) = two_branches();
+fn rebase_uses_the_driver_too(shape: Shape) {
+    let (repo, [_, _, _, shared]) = two_branches(shape);
     repo.git(&["checkout", "-q", "a"]);
     orc_at(
         &repo,
@@ -184,9 +182,8 @@ fn rebase_uses_the_driver_too() {
     );
 }
 
-#[test]
-fn a_true_conflict_is_recorded_in_the_file_and_reported() {
-    let (repo, [_, _, _, shared]) = two_branches();
+fn a_true_conflict_is_recorded_in_the_file_and_reported(shape: Shape) {
+    let (repo, [_, _, _, shared]) = two_branches(shape);
     repo.git(&["checkout", "-q", "a"]);
     orc_at(
         &repo,
@@ -233,7 +230,7 @@ fn a_true_conflict_is_recorded_in_the_file_and_reported() {
 
 #[test]
 fn unparsable_sides_fall_back_to_a_line_merge() {
-    let (repo, [_, _, _, shared]) = two_branches();
+    let (repo, [_, _, _, shared]) = two_branches(Shape::Sha1Files);
     let path = task_file(&shared);
     repo.git(&["checkout", "-q", "a"]);
     let text = repo.read(&path);
@@ -290,3 +287,9 @@ fn the_driver_can_be_run_by_hand() {
             .replace("status = \"pending\"", "status = \"cancelled\"")
     );
 }
+
+crate::for_each_shape!(
+    branches_that_touch_the_same_tasks_merge_without_conflicts,
+    rebase_uses_the_driver_too,
+    a_true_conflict_is_recorded_in_the_file_and_reported,
+);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::harness::{Repo, redact_ids, success};
+use crate::harness::{Repo, Shape, redact_ids, success};
 
 /// Runs orc at time `t` (file times and commit dates), in `dir`.
 fn orc_at(repo: &Repo, dir: &Path, t: &str, args: &[&str]) -> String {
@@ -50,6 +50,8 @@ fn session(repo: &Repo, t: &str, body: &str, op: &str, id: &str) {
 
 struct Script {
     repo: Repo,
+    /// The repository `repo` was cloned from, if it is a clone.
+    _origin: Option<Repo>,
     design: String,
     parser: String,
     docs: String,
@@ -58,7 +60,19 @@ struct Script {
 }
 
 fn scripted_history() -> Script {
-    let repo = Repo::new();
+    scripted_history_in(Shape::Sha1Files)
+}
+
+/// The scripted history made in a repository of `shape`; for a partial clone, made in
+/// a plain repository and then cloned without blobs, so reading it needs missing objects.
+fn scripted_history_in(shape: Shape) -> Script {
+    if shape == Shape::PartialClone {
+        let mut s = scripted_history_in(Shape::Sha1Files);
+        let clone = s.repo.blobless_clone("blobless");
+        s._origin = Some(std::mem::replace(&mut s.repo, clone));
+        return s;
+    }
+    let repo = Repo::with_shape(shape);
     let r = &repo.root;
     let t = "2026-01-10T09:00:00Z";
     orc_at(&repo, r, t, &["init"]);
@@ -205,6 +219,7 @@ fn scripted_history() -> Script {
     .to_owned();
     Script {
         repo,
+        _origin: None,
         design,
         parser,
         docs,
@@ -445,9 +460,8 @@ fn recover_from_a_shallow_clone_says_what_it_could_not_read() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
 }
 
-#[test]
-fn log_and_show_history() {
-    let s = scripted_history();
+fn log_and_show_history(shape: Shape) {
+    let s = scripted_history_in(shape);
     let repo = &s.repo;
     let log = repo.json(&["log", "--task", &s.parser]);
     let ops: Vec<&str> = log["entries"]
@@ -626,3 +640,5 @@ fn decisions_of_the_work_open_tasks_build_on_are_in_the_briefing() {
             .contains("- 0001 accepted: Use a queue")
     );
 }
+
+crate::for_each_shape!(log_and_show_history);

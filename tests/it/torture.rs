@@ -14,7 +14,7 @@ use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::harness::{Repo, add, task_file};
+use crate::harness::{Repo, Shape, add, task_file};
 
 const WORKERS: usize = 8;
 /// The mutations each worker cycles through, in order.
@@ -283,9 +283,8 @@ fn eight_processes_and_a_git_user_lose_nothing() {
 
 /// The race above made deterministic: a `git commit` of an index that lacks orc's latest
 /// files (as when git read the index just before orc updated it).
-#[test]
-fn a_git_commit_of_a_stale_index_is_undone_by_the_next_orc_commit() {
-    let repo = Repo::init();
+fn a_git_commit_of_a_stale_index_is_undone_by_the_next_orc_commit(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     let dropped = add(&repo, &["dropped"]);
     let reverted = add(&repo, &["reverted"]);
     let edited = add(&repo, &["edited by hand"]);
@@ -340,3 +339,5 @@ fn a_git_commit_of_a_stale_index_is_undone_by_the_next_orc_commit() {
     );
     repo.assert_fsck();
 }
+
+crate::for_each_shape!(a_git_commit_of_a_stale_index_is_undone_by_the_next_orc_commit,);

@@ -319,6 +319,9 @@ impl Orc {
 
         let mut changes = Vec::new();
         let mut outside = Vec::new();
+        // The orc commits passed so far, by task and time: a commit that comes after one
+        // of them in the walk was made before that record, even in the same second.
+        let mut records_passed: std::collections::HashSet<(TaskId, Timestamp)> = Default::default();
         let mut problem = None;
         let mut read = 0;
         let end = self.store.walk_history(walk_since.as_ref(), |c| {
@@ -327,6 +330,10 @@ impl Orc {
                 return ControlFlow::Break(());
             }
             if let Some(entry) = LogEntry::from_commit(c) {
+                // Older commits come before this record: by the graph, not the clock.
+                if let Some(task) = entry.task.as_deref().and_then(|t| TaskId::parse(t).ok()) {
+                    records_passed.insert((task, entry.time));
+                }
                 let own = skip_session.is_some() && entry.session == skip_session;
                 if !own {
                     changes.push(entry);
@@ -346,7 +353,9 @@ impl Orc {
                             .get(p.as_str())
                             .into_iter()
                             .flatten()
-                            .filter(|(_, at)| c.time >= *at)
+                            .filter(|(t, at)| {
+                                c.time >= *at && !records_passed.contains(&((*t).clone(), *at))
+                            })
                             .map(|(t, _)| *t)
                             .collect();
                         if !recorded.is_empty() {

@@ -642,3 +642,24 @@ fn decisions_of_the_work_open_tasks_build_on_are_in_the_briefing() {
 }
 
 crate::for_each_shape!(log_and_show_history);
+
+#[test]
+fn a_file_committed_before_it_was_recorded_is_not_changed_outside_orc() {
+    // Same second for everything (the harness's fixed clock): the order is the graph's.
+    let repo = Repo::init();
+    let id = crate::harness::add(&repo, &["Parser"]);
+    repo.ok(&["start", &id]);
+    repo.write("src/parser.rs", "fn parse() {}\n");
+    repo.git(&["add", "src/parser.rs"]);
+    repo.git(&["commit", "-qm", "Add the parser"]);
+    repo.ok(&["files", "record", "src/parser.rs"]);
+    let b = repo.json(&["recover", "--since", "HEAD~3"]);
+    assert_eq!(b["outside_changes"], serde_json::json!([]), "{b}");
+    // A commit after the record is one.
+    repo.write("src/parser.rs", "fn parse() { todo!() }\n");
+    repo.git(&["commit", "-qam", "Change it behind orc's back"]);
+    let b = repo.json(&["recover", "--since", "HEAD~4"]);
+    let outside = b["outside_changes"].as_array().unwrap();
+    assert_eq!(outside.len(), 1, "{b}");
+    assert_eq!(outside[0]["summary"], "Change it behind orc's back");
+}

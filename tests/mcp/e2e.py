@@ -111,7 +111,7 @@ class Run:
 
     def count(self):
         """Commits on HEAD (0 on an unborn branch)."""
-        return int(self.git("rev-list", "--count", "--all").strip() or 0)
+        return int(self.git("rev-list", "--count", "--branches").strip() or 0)
 
     def write(self, rel, content):
         path = os.path.join(self.repo, rel)
@@ -407,13 +407,16 @@ async def decision(run):
 
 async def file_verify(run):
     task = run.ids["plan"][0]
+    # The task's artifacts (docs/flow.md, docs/layout.md) are records already: only the
+    # new file is recorded.
+    run.write("docs/notes.md", "# Notes\n")
     _, data = await run.mutate(
         "orchestrator_record_files", {"task_id": task, "paths": ["docs"]}, "files.record"
     )
-    check(sorted(o["path"] for o in data["recorded"]) == ["docs/flow.md", "docs/layout.md"],
+    check(sorted(o["path"] for o in data["recorded"]) == ["docs/notes.md"],
           f"recorded: {data['recorded']}")
     _, data = await run.call("orchestrator_verify_files")
-    check(data["ok"] and data["summary"]["verified"] == 2, f"verify: {data['summary']}")
+    check(data["ok"] and data["summary"]["verified"] == 3, f"verify: {data['summary']}")
     run.write("docs/flow.md", "# Flow, changed\n")
     text, data = await run.call("orchestrator_verify_files", {"task_id": task})
     check(not data["ok"] and data["summary"]["modified"] == 1, f"verify: {text}")

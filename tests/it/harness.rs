@@ -513,3 +513,17 @@ pub fn task_file(id: impl std::fmt::Display) -> String {
     };
     format!(".orchestrator/tasks/{shard}/{id}.toml")
 }
+
+/// Copies a directory tree (test fixtures into a repository).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

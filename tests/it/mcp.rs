@@ -1969,22 +1969,10 @@ async fn claim_next_takes_free_tasks_in_plan_order() {
 /// the notice is gone.
 #[tokio::test]
 async fn initialize_session_points_at_the_original_database_and_imports_it() {
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), &target).unwrap();
-            }
-        }
-    }
     let repo = repo();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import/task-orchestrator/project");
-    copy_dir(&fixture, &repo.root);
+    crate::harness::copy_dir(&fixture, &repo.root);
     let mut c = Client::start(&repo.root).await;
     let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
     assert!(

@@ -171,14 +171,23 @@ fn parallel_processes_lose_no_update() {
     repo.assert_fsck();
 }
 
+/// How many `orc task add` race as many `git commit -- <path>` in
+/// `racing_git_commits_are_not_lost`: `ORC_RACE_COMMITS`, 20 by default.
+fn race_commits() -> usize {
+    std::env::var("ORC_RACE_COMMITS")
+        .map(|v| v.parse().expect("ORC_RACE_COMMITS is a number"))
+        .unwrap_or(20)
+}
+
 #[test]
 fn racing_git_commits_are_not_lost() {
+    let n = race_commits();
     let repo = Repo::init();
-    let mut orc_cmds: Vec<_> = (0..20)
+    let mut orc_cmds: Vec<_> = (0..n)
         .map(|i| repo.orc_cmd(&["task", "add", &format!("t{i}")]))
         .collect();
     let root = repo.root.clone();
-    let git_cmds: Vec<_> = (0..20)
+    let git_cmds: Vec<_> = (0..n)
         .map(|i| {
             let mut add = repo.git_cmd(&root, &["add", &format!("f{i}.txt")]);
             let mut commit = repo.git_cmd(
@@ -220,32 +229,91 @@ fn racing_git_commits_are_not_lost() {
         );
     }
     let landed = git_thread.join().unwrap();
-    assert_eq!(landed.len(), 20, "every user commit eventually landed");
+    assert_eq!(landed.len(), n, "every user commit eventually landed");
     let log = repo.git(&["log", "--format=%s"]);
-    for i in 0..20 {
+    for i in 0..n {
         assert!(
             log.lines().any(|l| l == format!("user {i}")),
             "user {i} missing:\n{log}"
         );
         assert!(repo.root.join(format!("f{i}.txt")).exists());
     }
-    assert_eq!(
-        log.lines().filter(|l| l.starts_with("orc: add")).count(),
-        20
-    );
-    // A `git commit` that read the index just before orc's commit can revert orc's file
-    // in HEAD (the work tree keeps it); orc's next commit restores it. The last racing
-    // commit may come after orc's last one: make one more.
-    add(&repo, &["after the race"]);
+    assert_eq!(log.lines().filter(|l| l.starts_with("orc: add")).count(), n);
+    // `git commit -- <path>` reads HEAD, then the index, then takes the index lock; orc
+    // writes the index before it moves HEAD: git never commits or writes back an index
+    // without orc's files, so there is nothing to restore and nothing left staged.
+    assert_eq!(repo.status_porcelain(), "");
+    let restored = repo.git(&["log", "--format=%(trailers:key=Orc-Restored)"]);
+    assert_eq!(restored.trim(), "", "no orc file was reverted in HEAD");
     assert_eq!(
         repo.json(&["task", "list"])["tasks"]
             .as_array()
             .unwrap()
             .len(),
-        21
+        n
     );
-    assert_eq!(repo.status_porcelain(), "");
     repo.assert_fsck();
+}
+
+/// Path -> blob of the `.orchestrator/` entries of `git ls-tree -r HEAD` or of
+/// `git ls-files --stage` (the two print the blob id in the same column).
+fn orc_entries(listing: &str) -> std::collections::BTreeMap<String, String> {
+    listing
+        .lines()
+        .map(|l| {
+            let (meta, path) = l.split_once('\t').expect("tab before the path");
+            let blob = meta.split(' ').find(|f| f.len() == 40).expect("blob id");
+            (path.to_owned(), blob.to_owned())
+        })
+        .collect()
+}
+
+/// `git commit` reads HEAD, then the index without holding `index.lock`, and then commits
+/// on the HEAD it read and writes back the index it read plus its own paths. If, while orc
+/// commits, HEAD already has orc's new file and the index not yet, a `git commit` reading
+/// in between makes a commit without orc's file or leaves an index without it. So at every
+/// stage of an orc commit, an index read after HEAD holds every orc file HEAD holds.
+#[test]
+fn git_never_sees_head_ahead_of_the_index() {
+    let repo = Repo::init();
+    add(&repo, &["first"]);
+    let paused = repo.root.join(".git/orc/paused");
+    for point in ["after-files", "in-index", "before-ref", "after-ref"] {
+        let orc = repo
+            .orc_cmd(&["task", "add", point])
+            .env("ORC_TEST_PAUSE_AT", point)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !paused.exists() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "orc never paused at {point}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // In git's order: HEAD first, then the index.
+        let head = orc_entries(&repo.git(&["ls-tree", "-r", "HEAD", ".orchestrator"]));
+        let index = orc_entries(&repo.git(&["ls-files", "--stage", ".orchestrator"]));
+        std::fs::remove_file(&paused).unwrap();
+        let out = orc.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (path, blob) in &head {
+            assert_eq!(
+                index.get(path),
+                Some(blob),
+                "at {point}: HEAD has {path} and the index read after it does not"
+            );
+        }
+    }
+    assert_eq!(repo.commit_count(), 6);
+    assert_eq!(repo.status_porcelain(), "");
 }
 
 #[test]

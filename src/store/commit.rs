@@ -365,7 +365,8 @@ struct Built {
     parent: Option<ObjectId>,
     /// `None` when the tree equals the parent's: nothing to commit.
     commit: Option<ObjectId>,
-    /// The blob of every path, the change's and the restored ones.
+    /// The blob of every path: the change's, the restored ones and the index entries set
+    /// again.
     blobs: Blobs,
     detached: bool,
 }
@@ -405,6 +406,16 @@ fn build_commit(
             let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
             blobs.push((path.clone(), Some(id)));
             restored.push(("Orc-Restored".to_owned(), path));
+        }
+    }
+    // Index entries of orc's last commit that a racing `git commit` may have written back
+    // stale: set again, to what HEAD and the work tree hold (no change to the tree).
+    let refreshed = parent
+        .map(|p| heal::index_entries(store, p).unwrap_or_default())
+        .unwrap_or_default();
+    for (path, id) in refreshed {
+        if !blobs.iter().any(|(p, _)| *p == path) {
+            blobs.push((path, id));
         }
     }
     let message = if restored.is_empty() {

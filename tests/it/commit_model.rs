@@ -316,6 +316,54 @@ fn git_never_sees_head_ahead_of_the_index() {
     assert_eq!(repo.status_porcelain(), "");
 }
 
+/// git's own race: `git commit` without paths reads the index, then takes `index.lock`,
+/// writes back what it read and fails its compare-and-swap on the HEAD orc moved meanwhile.
+/// When an orc commit fits in between, HEAD and the work tree have orc's change and the
+/// index the entries from before. Orc's next change sets them again and commits nothing
+/// else.
+#[test]
+fn an_index_written_back_by_a_racing_git_commit_is_repaired() {
+    let repo = Repo::init();
+    let first = add(&repo, &["first"]);
+    let index = repo.root.join(".git/index");
+
+    // A new task file lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    let second = task_file(add(&repo, &["second"]));
+    std::fs::write(&index, &read_by_git).unwrap();
+    assert_eq!(
+        repo.status_porcelain(),
+        format!("D  {second}\n?? {second}\n")
+    );
+    repo.ok(&["task", "note", &first, "a note"]);
+    assert_eq!(repo.status_porcelain(), "");
+
+    // An edit lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    repo.ok(&["task", "note", &first, "another note"]);
+    std::fs::write(&index, &read_by_git).unwrap();
+    let first_file = task_file(&first);
+    assert_eq!(repo.status_porcelain(), format!("MM {first_file}\n"));
+    add(&repo, &["third"]);
+    assert_eq!(repo.status_porcelain(), "");
+
+    // A removal lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    repo.ok(&["task", "rm", &first]);
+    std::fs::write(&index, &read_by_git).unwrap();
+    assert_eq!(repo.status_porcelain(), format!("AD {first_file}\n"));
+    let fourth = add(&repo, &["fourth"]);
+    assert_eq!(repo.status_porcelain(), "");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        format!("{}\n", task_file(&fourth)),
+        "the repair is no part of the commit"
+    );
+    let restored = repo.git(&["log", "--format=%(trailers:key=Orc-Restored)"]);
+    assert_eq!(restored.trim(), "", "nothing was missing in HEAD");
+    repo.assert_fsck();
+}
+
 #[test]
 fn detached_head_commits_on_head() {
     let repo = Repo::init();

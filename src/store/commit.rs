@@ -178,51 +178,65 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     // the new HEAD sees the new index, and a `git commit` that read the old HEAD fails
     // its own compare-and-swap. From here on the journal and the lock make the change
     // the next orc process's to finish if this one dies (see `journal::recover`).
-    let old_index = read_index(store).map_err(give_up)?;
-    let previous = write_files(store, change).map_err(give_up)?;
-    let undo = |e: Error| {
-        roll_back(store, &previous, old_index.as_deref(), &lock);
-        give_up(e)
+    let written =
+        read_index(store).and_then(|old_index| Ok((write_files(store, change)?, old_index)));
+    let (previous, old_index) = match written {
+        Ok(written) => written,
+        Err(e) => {
+            drop(lock);
+            return Err(give_up(e));
+        }
     };
     crash_point(store, "after-files");
-    update_index(store, old_index.as_deref(), &built.blobs, &lock).map_err(undo)?;
     let mut attempts = 1;
-    let committed = loop {
-        if let Some(sig) = critical.interrupted() {
-            return Err(undo(interrupted(sig)));
+    let outcome = (|| {
+        update_index(store, old_index.as_deref(), &built.blobs, &lock)?;
+        loop {
+            if let Some(sig) = critical.interrupted() {
+                return Err(interrupted(sig));
+            }
+            let Some(commit_id) = built.commit else {
+                // The files already had HEAD's content in git (e.g. an edit that undoes
+                // a manual change): the work tree and index are updated, there is
+                // nothing to commit.
+                return Ok(None);
+            };
+            crash_point(store, "before-ref");
+            match move_head(store, built.parent, commit_id, &change.summary, &committer) {
+                Ok(()) => return Ok(Some(commit_id)),
+                Err(e) if is_ref_race(&e) && attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    // Rebuilt on the new HEAD; the index (this process's, under the
+                    // lock) gets the entries of the new commit.
+                    built = build()?;
+                    journal::write(
+                        store,
+                        built.target(),
+                        built.commit.is_some(),
+                        lock.token(),
+                        &built.blobs,
+                    )?;
+                    let current = read_index(store)?;
+                    update_index(store, current.as_deref(), &built.blobs, &lock)?;
+                }
+                Err(e) if is_ref_race(&e) => {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"
+                        ),
+                        "run the command again",
+                    ));
+                }
+                Err(e) => return Err(Error::git(e)),
+            }
         }
-        let Some(commit_id) = built.commit else {
-            // The files already had HEAD's content in git (e.g. an edit that undoes a
-            // manual change): the work tree and index are updated, there is nothing to
-            // commit.
-            break None;
-        };
-        crash_point(store, "before-ref");
-        match move_head(store, built.parent, commit_id, &change.summary, &committer) {
-            Ok(()) => break Some(commit_id),
-            Err(e) if is_ref_race(&e) && attempts < MAX_ATTEMPTS => {
-                attempts += 1;
-                // Rebuilt on the new HEAD; the index (this process's, under the lock)
-                // gets the entries of the new commit.
-                built = build().map_err(undo)?;
-                journal::write(
-                    store,
-                    built.target(),
-                    built.commit.is_some(),
-                    lock.token(),
-                    &built.blobs,
-                )
-                .map_err(undo)?;
-                let current = read_index(store).map_err(undo)?;
-                update_index(store, current.as_deref(), &built.blobs, &lock).map_err(undo)?;
-            }
-            Err(e) if is_ref_race(&e) => {
-                return Err(undo(Error::invalid_with_hint(
-                    format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
-                    "run the command again",
-                )));
-            }
-            Err(e) => return Err(undo(Error::git(e))),
+    })();
+    let committed = match outcome {
+        Ok(committed) => committed,
+        Err(e) => {
+            roll_back(store, &previous, old_index.as_deref(), &lock);
+            drop(lock);
+            return Err(give_up(e));
         }
     };
     crash_point(store, "after-ref");

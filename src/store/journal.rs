@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::commit::{Blobs, INDEX_LOCK_WAIT, is_ref_race, move_head, read_index, update_index};
 use super::index_lock::{self, IndexLock};
-use super::{Store, fsutil};
+use super::{Store, fsutil, heal};
 use crate::error::{Error, Result};
 
 #[derive(Serialize, Deserialize)]
@@ -153,10 +153,11 @@ pub(super) fn recover(store: &Store) -> Result<()> {
             let message = c.message_raw_sloppy().to_string();
             let summary = message.lines().next().unwrap_or_default();
             match move_head(store, head, commit, summary, &committer) {
+                Ok(()) => heal::remember(store, commit),
                 // Moved meanwhile by a process that does not take the index lock: the
                 // change stays in the work tree and the index, for the user to see.
                 Err(e) if is_ref_race(&e) => {}
-                other => other.map_err(Error::git)?,
+                Err(e) => return Err(Error::git(e)),
             }
         }
         drop(lock);

@@ -141,8 +141,8 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     // `git gc` prunes.
     let mut built = build()?;
 
-    // From here to the end, SIGINT and SIGTERM wait: the change is committed and the
-    // work tree and index follow, or (before the ref update) nothing is visible.
+    // From here to the end, SIGINT and SIGTERM wait: the change is committed with the
+    // work tree and index, or nothing is.
     let critical = interrupt::Critical::enter();
     let give_up = |e: Error| {
         journal::clear(store);
@@ -159,62 +159,89 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
                 built.commit.is_some(),
                 token,
                 &built.blobs,
-            )
+            )?;
+            crash_point(store, "before-lock");
+            Ok(())
         },
     )
     .map_err(give_up)?;
-    let mut attempts = 1;
-    // The ref update is the commit point: before it nothing is visible, after it the
-    // journal lets the next orc process finish writing files and index if this one dies.
-    let committed = loop {
-        if let Some(sig) = critical.interrupted() {
+    if let Some(sig) = critical.interrupted() {
+        drop(lock);
+        return Err(give_up(interrupted(sig)));
+    }
+    // The work tree and the index first, HEAD last. `git commit` reads HEAD, then the
+    // index without holding its lock, and commits on the HEAD it read: with HEAD moved
+    // first, a `git commit` reading in between would see orc's commit and an index
+    // without orc's files, and commit or write back that index. This way whoever sees
+    // the new HEAD sees the new index, and a `git commit` that read the old HEAD fails
+    // its own compare-and-swap. From here on the journal and the lock make the change
+    // the next orc process's to finish if this one dies (see `journal::recover`).
+    let written =
+        read_index(store).and_then(|old_index| Ok((write_files(store, change)?, old_index)));
+    let (previous, old_index) = match written {
+        Ok(written) => written,
+        Err(e) => {
             drop(lock);
-            return Err(give_up(Error::invalid(format!(
-                "interrupted by signal {sig} before committing; nothing was changed"
-            ))));
-        }
-        let Some(commit_id) = built.commit else {
-            // The files already had HEAD's content in git (e.g. an edit that undoes a
-            // manual change): the work tree and index are updated, there is nothing to
-            // commit.
-            break None;
-        };
-        crash_point("before-ref");
-        match update_head(store, &built, commit_id, &change.summary, &committer) {
-            Ok(()) => break Some(commit_id),
-            Err(refs::UpdateError::Race) if attempts < MAX_ATTEMPTS => {
-                attempts += 1;
-                built = build().map_err(give_up)?;
-                journal::write(
-                    store,
-                    built.target(),
-                    built.commit.is_some(),
-                    lock.token(),
-                    &built.blobs,
-                )
-                .map_err(give_up)?;
-            }
-            Err(refs::UpdateError::Race) => {
-                return Err(give_up(Error::invalid_with_hint(
-                    format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
-                    "run the command again",
-                )));
-            }
-            Err(refs::UpdateError::Failed(e)) => return Err(give_up(e)),
+            return Err(give_up(e));
         }
     };
-    crash_point("after-ref");
-    let finish = write_files(store, change).and_then(|_| {
-        crash_point("after-files");
-        update_index(store, &built.blobs, lock)
-    });
-    finish.map_err(|e| match committed {
-        Some(id) => Error::invalid_with_hint(
-            format!("committed {id} but could not finish updating the work tree: {e}"),
-            "run any orc command again to finish, or `git checkout HEAD -- .orchestrator`",
-        ),
-        None => give_up(e),
-    })?;
+    crash_point(store, "after-files");
+    let mut attempts = 1;
+    let outcome = (|| {
+        update_index(store, old_index.as_deref(), &built.blobs, &lock)?;
+        loop {
+            if let Some(sig) = critical.interrupted() {
+                return Err(interrupted(sig));
+            }
+            let Some(commit_id) = built.commit else {
+                // The files already had HEAD's content in git (e.g. an edit that undoes
+                // a manual change): the work tree and index are updated, there is
+                // nothing to commit.
+                return Ok(None);
+            };
+            crash_point(store, "before-ref");
+            match move_head(store, built.parent, commit_id, &change.summary, &committer) {
+                Ok(()) => return Ok(Some(commit_id)),
+                Err(refs::UpdateError::Race) if attempts < MAX_ATTEMPTS => {
+                    attempts += 1;
+                    // Rebuilt on the new HEAD; the index (this process's, under the
+                    // lock) gets the entries of the new commit.
+                    built = build()?;
+                    journal::write(
+                        store,
+                        built.target(),
+                        built.commit.is_some(),
+                        lock.token(),
+                        &built.blobs,
+                    )?;
+                    let current = read_index(store)?;
+                    update_index(store, current.as_deref(), &built.blobs, &lock)?;
+                }
+                Err(refs::UpdateError::Race) => {
+                    return Err(Error::invalid_with_hint(
+                        format!(
+                            "HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"
+                        ),
+                        "run the command again",
+                    ));
+                }
+                Err(refs::UpdateError::Failed(e)) => return Err(e),
+            }
+        }
+    })();
+    let committed = match outcome {
+        Ok(committed) => committed,
+        Err(e) => {
+            roll_back(store, &previous, old_index.as_deref(), &lock);
+            drop(lock);
+            return Err(give_up(e));
+        }
+    };
+    crash_point(store, "after-ref");
+    // The lock goes before the journal: a kill in between leaves a journal whose
+    // commit HEAD is, which the next process finishes again, harmlessly; the other way
+    // round it would leave a lock nobody can tell is orc's.
+    drop(lock);
     journal::clear(store);
     drop(critical);
     let Some(id) = committed else {
@@ -266,22 +293,37 @@ fn check_parents(store: &Store, rel: &str) -> Result<()> {
     Ok(())
 }
 
-/// Test hook: `ORC_TEST_CRASH_AT=<point>` makes orc kill itself with SIGKILL there, so
-/// tests can check that a crash at any moment leaves a consistent repository.
-fn crash_point(point: &str) {
+/// Test hooks: `ORC_TEST_CRASH_AT=<point>` makes orc kill itself with SIGKILL there, so
+/// tests can check that a crash at any moment leaves a consistent repository;
+/// `ORC_TEST_PAUSE_AT=<point>` makes it create `<git-dir>/orc/paused` there and wait (at
+/// most 10 s) until that file is removed, so tests can look at the repository as another
+/// process sees it at that moment.
+fn crash_point(store: &Store, point: &str) {
     if std::env::var_os("ORC_TEST_CRASH_AT").is_some_and(|p| p == point) {
         let _ = std::process::Command::new("kill")
             .args(["-KILL", &std::process::id().to_string()])
             .status();
         std::process::abort();
     }
+    if std::env::var_os("ORC_TEST_PAUSE_AT").is_some_and(|p| p == point) {
+        let flag = store.local_dir().join("paused");
+        if std::fs::write(&flag, point).is_ok() {
+            let start = std::time::Instant::now();
+            while flag.exists() && start.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
 }
 
-/// Writes every file of the change. On failure the files already written are restored,
-/// so nothing is left half-done.
-fn write_files(store: &Store, change: &Change) -> Result<()> {
+/// What a file held before orc wrote it (`None`: there was none), to put it back.
+type Previous = Vec<(PathBuf, Option<Vec<u8>>)>;
+
+/// Writes every file of the change and returns what they held before. On failure the
+/// files already written are restored, so nothing is left half-done.
+fn write_files(store: &Store, change: &Change) -> Result<Previous> {
     let tmp_dir = store.local_dir().join("tmp");
-    let mut previous: Vec<(PathBuf, Option<Vec<u8>>)> = Vec::with_capacity(change.files.len());
+    let mut previous: Previous = Vec::with_capacity(change.files.len());
     for (rel, content) in &change.files {
         let path = store.abs(rel);
         let result = fsutil::read_optional(&path).and_then(|old| {
@@ -292,17 +334,39 @@ fn write_files(store: &Store, change: &Change) -> Result<()> {
             }
         });
         if let Err(e) = result {
-            for (path, old) in previous.into_iter().rev() {
-                // Best effort: the original error is what the user needs to see.
-                let _ = match old {
-                    Some(bytes) => fsutil::write_atomic(&path, &bytes, Some(&tmp_dir)),
-                    None => fsutil::remove(&path),
-                };
-            }
+            restore_files(store, &previous);
             return Err(e);
         }
     }
-    Ok(())
+    Ok(previous)
+}
+
+/// Puts back what the files held before [`write_files`]. Best effort: the error that
+/// made it necessary is what the user needs to see.
+fn restore_files(store: &Store, previous: &Previous) {
+    let tmp_dir = store.local_dir().join("tmp");
+    for (path, old) in previous.iter().rev() {
+        let _ = match old {
+            Some(bytes) => fsutil::write_atomic(path, bytes, Some(&tmp_dir)),
+            None => fsutil::remove(path),
+        };
+    }
+}
+
+/// Puts back the files and the index as they were before the commit began, while the
+/// lock is still held. Best effort, like [`restore_files`].
+fn roll_back(store: &Store, previous: &Previous, old_index: Option<&[u8]>, lock: &IndexLock) {
+    restore_files(store, previous);
+    let _ = match old_index {
+        Some(bytes) => lock.replace_index(|out| out.write_all(bytes)),
+        None => fsutil::remove(&store.repo.index_path()),
+    };
+}
+
+fn interrupted(sig: i32) -> Error {
+    Error::invalid(format!(
+        "interrupted by signal {sig} before committing; nothing was changed"
+    ))
 }
 
 pub(super) type Blobs = Vec<(String, Option<ObjectId>)>;
@@ -313,7 +377,8 @@ struct Built {
     parent: Option<ObjectId>,
     /// `None` when the tree equals the parent's: nothing to commit.
     commit: Option<ObjectId>,
-    /// The blob of every path, the change's and the restored ones.
+    /// The blob of every path: the change's, the restored ones and the index entries set
+    /// again.
     blobs: Blobs,
     detached: bool,
 }
@@ -353,6 +418,16 @@ fn build_commit(
             let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
             blobs.push((path.clone(), Some(id)));
             restored.push(("Orc-Restored".to_owned(), path));
+        }
+    }
+    // Index entries of orc's last commit that a racing `git commit` may have written back
+    // stale: set again, to what HEAD and the work tree hold (no change to the tree).
+    let refreshed = parent
+        .map(|p| heal::index_entries(store, p).unwrap_or_default())
+        .unwrap_or_default();
+    for (path, id) in refreshed {
+        if !blobs.iter().any(|(p, _)| *p == path) {
+            blobs.push((path, id));
         }
     }
     let message = if restored.is_empty() {
@@ -419,11 +494,11 @@ fn build_commit(
     })
 }
 
-/// Moves HEAD (and the branch it names) from the built commit's parent to the commit,
-/// with compare-and-swap: fails with a ref race when HEAD moved meanwhile.
-fn update_head(
+/// Moves HEAD (and the branch it names) from `parent` (`None`: an unborn branch) to
+/// `commit_id`, with compare-and-swap: fails with a ref race when HEAD moved meanwhile.
+pub(super) fn move_head(
     store: &Store,
-    built: &Built,
+    parent: Option<ObjectId>,
     commit_id: ObjectId,
     summary: &str,
     committer: &gix::actor::Signature,
@@ -432,7 +507,7 @@ fn update_head(
         store,
         "HEAD",
         commit_id,
-        built.parent,
+        parent,
         &format!("commit: {summary}"),
         committer,
     )
@@ -469,9 +544,26 @@ fn identity(
     Ok((author, committer, fallback))
 }
 
-pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Result<()> {
+/// The index file's bytes, `None` when there is none yet. Read under the lock: it is the
+/// index orc's edits apply to.
+pub(super) fn read_index(store: &Store) -> Result<Option<Vec<u8>>> {
+    let index_path = store.repo.index_path();
+    match std::fs::read(&index_path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&index_path, e)),
+    }
+}
+
+/// Writes the index `old` (the file as [`read_index`] read it under `lock`) with the
+/// entries of `blobs` changed; the lock stays held.
+pub(super) fn update_index(
+    store: &Store,
+    old: Option<&[u8]>,
+    blobs: &Blobs,
+    lock: &IndexLock,
+) -> Result<()> {
     let repo = &store.repo;
-    let index_path = repo.index_path();
     // Each path's new entry (blob and file status), sorted by path; the last change of
     // a path wins.
     let mut edits: Vec<index_edit::Edit<'_>> = Vec::with_capacity(blobs.len());
@@ -490,11 +582,6 @@ pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Res
     edits.sort_by(|a, b| a.0.cmp(b.0));
     edits.dedup_by(|later, first| later.0 == first.0);
 
-    let old = match std::fs::read(&index_path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&index_path, e)),
-    };
     // `index.skipHash`: the user chose a zero checksum for speed; keep their choice.
     let skip_hash = repo
         .config_snapshot()
@@ -509,12 +596,10 @@ pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Res
         gix::hash::Kind::Sha1 => Checksum::Sha1(sha1::Sha1::new()),
         kind => Checksum::Other(gix::hash::hasher(kind)),
     };
-    let spliced = old
-        .as_deref()
-        .and_then(|old| index_edit::splice(old, kind, &edits));
+    let spliced = old.and_then(|old| index_edit::splice(old, kind, &edits));
     let rebuilt = match spliced {
         Some(_) => None,
-        None => Some(rebuild_index(store, old.as_deref(), &edits)?),
+        None => Some(rebuild_index(store, old, &edits)?),
     };
     lock.replace_index(|out| {
         let mut sink = |bytes: &[u8]| {
@@ -528,7 +613,7 @@ pub(super) fn update_index(store: &Store, blobs: &Blobs, lock: IndexLock) -> Res
         }
         let checksum = checksum.finish(kind).map_err(std::io::Error::other)?;
         out.write_all(checksum.as_slice())?;
-        crash_point("in-index");
+        crash_point(store, "in-index");
         Ok(())
     })
 }
@@ -567,7 +652,9 @@ fn rebuild_index(
 ) -> Result<Vec<u8>> {
     let repo = &store.repo;
     let mut index = match old {
-        // Like git outside `git fsck`, the checksum is not verified on read.
+        // The file `old` was read from, unchanged under the lock (gix reads it again to
+        // resolve a split index). Like git outside `git fsck`, the checksum is not
+        // verified on read.
         Some(_) => gix::index::File::at(
             repo.index_path(),
             repo.object_hash(),

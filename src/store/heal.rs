@@ -1,11 +1,14 @@
 //! Restores orc files that a concurrent `git commit` reverted.
 //!
-//! `git commit` reads the index before it takes `index.lock`. When orc commits in
-//! between, git commits (or writes back) an index without orc's latest entries: HEAD then
-//! loses orc's change while the work tree keeps it. Orc remembers its last commit; before
-//! the next one it looks at the commits made since by others, and every `.orchestrator/`
-//! file that such a commit changed while the work tree still holds the version before it
-//! is written again, in the new commit, with an `Orc-Restored` trailer.
+//! `git commit` reads the index before it takes `index.lock`. Orc writes its index entries
+//! before it moves HEAD, so a `git commit` that sees orc's commit also sees its entries;
+//! but one that read the index just before orc's commit and locks it just after writes
+//! back an index without orc's latest entries, and a tool that reads the index before
+//! HEAD may commit it. Orc remembers its last commit; before the next one it looks at the
+//! commits made since by others, and every `.orchestrator/` file that such a commit
+//! changed while the work tree still holds the version before it is written again, in the
+//! new commit, with an `Orc-Restored` trailer; and the index entries of its last commit
+//! that HEAD and the work tree still hold are set again ([`index_entries`]).
 //!
 //! A commit that also changed the work tree (a pull, a revert, an edit committed by hand)
 //! is left alone: only a change that exists in git but not on disk is undone.
@@ -38,10 +41,7 @@ pub(super) fn remember(store: &Store, commit: ObjectId) {
 /// orc's version, with that version's content.
 pub(super) fn lost_files(store: &Store, head: ObjectId) -> Result<Vec<(String, Vec<u8>)>> {
     let repo = &store.repo;
-    let Some(last) = std::fs::read_to_string(store.local_dir().join(LAST_COMMIT))
-        .ok()
-        .and_then(|s| ObjectId::from_hex(s.trim().as_bytes()).ok())
-    else {
+    let Some(last) = last_commit(store) else {
         return Ok(Vec::new());
     };
     if head == last {
@@ -115,6 +115,70 @@ pub(super) fn lost_files(store: &Store, head: ObjectId) -> Result<Vec<(String, V
         }
     }
     Ok(lost)
+}
+
+/// The `.orchestrator/` paths orc's last commit changed that `head` and the work tree
+/// still agree on, with their blob in `head` (`None`: neither has the file).
+///
+/// git's own race, the one `git add` can lose to as well: a `git commit` without paths
+/// that read the index just before orc's commit and takes `index.lock` just after writes
+/// back the index it read, without orc's entries, then fails its compare-and-swap on
+/// `HEAD`. `HEAD` and the work tree have orc's files, the index has the old entries. Orc
+/// sets these entries again with its next change: that repairs such an index and is a
+/// no-op otherwise (the commit's tree does not change).
+pub(super) fn index_entries(
+    store: &Store,
+    head: ObjectId,
+) -> Result<Vec<(String, Option<ObjectId>)>> {
+    let repo = &store.repo;
+    let Some(last) = last_commit(store) else {
+        return Ok(Vec::new());
+    };
+    let Ok(commit) = repo.find_commit(last) else {
+        return Ok(Vec::new());
+    };
+    let parent = commit.parent_ids().next().map(|p| p.detach());
+    let old = match parent {
+        Some(p) => orc_subtree(store, p)?,
+        None => None,
+    };
+    let new = orc_subtree(store, last)?;
+    let mut changes = Vec::new();
+    diff(store, old, new, &format!("{ORC_DIR}/"), &mut changes)?;
+    let head_tree = repo
+        .find_commit(head)
+        .map_err(Error::git)?
+        .tree()
+        .map_err(Error::git)?;
+    let mut entries = Vec::new();
+    for (path, _) in changes {
+        let in_head = head_tree
+            .lookup_entry_by_path(&path)
+            .map_err(Error::git)?
+            .map(|e| (e.mode().kind(), e.object_id()));
+        let on_disk = fsutil::read_optional(&store.abs(&path))
+            .unwrap_or(None)
+            .map(|bytes| {
+                gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes)
+                    .map_err(Error::git)
+            })
+            .transpose()?;
+        match (in_head, on_disk) {
+            (Some((gix::objs::tree::EntryKind::Blob, id)), Some(disk)) if id == disk => {
+                entries.push((path, Some(id)));
+            }
+            (None, None) => entries.push((path, None)),
+            _ => {}
+        }
+    }
+    Ok(entries)
+}
+
+/// Orc's last commit in this work tree, as [`remember`] recorded it.
+fn last_commit(store: &Store) -> Option<ObjectId> {
+    std::fs::read_to_string(store.local_dir().join(LAST_COMMIT))
+        .ok()
+        .and_then(|s| ObjectId::from_hex(s.trim().as_bytes()).ok())
 }
 
 /// The id of the `.orchestrator` tree in `commit`, if any.

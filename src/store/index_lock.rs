@@ -6,7 +6,8 @@
 //! exclusive create while another process holds the lock. So at every instant a lock that
 //! orc made holds a token the journal names; git's locks hold index data, never a token.
 //! The new index goes to a temporary file renamed over `index` while the lock is held,
-//! so the lock keeps its token until it is removed.
+//! so the lock keeps its token until it is removed, and the lock can outlive the write
+//! (orc writes the index before it moves HEAD, and releases the lock after).
 
 use std::fs;
 use std::io::{BufWriter, ErrorKind, Write};
@@ -82,9 +83,9 @@ impl IndexLock {
         &self.token
     }
 
-    /// Replaces the index with what `write` produces and releases the lock.
+    /// Replaces the index with what `write` produces; the lock stays held until dropped.
     pub(super) fn replace_index(
-        mut self,
+        &self,
         write: impl FnOnce(&mut BufWriter<fs::File>) -> std::io::Result<()>,
     ) -> Result<()> {
         let tmp = self.tmp_dir.join(format!(
@@ -102,7 +103,6 @@ impl IndexLock {
             let _ = fs::remove_file(&tmp);
             return Err(Error::io(&self.index, e));
         }
-        self.release();
         Ok(())
     }
 

@@ -1,13 +1,17 @@
-//! The commit journal: what a committing orc process still has to do after moving HEAD,
-//! and the token of the `index.lock` it takes.
+//! The commit journal: what a committing orc process is doing while it holds git's index
+//! lock, and the token of that lock.
 //!
-//! Written before orc takes git's index lock, removed after the work tree and index are
-//! updated and the lock released. An orc process killed in between leaves it behind; the
-//! next orc process (which holds the repository lock, so the writer is certainly gone)
-//! finishes the job: it removes the dead process's `index.lock` (recognised by the token,
-//! see [`super::index_lock`]; a lock without it belongs to a live git process and stays)
-//! and, if HEAD is the journal's commit, writes the files and index entries. Before the
-//! branch moved, nothing was visible, so nothing is redone.
+//! Written before orc takes git's index lock, removed after the lock is released. Under
+//! the lock orc writes the files, then the index, then moves HEAD. An orc process killed
+//! in between leaves the journal behind; the next orc process (which holds the repository
+//! lock, so the writer is certainly gone) finishes the job: it removes the dead process's
+//! `index.lock` (recognised by the token, see [`super::index_lock`]; a lock without it
+//! belongs to a live git process and stays). If the dead process held that lock and HEAD
+//! is still the parent of the journal's commit, the files and the index may already show
+//! the change: the files and index entries are written again and HEAD is moved to the
+//! commit. If HEAD is the journal's commit, the files and index entries are written
+//! again. Otherwise (the process died before it had the lock) nothing was visible and
+//! nothing is done.
 
 use std::fs;
 use std::path::PathBuf;
@@ -16,9 +20,9 @@ use std::time::Duration;
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
 
-use super::commit::{Blobs, INDEX_LOCK_WAIT, update_index};
+use super::commit::{Blobs, INDEX_LOCK_WAIT, move_head, read_index, update_index};
 use super::index_lock::{self, IndexLock};
-use super::{Store, fsutil};
+use super::{Store, fsutil, heal};
 use crate::error::{Error, Result};
 
 #[derive(Serialize, Deserialize)]
@@ -74,10 +78,12 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok());
     // First the dead process's lock: its token is in the journal.
+    let mut held = false;
     if let Some(token) = journal.as_ref().and_then(|j| j.index_lock.as_deref()) {
         let lock = index_lock::lock_path(store);
         if index_lock::is_ours(&lock, token) {
             fsutil::remove(&lock)?;
+            held = true;
         }
     }
     if let Ok(entries) = fs::read_dir(store.local_dir().join("tmp")) {
@@ -98,8 +104,21 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         }
     }
     let repo = &store.repo;
+    let Ok(commit) = ObjectId::from_hex(journal.commit.as_bytes()) else {
+        clear(store);
+        return Ok(());
+    };
     let head = super::refs::head(store).ok().and_then(|h| h.id);
-    if let Some(head) = head.filter(|h| h.to_hex() == journal.commit) {
+    // The commit the dead process was about to make, when it held the lock (so files and
+    // index may show it already) and HEAD has not moved since it built it.
+    let unfinished = if held && journal.moves_head && head != Some(commit) {
+        repo.find_commit(commit)
+            .ok()
+            .filter(|c| c.parent_ids().next().map(|p| p.detach()) == head)
+    } else {
+        None
+    };
+    if head == Some(commit) || unfinished.is_some() {
         let mut blobs: Blobs = Vec::new();
         for (rel, id) in &journal.files {
             let id = id
@@ -110,9 +129,9 @@ pub(super) fn recover(store: &Store) -> Result<()> {
             blobs.push((rel.clone(), id));
         }
         // The lock first, announced in a journal of its own, so that this process can be
-        // killed too; then the files and the index.
+        // killed too; then the files, the index and, last, HEAD.
         let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
-            write(store, head, false, token, &blobs)
+            write(store, commit, unfinished.is_some(), token, &blobs)
         })?;
         for (rel, id) in &blobs {
             let target = store.abs(rel);
@@ -128,7 +147,25 @@ pub(super) fn recover(store: &Store) -> Result<()> {
                 None => fsutil::remove(&target)?,
             }
         }
-        update_index(store, &blobs, lock)?;
+        let old = read_index(store)?;
+        update_index(store, old.as_deref(), &blobs, &lock)?;
+        if let Some(c) = unfinished {
+            let committer = c
+                .committer()
+                .map_err(Error::git)?
+                .to_owned()
+                .map_err(Error::git)?;
+            let message = c.message_raw_sloppy().to_string();
+            let summary = message.lines().next().unwrap_or_default();
+            match move_head(store, head, commit, summary, &committer) {
+                Ok(()) => heal::remember(store, commit),
+                // Moved meanwhile by a process that does not take the index lock: the
+                // change stays in the work tree and the index, for the user to see.
+                Err(super::refs::UpdateError::Race) => {}
+                Err(super::refs::UpdateError::Failed(e)) => return Err(e),
+            }
+        }
+        drop(lock);
     }
     clear(store);
     Ok(())

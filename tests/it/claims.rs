@@ -441,7 +441,7 @@ fn a_claim_left_by_a_killed_process_expires_and_is_taken() {
     // Killed (SIGKILL) after taking the claim, before committing the task file.
     let out = repo
         .orc_in(&w1, &["start", &task, "--agent", "alice"])
-        .env("ORC_TEST_CRASH_AT", "before-ref")
+        .env("ORC_TEST_CRASH_AT", "before-lock")
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -168,9 +168,17 @@ fn parallel_processes_lose_no_update(shape: Shape) {
     repo.assert_fsck();
 }
 
+/// How many `orc task add` race as many `git commit -- <path>` in
+/// `racing_git_commits_are_not_lost`: `ORC_RACE_COMMITS`, 20 by default.
+fn race_commits() -> usize {
+    std::env::var("ORC_RACE_COMMITS")
+        .map(|v| v.parse().expect("ORC_RACE_COMMITS is a number"))
+        .unwrap_or(20)
+}
+
 fn racing_git_commits_are_not_lost(shape: Shape) {
     let repo = Repo::init_shaped(shape);
-    let n = shape.processes(20);
+    let n = shape.processes(race_commits());
     let mut orc_cmds: Vec<_> = (0..n)
         .map(|i| repo.orc_cmd(&["task", "add", &format!("t{i}")]))
         .collect();
@@ -227,18 +235,128 @@ fn racing_git_commits_are_not_lost(shape: Shape) {
         assert!(repo.root.join(format!("f{i}.txt")).exists());
     }
     assert_eq!(log.lines().filter(|l| l.starts_with("orc: add")).count(), n);
-    // A `git commit` that read the index just before orc's commit can revert orc's file
-    // in HEAD (the work tree keeps it); orc's next commit restores it. The last racing
-    // commit may come after orc's last one: make one more.
-    add(&repo, &["after the race"]);
+    // `git commit -- <path>` reads HEAD, then the index, then takes the index lock; orc
+    // writes the index before it moves HEAD: git never commits or writes back an index
+    // without orc's files, so there is nothing to restore and nothing left staged.
+    assert_eq!(repo.status_porcelain(), "");
+    let restored = repo.git(&["log", "--format=%(trailers:key=Orc-Restored)"]);
+    assert_eq!(restored.trim(), "", "no orc file was reverted in HEAD");
     assert_eq!(
         repo.json(&["task", "list"])["tasks"]
             .as_array()
             .unwrap()
             .len(),
-        n + 1
+        n
     );
+    repo.assert_fsck();
+}
+
+/// Path -> blob of the `.orchestrator/` entries of `git ls-tree -r HEAD` or of
+/// `git ls-files --stage` (the two print the blob id in the same column).
+fn orc_entries(listing: &str) -> std::collections::BTreeMap<String, String> {
+    listing
+        .lines()
+        .map(|l| {
+            let (meta, path) = l.split_once('\t').expect("tab before the path");
+            let blob = meta.split(' ').find(|f| f.len() == 40).expect("blob id");
+            (path.to_owned(), blob.to_owned())
+        })
+        .collect()
+}
+
+/// `git commit` reads HEAD, then the index without holding `index.lock`, and then commits
+/// on the HEAD it read and writes back the index it read plus its own paths. If, while orc
+/// commits, HEAD already has orc's new file and the index not yet, a `git commit` reading
+/// in between makes a commit without orc's file or leaves an index without it. So at every
+/// stage of an orc commit, an index read after HEAD holds every orc file HEAD holds.
+#[test]
+fn git_never_sees_head_ahead_of_the_index() {
+    let repo = Repo::init();
+    add(&repo, &["first"]);
+    let paused = repo.root.join(".git/orc/paused");
+    for point in ["after-files", "in-index", "before-ref", "after-ref"] {
+        let orc = repo
+            .orc_cmd(&["task", "add", point])
+            .env("ORC_TEST_PAUSE_AT", point)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !paused.exists() {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "orc never paused at {point}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        // In git's order: HEAD first, then the index.
+        let head = orc_entries(&repo.git(&["ls-tree", "-r", "HEAD", ".orchestrator"]));
+        let index = orc_entries(&repo.git(&["ls-files", "--stage", ".orchestrator"]));
+        std::fs::remove_file(&paused).unwrap();
+        let out = orc.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for (path, blob) in &head {
+            assert_eq!(
+                index.get(path),
+                Some(blob),
+                "at {point}: HEAD has {path} and the index read after it does not"
+            );
+        }
+    }
+    assert_eq!(repo.commit_count(), 6);
     assert_eq!(repo.status_porcelain(), "");
+}
+
+/// git's own race: `git commit` without paths reads the index, then takes `index.lock`,
+/// writes back what it read and fails its compare-and-swap on the HEAD orc moved meanwhile.
+/// When an orc commit fits in between, HEAD and the work tree have orc's change and the
+/// index the entries from before. Orc's next change sets them again and commits nothing
+/// else.
+#[test]
+fn an_index_written_back_by_a_racing_git_commit_is_repaired() {
+    let repo = Repo::init();
+    let first = add(&repo, &["first"]);
+    let index = repo.root.join(".git/index");
+
+    // A new task file lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    let second = task_file(add(&repo, &["second"]));
+    std::fs::write(&index, &read_by_git).unwrap();
+    assert_eq!(
+        repo.status_porcelain(),
+        format!("D  {second}\n?? {second}\n")
+    );
+    repo.ok(&["task", "note", &first, "a note"]);
+    assert_eq!(repo.status_porcelain(), "");
+
+    // An edit lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    repo.ok(&["task", "note", &first, "another note"]);
+    std::fs::write(&index, &read_by_git).unwrap();
+    let first_file = task_file(&first);
+    assert_eq!(repo.status_porcelain(), format!("MM {first_file}\n"));
+    add(&repo, &["third"]);
+    assert_eq!(repo.status_porcelain(), "");
+
+    // A removal lost from the index.
+    let read_by_git = std::fs::read(&index).unwrap();
+    repo.ok(&["task", "rm", &first]);
+    std::fs::write(&index, &read_by_git).unwrap();
+    assert_eq!(repo.status_porcelain(), format!("AD {first_file}\n"));
+    let fourth = add(&repo, &["fourth"]);
+    assert_eq!(repo.status_porcelain(), "");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        format!("{}\n", task_file(&fourth)),
+        "the repair is no part of the commit"
+    );
+    let restored = repo.git(&["log", "--format=%(trailers:key=Orc-Restored)"]);
+    assert_eq!(restored.trim(), "", "nothing was missing in HEAD");
     repo.assert_fsck();
 }
 

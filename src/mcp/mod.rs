@@ -13,6 +13,7 @@ mod reply;
 mod status;
 mod tasks;
 mod text;
+mod words;
 mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -109,6 +110,7 @@ impl OrcServer {
     fn with_orc_at<T>(&self, root: &Path, f: impl FnOnce(&Orc) -> Result<T>) -> Result<T> {
         let mut ctx = Context::from_env()?;
         ctx.no_commit = self.options.no_commit;
+        ctx.words = &words::MCP;
         if self.options.agent.is_some() {
             ctx.agent.clone_from(&self.options.agent);
         }

@@ -133,9 +133,9 @@ impl OrcServer {
         let healthy = problem.is_none() && data["check"]["ok"].as_bool().unwrap_or(true);
         data["healthy"] = healthy.into();
         if let Some(e) = problem {
-            lines.push(format!("problem: {e}"));
-            data["problem"] = e.to_string().into();
-            if let Some(h) = e.hint() {
+            lines.push(format!("problem: {}", super::words::message(&e)));
+            data["problem"] = super::words::message(&e).into();
+            if let Some(h) = super::words::hint(&e) {
                 lines.push(format!("hint: {h}"));
             }
         }

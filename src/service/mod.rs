@@ -3,6 +3,7 @@
 //! Functions here read state through the store, validate, and return data; they never
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
+mod actions;
 mod check;
 mod claims;
 mod decisions;
@@ -32,6 +33,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub use actions::{Action, PLAIN, Plain, Words};
 pub use check::{CheckReport, Problem};
 pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{
@@ -100,6 +102,8 @@ pub struct Context {
     pub claims_remote: Option<String>,
     /// Claim in this clone only, even when a claims remote is configured (`--local`).
     pub local_claims: bool,
+    /// How briefs and briefings say what to do next: the face's vocabulary.
+    pub words: &'static dyn Words,
 }
 
 impl Context {
@@ -126,6 +130,7 @@ impl Context {
             agent: std::env::var("ORC_AGENT")
                 .ok()
                 .filter(|a| !a.trim().is_empty()),
+            words: &PLAIN,
         })
     }
 }

@@ -521,7 +521,10 @@ async fn uninitialised_repository_is_a_tool_error_and_health_says_why() {
     ] {
         let (text, err) = c.fails(tool, json!({})).await;
         assert_eq!(err["code"], "not_initialized", "{tool}");
-        assert!(text.contains("run `orc init` in"), "{text}");
+        assert!(
+            text.contains("orchestrator_initialize_session starts tracking tasks here"),
+            "{text}"
+        );
     }
     let (_, err) = c
         .fails("orchestrator_create_task", json!({ "title": "x" }))
@@ -896,7 +899,10 @@ async fn server_started_before_git_init_serves_it_later() {
     let mut c = Client::start(&late).await;
     let (text, err) = c.fails("orchestrator_get_status", json!({})).await;
     assert_eq!(err["code"], "not_a_repository");
-    assert!(text.contains("orc mcp --repo"), "{text}");
+    assert!(
+        text.contains("pass working_directory to orchestrator_initialize_session"),
+        "{text}"
+    );
     repo.git_in(&late, &["init", "-q", "-b", "main"]);
     repo.orc_in(&late, &["init"]).output().unwrap();
     let (text, _) = c.ok("orchestrator_get_status", json!({})).await;
@@ -1174,10 +1180,10 @@ async fn plan_task_errors_name_every_problem_and_write_nothing() {
         .await;
     assert_eq!(err["code"], "invalid_plan");
     assert!(
-        text.contains("subtasks[0].role: unknown role \"wizard\""),
+        text.contains("subtasks_json[0].specialist_type: unknown role \"wizard\""),
         "{text}"
     );
-    assert!(text.contains("subtasks[1].depends_on[0]"), "{text}");
+    assert!(text.contains("subtasks_json[1].dependencies[0]"), "{text}");
     let (_, err) = c
         .fails(
             "orchestrator_plan_task",

@@ -309,7 +309,7 @@ fn planning_under_a_closed_task_is_refused() {
     repo.ok(&["done", &t, "--summary", "ok"]);
     let err = repo.fails(&["plan", "--parent", &t, "--subtask", "tester:more"]);
     assert!(
-        err.contains("parent: ") && err.contains("is completed") && err.contains("orc reopen"),
+        err.contains("parent: ") && err.contains("is completed; reopen it before planning"),
         "{err}"
     );
     let err = repo.fails(&[

@@ -284,6 +284,9 @@ pub enum Reason {
     )]
     ExampleOverWork { found: String },
 
+    #[error("could not run git to reach the claims remote: {cause}")]
+    NoGitForClaims { cause: String },
+
     #[error("the example would overwrite {} (it exists with other content); nothing was written", paths.join(", "))]
     ExampleWouldOverwrite { paths: Vec<String> },
 }
@@ -317,4 +320,24 @@ fn ids(ids: &[TaskId]) -> String {
         .map(TaskId::as_str)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_git_error_keeps_its_cause_as_the_source() {
+        let e = Error::git(std::io::Error::other("disk on fire"));
+        assert_eq!(e.to_string(), "git: disk on fire");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(source.downcast_ref::<std::io::Error>().is_some());
+        assert_eq!(e.code(), "git");
+    }
+
+    #[test]
+    fn refusals_keep_the_code_of_invalid_input() {
+        assert_eq!(Error::from(Reason::NoPaths).code(), "invalid");
+        assert_eq!(Error::invalid("x").code(), "invalid");
+    }
 }

@@ -152,6 +152,10 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::HookInTheWay { .. } => {
             "move one of them away, then run `orc hooks install` again".into()
         }
+        Reason::NoGitForClaims { .. } => {
+            "install git and make sure it is on PATH, or pass --local to claim in this clone only"
+                .into()
+        }
         Reason::ExampleOverWork { .. } | Reason::ExampleWouldOverwrite { .. } => {
             "try the example in a new repository: `git init orc-demo && cd orc-demo && orc init --example`".into()
         }

@@ -36,10 +36,33 @@ pub fn message(e: &Error) -> String {
 /// A problem of a plan sent as `subtasks_json`, located by the fields the agent sent.
 fn plan_problem(p: &PlanProblem) -> String {
     let location = plan_location(&p.location);
+    const UNKNOWN: &str = "unknown field; expected one of: ";
+    let message = match p.message.strip_prefix(UNKNOWN) {
+        Some(fields) => format!(
+            "{UNKNOWN}{}",
+            fields
+                .split(", ")
+                .map(field_name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => p.message.clone(),
+    };
     if location.is_empty() {
-        p.message.clone()
+        message
     } else {
-        format!("{location}: {}", p.message)
+        format!("{location}: {message}")
+    }
+}
+
+/// A subtask field's name in `subtasks_json`, from the name a plan file uses.
+fn field_name(name: &str) -> &str {
+    match name {
+        "role" => "specialist_type",
+        "depends_on" => "dependencies",
+        "key" => "task_id",
+        "estimate" => "estimated_effort",
+        other => other,
     }
 }
 
@@ -60,11 +83,7 @@ pub fn plan_location(location: &str) -> String {
         };
         out.push_str(match (i, name) {
             (0, "subtasks") => "subtasks_json",
-            (_, "role") => "specialist_type",
-            (_, "depends_on") => "dependencies",
-            (_, "key") => "task_id",
-            (_, "estimate") => "estimated_effort",
-            (_, other) => other,
+            (_, other) => field_name(other),
         });
         out.push_str(index);
     }
@@ -200,6 +219,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::FromWithoutRename => return None,
         Reason::RenameNeedsFrom => {
             "e.g. paths [\"src/new.rs\"], operation rename, from \"src/old.rs\"".into()
+        }
+        Reason::NoGitForClaims { .. } => {
+            "install git and make sure it is on PATH, or start the server with ORC_LOCAL_CLAIMS=1 to claim in this clone only".into()
         }
         Reason::SharedHook { .. }
         | Reason::HookInTheWay { .. }

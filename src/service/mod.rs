@@ -104,6 +104,8 @@ pub struct Context {
     pub local_claims: bool,
     /// How briefs and briefings say what to do next: the face's vocabulary.
     pub words: &'static dyn Words,
+    /// Draw new ids from this seed, reproducibly (`ORC_SEED`); `None`: at random.
+    pub seed: Option<String>,
 }
 
 impl Context {
@@ -131,6 +133,7 @@ impl Context {
                 .ok()
                 .filter(|a| !a.trim().is_empty()),
             words: &PLAIN,
+            seed: std::env::var("ORC_SEED").ok().filter(|s| !s.is_empty()),
         })
     }
 }
@@ -393,9 +396,9 @@ impl Orc {
 }
 
 impl Orc {
-    /// Starts the id sequence of a mutation (reproducible only with `ORC_SEED`).
+    /// Starts the id sequence of a mutation (reproducible only with a seed).
     fn begin_ids(&self) {
-        random::begin(|| self.store.head_depth().ok());
+        random::begin(self.ctx.seed.as_deref(), || self.store.head_depth().ok());
     }
 }
 

@@ -774,3 +774,50 @@ fn restarting_work_sent_back_takes_the_current_agent_and_says_who_had_it() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(repo.json(&["task", "show", &id])["task"]["assignee"], "bob");
 }
+
+/// The CLI words refusals in its own terms: the command or flag to use next, with the
+/// id filled in, and never an MCP tool (`Repo::run` checks every command's output).
+#[test]
+fn refusals_name_the_command_to_run_next() {
+    let repo = Repo::init();
+    let (parent, subs) = plan(&repo, "P", &["implementer:A"]);
+    let hint = |args: &[&str]| -> String {
+        let err = repo.fails(args);
+        err.lines()
+            .find_map(|l| l.strip_prefix("hint: "))
+            .unwrap_or_else(|| panic!("no hint for {args:?}:\n{err}"))
+            .to_owned()
+    };
+    let a = &subs[0];
+    assert_eq!(
+        hint(&["done", a, "--summary", "x"]),
+        format!("start it first with `orc start {a}`")
+    );
+    assert_eq!(
+        hint(&["start", &parent]),
+        format!(
+            "start its subtasks (`orc next`) and combine them with `orc synthesize {parent}`, or pass --force"
+        )
+    );
+    assert_eq!(
+        hint(&["synthesize", a]),
+        format!("plan subtasks with `orc plan --parent {a}`, or finish it with `orc done {a}`")
+    );
+    repo.ok(&["start", a]);
+    assert_eq!(
+        hint(&["done", a, "--summary", " "]),
+        "say in --summary what was done and what came out of it"
+    );
+    assert_eq!(
+        hint(&["session", "end"]),
+        "start one with `orc session start`"
+    );
+    assert_eq!(
+        hint(&["decision", "show", "99"]),
+        "list decisions with `orc decision list`"
+    );
+    assert_eq!(
+        hint(&["task", "show", "nope"]),
+        "list task ids with `orc task list`"
+    );
+}

@@ -556,14 +556,14 @@ pub fn copy_dir(from: &Path, to: &Path) {
 pub fn cli_syntax(text: &str) -> Vec<String> {
     static WORDS: std::sync::OnceLock<(Vec<String>, Vec<String>)> = std::sync::OnceLock::new();
     let (commands, flags) = WORDS.get_or_init(|| {
-        fn walk(cmd: &clap::Command, commands: &mut Vec<String>, flags: &mut Vec<String>) {
+        fn walk(cmd: &clap::Command, flags: &mut Vec<String>) {
             flags.extend(
                 cmd.get_arguments()
                     .filter_map(|a| a.get_long())
                     .map(str::to_owned),
             );
             for sub in cmd.get_subcommands() {
-                walk(sub, commands, flags);
+                walk(sub, flags);
             }
         }
         let root = orc::cli::command();
@@ -572,7 +572,7 @@ pub fn cli_syntax(text: &str) -> Vec<String> {
             .map(|c| c.get_name().to_owned())
             .collect();
         let mut flags = Vec::new();
-        walk(&root, &mut Vec::new(), &mut flags);
+        walk(&root, &mut flags);
         commands.sort();
         commands.dedup();
         flags.sort();

@@ -310,7 +310,7 @@ fn archive_moves_old_completed_trees_and_show_still_reads_them() {
 
     // The open work stays where it was, in the hot state.
     let v = repo.json(&["task", "show", &open]);
-    assert_eq!(v["archived"], false, "{v}");
+    assert_ne!(v["archived"], true, "{v}");
     assert_eq!(v["task"]["status"], "pending");
     assert!(repo.root.join(task_file(&open)).is_file());
     assert!(list.to_string().contains(&open), "{list}");

@@ -2049,10 +2049,12 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
         .collect();
     let mut called = std::collections::BTreeSet::new();
     let mut hints = Vec::new();
+    let mut errors = String::new();
     let mut call = async |c: &mut Client, tool: &str, args: Value| -> Value {
         called.insert(tool.to_owned());
-        let r = c.call(tool, args).await;
+        let r = c.call(tool, args.clone()).await;
         if r["isError"] == true {
+            errors.push_str(&format!("## {tool} {args}\n{}\n\n", text(&r)));
             hints.push((
                 tool.to_owned(),
                 r["structuredContent"]["error"]["hint"]
@@ -2182,6 +2184,14 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
     }
     let missing: Vec<&String> = tools.difference(&called).collect();
     assert!(missing.is_empty(), "tools never called here: {missing:?}");
+    // The whole of every error an agent read, as it read it.
+    let root = repo.root.canonicalize().unwrap();
+    insta::assert_snapshot!(
+        "mcp_errors",
+        errors
+            .replace(&root.display().to_string(), "<repo>")
+            .replace(&repo.root.display().to_string(), "<repo>")
+    );
     let hint = |tool: &str, n: usize| {
         hints
             .iter()

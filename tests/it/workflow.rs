@@ -781,43 +781,27 @@ fn restarting_work_sent_back_takes_the_current_agent_and_says_who_had_it() {
 fn refusals_name_the_command_to_run_next() {
     let repo = Repo::init();
     let (parent, subs) = plan(&repo, "P", &["implementer:A"]);
-    let hint = |args: &[&str]| -> String {
+    let a = subs[0].as_str();
+    let mut transcript = String::new();
+    let mut refuse = |args: &[&str]| {
         let err = repo.fails(args);
-        err.lines()
-            .find_map(|l| l.strip_prefix("hint: "))
-            .unwrap_or_else(|| panic!("no hint for {args:?}:\n{err}"))
-            .to_owned()
+        assert!(err.contains("\nhint: "), "no hint for {args:?}:\n{err}");
+        transcript.push_str(&format!("$ orc {}\n{err}\n", args.join(" ")));
     };
-    let a = &subs[0];
-    assert_eq!(
-        hint(&["done", a, "--summary", "x"]),
-        format!("start it first with `orc start {a}`")
-    );
-    assert_eq!(
-        hint(&["start", &parent]),
-        format!(
-            "start its subtasks (`orc next`) and combine them with `orc synthesize {parent}`, or pass --force"
-        )
-    );
-    assert_eq!(
-        hint(&["synthesize", a]),
-        format!("plan subtasks with `orc plan --parent {a}`, or finish it with `orc done {a}`")
-    );
+    refuse(&["done", a, "--summary", "x"]);
+    refuse(&["start", &parent]);
+    refuse(&["synthesize", a]);
+    refuse(&["task", "edit", a]);
+    refuse(&["task", "rm", &parent]);
+    refuse(&["decision", "show", "99"]);
+    refuse(&["decision", "new", "D", "--status", "superseded"]);
+    refuse(&["task", "show", "nope"]);
+    refuse(&["session", "end"]);
+    refuse(&["stream", "show", "nowhere"]);
+    refuse(&["files", "record", "x.txt"]);
     repo.ok(&["start", a]);
-    assert_eq!(
-        hint(&["done", a, "--summary", " "]),
-        "say in --summary what was done and what came out of it"
-    );
-    assert_eq!(
-        hint(&["session", "end"]),
-        "start one with `orc session start`"
-    );
-    assert_eq!(
-        hint(&["decision", "show", "99"]),
-        "list decisions with `orc decision list`"
-    );
-    assert_eq!(
-        hint(&["task", "show", "nope"]),
-        "list task ids with `orc task list`"
-    );
+    refuse(&["done", a, "--summary", " "]);
+    refuse(&["block", a, "--reason", " "]);
+    refuse(&["task", "add", "two\nlines"]);
+    insta::assert_snapshot!("cli_refusals", redact_ids(&transcript));
 }

@@ -287,6 +287,9 @@ pub enum Reason {
     #[error("could not run git to reach the claims remote: {cause}")]
     NoGitForClaims { cause: String },
 
+    #[error("committed {commit} but could not finish updating the work tree: {cause}")]
+    UnfinishedCommit { commit: String, cause: String },
+
     #[error("the example would overwrite {} (it exists with other content); nothing was written", paths.join(", "))]
     ExampleWouldOverwrite { paths: Vec<String> },
 }

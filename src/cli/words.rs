@@ -152,6 +152,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::HookInTheWay { .. } => {
             "move one of them away, then run `orc hooks install` again".into()
         }
+        Reason::UnfinishedCommit { .. } => {
+            "run any orc command again to finish, or `git checkout HEAD -- .orchestrator`".into()
+        }
         Reason::NoGitForClaims { .. } => {
             "install git and make sure it is on PATH, or pass --local to claim in this clone only"
                 .into()

@@ -220,6 +220,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::RenameNeedsFrom => {
             "e.g. paths [\"src/new.rs\"], operation rename, from \"src/old.rs\"".into()
         }
+        Reason::UnfinishedCommit { .. } => {
+            "call any tool again to finish, or run `git checkout HEAD -- .orchestrator`".into()
+        }
         Reason::NoGitForClaims { .. } => {
             "install git and make sure it is on PATH, or start the server with ORC_LOCAL_CLAIMS=1 to claim in this clone only".into()
         }

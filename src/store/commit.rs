@@ -209,10 +209,11 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
         update_index(store, &built.blobs, lock)
     });
     finish.map_err(|e| match committed {
-        Some(id) => Error::invalid_with_hint(
-            format!("committed {id} but could not finish updating the work tree: {e}"),
-            "run any orc command again to finish, or `git checkout HEAD -- .orchestrator`",
-        ),
+        Some(id) => crate::error::Reason::UnfinishedCommit {
+            commit: id.to_string(),
+            cause: e.to_string(),
+        }
+        .into(),
         None => give_up(e),
     })?;
     journal::clear(store);

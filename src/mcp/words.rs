@@ -291,3 +291,41 @@ impl Words for Mcp {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plan_locations_name_the_fields_of_subtasks_json() {
+        for (plan, sent) in [
+            ("subtasks[2].title", "subtasks_json[2].title"),
+            (
+                "subtasks[1].depends_on[0]",
+                "subtasks_json[1].dependencies[0]",
+            ),
+            (
+                "subtasks[0].subtasks[1].role",
+                "subtasks_json[0].subtasks[1].specialist_type",
+            ),
+            ("subtasks[3].key", "subtasks_json[3].task_id"),
+            ("subtasks", "subtasks_json"),
+            ("title", "description"),
+            ("", ""),
+        ] {
+            assert_eq!(plan_location(plan), sent, "{plan}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_listed_by_their_names_in_subtasks_json() {
+        let p = PlanProblem::new(
+            "subtasks[0].colour",
+            "unknown field; expected one of: key, title, role, depends_on",
+        );
+        assert_eq!(
+            plan_problem(&p),
+            "subtasks_json[0].colour: unknown field; expected one of: task_id, title, specialist_type, dependencies"
+        );
+    }
+}

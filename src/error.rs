@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::format::FormatError;
-use crate::model::{PlanProblem, Status, TaskId};
+use crate::model::{DecisionStatus, PlanProblem, Status, TaskId, number_str};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -33,8 +33,10 @@ pub enum Error {
     #[error("{}: expected a file, found a directory", path.display())]
     NotAFile { path: PathBuf },
 
-    #[error("git: {message}")]
-    Git { message: String },
+    /// A git operation failed; `source` is the error of the library or command that
+    /// failed, kept whole so that its own causes stay reachable.
+    #[error("git: {source}")]
+    Git { source: GitError },
 
     #[error("no task matches {0:?}")]
     UnknownTask(String),
@@ -75,6 +77,14 @@ pub enum Error {
     #[error("{message}; nothing was changed")]
     ClaimsRemote { remote: String, message: String },
 
+    /// A request orc refuses, as data; each face words it (see [`Reason`]).
+    #[error("{0}")]
+    Refused(Reason),
+
+    /// A request orc refuses, in free text, for reasons without a [`Reason`] of their
+    /// own. Both faces show `message` and `hint` as they are, so neither may name a
+    /// command, flag, tool or parameter of one face; a refusal that wants to say what
+    /// to do in those terms gets a [`Reason`] instead.
     #[error("{message}")]
     Invalid {
         message: String,
@@ -98,8 +108,11 @@ pub enum Error {
     ImportSource { path: PathBuf, source: FormatError },
 }
 
+/// The cause of an [`Error::Git`]: gix's error, a failed `git` command, or a description.
+pub type GitError = Box<dyn std::error::Error + Send + Sync>;
+
 impl Error {
-    /// Invalid user input with an optional hint.
+    /// Invalid user input in free text (see [`Error::Invalid`]).
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::Invalid {
             message: message.into(),
@@ -107,6 +120,7 @@ impl Error {
         }
     }
 
+    /// Invalid user input in free text, with a hint that names no command of either face.
     pub fn invalid_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Invalid {
             message: message.into(),
@@ -121,10 +135,10 @@ impl Error {
         }
     }
 
-    pub fn git(e: impl std::fmt::Display) -> Self {
-        Error::Git {
-            message: e.to_string(),
-        }
+    /// A git failure, keeping `e` as the source: a library error, or a `String`/`&str`
+    /// describing what went wrong.
+    pub fn git(e: impl Into<GitError>) -> Self {
+        Error::Git { source: e.into() }
     }
 
     /// A stable machine-readable name for the kind of error, the same in the CLI's
@@ -148,73 +162,182 @@ impl Error {
             Error::Claimed { .. } => "claimed",
             Error::ClaimHeld { .. } => "claimed",
             Error::ClaimsRemote { .. } => "claims_remote_unreachable",
-            Error::Invalid { .. } => "invalid",
+            Error::Refused(_) | Error::Invalid { .. } => "invalid",
             Error::CheckFailed { .. } => "check_failed",
             Error::PlanInvalid { .. } => "invalid_plan",
             Error::NotAFile { .. } => "not_a_file",
             Error::ImportSource { .. } => "invalid_import_source",
         }
     }
+}
 
-    /// What the user can do next, if there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            Error::NotARepository { .. } => {
-                "run `git init` first, or pass `-C <path>` to point at a repository".into()
-            }
-            Error::BareRepository { .. } => {
-                "run orc in a clone or a linked worktree (`git worktree add`)".into()
-            }
-            Error::NotInitialized { .. } => "run `orc init` to start tracking tasks here".into(),
-            Error::Parse { source, .. } if source.is_conflict_markers() => {
-                "a merge left this file half-merged: keep the lines you want, delete the `<<<<<<<`, `=======` and `>>>>>>>` lines, then `git add` the file; `orc check` lists every such file"
-                    .into()
-            }
-            Error::OutsideSparseCheckout { .. } => {
-                "include it with `git sparse-checkout add .orchestrator`".into()
-            }
-            Error::Parse { .. } => {
-                "fix the file by hand (or restore it with `git checkout -- <file>`), then run `orc check`"
-                    .into()
-            }
-            Error::NotAFile { path } => format!(
-                "move the directory out of the way, then restore the file with `git checkout HEAD -- {}`",
-                path.display()
-            ),
-            Error::UnknownTask(_) => "list task ids with `orc task list`".into(),
-            Error::AmbiguousId { .. } => "type more characters of the id".into(),
-            Error::DuplicateId { .. } => "choose another id or let orc generate one".into(),
-            Error::IllegalTransition { .. } => {
-                "see the status machine in `orc task status --help`".into()
-            }
-            Error::DependencyCycle { .. } => "remove one of the dependencies in the cycle".into(),
-            Error::DependenciesNotDone { .. } => {
-                "finish those first (`orc ready` lists what can start now)".into()
-            }
-            Error::HasChildren { .. } => {
-                "remove the subtasks first, or pass --recursive to remove them too".into()
-            }
-            Error::Claimed { .. } => "pick another task, or pass --force to take it over".into(),
-            Error::ClaimHeld { .. } => {
-                "pick another task (`orc next`), wait until the lease runs out, or pass --force to take it over".into()
-            }
-            Error::ClaimsRemote { remote, .. } => format!(
-                "check that `git ls-remote {remote}` works from here and try again; or pass --local to claim in this clone only (other clones will not see the claim)"
-            ),
-            Error::CheckFailed { .. } => "fix the problems listed above".into(),
-            Error::PlanInvalid { .. } => {
-                "fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format".into()
-            }
-            Error::ImportSource { source, .. } if source.line.is_some() => {
-                "fix that line (or export the file again from its tool), then run the import again"
-                    .into()
-            }
-            Error::ImportSource { .. } => {
-                "check that this is the file the tool wrote (or export it again), then run the import again"
-                    .into()
-            }
-            Error::Invalid { hint, .. } => return hint.clone(),
-            Error::Io { .. } | Error::Git { .. } => return None,
+/// Why orc refused a request, as data: the task, decision, session, path or field
+/// involved and the legal alternatives. The message (`Display`) names no command, flag,
+/// tool or parameter; the CLI (`cli/words.rs`) and the MCP server (`mcp/words.rs`) each
+/// add the hint, and word a field, in their own terms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Reason {
+    #[error("the {field} is empty")]
+    EmptyText { field: Field },
+
+    #[error("a title is one line")]
+    MultilineTitle,
+
+    #[error("the title is {chars} characters long; at most 500 are allowed")]
+    LongTitle { chars: usize },
+
+    #[error("{id} has open subtasks: {}", ids(open))]
+    OpenSubtasks { id: TaskId, open: Vec<TaskId> },
+
+    #[error("every subtask of {id} is done; it is ready to synthesize, not to start")]
+    SubtasksDone { id: TaskId },
+
+    #[error("{id} is {status}, not in progress; nothing was recorded")]
+    NotInProgress { id: TaskId, status: Status },
+
+    #[error(
+        "{id} has subtasks; its result is their synthesis, so it is not completed directly; nothing was recorded"
+    )]
+    ResultIsSynthesis { id: TaskId },
+
+    #[error("{id} is in progress, not closed")]
+    StillInProgress { id: TaskId },
+
+    #[error("{id} has no subtasks; there is nothing to synthesize")]
+    NoSubtasks { id: TaskId },
+
+    #[error("{id} is cancelled")]
+    ParentCancelled { id: TaskId },
+
+    #[error("{path} holds task {holds}, not {id}")]
+    MisplacedTask {
+        path: String,
+        holds: TaskId,
+        id: TaskId,
+    },
+
+    #[error("nothing to change in {id}")]
+    NothingToChange { id: TaskId },
+
+    #[error("other tasks depend on {id}: {}", ids(dependents))]
+    HasDependents { id: TaskId, dependents: Vec<TaskId> },
+
+    #[error("no decision has number {}", number_str(*number))]
+    UnknownDecision { number: u32 },
+
+    #[error("decision number {} is used by {} files: {}", number_str(*number), paths.len(), paths.join(", "))]
+    DuplicateDecision { number: u32, paths: Vec<String> },
+
+    #[error("a new decision cannot start as superseded")]
+    BornSuperseded,
+
+    #[error(
+        "a decision is superseded by naming the decision that replaces it, not by setting its status"
+    )]
+    SupersedeByStatus,
+
+    #[error("decision {} is {status}; a replacement must be proposed or accepted", number_str(*number))]
+    ReplacementNotLive { number: u32, status: DecisionStatus },
+
+    #[error("no session matches {input:?}")]
+    UnknownSession { input: String },
+
+    #[error("no session is active in this clone{}", agent.as_ref().map(|a| format!(" for agent {a:?}")).unwrap_or_default())]
+    NoActiveSession { agent: Option<String> },
+
+    #[error("session {id} is already active in this clone")]
+    SessionActive { id: String, agent: Option<String> },
+
+    #[error("session {id} is already closed")]
+    SessionClosed { id: String },
+
+    #[error("no task is in stream {name:?}")]
+    UnknownStream { name: String, known: Vec<String> },
+
+    #[error("no task is in progress, so orc cannot tell which task these files belong to")]
+    NoTaskInProgress,
+
+    #[error("several tasks are in progress: {}", ids(tasks))]
+    SeveralInProgress { tasks: Vec<TaskId> },
+
+    #[error("no paths given")]
+    NoPaths,
+
+    #[error("an old path goes only with a rename")]
+    FromWithoutRename,
+
+    #[error("a rename needs one new path and the old path")]
+    RenameNeedsFrom,
+
+    #[error("{} belongs to the hooks directory core.hooksPath points to inside the work tree ({}), which your team shares through git; orc does not rename or replace a hook there", path.display(), dir.display())]
+    SharedHook {
+        path: PathBuf,
+        dir: PathBuf,
+        hook: String,
+    },
+
+    #[error("both {} and {} exist; orc will not overwrite either", path.display(), user.display())]
+    HookInTheWay { path: PathBuf, user: PathBuf },
+
+    #[error(
+        "`.orchestrator/` already holds work ({found}); the example is for a repository without orc state"
+    )]
+    ExampleOverWork { found: String },
+
+    #[error("could not run git to reach the claims remote: {cause}")]
+    NoGitForClaims { cause: String },
+
+    #[error("the example would overwrite {} (it exists with other content); nothing was written", paths.join(", "))]
+    ExampleWouldOverwrite { paths: Vec<String> },
+}
+
+/// A field of a request that a [`Reason`] is about; each face names it its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The summary of a task's result.
+    Summary,
+    /// Why a task is blocked.
+    BlockReason,
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Field::Summary => "summary",
+            Field::BlockReason => "reason",
         })
+    }
+}
+
+impl From<Reason> for Error {
+    fn from(r: Reason) -> Self {
+        Error::Refused(r)
+    }
+}
+
+fn ids(ids: &[TaskId]) -> String {
+    ids.iter()
+        .map(TaskId::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_git_error_keeps_its_cause_as_the_source() {
+        let e = Error::git(std::io::Error::other("disk on fire"));
+        assert_eq!(e.to_string(), "git: disk on fire");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert!(source.downcast_ref::<std::io::Error>().is_some());
+        assert_eq!(e.code(), "git");
+    }
+
+    #[test]
+    fn refusals_keep_the_code_of_invalid_input() {
+        assert_eq!(Error::from(Reason::NoPaths).code(), "invalid");
+        assert_eq!(Error::invalid("x").code(), "invalid");
     }
 }

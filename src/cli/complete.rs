@@ -105,6 +105,7 @@ fn open() -> Option<Orc> {
     let cwd = std::env::current_dir().ok()?;
     let mut ctx = Context::from_env().ok()?;
     ctx.short_lived = true;
+    ctx.words = &super::words::CLI;
     Orc::open(&cwd, ctx).ok()
 }
 

@@ -171,6 +171,7 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
             None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
         };
         let mut ctx = Context::from_env()?;
+        ctx.words = &super::words::CLI;
         if cli.agent.is_some() {
             ctx.agent = cli.agent.clone();
         }

@@ -34,5 +34,7 @@ pub fn run(
         no_commit,
         claims_remote,
         local_claims,
+        now: None,
+        seed: None,
     })
 }

@@ -22,6 +22,7 @@ mod search;
 mod session;
 mod stream;
 mod task;
+mod words;
 mod work;
 
 use std::io::Write;
@@ -237,6 +238,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     let mut ctx = Context::from_env()?;
     ctx.no_commit = cli.no_commit;
     ctx.short_lived = true;
+    ctx.words = &words::CLI;
     if cli.agent.is_some() {
         ctx.agent = cli.agent.clone();
     }
@@ -444,14 +446,14 @@ const EXIT_USAGE: i32 = 2;
 /// Prints an error and its hint — to stderr, or with `--json` as JSON on stdout — and
 /// returns the exit code for it.
 fn report_error(e: &crate::Error, json: bool) -> i32 {
-    let hint = e.hint();
+    let (message, hint) = (words::message(e), words::hint(e));
     if json {
-        print_json_error(e.code(), &e.to_string(), hint.as_deref());
+        print_json_error(e.code(), &message, hint.as_deref());
         return EXIT_ERROR;
     }
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
-    let _ = writeln!(err, "error: {e}");
+    let _ = writeln!(err, "error: {message}");
     if let Some(hint) = hint {
         let _ = writeln!(err, "hint: {hint}");
     }

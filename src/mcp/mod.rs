@@ -13,6 +13,7 @@ mod reply;
 mod status;
 mod tasks;
 mod text;
+mod words;
 mod workflow;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,10 @@ pub struct ServerOptions {
     pub claims_remote: Option<String>,
     /// Claim in this clone only (`--local`; else `ORC_LOCAL_CLAIMS`).
     pub local_claims: bool,
+    /// The time every call believes it is; `None`: the clock (or `ORC_NOW`).
+    pub now: Option<jiff::Timestamp>,
+    /// The seed of new ids; `None`: `ORC_SEED`, else at random.
+    pub seed: Option<String>,
 }
 
 /// The MCP server. Holds only how to open the repository; every call reads it afresh.
@@ -109,6 +114,7 @@ impl OrcServer {
     fn with_orc_at<T>(&self, root: &Path, f: impl FnOnce(&Orc) -> Result<T>) -> Result<T> {
         let mut ctx = Context::from_env()?;
         ctx.no_commit = self.options.no_commit;
+        ctx.words = &words::MCP;
         if self.options.agent.is_some() {
             ctx.agent.clone_from(&self.options.agent);
         }
@@ -116,6 +122,12 @@ impl OrcServer {
             ctx.claims_remote.clone_from(&self.options.claims_remote);
         }
         ctx.local_claims |= self.options.local_claims;
+        if let Some(now) = self.options.now {
+            ctx.now = now;
+        }
+        if self.options.seed.is_some() {
+            ctx.seed.clone_from(&self.options.seed);
+        }
         OPEN.with_borrow_mut(|open| {
             let orc = match open {
                 Some((open_root, orc)) if open_root == root => {

@@ -72,7 +72,7 @@ impl Reply {
             return self;
         }
         self.text.push_str(&format!(
-            "\n\nwarning: {} file(s) under .orchestrator/ could not be read and are left out (fix them; orchestrator_maintenance_coordinator or `orc check` lists every problem):",
+            "\n\nwarning: {} file(s) under .orchestrator/ could not be read and are left out (fix them; orchestrator_maintenance_coordinator lists every problem):",
             problems.len()
         ));
         for p in &problems {
@@ -128,8 +128,8 @@ pub fn refusal(code: &str, message: &str, detail: &str, hint: &str, data: Value)
 
 /// A service error as a tool error: the message, what to do next, and a stable code.
 pub fn failure(e: &Error) -> CallToolResult {
-    let message = e.to_string();
-    let hint = hint(e);
+    let message = super::words::message(e);
+    let hint = super::words::hint(e);
     let text = match &hint {
         Some(h) => format!("error: {message}\nhint: {h}"),
         None => format!("error: {message}"),
@@ -141,50 +141,4 @@ pub fn failure(e: &Error) -> CallToolResult {
     }
     result.structured_content = Some(json!({ "error": error }));
     result
-}
-
-/// The service's hint, reworded where it names a CLI command the agent does not have.
-fn hint(e: &Error) -> Option<String> {
-    Some(match e {
-        Error::NotARepository { .. } => {
-            "start the server inside a git repository, or pass `orc mcp --repo <path>`".into()
-        }
-        Error::NotInitialized { path } => format!(
-            "run `orc init` in {} to start tracking tasks there",
-            path.display()
-        ),
-        Error::UnknownTask(_) => "list task ids with orchestrator_list_tasks".into(),
-        Error::IllegalTransition { .. } => "move it to one of the statuses listed".into(),
-        Error::DependenciesNotDone { .. } => {
-            "finish those first; orchestrator_ready_tasks lists what can start now".into()
-        }
-        Error::Claimed { .. } | Error::ClaimHeld { .. } => {
-            "pick another task (orchestrator_claim_next takes the next free one)".into()
-        }
-        Error::ClaimsRemote { remote, .. } => format!(
-            "the claims remote {remote} could not be reached; try again when it can, or start the server with `orc mcp --local` (or ORC_LOCAL_CLAIMS=1) to claim in this clone only"
-        ),
-        _ => return e.hint().map(|h| tool_terms(&h)),
-    })
-}
-
-/// CLI commands in service hints, and the tools that do the same.
-const TOOL_TERMS: &[(&str, &str)] = &[
-    ("`orc start ", "`orchestrator_execute_subtask "),
-    ("`orc session start`", "orchestrator_initialize_session"),
-    ("`orc task list`", "orchestrator_list_tasks"),
-    ("`orc ready`", "orchestrator_ready_tasks"),
-    ("`orc decision list`", "orchestrator_search_decisions"),
-    (
-        "`orc check`",
-        "orchestrator_maintenance_coordinator (validate_structure)",
-    ),
-    ("pass --task ID", "pass task_id"),
-];
-
-/// A service hint with the CLI commands it names replaced by their tools.
-fn tool_terms(hint: &str) -> String {
-    TOOL_TERMS
-        .iter()
-        .fold(hint.to_owned(), |h, (cli, tool)| h.replace(cli, tool))
 }

@@ -33,7 +33,7 @@ pub struct HealthCheckParams {
     /// Report the transport (stdio).
     #[serde(default = "yes")]
     pub include_connection_status: bool,
-    /// Validate every file under .orchestrator/ (like `orc check`).
+    /// Validate every file under .orchestrator/ and report every problem.
     #[serde(default = "yes")]
     pub include_database_status: bool,
 }
@@ -114,7 +114,7 @@ impl OrcServer {
                             format!("check: ok, {} files", report.files_checked)
                         } else {
                             format!(
-                                "check: {} problem(s) in {} files; run `orc check` for details",
+                                "check: {} problem(s) in {} files; orchestrator_maintenance_coordinator (validate_structure) lists them",
                                 report.problems.len(),
                                 report.files_checked
                             )
@@ -133,9 +133,9 @@ impl OrcServer {
         let healthy = problem.is_none() && data["check"]["ok"].as_bool().unwrap_or(true);
         data["healthy"] = healthy.into();
         if let Some(e) = problem {
-            lines.push(format!("problem: {e}"));
-            data["problem"] = e.to_string().into();
-            if let Some(h) = e.hint() {
+            lines.push(format!("problem: {}", super::words::message(&e)));
+            data["problem"] = super::words::message(&e).into();
+            if let Some(h) = super::words::hint(&e) {
                 lines.push(format!("hint: {h}"));
             }
         }

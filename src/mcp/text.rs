@@ -178,7 +178,7 @@ pub fn status(report: &StatusReport, completed: Option<&[TaskSummary]>) -> Strin
         section("completed", rows(done));
     }
     section(
-        "unreadable files (fix them, see `orc check`)",
+        "unreadable files (fix them; orchestrator_maintenance_coordinator lists them)",
         report
             .unreadable
             .iter()

@@ -161,17 +161,6 @@ pub struct EndSessionParams {
 /// The orchestrator's guidance in tool terms (the service's names CLI commands).
 const GUIDE: &str = include_str!("../../templates/orchestrator-mcp.md");
 
-/// What the specialist hands back, in tool terms (the service's brief names CLI commands).
-fn expected_output(id: &str) -> String {
-    format!(
-        "When you are done, call orchestrator_complete_subtask with task_id \"{id}\":\n\n\
-         - summary: two or three sentences, what you did and the outcome; the next specialist reads it first.\n\
-         - detailed_work: Markdown notes: decisions, limitations, follow-ups.\n\
-         - file_paths: every file you created or changed, relative to the repository root (orc records its SHA-256).\n\
-         - next_action: complete; or needs_revision (it must be redone or changed) or blocked (it cannot go on; say why in the summary)."
-    )
-}
-
 /// The parent's title: the first line of the description, shortened to a title's length.
 fn title_of(description: &str) -> String {
     const MAX: usize = 120;
@@ -350,8 +339,7 @@ impl OrcServer {
         Parameters(p): Parameters<ExecuteSubtaskParams>,
     ) -> CallToolResult {
         self.call(|orc| {
-            let mut outcome = orc.start(&p.task_id, false)?;
-            outcome.value.expected_output = expected_output(outcome.value.task.id.as_str());
+            let outcome = orc.start(&p.task_id, false)?;
             let brief = outcome.value.markdown();
             Ok(Reply::outcome(brief.trim_end(), &outcome))
         })
@@ -376,8 +364,7 @@ impl OrcServer {
             Err(e) => return reply::failure(&e),
         };
         match (report.started, report.nothing) {
-            (Some(mut outcome), _) => {
-                outcome.value.expected_output = expected_output(outcome.value.task.id.as_str());
+            (Some(outcome), _) => {
                 let brief = outcome.value.markdown();
                 Reply::outcome(brief.trim_end(), &outcome)
                     .with("task_id", &outcome.value.task.id)

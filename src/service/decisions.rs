@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile, short_title};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{Decision, DecisionStatus, Task, TaskId, number_from_file_name, number_str};
 use crate::store::{Change, Store};
@@ -95,24 +95,14 @@ impl Decisions {
                         path: PathBuf::from(&u.path),
                         source: u.error.clone(),
                     }),
-                    None => Err(Error::invalid_with_hint(
-                        format!("no decision has number {}", number_str(n)),
-                        "list decisions with `orc decision list`",
-                    )),
+                    None => Err(Reason::UnknownDecision { number: n }.into()),
                 }
             }
-            many => Err(Error::invalid_with_hint(
-                format!(
-                    "decision number {} is used by {} files: {}",
-                    number_str(n),
-                    many.len(),
-                    many.iter()
-                        .map(|f| f.path.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                "two branches created the same number; run `orc decision renumber`",
-            )),
+            many => Err(Reason::DuplicateDecision {
+                number: n,
+                paths: many.iter().map(|f| f.path.clone()).collect(),
+            }
+            .into()),
         }
     }
 }
@@ -328,10 +318,7 @@ impl Orc {
         let task = new.task.as_deref().map(|t| state.resolve(t)).transpose()?;
         let status = new.status.unwrap_or(DecisionStatus::Proposed);
         if status == DecisionStatus::Superseded {
-            return Err(Error::invalid_with_hint(
-                "a new decision cannot start as superseded",
-                "record it, then run `orc decision supersede N --by M`",
-            ));
+            return Err(Reason::BornSuperseded.into());
         }
         let number = decisions.max_number() + 1;
         let title = new.title.trim().to_owned();
@@ -425,10 +412,7 @@ impl Orc {
             d.number = defaults.number;
             d.body = renumber_heading(&d.body, d.number);
             if d.status == DecisionStatus::Superseded {
-                return Err(Error::invalid_with_hint(
-                    "a new decision cannot start as superseded",
-                    "record it, then run `orc decision supersede N --by M`",
-                ));
+                return Err(Reason::BornSuperseded.into());
             }
             if let Some(t) = &d.task
                 && !state.tasks.contains_key(t)
@@ -603,10 +587,7 @@ impl Orc {
         to: DecisionStatus,
     ) -> Result<Outcome<DecisionView>> {
         if to == DecisionStatus::Superseded {
-            return Err(Error::invalid_with_hint(
-                "use `orc decision supersede N --by M` to supersede a decision",
-                "a superseded decision names the one that replaces it",
-            ));
+            return Err(Reason::SupersedeByStatus.into());
         }
         let n = parse_number(number)?;
         self.mutate(|_| {
@@ -682,14 +663,11 @@ impl Orc {
                 ));
             }
             if !nd.status.is_live() {
-                return Err(Error::invalid_with_hint(
-                    format!(
-                        "decision {} is {}; a replacement must be proposed or accepted",
-                        number_str(n),
-                        nd.status
-                    ),
-                    format!("accept it first with `orc decision accept {n}`"),
-                ));
+                return Err(Reason::ReplacementNotLive {
+                    number: n,
+                    status: nd.status,
+                }
+                .into());
             }
             od.status = DecisionStatus::Superseded;
             od.superseded_by = Some(n);
@@ -867,7 +845,7 @@ impl Orc {
                         line: None,
                         kind: "duplicate-number",
                         message: format!(
-                            "decision number {} is used by {} files; run `orc decision renumber`",
+                            "decision number {} is used by {} files (two branches created the same number); renumbering gives each its own",
                             number_str(*n),
                             paths.len()
                         ),

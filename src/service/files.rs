@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::check::Problem;
 use super::state::Unreadable;
 use super::{Orc, Outcome, State, UnreadableFile};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{FileOp, FileOpKind, Manifest, Status, Task, TaskId};
 use crate::store::{FileDigest, ORC_DIR, Store, WorkChange, WorkChangeKind};
@@ -610,20 +610,11 @@ impl Orc {
         active.sort();
         match active.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(Error::invalid_with_hint(
-                "no task is in progress, so orc cannot tell which task these files belong to",
-                "pass --task ID",
-            )),
-            many => Err(Error::invalid_with_hint(
-                format!(
-                    "several tasks are in progress: {}",
-                    many.iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                "pass --task ID",
-            )),
+            [] => Err(Reason::NoTaskInProgress.into()),
+            many => Err(Reason::SeveralInProgress {
+                tasks: many.iter().map(|t| (*t).clone()).collect(),
+            }
+            .into()),
         }
     }
 
@@ -669,23 +660,17 @@ impl Orc {
     /// Records file operations for a task in its manifest and commits the manifest.
     pub fn files_record(&self, req: RecordRequest) -> Result<Outcome<RecordReport>> {
         if req.paths.is_empty() {
-            return Err(Error::invalid_with_hint(
-                "no paths given",
-                "name files or directories, or pass --changed",
-            ));
+            return Err(Reason::NoPaths.into());
         }
         if req.from.is_some() && req.op.is_some_and(|o| o != FileOpKind::Rename) {
-            return Err(Error::invalid("--from only goes with --op rename"));
+            return Err(Reason::FromWithoutRename.into());
         }
         let op_given = match (req.op, &req.from) {
             (None, Some(_)) => Some(FileOpKind::Rename),
             (op, _) => op,
         };
         if op_given == Some(FileOpKind::Rename) && (req.from.is_none() || req.paths.len() != 1) {
-            return Err(Error::invalid_with_hint(
-                "a rename needs one new path and --from OLD",
-                "e.g. `orc files record src/new.rs --op rename --from src/old.rs`",
-            ));
+            return Err(Reason::RenameNeedsFrom.into());
         }
         self.mutate(|state| {
             let task = self.record_task(state, req.task.as_deref())?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{CONFIG_PATH, CheckReport, Orc, Outcome, TASKS_DIR, read_task_file};
-use crate::error::{Error, Result};
+use crate::error::{Reason, Result};
 use crate::format::{self, trailers};
 use crate::model::{CommitMode, Status, Task, TaskId};
 use crate::store::{self, FileChange, Store};
@@ -284,7 +284,7 @@ pub(super) fn ensure_driver(store: &Store) -> Option<String> {
     if let Some(command) = store.config_string("merge.orc.driver") {
         return driver_broken(&command).map(|why| {
             format!(
-                "orc's merge driver cannot run: {why}; merges of .orchestrator/ files will leave conflict markers until you run `orc hooks install`"
+                "orc's merge driver cannot run: {why}; merges of .orchestrator/ files will leave conflict markers until orc's hooks are installed again"
             )
         });
     }
@@ -296,9 +296,9 @@ pub(super) fn ensure_driver(store: &Store) -> Option<String> {
         return None;
     }
     Some(match register_driver(store) {
-        Ok(_) => "registered orc's merge driver in this clone's git config (.gitattributes names it; `orc hooks uninstall` removes it)".to_owned(),
+        Ok(_) => "registered orc's merge driver in this clone's git config (.gitattributes names it; uninstalling orc's hooks removes it)".to_owned(),
         Err(e) => format!(
-            "could not register orc's merge driver ({e}); merges of .orchestrator/ files will leave conflict markers until `orc hooks install` succeeds"
+            "could not register orc's merge driver ({e}); merges of .orchestrator/ files will leave conflict markers until orc's hooks are installed"
         ),
     })
 }
@@ -368,30 +368,22 @@ impl Orc {
             .collect::<Result<Vec<_>>>()?;
         // Refuse before touching anything, so a refusal leaves no half-installed state.
         if shared && let Some(st) = found.iter().find(|st| st.owner == HookOwner::Other) {
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "{} belongs to the hooks directory core.hooksPath points to inside the work tree ({}), which your team shares through git; orc does not rename or replace a hook there",
-                    st.path.display(),
-                    dir.display()
-                ),
-                format!(
-                    "add the line `orc hooks run {} \"$@\"` to that hook yourself, and commit it",
-                    st.hook.name()
-                ),
-            ));
+            return Err(Reason::SharedHook {
+                path: st.path.clone(),
+                dir: dir.to_path_buf(),
+                hook: st.hook.name().to_owned(),
+            }
+            .into());
         }
         if let Some(st) = found
             .iter()
             .find(|st| st.owner == HookOwner::Other && st.user_hook.is_some())
         {
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "both {} and {} exist; orc will not overwrite either",
-                    st.path.display(),
-                    user_path(&st.path).display()
-                ),
-                "move one of them away, then run `orc hooks install` again",
-            ));
+            return Err(Reason::HookInTheWay {
+                path: st.path.clone(),
+                user: user_path(&st.path),
+            }
+            .into());
         }
         let mut done = Vec::new();
         for mut st in found {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::hooks::{GITATTRIBUTES, register_driver, with_attribute_line};
 use super::{CONFIG_PATH, Orc, Outcome, State, task_path};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{CommitMode, Config};
 use crate::store::Applied;
@@ -69,9 +69,6 @@ const CONTENT_DIRS: [&str; 7] = [
     ".orchestrator/archive/tasks",
     ".orchestrator/templates",
 ];
-
-const TRY_IT: &str =
-    "try the example in a new repository: `git init orc-demo && cd orc-demo && orc init --example`";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InitReport {
@@ -190,12 +187,10 @@ impl Orc {
                 1 => String::new(),
                 n => format!(" and {} more file(s)", n - 1),
             };
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "`.orchestrator/` already holds work ({first}{more}); the example is for a repository without orc state"
-                ),
-                TRY_IT,
-            ));
+            return Err(Reason::ExampleOverWork {
+                found: format!("{first}{more}"),
+            }
+            .into());
         }
         let default_config = format::config_to_toml(&Config::default());
         let mut change = self.change(
@@ -221,13 +216,10 @@ impl Orc {
             }
         }
         if !conflicts.is_empty() {
-            return Err(Error::invalid_with_hint(
-                format!(
-                    "the example would overwrite {} (it exists with other content); nothing was written",
-                    conflicts.join(", ")
-                ),
-                TRY_IT,
-            ));
+            return Err(Reason::ExampleWouldOverwrite {
+                paths: conflicts.iter().map(|p| p.to_string()).collect(),
+            }
+            .into());
         }
         let merge_driver_registered = register_driver(&self.store)?;
         if let Some(text) = with_attribute_line(self.store.read(GITATTRIBUTES)?.as_deref()) {

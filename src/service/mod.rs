@@ -3,6 +3,7 @@
 //! Functions here read state through the store, validate, and return data; they never
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
+mod actions;
 mod check;
 mod claims;
 mod decisions;
@@ -32,6 +33,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub use actions::{Action, PLAIN, Plain, Words};
 pub use check::{CheckReport, Problem};
 pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{
@@ -100,6 +102,10 @@ pub struct Context {
     pub claims_remote: Option<String>,
     /// Claim in this clone only, even when a claims remote is configured (`--local`).
     pub local_claims: bool,
+    /// How briefs and briefings say what to do next: the face's vocabulary.
+    pub words: &'static dyn Words,
+    /// Draw new ids from this seed, reproducibly (`ORC_SEED`); `None`: at random.
+    pub seed: Option<String>,
 }
 
 impl Context {
@@ -126,6 +132,8 @@ impl Context {
             agent: std::env::var("ORC_AGENT")
                 .ok()
                 .filter(|a| !a.trim().is_empty()),
+            words: &PLAIN,
+            seed: std::env::var("ORC_SEED").ok().filter(|s| !s.is_empty()),
         })
     }
 }
@@ -388,9 +396,9 @@ impl Orc {
 }
 
 impl Orc {
-    /// Starts the id sequence of a mutation (reproducible only with `ORC_SEED`).
+    /// Starts the id sequence of a mutation (reproducible only with a seed).
     fn begin_ids(&self) {
-        random::begin(|| self.store.head_depth().ok());
+        random::begin(self.ctx.seed.as_deref(), || self.store.head_depth().ok());
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::{State, TASKS_DIR, read_task_file, task_path};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{Config, Status, Task, TaskId};
 use crate::store::Store;
@@ -140,10 +140,12 @@ impl<'s> Partial<'s> {
                 source,
             })?;
             if &task.id != id {
-                return Err(Error::invalid_with_hint(
-                    format!("{path} holds task {}, not {id}", task.id),
-                    "run `orc check` and rename or fix the file",
-                ));
+                return Err(Reason::MisplacedTask {
+                    path,
+                    holds: task.id,
+                    id: id.clone(),
+                }
+                .into());
             }
             if path != task_path(id) {
                 self.elsewhere.insert(id.clone(), path);

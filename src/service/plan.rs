@@ -190,7 +190,7 @@ fn build_plan(
                     problems.push(PlanProblem::new(
                         "parent",
                         format!(
-                            "{id} is {}; reopen it (`orc reopen {id}`) before planning under it",
+                            "{id} is {}; reopen it before planning under it",
                             task.status
                         ),
                     ));

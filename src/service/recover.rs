@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::files::{ArtifactRecord, RecordSource, verify_records};
 use super::history::{HistoryCoverage, LogEntry, parse_since};
 use super::views::by_urgency;
-use super::{DecisionSummary, Orc, UnreadableFile, VerifyResult};
+use super::{Action, DecisionSummary, Orc, UnreadableFile, VerifyResult, Words};
 use crate::error::Result;
 use crate::model::{Note, Priority, Status, Task, TaskId, number_str};
 use crate::store::Since;
@@ -139,6 +139,10 @@ pub struct Briefing {
     /// Recorded file operations of open tasks, and artifacts of completed tasks, that the
     /// disk no longer matches.
     pub unverified_files: Vec<VerifyResult>,
+    /// What to do next, most important first, as data.
+    #[serde(skip)]
+    pub next: Vec<Action>,
+    /// The same, worded by the face that asked.
     pub next_actions: Vec<String>,
     pub history: HistoryCoverage,
     /// Files under `.orchestrator/` that could not be read.
@@ -147,6 +151,9 @@ pub struct Briefing {
     /// Empty when nothing was cut.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub truncated: BTreeMap<&'static str, usize>,
+    /// The vocabulary `next_actions` and the Markdown are worded in.
+    #[serde(skip)]
+    pub words: &'static dyn Words,
 }
 
 impl Orc {
@@ -485,101 +492,99 @@ impl Orc {
             stuck,
             decisions: take(decision_list, limit),
             unverified_files: take(unverified, limit),
+            next: Vec::new(),
             next_actions: Vec::new(),
+            words: self.ctx.words,
             history,
             unreadable,
             truncated,
         };
-        briefing.next_actions = next_actions(&briefing);
+        briefing.next = next_actions(&briefing);
+        briefing.next_actions = briefing
+            .next
+            .iter()
+            .map(|a| a.line(briefing.words))
+            .collect();
         Ok(briefing)
     }
 }
 
-/// Concrete commands to run next, most important first.
-fn next_actions(b: &Briefing) -> Vec<String> {
+/// What to do next, most important first.
+fn next_actions(b: &Briefing) -> Vec<Action> {
     let mut out = Vec::new();
     if !b.unreadable.is_empty() {
-        out.push(format!(
-            "Fix {} unreadable file(s) under .orchestrator/: `orc check` shows where",
-            b.unreadable.len()
-        ));
+        out.push(Action::FixUnreadable {
+            count: b.unreadable.len(),
+        });
     }
     if let Some(note) = b.history.note() {
-        out.push(format!("Mind the gap: {note}"));
+        out.push(Action::MindTheGap { note });
     }
     for t in &b.in_progress {
-        out.push(format!(
-            "Continue {} \"{}\"{}: `orc task show {}`",
-            t.id,
-            t.title,
-            t.assignee
-                .as_ref()
-                .map(|a| format!(" (in progress for {a})"))
-                .unwrap_or_default(),
-            t.id
-        ));
+        out.push(Action::Continue {
+            task: t.id.clone(),
+            title: t.title.clone(),
+            assignee: t.assignee.clone(),
+        });
     }
     if let Some(more) = b.more("in_progress") {
-        out.push(format!(
-            "{more} more task(s) are in progress: `orc task list --status in_progress`"
-        ));
+        out.push(Action::MoreInProgress { more });
     }
     if !b.unverified_files.is_empty() {
-        out.push(format!(
-            "Review {} recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`",
-            b.full_len("unverified_files", b.unverified_files.len())
-        ));
+        out.push(Action::ReviewFiles {
+            count: b.full_len("unverified_files", b.unverified_files.len()),
+        });
     }
     if !b.outside_changes.is_empty() {
-        let mut tasks: Vec<&TaskId> = b.outside_changes.iter().flat_map(|c| &c.tasks).collect();
+        let mut tasks: Vec<TaskId> = b
+            .outside_changes
+            .iter()
+            .flat_map(|c| c.tasks.iter().cloned())
+            .collect();
         tasks.sort();
         tasks.dedup();
-        out.push(format!(
-            "Check commits made outside orc that touched files of {}: `orc files log --task {}`",
-            tasks
-                .iter()
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            tasks[0]
-        ));
+        out.push(Action::CheckOutsideCommits { tasks });
     }
     for d in b
         .decisions
         .iter()
         .filter(|d| d.status == crate::model::DecisionStatus::Proposed)
     {
-        out.push(format!(
-            "Decide on proposed decision {} \"{}\": `orc decision show {}`, then `orc decision accept {}`",
-            crate::model::number_str(d.number),
-            d.title,
-            d.number,
-            d.number
-        ));
+        out.push(Action::Decide {
+            number: d.number,
+            title: d.title.clone(),
+        });
     }
     for t in &b.stuck {
-        out.push(format!(
-            "Unblock {} \"{}\" ({}): `orc task show {}`",
-            t.id, t.title, t.status, t.id
-        ));
+        out.push(Action::Unblock {
+            task: t.id.clone(),
+            title: t.title.clone(),
+            status: t.status,
+        });
     }
     if let Some(more) = b.more("stuck") {
-        out.push(format!(
-            "{more} more task(s) are blocked or need revision: `orc task list --status blocked --status needs_revision`"
-        ));
+        out.push(Action::MoreStuck { more });
     }
     if b.in_progress.is_empty()
         && let Some(t) = b.ready.first()
     {
-        out.push(format!(
-            "Start the most urgent ready task {} \"{}\": `orc start {}`",
-            t.id, t.title, t.id
-        ));
+        out.push(Action::Start {
+            task: t.id.clone(),
+            title: t.title.clone(),
+        });
     }
     if out.is_empty() {
-        out.push("Nothing is open: plan new work with `orc task add` or `orc plan`".to_owned());
+        out.push(Action::PlanWork);
     }
     out
+}
+
+/// "- … and N more", with how to see them when the face has a way.
+fn more_line(more: usize, action: &Action, words: &dyn Words) -> String {
+    match words.how(action) {
+        Some(how) => format!("- … and {more} more: {how}"),
+        None => format!("- … and {more} more"),
+    }
 }
 
 fn short(id: &str) -> &str {
@@ -697,7 +702,7 @@ impl Briefing {
             ));
         }
         if let Some(more) = b.more("changes") {
-            push(&format!("- … and {more} more: `orc log`"));
+            push(&more_line(more, &Action::ReadHistory, b.words));
         }
         if !b.outside_changes.is_empty() {
             push("");
@@ -756,7 +761,7 @@ impl Briefing {
             ));
         }
         if let Some(more) = b.more("decisions") {
-            push(&format!("- … and {more} more: `orc decision list`"));
+            push(&more_line(more, &Action::ListDecisions, b.words));
         }
         push("");
         push("## Recorded files that no longer match the disk");
@@ -772,7 +777,7 @@ impl Briefing {
             push(&format!("- {} `{}` ({origin})", r.state.as_str(), r.path));
         }
         if let Some(more) = b.more("unverified_files") {
-            push(&format!("- … and {more} more: `orc files verify`"));
+            push(&more_line(more, &Action::VerifyFiles, b.words));
         }
         push("");
         push("## Suggested next actions");

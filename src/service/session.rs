@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::roles::{ORCHESTRATOR_GUIDE, RoleSource};
-use super::{Orc, Outcome, Progress, State, TaskSummary};
-use crate::error::{Error, Result};
+use super::{Action, Orc, Outcome, Progress, State, TaskSummary, Words};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{ActiveSessions, Session, SessionId};
 
@@ -46,6 +46,9 @@ pub struct SessionContext {
     /// The most recently ended session that left a handoff note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Session>,
+    /// The vocabulary the Markdown is worded in.
+    #[serde(skip)]
+    pub words: &'static dyn Words,
 }
 
 impl SessionContext {
@@ -95,7 +98,7 @@ impl SessionContext {
             && self.blocked.is_empty()
             && self.needs_revision.is_empty();
         if empty {
-            md.push_str("Nothing is open. Plan new work with `orc plan`.\n");
+            md.push_str(&format!("{}.\n", Action::PlanWork.line(self.words)));
         }
         if !self.parents.is_empty() {
             md.push_str("Planned work:\n\n");
@@ -241,6 +244,7 @@ impl Orc {
             blocked: report.blocked,
             needs_revision: report.needs_revision,
             previous,
+            words: self.ctx.words,
         })
     }
 
@@ -273,10 +277,10 @@ impl Orc {
             .collect();
         match found.len() {
             1 => Ok(found.pop().expect("one")),
-            0 => Err(Error::invalid_with_hint(
-                format!("no session matches {input:?}"),
-                "list sessions with `orc session list`",
-            )),
+            0 => Err(Reason::UnknownSession {
+                input: input.to_owned(),
+            }
+            .into()),
             _ => Err(Error::invalid_with_hint(
                 format!(
                     "{input:?} matches several sessions: {}",
@@ -292,14 +296,10 @@ impl Orc {
     }
 
     fn no_session(&self) -> Error {
-        let whose = match &self.ctx.agent {
-            Some(a) => format!(" for agent {a:?}"),
-            None => String::new(),
-        };
-        Error::invalid_with_hint(
-            format!("no session is active in this clone{whose}"),
-            "start one with `orc session start`",
-        )
+        Reason::NoActiveSession {
+            agent: self.ctx.agent.clone(),
+        }
+        .into()
     }
 
     /// Opens a session for this agent and commits its file. Refuses while another
@@ -313,15 +313,11 @@ impl Orc {
         if let Some(id) = active.get(agent)
             && self.read_session(id)?.is_some_and(|s| s.is_open())
         {
-            let hint = if agent.is_some() {
-                "end it first with `orc session end`".to_owned()
-            } else {
-                "end it first with `orc session end`, or name separate agents with --agent".into()
-            };
-            return Err(Error::invalid_with_hint(
-                format!("session {id} is already active in this clone"),
-                hint,
-            ));
+            return Err(Reason::SessionActive {
+                id: id.to_string(),
+                agent: agent.map(str::to_owned),
+            }
+            .into());
         }
         let random = super::random::u32()?;
         let session = Session {
@@ -392,10 +388,10 @@ impl Orc {
         if let Some(input) = id {
             let mut session = self.find_session(input)?;
             if session.ended.is_some() {
-                return Err(Error::invalid_with_hint(
-                    format!("session {} is already closed", session.id),
-                    "list open sessions with `orc session list`",
-                ));
+                return Err(Reason::SessionClosed {
+                    id: session.id.to_string(),
+                }
+                .into());
             }
             let id = session.id.clone();
             session.ended = Some(self.now());

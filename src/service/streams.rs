@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::{FastMap, Orc, State, StreamCount, TaskSummary};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::model::{Status, Task, TaskId};
 
 /// An open task of a stream at its place in the execution order.
@@ -149,14 +149,10 @@ impl Orc {
                     .into_iter()
                     .map(|s| s.stream)
                     .collect();
-                Error::invalid_with_hint(
-                    format!("no task is in stream {name:?}"),
-                    if known.is_empty() {
-                        "no stream exists yet; give tasks a stream with --stream NAME".to_owned()
-                    } else {
-                        format!("known streams: {}", known.join(", "))
-                    },
-                )
+                Error::from(Reason::UnknownStream {
+                    name: name.to_owned(),
+                    known,
+                })
             })?;
         let mut completed: Vec<&Task> = state
             .task_values()

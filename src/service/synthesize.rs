@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::tasks::write_task;
 use super::{Orc, Outcome, Progress, State, TaskSummary, short_title};
-use crate::error::{Error, Result};
+use crate::error::{Reason, Result};
 use crate::model::{Artifact, Status, Task, TaskId};
 
 /// The combined result of a parent task.
@@ -94,18 +94,10 @@ impl Orc {
         let mut task = state.task(&id)?.clone();
         let mut children: Vec<&Task> = state.children(&id).collect();
         if children.is_empty() {
-            return Err(Error::invalid_with_hint(
-                format!("{id} has no subtasks; there is nothing to synthesize"),
-                format!(
-                    "plan subtasks with `orc plan --parent {id}`, or finish it with `orc done {id}`"
-                ),
-            ));
+            return Err(Reason::NoSubtasks { id }.into());
         }
         if task.status == Status::Cancelled {
-            return Err(Error::invalid_with_hint(
-                format!("{id} is cancelled"),
-                format!("reopen it first with `orc reopen {id}`"),
-            ));
+            return Err(Reason::ParentCancelled { id }.into());
         }
         children.sort_by(|a, b| {
             (a.completed.is_none(), a.completed, a.created, &a.id).cmp(&(

@@ -2,7 +2,7 @@
 
 use super::partial::Tasks;
 use super::{Orc, Outcome, State, short_title, task_path};
-use crate::error::{Error, Result};
+use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{Config, Priority, Status, Task, TaskId};
 use crate::store::Change;
@@ -54,19 +54,13 @@ pub(super) fn validate_title(title: &str) -> Result<String> {
         return Err(Error::invalid("a task needs a title; the title is empty"));
     }
     if t.contains(['\n', '\r']) {
-        return Err(Error::invalid_with_hint(
-            "a title is one line; put the rest in --description",
-            "use --description for longer text",
-        ));
+        return Err(Reason::MultilineTitle.into());
     }
     if t.chars().count() > 500 {
-        return Err(Error::invalid_with_hint(
-            format!(
-                "the title is {} characters long; at most 500 are allowed",
-                t.chars().count()
-            ),
-            "put the detail in --description",
-        ));
+        return Err(Reason::LongTitle {
+            chars: t.chars().count(),
+        }
+        .into());
     }
     if t.contains('\0') {
         return Err(Error::invalid_with_hint(
@@ -220,10 +214,7 @@ impl Orc {
                 task.add_note(note, self.ctx.agent.clone(), self.now());
             }
             if task == before {
-                return Err(Error::invalid_with_hint(
-                    format!("nothing to change in {id}"),
-                    "pass at least one field to change, see `orc task edit --help`",
-                ));
+                return Err(Reason::NothingToChange { id }.into());
             }
             task.updated = self.now();
             tasks.put(task.clone());
@@ -353,17 +344,14 @@ impl Orc {
             }
             let mut removed = vec![id.clone()];
             removed.extend(descendants);
-            let dependents: Vec<String> = state
+            let dependents: Vec<TaskId> = state
                 .task_values()
                 .filter(|t| !removed.contains(&t.id))
                 .filter(|t| t.depends_on.iter().any(|d| removed.contains(d)))
-                .map(|t| t.id.to_string())
+                .map(|t| t.id.clone())
                 .collect();
             if !dependents.is_empty() {
-                return Err(Error::invalid_with_hint(
-                    format!("other tasks depend on {id}: {}", dependents.join(", ")),
-                    "remove those dependencies first with `orc task edit ID --remove-dep ...`",
-                ));
+                return Err(Reason::HasDependents { id, dependents }.into());
             }
             let title = state.task(&id)?.title.clone();
             let summary = if removed.len() == 1 {

@@ -10,7 +10,7 @@ use super::claims::Taken;
 use super::roles::Role;
 use super::tasks::{transition, write_task};
 use super::{Orc, Outcome, Progress, State, TaskSummary, short_title};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Reason, Result};
 use crate::model::{Artifact, NextAction, Note, Status, Task, TaskId};
 
 /// The parent's goal, as shown to a specialist.
@@ -213,22 +213,6 @@ fn demote_headings(text: &str) -> String {
         .join("\n")
 }
 
-fn expected_output(task: &Task) -> String {
-    format!(
-        "When you are done, record the result in one command:\n\n\
-         ```sh\n\
-         orc done {id} --summary \"<two or three sentences: what you did and the outcome>\" \\\n    \
-         --artifact <each file you created or changed> \\\n    \
-         --detail-file <Markdown notes: decisions, limitations, follow-ups>\n\
-         ```\n\n\
-         - The summary is what the next specialist and the orchestrator read first.\n\
-         - List every file you produced with `--artifact`; orc records its SHA-256 so it can be verified later.\n\
-         - If the work is not finished, say so: `--next-action needs_revision` (it must be redone or \
-         changed) or `--next-action blocked` (it cannot go on; explain why in the summary).",
-        id = task.id
-    )
-}
-
 /// What `orc done` stores.
 #[derive(Debug, Clone, Default)]
 pub struct Completion {
@@ -322,7 +306,7 @@ impl State {
             dependencies,
             decisions: orc.decisions_for_lineage(task, self)?,
             dependents: dependents.into_iter().map(TaskSummary::from).collect(),
-            expected_output: expected_output(task),
+            expected_output: orc.ctx.words.expected_output(&task.id),
             claimed,
         })
     }
@@ -388,21 +372,10 @@ impl Orc {
                     .map(|c| c.id.clone())
                     .collect();
                 if !open.is_empty() && !force {
-                    return Err(Error::invalid_with_hint(
-                        format!(
-                            "{id} has open subtasks: {}",
-                            open.iter().map(TaskId::as_str).collect::<Vec<_>>().join(", ")
-                        ),
-                        format!(
-                            "start its subtasks (`orc next`) and combine them with `orc synthesize {id}`, or pass --force"
-                        ),
-                    ));
+                    return Err(Reason::OpenSubtasks { id, open }.into());
                 }
                 if open.is_empty() && kids.iter().any(|c| c.status == Status::Completed) {
-                    return Err(Error::invalid_with_hint(
-                        format!("every subtask of {id} is done; it is ready to synthesize, not to start"),
-                        format!("combine their results with `orc synthesize {id}`"),
-                    ));
+                    return Err(Reason::SubtasksDone { id }.into());
                 }
                 transition(state, &mut task, Status::InProgress, self.now())?;
                 let taken = self.take_claim(&config, &id, force)?;
@@ -443,10 +416,10 @@ impl Orc {
     pub fn complete(&self, id: &str, done: Completion) -> Result<Outcome<CompletionReport>> {
         let summary = done.summary.trim().to_owned();
         if summary.is_empty() {
-            return Err(Error::invalid_with_hint(
-                "the summary is empty",
-                "say in --summary what was done and what came out of it",
-            ));
+            return Err(Reason::EmptyText {
+                field: Field::Summary,
+            }
+            .into());
         }
         let base = done
             .base
@@ -456,10 +429,11 @@ impl Orc {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
             if task.status != Status::InProgress {
-                return Err(Error::invalid_with_hint(
-                    format!("{id} is {}, not in progress; nothing was recorded", task.status),
-                    format!("start it first with `orc start {id}`"),
-                ));
+                return Err(Reason::NotInProgress {
+                    id,
+                    status: task.status,
+                }
+                .into());
             }
             let mut artifacts: Vec<Artifact> = Vec::new();
             for input in &done.artifacts {
@@ -487,14 +461,7 @@ impl Orc {
             if to == Status::Completed
                 && state.children(&id).any(|c| c.status != Status::Cancelled)
             {
-                return Err(Error::invalid_with_hint(
-                    format!(
-                        "{id} has subtasks; its result is their synthesis, so `done` does not complete it; nothing was recorded"
-                    ),
-                    format!(
-                        "finish its subtasks, then run `orc synthesize {id}` (it completes {id} with their results)"
-                    ),
-                ));
+                return Err(Reason::ResultIsSynthesis { id }.into());
             }
             transition(state, &mut task, to, self.now())?;
             task.result = Some(summary.clone());
@@ -558,10 +525,10 @@ impl Orc {
     pub fn block(&self, id: &str, reason: &str) -> Result<Outcome<StatusChange>> {
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
-            return Err(Error::invalid_with_hint(
-                "the reason is empty",
-                "say in --reason what the task is waiting for",
-            ));
+            return Err(Reason::EmptyText {
+                field: Field::BlockReason,
+            }
+            .into());
         }
         self.mutate(|state| {
             let id = state.resolve(id)?;
@@ -612,10 +579,7 @@ impl Orc {
                 Status::Pending
             };
             if task.status == Status::InProgress && !needs_revision {
-                return Err(Error::invalid_with_hint(
-                    format!("{id} is in progress, not closed"),
-                    "to give it up, use `orc task status ID pending`",
-                ));
+                return Err(Reason::StillInProgress { id }.into());
             }
             if task.status == to {
                 return Err(Error::invalid(format!("{id} is already {to}")));

@@ -341,10 +341,10 @@ impl PendingPush {
 }
 
 fn no_git(e: std::io::Error) -> Error {
-    Error::invalid_with_hint(
-        format!("could not run git to reach the claims remote: {e}"),
-        "install git and make sure it is on PATH, or pass --local to claim in this clone only",
-    )
+    crate::error::Reason::NoGitForClaims {
+        cause: e.to_string(),
+    }
+    .into()
 }
 
 /// The name of this machine, recorded in claims: two clones at the same path on two

@@ -269,13 +269,34 @@ impl Repo {
         cmd
     }
 
+    /// Runs orc; whatever it prints must not name an MCP tool (the CLI's words are its
+    /// own), unless it is the MCP server or a guide to it.
     pub fn run(&self, args: &[&str]) -> Output {
-        self.orc_cmd(args).output().expect("orc runs")
+        let out = self.orc_cmd(args).output().expect("orc runs");
+        if !matches!(args.first(), Some(&"mcp")) && !args.contains(&"--help") {
+            assert_no_tool_names(
+                &format!("the stdout of orc {args:?}"),
+                &String::from_utf8_lossy(&out.stdout),
+            );
+            assert_no_tool_names(
+                &format!("the stderr of orc {args:?}"),
+                &String::from_utf8_lossy(&out.stderr),
+            );
+        }
+        out
     }
 
     /// Runs orc, asserts success, returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        success(&mut self.orc_cmd(args))
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "orc {args:?} failed ({}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
     /// Runs orc, asserts exit code 1, returns stderr.
@@ -526,4 +547,71 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// The CLI's syntax found in `text` (text an MCP client reads): `` `orc ``, `run orc`,
+/// `orc <command>` for any of orc's commands, and `--<flag>` for any of orc's long flags
+/// (read from the command line's definition, so a new flag is covered as it is added).
+/// Git's own commands and flags (`git worktree add`, `git fetch --unshallow`) are fine.
+pub fn cli_syntax(text: &str) -> Vec<String> {
+    static WORDS: std::sync::OnceLock<(Vec<String>, Vec<String>)> = std::sync::OnceLock::new();
+    let (commands, flags) = WORDS.get_or_init(|| {
+        fn walk(cmd: &clap::Command, flags: &mut Vec<String>) {
+            flags.extend(
+                cmd.get_arguments()
+                    .filter_map(|a| a.get_long())
+                    .map(str::to_owned),
+            );
+            for sub in cmd.get_subcommands() {
+                walk(sub, flags);
+            }
+        }
+        let root = orc::cli::command();
+        let mut commands: Vec<String> = root
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        let mut flags = Vec::new();
+        walk(&root, &mut flags);
+        commands.sort();
+        commands.dedup();
+        flags.sort();
+        flags.dedup();
+        (commands, flags)
+    });
+    let ends_word =
+        |rest: &str| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let mut found = Vec::new();
+    for literal in ["`orc ", "run orc"] {
+        if text.contains(literal) {
+            found.push(literal.to_owned());
+        }
+    }
+    for c in commands {
+        let needle = format!("orc {c}");
+        if text
+            .match_indices(&needle)
+            .any(|(at, _)| ends_word(&text[at + needle.len()..]))
+        {
+            found.push(needle);
+        }
+    }
+    for f in flags {
+        let needle = format!("--{f}");
+        if text.match_indices(&needle).any(|(at, _)| {
+            ends_word(&text[at + needle.len()..])
+                && !text[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-')
+        }) {
+            found.push(needle);
+        }
+    }
+    found
+}
+
+/// Panics when `text`, which the CLI printed, names an MCP tool.
+pub fn assert_no_tool_names(what: &str, text: &str) {
+    assert!(
+        !text.contains("orchestrator_"),
+        "the CLI named an MCP tool in {what}:\n{text}"
+    );
 }

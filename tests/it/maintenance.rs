@@ -305,6 +305,13 @@ fn archive_moves_old_completed_trees_and_show_still_reads_them() {
     let check = repo.ok(&["check"]);
     assert!(check.starts_with("ok:"), "{check}");
     let (code, scan) = at(&repo, ten_days, &["maintenance", "scan"]);
-    assert!(!scan.contains("file problems"), "{scan}");
-    let _ = (open, code);
+    assert_eq!(code, 0, "{scan}");
+    assert!(scan.contains("ok: nothing needs attention"), "{scan}");
+
+    // The open work stays where it was, in the hot state.
+    let v = repo.json(&["task", "show", &open]);
+    assert_ne!(v["archived"], true, "{v}");
+    assert_eq!(v["task"]["status"], "pending");
+    assert!(repo.root.join(task_file(&open)).is_file());
+    assert!(list.to_string().contains(&open), "{list}");
 }

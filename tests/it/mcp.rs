@@ -9,7 +9,7 @@ use std::process::Stdio;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, DuplexStream, Lines, ReadHalf, WriteHalf};
 
-use crate::harness::{Repo, add, redact_ids};
+use crate::harness::{Repo, add, cli_syntax, redact_ids};
 use orc::mcp::{OrcServer, ServerOptions};
 
 /// A raw JSON-RPC client talking to an in-process server.
@@ -29,6 +29,8 @@ impl Client {
             no_commit: false,
             claims_remote: None,
             local_claims: false,
+            now: Some(crate::harness::NOW.parse().unwrap()),
+            seed: Some("mcp-test".into()),
         });
         tokio::spawn(orc::mcp::serve(server_handler, server));
         let (rx, tx) = tokio::io::split(client);
@@ -75,6 +77,11 @@ impl Client {
                 .expect("server closed the connection");
             let msg: Value = serde_json::from_str(&line).expect("server sends JSON lines");
             if msg["id"] == json!(id) {
+                let leaks = cli_syntax(&msg.to_string());
+                assert!(
+                    leaks.is_empty(),
+                    "{method} answered with the CLI's syntax {leaks:?}:\n{msg:#}"
+                );
                 return msg;
             }
         }
@@ -521,7 +528,10 @@ async fn uninitialised_repository_is_a_tool_error_and_health_says_why() {
     ] {
         let (text, err) = c.fails(tool, json!({})).await;
         assert_eq!(err["code"], "not_initialized", "{tool}");
-        assert!(text.contains("run `orc init` in"), "{text}");
+        assert!(
+            text.contains("orchestrator_initialize_session starts tracking tasks here"),
+            "{text}"
+        );
     }
     let (_, err) = c
         .fails("orchestrator_create_task", json!({ "title": "x" }))
@@ -747,16 +757,14 @@ fn bad_protocol_input_through_the_binary() {
 }
 
 /// The official Python MCP SDK drives `orc mcp` through a workflow
-/// (tests/mcp/e2e.py). Runs when ORC_MCP_PYTHON names a Python with `mcp` installed
-/// (`.ci/run` creates that virtualenv and sets it).
+/// (tests/mcp/e2e.py). Ignored unless asked for (`--include-ignored`), since it needs
+/// ORC_MCP_PYTHON naming a Python with `mcp` installed (`.ci/run` creates that
+/// virtualenv, sets it and runs the ignored tests).
 #[test]
+#[ignore = "needs ORC_MCP_PYTHON, a Python with the mcp package (.ci/run sets it up)"]
 fn python_sdk_end_to_end() {
-    let Some(python) = std::env::var_os("ORC_MCP_PYTHON") else {
-        eprintln!(
-            "skipped python_sdk_end_to_end: ORC_MCP_PYTHON is not set (`.ci/run` sets it up)"
-        );
-        return;
-    };
+    let python = std::env::var_os("ORC_MCP_PYTHON")
+        .expect("ORC_MCP_PYTHON names a Python with the mcp package (`.ci/run` sets it up)");
     let repo = Repo::new();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/e2e.py");
     let mut cmd = repo.command(python);
@@ -896,7 +904,10 @@ async fn server_started_before_git_init_serves_it_later() {
     let mut c = Client::start(&late).await;
     let (text, err) = c.fails("orchestrator_get_status", json!({})).await;
     assert_eq!(err["code"], "not_a_repository");
-    assert!(text.contains("orc mcp --repo"), "{text}");
+    assert!(
+        text.contains("pass working_directory to orchestrator_initialize_session"),
+        "{text}"
+    );
     repo.git_in(&late, &["init", "-q", "-b", "main"]);
     repo.orc_in(&late, &["init"]).output().unwrap();
     let (text, _) = c.ok("orchestrator_get_status", json!({})).await;
@@ -1174,10 +1185,10 @@ async fn plan_task_errors_name_every_problem_and_write_nothing() {
         .await;
     assert_eq!(err["code"], "invalid_plan");
     assert!(
-        text.contains("subtasks[0].role: unknown role \"wizard\""),
+        text.contains("subtasks_json[0].specialist_type: unknown role \"wizard\""),
         "{text}"
     );
-    assert!(text.contains("subtasks[1].depends_on[0]"), "{text}");
+    assert!(text.contains("subtasks_json[1].dependencies[0]"), "{text}");
     let (_, err) = c
         .fails(
             "orchestrator_plan_task",
@@ -2020,4 +2031,215 @@ async fn initialize_session_points_at_the_original_database_and_imports_it() {
         .await;
     assert_eq!(err["code"], "invalid", "{err}");
     assert!(text.contains(".beads/issues.jsonl"), "{text}");
+}
+
+/// Every tool, on its success and its error paths, answers in MCP's words: tools and
+/// their parameters, never the CLI's commands or flags (`Client::request` checks each
+/// answer), and the hints name the tool that does what they suggest.
+#[tokio::test]
+async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let list = c.request("tools/list", json!({})).await;
+    let tools: std::collections::BTreeSet<String> = list["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect();
+    let mut called = std::collections::BTreeSet::new();
+    let mut hints = Vec::new();
+    let mut errors = String::new();
+    let mut call = async |c: &mut Client, tool: &str, args: Value| -> Value {
+        called.insert(tool.to_owned());
+        let r = c.call(tool, args.clone()).await;
+        if r["isError"] == true {
+            errors.push_str(&format!("## {tool} {args}\n{}\n\n", text(&r)));
+            hints.push((
+                tool.to_owned(),
+                r["structuredContent"]["error"]["hint"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ));
+        }
+        r
+    };
+    call(&mut c, "orchestrator_get_status", json!({})).await;
+    call(&mut c, "orchestrator_health_check", json!({})).await;
+    call(&mut c, "orchestrator_initialize_session", json!({})).await;
+    let parent = call(
+        &mut c,
+        "orchestrator_create_task",
+        json!({ "title": "Parent" }),
+    )
+    .await;
+    let parent = parent["structuredContent"]["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let child = call(
+        &mut c,
+        "orchestrator_create_task",
+        json!({ "title": "Child", "parent_task_id": parent, "specialist_type": "implementer" }),
+    )
+    .await;
+    let child = child["structuredContent"]["task"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = |summary: &str| json!({ "task_id": child, "summary": summary, "detailed_work": "d", "next_action": "complete" });
+    let failing = [
+        ("orchestrator_create_task", json!({ "title": "two\nlines" })),
+        ("orchestrator_execute_subtask", json!({ "task_id": parent })),
+        ("orchestrator_complete_subtask", done("did it")),
+        (
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": child }),
+        ),
+        ("orchestrator_update_task", json!({ "task_id": parent })),
+        (
+            "orchestrator_update_task",
+            json!({ "task_id": "nope", "status": "completed" }),
+        ),
+        ("orchestrator_show_task", json!({ "task_id": "nope" })),
+        (
+            "orchestrator_add_note",
+            json!({ "task_id": "nope", "note": "n" }),
+        ),
+        ("orchestrator_record_files", json!({})),
+        ("orchestrator_record_files", json!({ "paths": ["a.txt"] })),
+        ("orchestrator_verify_files", json!({ "task_id": "nope" })),
+        ("orchestrator_log", json!({ "since": "not a time" })),
+        (
+            "orchestrator_record_decision",
+            json!({ "title": "D", "status": "superseded" }),
+        ),
+        ("orchestrator_show_decision", json!({ "number": 99 })),
+        (
+            "orchestrator_search_decisions",
+            json!({ "task_id": "nope" }),
+        ),
+        (
+            "orchestrator_recover_context",
+            json!({ "since": "not a time" }),
+        ),
+        (
+            "orchestrator_list_tasks",
+            json!({ "parent_task_id": "nope" }),
+        ),
+        (
+            "orchestrator_claim_next",
+            json!({ "specialist_type": "nobody" }),
+        ),
+        (
+            "orchestrator_plan_task",
+            json!({ "description": "x", "subtasks_json": [{ "title": "A", "specialist_type": "wizard" }] }),
+        ),
+        (
+            "orchestrator_import",
+            json!({ "source": "beads", "path": "nowhere.jsonl" }),
+        ),
+    ];
+    for (tool, args) in failing {
+        let r = call(&mut c, tool, args.clone()).await;
+        assert_eq!(r["isError"], true, "{tool} {args} should fail: {r}");
+    }
+    call(
+        &mut c,
+        "orchestrator_execute_subtask",
+        json!({ "task_id": child }),
+    )
+    .await;
+    for (tool, args) in [
+        ("orchestrator_complete_subtask", done(" ")),
+        (
+            "orchestrator_record_files",
+            json!({ "paths": ["a.txt"], "operation": "create", "from": "b.txt" }),
+        ),
+    ] {
+        let r = call(&mut c, tool, args.clone()).await;
+        assert_eq!(r["isError"], true, "{tool} {args} should fail: {r}");
+    }
+    call(&mut c, "orchestrator_complete_subtask", done("did it")).await;
+    for (tool, args) in [
+        ("orchestrator_ready_tasks", json!({})),
+        (
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "validate_structure" }),
+        ),
+        (
+            "orchestrator_maintenance_coordinator",
+            json!({ "action": "prepare_handover" }),
+        ),
+        (
+            "orchestrator_synthesize_results",
+            json!({ "parent_task_id": parent }),
+        ),
+        ("orchestrator_recover_context", json!({})),
+        ("orchestrator_end_session", json!({ "handoff": "h" })),
+        ("orchestrator_end_session", json!({})),
+    ] {
+        call(&mut c, tool, args).await;
+    }
+    let missing: Vec<&String> = tools.difference(&called).collect();
+    assert!(missing.is_empty(), "tools never called here: {missing:?}");
+    // The whole of every error an agent read, as it read it.
+    let root = repo.root.canonicalize().unwrap();
+    insta::assert_snapshot!(
+        "mcp_errors",
+        errors
+            .replace(&root.display().to_string(), "<repo>")
+            .replace(&repo.root.display().to_string(), "<repo>")
+    );
+    let hint = |tool: &str, n: usize| {
+        hints
+            .iter()
+            .filter(|(t, _)| t == tool)
+            .nth(n)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_else(|| panic!("{tool} failed fewer than {} times", n + 1))
+    };
+    assert!(
+        hint("orchestrator_execute_subtask", 0).contains("orchestrator_synthesize_results"),
+        "{hints:?}"
+    );
+    assert_eq!(
+        hint("orchestrator_complete_subtask", 0),
+        format!("start it first with orchestrator_execute_subtask (task_id \"{child}\")")
+    );
+    assert_eq!(
+        hint("orchestrator_complete_subtask", 1),
+        "say in summary what was done and what came out of it"
+    );
+    assert_eq!(
+        hint("orchestrator_record_files", 0),
+        "name files or directories in paths, or pass changed: true"
+    );
+    assert_eq!(hint("orchestrator_record_files", 1), "pass task_id");
+    assert_eq!(
+        hint("orchestrator_show_task", 0),
+        "list task ids with orchestrator_list_tasks"
+    );
+    assert_eq!(
+        hint("orchestrator_end_session", 0),
+        "start one with orchestrator_initialize_session"
+    );
+}
+
+/// The in-process server runs on the test's clock and seed: the same calls give the same
+/// ids and times on every run, so outputs can be compared whole.
+#[tokio::test]
+async fn in_process_servers_use_the_injected_clock_and_seed() {
+    let mut created = Vec::new();
+    for _ in 0..2 {
+        let repo = repo();
+        let mut c = Client::start(&repo.root).await;
+        let (_, data) = c
+            .ok("orchestrator_create_task", json!({ "title": "Same" }))
+            .await;
+        assert_eq!(data["task"]["created"], crate::harness::NOW, "{data}");
+        created.push(data["task"]["id"].clone());
+    }
+    assert_eq!(created[0], created[1]);
 }

@@ -774,3 +774,34 @@ fn restarting_work_sent_back_takes_the_current_agent_and_says_who_had_it() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(repo.json(&["task", "show", &id])["task"]["assignee"], "bob");
 }
+
+/// The CLI words refusals in its own terms: the command or flag to use next, with the
+/// id filled in, and never an MCP tool (`Repo::run` checks every command's output).
+#[test]
+fn refusals_name_the_command_to_run_next() {
+    let repo = Repo::init();
+    let (parent, subs) = plan(&repo, "P", &["implementer:A"]);
+    let a = subs[0].as_str();
+    let mut transcript = String::new();
+    let mut refuse = |args: &[&str]| {
+        let err = repo.fails(args);
+        assert!(err.contains("\nhint: "), "no hint for {args:?}:\n{err}");
+        transcript.push_str(&format!("$ orc {}\n{err}\n", args.join(" ")));
+    };
+    refuse(&["done", a, "--summary", "x"]);
+    refuse(&["start", &parent]);
+    refuse(&["synthesize", a]);
+    refuse(&["task", "edit", a]);
+    refuse(&["task", "rm", &parent]);
+    refuse(&["decision", "show", "99"]);
+    refuse(&["decision", "new", "D", "--status", "superseded"]);
+    refuse(&["task", "show", "nope"]);
+    refuse(&["session", "end"]);
+    refuse(&["stream", "show", "nowhere"]);
+    refuse(&["files", "record", "x.txt"]);
+    repo.ok(&["start", a]);
+    refuse(&["done", a, "--summary", " "]);
+    refuse(&["block", a, "--reason", " "]);
+    refuse(&["task", "add", "two\nlines"]);
+    insta::assert_snapshot!("cli_refusals", redact_ids(&transcript));
+}

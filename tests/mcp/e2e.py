@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -61,6 +62,16 @@ def field(obj, snake, camel):
     return getattr(obj, snake) if hasattr(obj, snake) else getattr(obj, camel)
 
 
+# The CLI's words, which no MCP result may use: its commands and its flags. (`git` commands
+# are fine; none of this run's results names one.)
+CLI_SYNTAX = re.compile(
+    r"`orc |\brun orc\b"
+    r"|\borc (?:task|start|done|plan|check|init|synthesize|next|ready|decision|files|session"
+    r"|reopen|block|recover|log|status|hooks|stream|maintenance|import)\b"
+    r"|(?<![\w-])--[a-z][a-z-]*"
+)
+
+
 def check(cond, what):
     if not cond:
         raise Failure(what)
@@ -87,7 +98,10 @@ class Run:
         text = "\n".join(c.text for c in result.content if c.type == "text")
         is_error = bool(field(result, "is_error", "isError"))
         check(is_error == error, f"{tool} {args}: isError={is_error}, expected {error}: {text}")
-        return text, field(result, "structured_content", "structuredContent") or {}
+        data = field(result, "structured_content", "structuredContent") or {}
+        leak = CLI_SYNTAX.search(text + "\n" + json.dumps(data))
+        check(leak is None, f"{tool} {args}: the CLI's syntax {leak and leak.group(0)!r} in {text}")
+        return text, data
 
     async def mutate(self, tool, args, *ops):
         """A mutating call: one new commit per op (usually one), each with `Orc-Op: op`

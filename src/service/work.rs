@@ -467,7 +467,10 @@ impl Orc {
                 let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
                     Error::invalid_with_hint(
                         format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
-                        "create the file first, or check the path (relative to the current directory)",
+                        format!(
+                            "create the file first, or check the path (relative paths start from {})",
+                            base.display()
+                        ),
                     )
                 })?;
                 artifacts.retain(|a| a.path != rel);

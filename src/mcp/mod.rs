@@ -289,12 +289,14 @@ impl ServerHandler for OrcServer {
     }
 }
 
-/// Serves MCP on `transport` until the client disconnects.
-pub async fn serve<T, E, A>(server: OrcServer, transport: T) -> std::io::Result<()>
+/// Serves MCP on newline-delimited JSON-RPC read from `read` and written to `write`
+/// until the client disconnects.
+pub async fn serve<R, W>(server: OrcServer, read: R, write: W) -> std::io::Result<()>
 where
-    T: rmcp::transport::IntoTransport<rmcp::RoleServer, E, A>,
-    E: std::error::Error + Send + Sync + 'static,
+    R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let transport = transport::LineTransport::new(read, write);
     let running = match server.serve(transport).await {
         Ok(running) => running,
         // The client went away before initializing: nothing to serve, not a failure.
@@ -339,7 +341,7 @@ pub fn run(options: ServerOptions) -> Result<()> {
     runtime
         .block_on(async {
             let (read, write) = rmcp::transport::stdio_pipes();
-            serve(server, transport::LineTransport::new(read, write)).await
+            serve(server, read, write).await
         })
         .map_err(|e| Error::io("stdio", e))
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, DuplexStream, Lines, ReadHalf, WriteHalf};
 
 use crate::harness::{Repo, add, redact_ids};
-use orc::mcp::{OrcServer, ServerOptions};
+use orc::mcp::{OrcServer, ServerOptions, ToolSet};
 
 /// A raw JSON-RPC client talking to an in-process server.
 struct Client {
@@ -22,6 +22,11 @@ struct Client {
 impl Client {
     /// Starts a server for `root` and performs the initialize handshake.
     async fn start(root: &Path) -> Client {
+        Client::start_with(root, None).await
+    }
+
+    /// Starts a server for `root` offering `tools` (None: as configured).
+    async fn start_with(root: &Path, tools: Option<ToolSet>) -> Client {
         let (client, server) = tokio::io::duplex(1 << 16);
         let server_handler = OrcServer::new(ServerOptions {
             root: root.to_path_buf(),
@@ -29,9 +34,10 @@ impl Client {
             no_commit: false,
             claims_remote: None,
             local_claims: false,
-            tools: None,
+            tools,
         });
-        tokio::spawn(orc::mcp::serve(server_handler, server));
+        let (read, write) = tokio::io::split(server);
+        tokio::spawn(orc::mcp::serve(server_handler, read, write));
         let (rx, tx) = tokio::io::split(client);
         let mut c = Client {
             tx,
@@ -2034,4 +2040,317 @@ async fn initialize_session_points_at_the_original_database_and_imports_it() {
         .await;
     assert_eq!(err["code"], "invalid", "{err}");
     assert!(text.contains(".beads/issues.jsonl"), "{text}");
+}
+
+/// The original's four restart tools answer with its parameters as tool results, and
+/// truthfully: orc keeps no server state, so a restart preserves everything and
+/// writes nothing.
+#[tokio::test]
+async fn restart_tools_answer_truthfully() {
+    let repo = repo();
+    let id = add(&repo, &["Write the docs"]);
+    repo.ok(&["start", &id]);
+    let before = repo.commit_count();
+    let mut c = Client::start(&repo.root).await;
+    let (_, data) = c.ok("orchestrator_health_check", json!({})).await;
+    assert_eq!(data["restart_ready"], true);
+    assert_eq!(data["restart_tool"], "orchestrator_restart_server");
+    let (_, data) = c
+        .ok(
+            "orchestrator_restart_status",
+            json!({ "include_history": true, "include_error_details": true }),
+        )
+        .await;
+    assert_eq!(data["phase"], "idle");
+    assert_eq!(data["restart_in_progress"], false);
+    assert_eq!(data["history"], json!([]));
+    let (text, data) = c
+        .ok(
+            "orchestrator_restart_server",
+            json!({ "graceful": true, "preserve_state": true, "timeout": "60", "reason": "configuration_update" }),
+        )
+        .await;
+    assert_eq!(data["state_preserved"], true);
+    assert_eq!(data["restarted"], false);
+    assert_eq!(data["timeout"], 60);
+    assert!(text.contains("no server state"), "{text}");
+    let (text, _) = c
+        .fails("orchestrator_restart_server", json!({ "timeout": 5 }))
+        .await;
+    assert!(text.contains("between 10 and 300"), "{text}");
+    let (_, data) = c
+        .ok(
+            "orchestrator_restart_status",
+            json!({ "include_history": true }),
+        )
+        .await;
+    assert_eq!(data["restart_requests"], 1);
+    assert_eq!(data["history"][0]["reason"], "configuration_update");
+    let (_, data) = c
+        .ok(
+            "orchestrator_shutdown_prepare",
+            json!({ "check_active_tasks": true, "check_database_state": true, "check_client_connections": true }),
+        )
+        .await;
+    assert_eq!(data["ready_for_shutdown"], true);
+    assert_eq!(data["blockers"], json!([]));
+    assert_eq!(data["active_tasks"][0]["task_id"], json!(id));
+    assert_eq!(data["uncommitted"], json!([]));
+    let (_, data) = c
+        .ok(
+            "orchestrator_reconnect_test",
+            json!({ "session_id": "s-1", "include_buffer_status": true, "include_reconnection_stats": true }),
+        )
+        .await;
+    assert_eq!(data["connection_ok"], true);
+    assert_eq!(data["session_id"], "s-1");
+    assert_eq!(data["reconnections"], 0);
+    // Still serving the repository after the restart.
+    let (_, data) = c
+        .ok("orchestrator_show_task", json!({ "task_id": id }))
+        .await;
+    assert_eq!(data["task"]["status"], "in_progress");
+    assert_eq!(
+        repo.commit_count(),
+        before,
+        "the restart tools write nothing"
+    );
+}
+
+/// A server started in a subdirectory resolves relative file paths from there, as
+/// the original does, and the error for a missing file says where it looked.
+#[tokio::test]
+async fn file_paths_are_relative_to_the_servers_directory() {
+    let repo = repo();
+    repo.write("web/src/app.js", "let x = 1;\n");
+    let id = add(&repo, &["Build the app"]);
+    let web = repo.root.join("web");
+    let mut c = Client::start(&web).await;
+    c.ok("orchestrator_execute_subtask", json!({ "task_id": id }))
+        .await;
+    let done = |paths: &[&str]| {
+        json!({ "task_id": id, "summary": "Built.", "detailed_work": "",
+                "next_action": "complete", "file_paths": paths })
+    };
+    let (_, error) = c
+        .fails("orchestrator_complete_subtask", done(&["src/missing.js"]))
+        .await;
+    let hint = error["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(&format!("relative paths start from {}", web.display())),
+        "{hint}"
+    );
+    let (_, data) = c
+        .ok("orchestrator_complete_subtask", done(&["src/app.js"]))
+        .await;
+    assert_eq!(data["task"]["artifacts"][0]["path"], "web/src/app.js");
+    repo.write("web/src/util.js", "let y = 2;\n");
+    let (_, data) = c
+        .ok(
+            "orchestrator_record_files",
+            json!({ "paths": ["src/util.js"], "task_id": id }),
+        )
+        .await;
+    assert_eq!(data["recorded"][0]["path"], "web/src/util.js", "{data}");
+}
+
+/// Every tool declares an output schema; input schemas use one type per property
+/// (no `["string","null"]`), no `null` in enums and no non-standard `format`.
+#[tokio::test]
+async fn schemas_are_portable_and_results_declared() {
+    fn walk(v: &Value, at: &str) {
+        match v {
+            Value::Object(map) => {
+                assert!(
+                    !map.get("type").is_some_and(Value::is_array),
+                    "{at}: type array {v}"
+                );
+                assert!(map.get("format").is_none(), "{at}: format {v}");
+                assert!(map.get("$schema").is_none(), "{at}: $schema");
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    assert!(!values.contains(&Value::Null), "{at}: null in enum");
+                }
+                for (k, v) in map {
+                    walk(v, &format!("{at}.{k}"));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, at)),
+            _ => {}
+        }
+    }
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let list = c.request("tools/list", json!({})).await;
+    for tool in list["result"]["tools"].as_array().unwrap() {
+        let name = tool["name"].as_str().unwrap();
+        walk(&tool["inputSchema"], name);
+        assert_eq!(tool["outputSchema"]["type"], "object", "{name}");
+    }
+    // Integers typed as strings by simple clients are accepted.
+    let (_, data) = c.ok("orchestrator_log", json!({ "limit": "1" })).await;
+    assert_eq!(data["entries"].as_array().unwrap().len(), 1);
+    let (text, _) = c.fails("orchestrator_log", json!({ "limit": "one" })).await;
+    assert!(text.contains("\"one\" is not a whole number"), "{text}");
+}
+
+/// `core`: the original's twelve tools and orchestrator_claim_next, in no more bytes
+/// than the original's tool list; tools of the full set are refused by name.
+#[tokio::test]
+async fn core_tool_set_is_the_originals_in_its_size() {
+    let original: Value = serde_json::from_str(include_str!("../mcp/original-tools.json")).unwrap();
+    let original = original.as_array().unwrap();
+    let mut expected: Vec<&str> = original
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .chain(["orchestrator_claim_next"])
+        .collect();
+    expected.sort_unstable();
+    let repo = repo();
+    let check = |list: &Value| {
+        let tools = list["result"]["tools"].as_array().unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, expected);
+        let (ours, theirs) = (
+            serde_json::to_string(tools).unwrap().len(),
+            serde_json::to_string(original).unwrap().len(),
+        );
+        assert!(
+            ours <= theirs,
+            "core tools/list is {ours} bytes, the original's {theirs}"
+        );
+    };
+    let mut c = Client::start_with(&repo.root, Some(ToolSet::Core)).await;
+    check(&c.request("tools/list", json!({})).await);
+    let resp = c
+        .request(
+            "tools/call",
+            json!({ "name": "orchestrator_log", "arguments": {} }),
+        )
+        .await;
+    assert_eq!(resp["error"]["code"], -32602, "{resp}");
+    let message = resp["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"orchestrator_log\"") && message.contains("--tools all"),
+        "{message}"
+    );
+
+    // The same from config.toml when no tool set is given.
+    let mut config = repo.read(".orchestrator/config.toml");
+    config.push_str("\n[mcp]\ntools = \"core\"\n");
+    repo.write(".orchestrator/config.toml", &config);
+    let mut c = Client::start(&repo.root).await;
+    check(&c.request("tools/list", json!({})).await);
+}
+
+/// The protocol versions the official SDKs speak and current clients still send are
+/// each answered with themselves; an unknown one with the newest.
+#[tokio::test]
+async fn protocol_versions() {
+    let repo = repo();
+    for (asked, answered) in [
+        ("2024-11-05", "2024-11-05"),
+        ("2025-03-26", "2025-03-26"),
+        ("2025-06-18", "2025-06-18"),
+        ("2025-11-25", "2025-11-25"),
+        ("2099-01-01", "2025-11-25"),
+    ] {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let handler = OrcServer::new(ServerOptions {
+            root: repo.root.clone(),
+            agent: None,
+            no_commit: false,
+            claims_remote: None,
+            local_claims: false,
+            tools: None,
+        });
+        let (read, write) = tokio::io::split(server);
+        tokio::spawn(orc::mcp::serve(handler, read, write));
+        let (rx, tx) = tokio::io::split(client);
+        let mut c = Client {
+            tx,
+            rx: tokio::io::BufReader::new(rx).lines(),
+            next_id: 0,
+        };
+        let init = c
+            .request(
+                "initialize",
+                json!({ "protocolVersion": asked, "capabilities": {},
+                        "clientInfo": { "name": "t", "version": "1" } }),
+            )
+            .await;
+        assert_eq!(init["result"]["protocolVersion"], answered, "{init}");
+    }
+}
+
+/// Malformed requests through the real binary, each answered with its exact code and
+/// id; the last request has no newline before EOF and is answered too.
+#[test]
+fn json_rpc_edge_cases_through_the_binary() {
+    let repo = Repo::init();
+    let mut child = repo
+        .orc_cmd(&["mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("orc mcp starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let call = |id: Value, params: Value| {
+        json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params }).to_string()
+    };
+    let lines = [
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+            "protocolVersion":"2025-11-25","capabilities":{},
+            "clientInfo":{"name":"t","version":"1"}}})
+        .to_string(),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"}).to_string(),
+        call(
+            json!(2),
+            json!({ "name": "orchestrator_get_status", "arguments": [] }),
+        ),
+        call(json!(3), json!({ "arguments": {} })),
+        call(json!(4), json!({ "name": 5 })),
+        call(
+            json!("s5"),
+            json!({ "name": "orchestrator_nope", "arguments": {} }),
+        ),
+        json!({"jsonrpc":"2.0","id":6,"method":"tools/call"}).to_string(),
+        json!({"jsonrpc":"2.0","id":"s7","method":7}).to_string(),
+        json!({"jsonrpc":"2.0","id":8,"method":"no/such/method"}).to_string(),
+    ];
+    let mut input = lines.join("\n");
+    input.push('\n');
+    // The last request, without a newline.
+    input.push_str(&json!({"jsonrpc":"2.0","id":9,"method":"ping"}).to_string());
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let responses: std::collections::BTreeMap<String, Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["id"].to_string(), v)
+        })
+        .collect();
+    let error = |id: &str, code: i64, words: &str| {
+        let r = &responses[id];
+        assert_eq!(r["error"]["code"], code, "{id}: {r}");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{id}: {message}");
+    };
+    error(
+        "2",
+        -32602,
+        "invalid params for tools/call: invalid type: sequence",
+    );
+    error("3", -32602, "missing field `name`");
+    error("4", -32602, "invalid type: integer `5`, expected a string");
+    error("\"s5\"", -32602, "unknown tool \"orchestrator_nope\"");
+    error("6", -32602, "invalid params for tools/call");
+    error("\"s7\"", -32600, "invalid request");
+    error("8", -32601, "unknown method \"no/such/method\"");
+    assert_eq!(responses["9"]["result"], json!({}), "{responses:?}");
+    assert_eq!(responses.len(), 9, "{responses:?}");
 }

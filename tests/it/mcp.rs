@@ -2354,3 +2354,78 @@ fn json_rpc_edge_cases_through_the_binary() {
     assert_eq!(responses["9"]["result"], json!({}), "{responses:?}");
     assert_eq!(responses.len(), 9, "{responses:?}");
 }
+
+/// A second independent client: the MCP Inspector CLI (npm `@modelcontextprotocol/inspector`)
+/// lists the tools with its schema-portability check in strict mode (0 warnings) and
+/// calls a tool with an integer argument. Runs where `mcp-inspector` is on PATH or in
+/// `ORC_INSPECTOR_BIN` (with the `node` it needs); `.ci/run` installs both and sets
+/// ORC_REQUIRE_INSPECTOR, which turns a missing Inspector into a failure.
+#[test]
+fn inspector_cli_sees_portable_schemas() {
+    let mut path = std::env::var_os("ORC_INSPECTOR_BIN")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .collect::<Vec<_>>();
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path = std::env::join_paths(path).unwrap();
+    let repo = repo();
+    let inspector = |args: &[&str]| {
+        let mut cmd = repo.command("mcp-inspector");
+        cmd.env("PATH", &path)
+            .arg("--cli")
+            .arg(assert_cmd::cargo::cargo_bin!("orc"))
+            .arg("mcp")
+            .args(args);
+        cmd.output()
+    };
+    let version = repo
+        .command("mcp-inspector")
+        .env("PATH", &path)
+        .arg("--version")
+        .output();
+    if !version.is_ok_and(|o| o.status.success()) {
+        assert!(
+            std::env::var_os("ORC_REQUIRE_INSPECTOR").is_none(),
+            "ORC_REQUIRE_INSPECTOR is set but mcp-inspector does not run (PATH or ORC_INSPECTOR_BIN)"
+        );
+        eprintln!(
+            "skipped inspector_cli_sees_portable_schemas: mcp-inspector (npm @modelcontextprotocol/inspector, Node >= 22.19) is not installed; `.ci/run` installs it"
+        );
+        return;
+    }
+    let out = inspector(&["--strict", "--method", "tools/list"]).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("Warning") && !stderr.contains("Schema portability"),
+        "the Inspector warns about the schemas:\n{stderr}"
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list["tools"].as_array().unwrap().len(), 28);
+
+    let out = inspector(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "orchestrator_log",
+        "--tool-arg",
+        "limit=1",
+    ])
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(
+        result["structuredContent"]["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -771,16 +771,30 @@ fn bad_protocol_input_through_the_binary() {
 /// (`.ci/run` creates that virtualenv and sets it).
 #[test]
 fn python_sdk_end_to_end() {
+    python_sdk_script("python_sdk_end_to_end", "tests/mcp/e2e.py");
+}
+
+/// A workflow written for the Python original, with only its twelve tool names and
+/// parameters (restart tools included), through the official SDK against
+/// `orc mcp --tools core` (tests/mcp/original_workflow.py).
+#[test]
+fn python_sdk_runs_the_originals_workflow() {
+    python_sdk_script(
+        "python_sdk_runs_the_originals_workflow",
+        "tests/mcp/original_workflow.py",
+    );
+}
+
+/// Runs a Python SDK script on `orc mcp` in a fresh repository without orc.
+fn python_sdk_script(test: &str, script: &str) {
     let Some(python) = std::env::var_os("ORC_MCP_PYTHON") else {
-        eprintln!(
-            "skipped python_sdk_end_to_end: ORC_MCP_PYTHON is not set (`.ci/run` sets it up)"
-        );
+        eprintln!("skipped {test}: ORC_MCP_PYTHON is not set (`.ci/run` sets it up)");
         return;
     };
     let repo = Repo::new();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/e2e.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut cmd = repo.command(python);
-    cmd.arg(script)
+    cmd.arg(&script)
         .arg("--orc")
         .arg(assert_cmd::cargo::cargo_bin!("orc"))
         .arg("--repo")
@@ -788,7 +802,8 @@ fn python_sdk_end_to_end() {
     let out = cmd.output().expect("python runs");
     assert!(
         out.status.success(),
-        "e2e.py failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        "{} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        script.display(),
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)

@@ -157,7 +157,7 @@ pub fn failure(e: &Error) -> CallToolResult {
 }
 
 /// The service's hint, reworded where it names a CLI command the agent does not have.
-fn hint(e: &Error) -> Option<String> {
+pub(super) fn hint(e: &Error) -> Option<String> {
     Some(match e {
         Error::NotARepository { .. } => {
             "start the server inside a git repository, or pass `orc mcp --repo <path>`".into()

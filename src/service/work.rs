@@ -273,6 +273,16 @@ pub struct StatusChange {
     pub waiting_again: Vec<TaskSummary>,
 }
 
+impl Orc {
+    /// The brief for a task, read only: what `start` returns, without starting it.
+    pub fn brief(&self, id: &str) -> Result<WorkContext> {
+        let state = self.state()?;
+        let id = state.resolve(id)?;
+        let task = state.task(&id)?;
+        state.work_context(self, task, false)
+    }
+}
+
 impl State {
     /// The brief for `task` (without the claim flag).
     pub(super) fn work_context(

@@ -2444,3 +2444,98 @@ fn inspector_cli_sees_portable_schemas() {
         1
     );
 }
+
+/// The role prompts (`prompts/list`, `prompts/get` with a task id) and the recovery
+/// briefing as a resource, for clients that attach context without a tool call.
+#[tokio::test]
+async fn role_prompts_and_the_briefing_resource() {
+    let repo = repo();
+    let (_, ids) = crate::harness::plan(&repo, "Ship it", &["tester:Test the parser"]);
+    let mut c = Client::start(&repo.root).await;
+    let list = c.request("prompts/list", json!({})).await;
+    let names: Vec<&str> = list["result"]["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "architect",
+            "implementer",
+            "tester",
+            "documenter",
+            "reviewer",
+            "researcher",
+            "debugger"
+        ]
+    );
+    assert_eq!(
+        list["result"]["prompts"][0]["arguments"][0]["name"],
+        "task_id"
+    );
+    let get = c.request("prompts/get", json!({ "name": "tester" })).await;
+    let text = get["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.starts_with("# Tester"), "{text:.200}");
+    let get = c
+        .request(
+            "prompts/get",
+            json!({ "name": "reviewer", "arguments": { "task_id": ids[0] } }),
+        )
+        .await;
+    let text = get["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.starts_with(&format!("# {}: Test the parser", ids[0])),
+        "{text:.300}"
+    );
+    let role = &text[text.find("## Your role").expect("a role section")..];
+    assert!(
+        role.contains("Reviewer") && !role.contains("Tester"),
+        "the role asked for, not the task's: {role:.300}"
+    );
+    let (_, data) = c
+        .ok("orchestrator_show_task", json!({ "task_id": ids[0] }))
+        .await;
+    assert_eq!(
+        data["task"]["status"], "pending",
+        "a prompt does not start the task"
+    );
+    let bad = c
+        .request(
+            "prompts/get",
+            json!({ "name": "tester", "arguments": { "task_id": "nope" } }),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        !bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("orc task list"),
+        "{bad}"
+    );
+
+    let list = c.request("resources/list", json!({})).await;
+    assert_eq!(
+        list["result"]["resources"][0]["uri"],
+        "orc://recovery-briefing"
+    );
+    let read = c
+        .request(
+            "resources/read",
+            json!({ "uri": "orc://recovery-briefing" }),
+        )
+        .await;
+    let text = read["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("# Recovery briefing"), "{text:.200}");
+    assert!(text.contains("Test the parser"), "{text}");
+    let bad = c
+        .request("resources/read", json!({ "uri": "orc://nope" }))
+        .await;
+    assert_eq!(bad["error"]["code"], -32002, "{bad}");
+}

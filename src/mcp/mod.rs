@@ -247,7 +247,7 @@ impl ServerHandler for OrcServer {
         if !self.offers(&name) {
             let message = if registry::spec(&name).is_some() {
                 format!(
-                    "tool {name:?} is not offered: this server serves the core tool set; start it with `orc mcp --tools all` for every tool"
+                    "tool {name:?} is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
                 )
             } else {
                 format!("unknown tool {name:?}: tools/list names the tools this server offers")

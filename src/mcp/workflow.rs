@@ -265,8 +265,15 @@ impl OrcServer {
                         db.path
                     ),
                     None => format!(
-                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit.",
-                        db.path, db.new, db.changed
+                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
+                        db.path,
+                        db.new,
+                        db.changed,
+                        if self.offers("orchestrator_import") {
+                            ""
+                        } else {
+                            "; that tool is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
+                        }
                     ),
                 });
             }

@@ -2245,7 +2245,7 @@ async fn core_tool_set_is_the_originals_in_its_size() {
     assert_eq!(resp["error"]["code"], -32602, "{resp}");
     let message = resp["error"]["message"].as_str().unwrap();
     assert!(
-        message.contains("\"orchestrator_log\"") && message.contains("--tools all"),
+        message.contains("\"orchestrator_log\"") && message.contains("tools = \"all\""),
         "{message}"
     );
 
@@ -2418,7 +2418,16 @@ fn inspector_cli_sees_portable_schemas() {
         "the Inspector warns about the schemas:\n{stderr}"
     );
     let list: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(list["tools"].as_array().unwrap().len(), 28);
+    let names: Vec<&str> = list["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"orchestrator_restart_server") && names.contains(&"orchestrator_log"),
+        "{names:?}"
+    );
 
     let out = inspector(&[
         "--method",
@@ -2538,4 +2547,21 @@ async fn role_prompts_and_the_briefing_resource() {
         .request("resources/read", json!({ "uri": "orc://nope" }))
         .await;
     assert_eq!(bad["error"]["code"], -32002, "{bad}");
+}
+
+/// With the core tool set, the pointer to the original's database says where the
+/// import tool is, instead of naming a tool the client does not have.
+#[tokio::test]
+async fn core_tool_set_points_at_the_import_tool_it_lacks() {
+    let repo = repo();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/task-orchestrator/project");
+    crate::harness::copy_dir(&fixture, &repo.root);
+    let mut c = Client::start_with(&repo.root, Some(ToolSet::Core)).await;
+    let (text, _) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(
+        text.contains("orchestrator_import (source \"task-orchestrator\")")
+            && text.contains("not in the core set this server offers"),
+        "{text}"
+    );
 }

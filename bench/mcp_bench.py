@@ -221,8 +221,8 @@ def plan_args(subtasks):
 
 
 # The reference workflow of shared/reference/original.md (21 calls): a session that plans
-# 5 subtasks, works two of them, reports and maintains, then 5 calls with bad input. Steps
-# whose tool only one server has (restart_status, reconnect_test) are skipped for both.
+# 5 subtasks, works two of them, reports and maintains, then 5 calls with bad input. A step
+# whose tool only one server has would be skipped for both (today both have every one).
 WORKFLOW = [
     step("initialize_session", "orchestrator_initialize_session", error=False),
     step("plan_task", "orchestrator_plan_task", plan_args(SUBTASKS), after=remember_plan,

@@ -15,6 +15,14 @@ pub struct McpArgs {
     /// with an error that says what to do.
     #[arg(long, value_name = "PATH")]
     pub repo: Option<PathBuf>,
+
+    /// Tools to offer: core or all (default: `[mcp] tools` in config.toml, else all).
+    ///
+    /// core: the Python MCP Task Orchestrator's twelve tools plus orchestrator_claim_next,
+    /// for a smaller tool list in every agent turn; all: also orc's own tools (tasks,
+    /// decisions, files, recovery, log, import).
+    #[arg(long, value_name = "SET", value_parser = ["core", "all"])]
+    pub tools: Option<String>,
 }
 
 /// Serves until the client closes stdin. Logs go to stderr; stdout is the protocol.
@@ -36,5 +44,8 @@ pub fn run(
         local_claims,
         now: None,
         seed: None,
+        tools: args
+            .tools
+            .map(|t| t.parse().expect("clap allows core and all only")),
     })
 }

@@ -61,20 +61,19 @@ pub enum Level {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MaintenanceParams {
-    /// scan_cleanup: stale, orphaned and broken tasks, file problems (above basic: also resets stale tasks to pending, one commit). validate_structure: check every file under .orchestrator/ (comprehensive: also verify recorded files; full_audit: also the scan). update_documentation: synthesize every parent whose subtasks are all done (or target_task_id), one commit. prepare_handover: the recovery briefing for the next session.
+    /// scan_cleanup: find stale/orphaned tasks; validate_structure: check stored files; update_documentation: synthesize finished parents; prepare_handover: briefing.
     pub action: Action,
-    /// specific_subtask needs target_task_id; the others cover the whole repository.
+    /// specific_subtask needs target_task_id.
     pub scope: Option<Scope>,
-    /// Default basic; see action.
     #[serde(default)]
     pub validation_level: Level,
-    /// The task for scope specific_subtask: its files are verified (validate_structure), it is synthesized (update_documentation).
+    /// For scope specific_subtask.
     pub target_task_id: Option<String>,
 }
 
 #[tool_router(router = maintenance_tools, vis = "pub(super)")]
 impl OrcServer {
-    /// Maintenance: scan_cleanup, validate_structure, update_documentation or prepare_handover (see action).
+    /// Maintenance of the task store (see action).
     #[tool(name = "orchestrator_maintenance_coordinator")]
     async fn maintenance_coordinator(
         &self,

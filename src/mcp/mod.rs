@@ -8,11 +8,16 @@
 
 mod import;
 mod maintenance;
+mod params;
+mod prompts;
 mod records;
+mod registry;
 mod reply;
+mod restart;
 mod status;
 mod tasks;
 mod text;
+mod transport;
 mod words;
 mod workflow;
 
@@ -20,19 +25,28 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
-use rmcp::{ServerHandler, ServiceExt, tool_handler};
+use rmcp::handler::server::tool::ToolCallContext;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CustomRequest, CustomResult, ErrorData,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+    ServerCapabilities, ServerConfig,
+};
+use rmcp::service::RequestContext;
+use rmcp::{RoleServer, ServerHandler, ServiceExt, tool_handler};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::service::{Context, Orc};
 
+pub use registry::ToolSet;
 pub use reply::Reply;
 
 /// What the server tells the client on `initialize`; short, agents read it every session.
 const INSTRUCTIONS: &str = "orc: git-native task orchestrator. Tasks live as files under \
 .orchestrator/ in this git repository; every change a tool makes is one git commit. \
 Start with orchestrator_initialize_session (after a lost context: orchestrator_recover_context); \
-ids accept a unique prefix; file paths are relative to the repository root.";
+ids accept a unique prefix; relative file paths start from the server's working directory.";
 
 thread_local! {
     /// The repository the last call on this thread used. gix handles cannot move between
@@ -57,6 +71,8 @@ pub struct ServerOptions {
     pub now: Option<jiff::Timestamp>,
     /// The seed of new ids; `None`: `ORC_SEED`, else at random.
     pub seed: Option<String>,
+    /// The tools offered (`--tools`); `None`: `[mcp] tools` in config.toml, else all.
+    pub tools: Option<ToolSet>,
 }
 
 /// The MCP server. Holds only how to open the repository; every call reads it afresh.
@@ -66,21 +82,53 @@ pub struct OrcServer {
     /// The repository served: `options.root` until `orchestrator_initialize_session`
     /// names another `working_directory` for this connection.
     root: Arc<Mutex<PathBuf>>,
+    /// Restart requests of this process (`orchestrator_restart_server`), for
+    /// `orchestrator_restart_status`.
+    restarts: Arc<Mutex<Vec<Value>>>,
     tool_router: ToolRouter<OrcServer>,
 }
 
 impl OrcServer {
     pub fn new(options: ServerOptions) -> Self {
+        let mut tool_router = Self::task_tools()
+            + Self::status_tools()
+            + Self::workflow_tools()
+            + Self::maintenance_tools()
+            + Self::record_tools()
+            + Self::import_tools()
+            + Self::restart_tools();
+        let set = options
+            .tools
+            .unwrap_or_else(|| configured_tools(&options.root));
+        tool_router
+            .map
+            .retain(|name, _| registry::offered(name, set));
+        for route in tool_router.map.values_mut() {
+            let tool = &mut route.attr;
+            let mut input = Value::Object((*tool.input_schema).clone());
+            registry::portable(&mut input);
+            if let Value::Object(input) = input {
+                tool.input_schema = Arc::new(input);
+            }
+            tool.output_schema = Some(Arc::new(registry::output_schema(&tool.name)));
+        }
         OrcServer {
             root: Arc::new(Mutex::new(options.root.clone())),
             options,
-            tool_router: Self::task_tools()
-                + Self::status_tools()
-                + Self::workflow_tools()
-                + Self::maintenance_tools()
-                + Self::record_tools()
-                + Self::import_tools(),
+            restarts: Arc::new(Mutex::new(Vec::new())),
+            tool_router,
         }
+    }
+
+    /// Closes the repository handle kept between calls; the next call opens it afresh
+    /// (and so re-reads git config).
+    fn forget_repository(&self) {
+        OPEN.with_borrow_mut(|open| *open = None);
+    }
+
+    /// Whether this server offers the tool `name`.
+    fn offers(&self, name: &str) -> bool {
+        self.tool_router.has_route(name)
     }
 
     /// The directory the tools work in.
@@ -161,21 +209,151 @@ impl OrcServer {
     }
 }
 
+/// The tool set `.orchestrator/config.toml` names (`[mcp] tools`); all when there is no
+/// repository, no orc or no setting yet.
+fn configured_tools(root: &Path) -> ToolSet {
+    Context::from_env()
+        .and_then(|ctx| Orc::open(root, ctx))
+        .and_then(|orc| crate::service::State::load_config(orc.store()))
+        .map_or(ToolSet::All, |config| config.mcp.tools)
+}
+
+/// MCP methods whose requests the SDK turns into custom requests when their params do
+/// not parse: answered with -32602 (invalid params), not -32601 (method not found).
+const KNOWN_METHODS: &[&str] = &[
+    "initialize",
+    "ping",
+    "tools/call",
+    "tools/list",
+    "prompts/get",
+    "prompts/list",
+    "resources/read",
+    "resources/list",
+    "resources/templates/list",
+    "completion/complete",
+    "logging/setLevel",
+];
+
 #[tool_handler(router = self.tool_router)]
 impl ServerHandler for OrcServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(Implementation::new("orc", env!("CARGO_PKG_VERSION")))
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_prompts()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new("orc", env!("CARGO_PKG_VERSION")))
+        .with_instructions(INSTRUCTIONS)
+    }
+
+    /// Calls a tool; an unknown tool's error names it (and says when it is only in the
+    /// `all` tool set).
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> std::result::Result<CallToolResponse, ErrorData> {
+        let name = request.name.to_string();
+        if !self.offers(&name) {
+            let message = if registry::spec(&name).is_some() {
+                format!(
+                    "tool {name:?} is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
+                )
+            } else {
+                format!("unknown tool {name:?}: tools/list names the tools this server offers")
+            };
+            return Err(ErrorData::invalid_params(
+                message,
+                Some(serde_json::json!({ "tool": name })),
+            ));
+        }
+        let tcc = ToolCallContext::new(self, request, context);
+        self.tool_router.call(tcc).await
+    }
+
+    /// One prompt per specialist role.
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<ListPromptsResult, ErrorData> {
+        Ok(ListPromptsResult::with_all_items(self.role_prompts()))
+    }
+
+    /// A role's prompt, with `task_id` the task's brief in that role.
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<GetPromptResponse, ErrorData> {
+        self.role_prompt(&request.name, request.arguments.as_ref())
+            .map(Into::into)
+    }
+
+    /// The recovery briefing.
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<ListResourcesResult, ErrorData> {
+        Ok(ListResourcesResult::with_all_items(Self::resource_list()))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<ReadResourceResponse, ErrorData> {
+        self.resource(&request.uri).map(Into::into)
+    }
+
+    /// Requests the SDK could not read: a known method with malformed params is -32602
+    /// with what is wrong, a message the transport could not read (see
+    /// [`transport::INVALID`]) the error it prepared; anything else is an unknown method.
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> std::result::Result<CustomResult, ErrorData> {
+        let CustomRequest { method, params, .. } = request;
+        if method == transport::INVALID {
+            return Err(transport::prepared_error(params));
+        }
+        if KNOWN_METHODS.contains(&method.as_str()) {
+            let why = match method.as_str() {
+                "tools/call" => {
+                    match serde_json::from_value::<CallToolRequestParams>(
+                        params.clone().unwrap_or(Value::Null),
+                    ) {
+                        Err(e) => e.to_string(),
+                        Ok(_) => "params do not match the method".to_owned(),
+                    }
+                }
+                _ => "params do not match the method".to_owned(),
+            };
+            return Err(ErrorData::invalid_params(
+                format!("invalid params for {method}: {why}"),
+                None,
+            ));
+        }
+        Err(ErrorData::new(
+            rmcp::model::ErrorCode::METHOD_NOT_FOUND,
+            format!("unknown method {method:?}"),
+            None,
+        ))
     }
 }
 
-/// Serves MCP on `transport` until the client disconnects.
-pub async fn serve<T, E, A>(server: OrcServer, transport: T) -> std::io::Result<()>
+/// Serves MCP on newline-delimited JSON-RPC read from `read` and written to `write`
+/// until the client disconnects.
+pub async fn serve<R, W>(server: OrcServer, read: R, write: W) -> std::io::Result<()>
 where
-    T: rmcp::transport::IntoTransport<rmcp::RoleServer, E, A>,
-    E: std::error::Error + Send + Sync + 'static,
+    R: tokio::io::AsyncRead + Unpin + Send + 'static,
+    W: tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let transport = transport::LineTransport::new(read, write);
     let running = match server.serve(transport).await {
         Ok(running) => running,
         // The client went away before initializing: nothing to serve, not a failure.
@@ -218,6 +396,9 @@ pub fn run(options: ServerOptions) -> Result<()> {
     // Non-blocking pipes when stdin/stdout are pipes (how MCP clients start servers),
     // else tokio's blocking stdio; created inside the runtime, as it requires.
     runtime
-        .block_on(async { serve(server, rmcp::transport::stdio_pipes()).await })
+        .block_on(async {
+            let (read, write) = rmcp::transport::stdio_pipes();
+            serve(server, read, write).await
+        })
         .map_err(|e| Error::io("stdio", e))
 }

@@ -129,7 +129,7 @@ impl From<FileOpParam> for FileOpKind {
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordFilesParams {
-    /// Files or directories (walked), relative to the repository root. Omit with changed.
+    /// Files or directories (walked), relative to the server's working directory. Omit with changed.
     #[serde(default)]
     pub paths: Vec<String>,
     /// Record every file that differs from HEAD (new, modified, deleted, renamed) instead of paths.
@@ -156,6 +156,7 @@ pub struct RecoverParams {
     /// Report changes after this commit, or at or after this date (2026-01-31), instead of since the last session.
     pub since: Option<String>,
     /// Entries per list (tasks, changes, decisions, files). Default 20; the briefing says how many more there are.
+    #[serde(default, deserialize_with = "super::params::opt_int")]
     pub limit: Option<usize>,
 }
 
@@ -167,6 +168,7 @@ pub struct LogParams {
     /// Only this operation, e.g. task.complete, or a group: task, decision, files, session.
     pub op: Option<String>,
     /// At most this many entries. Default 20.
+    #[serde(default, deserialize_with = "super::params::opt_int")]
     pub limit: Option<usize>,
     /// Only commits after this commit, or at or after this date (2026-01-31).
     pub since: Option<String>,
@@ -264,6 +266,7 @@ impl OrcServer {
     /// Record what a task did to files (path, operation, SHA-256, size) in its manifest. One git commit.
     #[tool(name = "orchestrator_record_files")]
     async fn record_files(&self, Parameters(p): Parameters<RecordFilesParams>) -> CallToolResult {
+        let cwd = self.root();
         self.call(|orc| {
             let outcome = if p.changed {
                 if !p.paths.is_empty() || p.operation.is_some() || p.from.is_some() {
@@ -279,7 +282,7 @@ impl OrcServer {
                     task: p.task_id,
                     op: p.operation.map(Into::into),
                     from: p.from,
-                    cwd: orc.store().workdir().to_path_buf(),
+                    cwd,
                 })?
             };
             Ok(Reply::outcome(text::recorded(&outcome.value), &outcome))

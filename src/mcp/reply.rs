@@ -86,10 +86,23 @@ impl Reply {
     }
 
     pub fn into_result(self) -> CallToolResult {
-        let mut result = CallToolResult::success(vec![ContentBlock::text(self.text)]);
-        result.structured_content = Some(self.data);
-        result
+        let mut data = match self.data {
+            Value::Object(map) => Value::Object(map),
+            other => json!({ "value": other }),
+        };
+        data["text"] = self.text.into();
+        structured(CallToolResult::success, data)
     }
+}
+
+/// A result whose content is `data` as `structuredContent` and, per the MCP
+/// specification, the same JSON serialised in a text block for clients that read text
+/// only. `data.text` holds the prose for the model (a brief, a summary in Markdown).
+fn structured(make: fn(Vec<ContentBlock>) -> CallToolResult, data: Value) -> CallToolResult {
+    let json = serde_json::to_string(&data).expect("JSON values serialise");
+    let mut result = make(vec![ContentBlock::text(json)]);
+    result.structured_content = Some(data);
+    result
 }
 
 /// Appends what happened in git to a reply's text.
@@ -115,15 +128,14 @@ pub fn refusal(code: &str, message: &str, detail: &str, hint: &str, data: Value)
         text.push_str(detail);
     }
     text.push_str(&format!("\nhint: {hint}"));
-    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
     let mut content = json!({ "error": { "code": code, "message": message, "hint": hint } });
     if let Value::Object(extra) = data {
         for (k, v) in extra {
             content[k] = v;
         }
     }
-    result.structured_content = Some(content);
-    result
+    content["text"] = text.into();
+    structured(CallToolResult::error, content)
 }
 
 /// A service error as a tool error: the message, what to do next, and a stable code.
@@ -134,11 +146,12 @@ pub fn failure(e: &Error) -> CallToolResult {
         Some(h) => format!("error: {message}\nhint: {h}"),
         None => format!("error: {message}"),
     };
-    let mut result = CallToolResult::error(vec![ContentBlock::text(text)]);
     let mut error = json!({ "code": e.code(), "message": message });
     if let Some(h) = hint {
         error["hint"] = h.into();
     }
-    result.structured_content = Some(json!({ "error": error }));
-    result
+    structured(
+        CallToolResult::error,
+        json!({ "error": error, "text": text }),
+    )
 }

@@ -27,20 +27,17 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheckParams {
-    /// Report restart readiness (always ready: orc keeps no server state).
     #[serde(default = "yes")]
     pub include_reboot_readiness: bool,
-    /// Report the transport (stdio).
     #[serde(default = "yes")]
     pub include_connection_status: bool,
-    /// Validate every file under .orchestrator/ and report every problem.
     #[serde(default = "yes")]
     pub include_database_status: bool,
 }
 
 #[tool_router(router = status_tools, vis = "pub(super)")]
 impl OrcServer {
-    /// Counts by status, progress of parent tasks, and the in-progress, ready, blocked and needs-revision tasks.
+    /// Counts and the tasks in progress, ready, blocked.
     #[tool(name = "orchestrator_get_status", annotations(read_only_hint = true))]
     async fn get_status(&self, Parameters(p): Parameters<GetStatusParams>) -> CallToolResult {
         self.call(|orc| {
@@ -74,14 +71,19 @@ impl OrcServer {
         })
     }
 
-    /// Server version, repository, whether orc is initialised there, task count, and a check of the stored files.
+    /// Version, repository, task count, file check.
     #[tool(name = "orchestrator_health_check", annotations(read_only_hint = true))]
     async fn health_check(&self, Parameters(p): Parameters<HealthCheckParams>) -> CallToolResult {
         let version = env!("CARGO_PKG_VERSION");
         let mut data = json!({ "server_version": version });
         let mut lines = vec![format!("orc {version}")];
         if p.include_reboot_readiness {
-            data["restart_ready"] = true.into();
+            // Ready when the restart tool is served: every change is committed already.
+            let ready = self.offers("orchestrator_restart_server");
+            data["restart_ready"] = ready.into();
+            if ready {
+                data["restart_tool"] = "orchestrator_restart_server".into();
+            }
         }
         if p.include_connection_status {
             data["connection"] = "stdio".into();

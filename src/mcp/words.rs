@@ -283,7 +283,7 @@ impl Words for Mcp {
             "When you are done, call orchestrator_complete_subtask with task_id \"{task}\":\n\n\
              - summary: two or three sentences, what you did and the outcome; the next specialist reads it first.\n\
              - detailed_work: Markdown notes: decisions, limitations, follow-ups.\n\
-             - file_paths: every file you created or changed, relative to the repository root (orc records its SHA-256).\n\
+             - file_paths: every file you created or changed, relative to the server's working directory (orc records its SHA-256).\n\
              - next_action: complete; or needs_revision (it must be redone or changed) or blocked (it cannot go on; say why in the summary)."
         )
     }

@@ -19,7 +19,7 @@ use crate::service::{Completion, Progress, ReadyFilter, TaskSummary};
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InitializeSessionParams {
-    /// A directory inside the git repository to work in, for the rest of this connection. Default: the repository the server was started in.
+    /// Directory to work in from now on.
     pub working_directory: Option<String>,
 }
 
@@ -54,36 +54,37 @@ pub enum SubtasksJson {
 }
 
 fn subtasks_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({ "type": ["string", "array"], "items": { "type": "object" } })
+    // A string, as the original declares it (one type is what every client reads); a
+    // JSON array is accepted as well.
+    schemars::json_schema!({ "type": "string" })
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanTaskParams {
-    /// The task to break down. Its first line becomes the parent task's title; all of it its description.
+    /// The task to break down; its first line is the parent's title.
     pub description: String,
-    /// JSON array of subtasks (or a string holding one): {title, description, specialist_type, dependencies?, estimated_effort?, task_id?}. dependencies name earlier subtasks by task_id, title or 0-based position, or existing task ids.
+    /// JSON array string of {title, description, specialist_type, dependencies?, estimated_effort?, task_id?}; dependencies: task_id, title or index of earlier subtasks.
     #[schemars(schema_with = "subtasks_schema")]
     pub subtasks_json: SubtasksJson,
-    /// Recorded in the parent's description.
     pub complexity_level: Option<Complexity>,
-    /// Background, appended to the parent's description.
+    /// Background for the parent's description.
     pub context: Option<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExecuteSubtaskParams {
-    /// Id (or unique prefix) of the subtask to start.
+    /// Subtask id (or unique prefix).
     pub task_id: String,
 }
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimNextParams {
-    /// Only tasks of this specialist role.
+    /// Only this role.
     pub specialist_type: Option<String>,
-    /// Only tasks of this work stream.
+    /// Only this work stream.
     pub stream: Option<String>,
 }
 
@@ -126,20 +127,19 @@ impl From<NextActionParam> for NextAction {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteSubtaskParams {
-    /// Id (or unique prefix) of the subtask, in progress.
+    /// Subtask id (or unique prefix), in progress.
     pub task_id: String,
-    /// Two or three sentences: what was done and the outcome. Read first by the next specialist.
+    /// What was done, in 2-3 sentences.
     pub summary: String,
-    /// The full detail (Markdown): decisions, limitations, follow-ups. Stored in the task file.
+    /// Full detail (Markdown).
     pub detailed_work: String,
-    /// Files created or changed, relative to the repository root; each must exist. Their SHA-256 is recorded.
+    /// Files made or changed, relative to the server's directory.
     #[serde(default)]
     pub file_paths: Vec<String>,
-    /// Accepted for compatibility and echoed back; orc records the files themselves.
     pub artifact_type: Option<ArtifactType>,
-    /// continue or complete: the task is completed; needs_revision or blocked: it stays open in that status (say why in the summary).
+    /// continue/complete: done; needs_revision/blocked: stays open.
     pub next_action: NextActionParam,
-    /// More file paths, as file_paths.
+    /// More file paths.
     #[serde(default)]
     pub legacy_artifacts: Vec<String>,
 }
@@ -147,7 +147,7 @@ pub struct CompleteSubtaskParams {
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SynthesizeParams {
-    /// Id (or unique prefix) of the parent task.
+    /// Parent task id (or unique prefix).
     pub parent_task_id: String,
 }
 
@@ -198,7 +198,7 @@ fn recommended(t: &TaskSummary) -> Value {
 
 #[tool_router(router = workflow_tools, vis = "pub(super)")]
 impl OrcServer {
-    /// Start (or continue) an orchestration session: guidance, specialist roles, open and ready work, the last handoff. Initialises orc in the repository if needed. One git commit.
+    /// Start or continue a session: guidance, roles, open work, handoff.
     #[tool(name = "orchestrator_initialize_session")]
     async fn initialize_session(
         &self,
@@ -254,8 +254,15 @@ impl OrcServer {
                         db.path
                     ),
                     None => format!(
-                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit.",
-                        db.path, db.new, db.changed
+                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
+                        db.path,
+                        db.new,
+                        db.changed,
+                        if self.offers("orchestrator_import") {
+                            ""
+                        } else {
+                            "; that tool is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
+                        }
                     ),
                 });
             }
@@ -266,18 +273,20 @@ impl OrcServer {
                 .with("orc_initialized", init.is_some())
                 .with("continued", continued)
                 .with("init_commit", init.and_then(|i| i.commit));
-            Ok((reply, workdir))
+            Ok(reply)
         });
         match result {
-            Ok((reply, workdir)) => {
-                self.set_root(workdir);
+            Ok(reply) => {
+                // The directory asked for, not the repository root: relative file paths
+                // start from it, as they do from the directory the server started in.
+                self.set_root(root);
                 reply.into_result()
             }
             Err(e) => reply::failure(&e),
         }
     }
 
-    /// Create a parent task and its subtasks from your breakdown, in one git commit. Dependencies are enforced.
+    /// Create a parent task and its subtasks from your breakdown.
     #[tool(name = "orchestrator_plan_task")]
     async fn plan_task(&self, Parameters(p): Parameters<PlanTaskParams>) -> CallToolResult {
         self.call(|orc| {
@@ -332,7 +341,7 @@ impl OrcServer {
         })
     }
 
-    /// Claim a subtask (in_progress, assigned to you) and get its specialist brief: role, task, goal, results of its dependencies, decisions. One git commit.
+    /// Claim a subtask and get its specialist brief.
     #[tool(name = "orchestrator_execute_subtask")]
     async fn execute_subtask(
         &self,
@@ -345,7 +354,7 @@ impl OrcServer {
         })
     }
 
-    /// Claim the next task to do (ready, not claimed by another agent, most urgent, in plan order) and get its brief, as orchestrator_execute_subtask. If another agent claims it first, takes the next one. One git commit.
+    /// Claim the next ready task and get its brief.
     #[tool(name = "orchestrator_claim_next")]
     async fn claim_next(&self, Parameters(p): Parameters<ClaimNextParams>) -> CallToolResult {
         let filter = ReadyFilter {
@@ -390,12 +399,13 @@ impl OrcServer {
         }
     }
 
-    /// Record a subtask's result (summary, detail, files with SHA-256) and complete it, or leave it needing revision or blocked. One git commit.
+    /// Record a subtask's result (summary, detail, files) and complete it; answers the next task.
     #[tool(name = "orchestrator_complete_subtask")]
     async fn complete_subtask(
         &self,
         Parameters(p): Parameters<CompleteSubtaskParams>,
     ) -> CallToolResult {
+        let base = self.root();
         self.call(|orc| {
             let mut artifacts = p.file_paths;
             artifacts.extend(p.legacy_artifacts);
@@ -405,7 +415,7 @@ impl OrcServer {
                     summary: p.summary,
                     detail: Some(p.detailed_work),
                     artifacts,
-                    base: None,
+                    base: Some(base),
                     next_action: Some(p.next_action.into()),
                 },
             )?;
@@ -423,7 +433,7 @@ impl OrcServer {
         })
     }
 
-    /// Combine the completed subtasks' results into the parent's result and complete it, in one git commit. An error while subtasks are open.
+    /// Combine finished subtasks' results into the parent; completes it.
     #[tool(name = "orchestrator_synthesize_results")]
     async fn synthesize_results(
         &self,

@@ -42,6 +42,46 @@ pub struct Config {
     pub claims: ClaimsConfig,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<CustomRole>,
+    /// How `orc mcp` serves this repository (`[mcp]`).
+    #[serde(default, skip_serializing_if = "McpConfig::is_default")]
+    pub mcp: McpConfig,
+}
+
+/// Which tools `orc mcp` offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolSet {
+    /// The Python MCP Task Orchestrator's twelve tools plus `orchestrator_claim_next`.
+    Core,
+    /// Every tool.
+    #[default]
+    All,
+}
+
+impl std::str::FromStr for ToolSet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ToolSet, String> {
+        match s {
+            "core" => Ok(ToolSet::Core),
+            "all" => Ok(ToolSet::All),
+            other => Err(format!("unknown tool set {other:?}: use core or all")),
+        }
+    }
+}
+
+/// The `[mcp]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McpConfig {
+    /// The tools `orc mcp` offers unless `--tools` says otherwise.
+    #[serde(default)]
+    pub tools: ToolSet,
+}
+
+impl McpConfig {
+    pub fn is_default(&self) -> bool {
+        *self == McpConfig::default()
+    }
 }
 
 /// The `[claims]` table: how agents on other clones learn who works on what.
@@ -106,6 +146,7 @@ impl Default for Config {
             archive_after_days: default_archive_days(),
             claims: ClaimsConfig::default(),
             roles: Vec::new(),
+            mcp: McpConfig::default(),
         }
     }
 }

@@ -14,7 +14,7 @@ mod task;
 pub mod time;
 
 pub use claim::{Claim, Holder};
-pub use config::{BUILTIN_ROLES, ClaimsConfig, CommitMode, Config, CustomRole};
+pub use config::{BUILTIN_ROLES, ClaimsConfig, CommitMode, Config, CustomRole, McpConfig, ToolSet};
 pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};
 pub use manifest::{FileOp, FileOpKind, Manifest};

@@ -257,6 +257,16 @@ pub struct StatusChange {
     pub waiting_again: Vec<TaskSummary>,
 }
 
+impl Orc {
+    /// The brief for a task, read only: what `start` returns, without starting it.
+    pub fn brief(&self, id: &str) -> Result<WorkContext> {
+        let state = self.state()?;
+        let id = state.resolve(id)?;
+        let task = state.task(&id)?;
+        state.work_context(self, task, false)
+    }
+}
+
 impl State {
     /// The brief for `task` (without the claim flag).
     pub(super) fn work_context(
@@ -441,7 +451,10 @@ impl Orc {
                 let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
                     Error::invalid_with_hint(
                         format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
-                        "create the file first, or check the path (relative to the current directory)",
+                        format!(
+                            "create the file first, or check the path (relative paths start from {})",
+                            base.display()
+                        ),
                     )
                 })?;
                 artifacts.retain(|a| a.path != rel);

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, DuplexStream, Lines, ReadHalf, WriteHalf};
 
 use crate::harness::{Repo, add, cli_syntax, redact_ids};
-use orc::mcp::{OrcServer, ServerOptions};
+use orc::mcp::{OrcServer, ServerOptions, ToolSet};
 
 /// A raw JSON-RPC client talking to an in-process server.
 struct Client {
@@ -22,6 +22,11 @@ struct Client {
 impl Client {
     /// Starts a server for `root` and performs the initialize handshake.
     async fn start(root: &Path) -> Client {
+        Client::start_with(root, None).await
+    }
+
+    /// Starts a server for `root` offering `tools` (None: as configured).
+    async fn start_with(root: &Path, tools: Option<ToolSet>) -> Client {
         let (client, server) = tokio::io::duplex(1 << 16);
         let server_handler = OrcServer::new(ServerOptions {
             root: root.to_path_buf(),
@@ -31,8 +36,10 @@ impl Client {
             local_claims: false,
             now: Some(crate::harness::NOW.parse().unwrap()),
             seed: Some("mcp-test".into()),
+            tools,
         });
-        tokio::spawn(orc::mcp::serve(server_handler, server));
+        let (read, write) = tokio::io::split(server);
+        tokio::spawn(orc::mcp::serve(server_handler, read, write));
         let (rx, tx) = tokio::io::split(client);
         let mut c = Client {
             tx,
@@ -114,11 +121,27 @@ impl Client {
     }
 }
 
+/// The prose of a tool result. A result with `structuredContent` carries the same JSON
+/// serialised in its one text block (MCP specification), the prose in its `text` field;
+/// one without (arguments the server could not read) has plain text.
 fn text(result: &Value) -> String {
-    result["content"][0]["text"]
+    let block = result["content"][0]["text"]
         .as_str()
-        .expect("a text content block")
-        .to_owned()
+        .expect("a text content block");
+    assert_eq!(
+        result["content"].as_array().map(Vec::len),
+        Some(1),
+        "one content block: {result}"
+    );
+    match &result["structuredContent"] {
+        Value::Null => block.to_owned(),
+        data => {
+            let serialised: Value =
+                serde_json::from_str(block).expect("the text block is the JSON of the result");
+            assert_eq!(&serialised, data, "text block and structuredContent differ");
+            data["text"].as_str().expect("a text field").to_owned()
+        }
+    }
 }
 
 /// An initialised repository whose commits carry a fixed identity (the in-process
@@ -162,12 +185,16 @@ async fn tools_list_is_stable() {
             "orchestrator_maintenance_coordinator",
             "orchestrator_plan_task",
             "orchestrator_ready_tasks",
+            "orchestrator_reconnect_test",
             "orchestrator_record_decision",
             "orchestrator_record_files",
             "orchestrator_recover_context",
+            "orchestrator_restart_server",
+            "orchestrator_restart_status",
             "orchestrator_search_decisions",
             "orchestrator_show_decision",
             "orchestrator_show_task",
+            "orchestrator_shutdown_prepare",
             "orchestrator_synthesize_results",
             "orchestrator_update_task",
             "orchestrator_verify_files",
@@ -197,12 +224,8 @@ async fn original_tools_keep_their_parameters() {
         for (name, spec) in props {
             let m = &mine["inputSchema"]["properties"][name];
             assert!(!m.is_null(), "{} lacks parameter {name}", theirs["name"]);
-            let types = |v: &Value| match &v["type"] {
-                Value::Array(a) => a.clone(),
-                t => vec![t.clone()],
-            };
             assert!(
-                types(m).contains(&spec["type"]),
+                m["type"] == spec["type"],
                 "{}.{name}: {} is not {}",
                 theirs["name"],
                 m["type"],
@@ -226,10 +249,7 @@ async fn original_tools_keep_their_parameters() {
             theirs["name"]
         );
     }
-    assert_eq!(
-        compared, 8,
-        "every tool of the original but the four restart tools is served"
-    );
+    assert_eq!(compared, 12, "every tool of the original is served");
 }
 
 #[tokio::test]
@@ -763,12 +783,27 @@ fn bad_protocol_input_through_the_binary() {
 #[test]
 #[ignore = "needs ORC_MCP_PYTHON, a Python with the mcp package (.ci/run sets it up)"]
 fn python_sdk_end_to_end() {
+    python_sdk_script("tests/mcp/e2e.py");
+}
+
+/// A workflow written for the Python original, with only its twelve tool names and
+/// parameters (restart tools included), through the official SDK against
+/// `orc mcp --tools core` (tests/mcp/original_workflow.py). Ignored unless asked for,
+/// like `python_sdk_end_to_end`.
+#[test]
+#[ignore = "needs ORC_MCP_PYTHON, a Python with the mcp package (.ci/run sets it up)"]
+fn python_sdk_runs_the_originals_workflow() {
+    python_sdk_script("tests/mcp/original_workflow.py");
+}
+
+/// Runs a Python SDK script on `orc mcp` in a fresh repository without orc.
+fn python_sdk_script(script: &str) {
     let python = std::env::var_os("ORC_MCP_PYTHON")
         .expect("ORC_MCP_PYTHON names a Python with the mcp package (`.ci/run` sets it up)");
     let repo = Repo::new();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/e2e.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut cmd = repo.command(python);
-    cmd.arg(script)
+    cmd.arg(&script)
         .arg("--orc")
         .arg(assert_cmd::cargo::cargo_bin!("orc"))
         .arg("--repo")
@@ -776,7 +811,8 @@ fn python_sdk_end_to_end() {
     let out = cmd.output().expect("python runs");
     assert!(
         out.status.success(),
-        "e2e.py failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        "{} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+        script.display(),
         out.status,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
@@ -2179,6 +2215,14 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
         ("orchestrator_recover_context", json!({})),
         ("orchestrator_end_session", json!({ "handoff": "h" })),
         ("orchestrator_end_session", json!({})),
+        ("orchestrator_shutdown_prepare", json!({})),
+        ("orchestrator_reconnect_test", json!({})),
+        ("orchestrator_restart_server", json!({ "timeout": 5 })),
+        ("orchestrator_restart_server", json!({})),
+        (
+            "orchestrator_restart_status",
+            json!({ "include_history": true }),
+        ),
     ] {
         call(&mut c, tool, args).await;
     }
@@ -2242,4 +2286,510 @@ async fn in_process_servers_use_the_injected_clock_and_seed() {
         created.push(data["task"]["id"].clone());
     }
     assert_eq!(created[0], created[1]);
+}
+
+/// The original's four restart tools answer with its parameters as tool results, and
+/// truthfully: orc keeps no server state, so a restart preserves everything and
+/// writes nothing.
+#[tokio::test]
+async fn restart_tools_answer_truthfully() {
+    let repo = repo();
+    let id = add(&repo, &["Write the docs"]);
+    repo.ok(&["start", &id]);
+    let before = repo.commit_count();
+    let mut c = Client::start(&repo.root).await;
+    let (_, data) = c.ok("orchestrator_health_check", json!({})).await;
+    assert_eq!(data["restart_ready"], true);
+    assert_eq!(data["restart_tool"], "orchestrator_restart_server");
+    let (_, data) = c
+        .ok(
+            "orchestrator_restart_status",
+            json!({ "include_history": true, "include_error_details": true }),
+        )
+        .await;
+    assert_eq!(data["phase"], "idle");
+    assert_eq!(data["restart_in_progress"], false);
+    assert_eq!(data["history"], json!([]));
+    let (text, data) = c
+        .ok(
+            "orchestrator_restart_server",
+            json!({ "graceful": true, "preserve_state": true, "timeout": "60", "reason": "configuration_update" }),
+        )
+        .await;
+    assert_eq!(data["state_preserved"], true);
+    assert_eq!(data["restarted"], false);
+    assert_eq!(data["timeout"], 60);
+    assert!(text.contains("no server state"), "{text}");
+    let (text, _) = c
+        .fails("orchestrator_restart_server", json!({ "timeout": 5 }))
+        .await;
+    assert!(text.contains("between 10 and 300"), "{text}");
+    let (_, data) = c
+        .ok(
+            "orchestrator_restart_status",
+            json!({ "include_history": true }),
+        )
+        .await;
+    assert_eq!(data["restart_requests"], 1);
+    assert_eq!(data["history"][0]["reason"], "configuration_update");
+    let (_, data) = c
+        .ok(
+            "orchestrator_shutdown_prepare",
+            json!({ "check_active_tasks": true, "check_database_state": true, "check_client_connections": true }),
+        )
+        .await;
+    assert_eq!(data["ready_for_shutdown"], true);
+    assert_eq!(data["blockers"], json!([]));
+    assert_eq!(data["active_tasks"][0]["task_id"], json!(id));
+    assert_eq!(data["uncommitted"], json!([]));
+    let (_, data) = c
+        .ok(
+            "orchestrator_reconnect_test",
+            json!({ "session_id": "s-1", "include_buffer_status": true, "include_reconnection_stats": true }),
+        )
+        .await;
+    assert_eq!(data["connection_ok"], true);
+    assert_eq!(data["session_id"], "s-1");
+    assert_eq!(data["reconnections"], 0);
+    // Still serving the repository after the restart.
+    let (_, data) = c
+        .ok("orchestrator_show_task", json!({ "task_id": id }))
+        .await;
+    assert_eq!(data["task"]["status"], "in_progress");
+    assert_eq!(
+        repo.commit_count(),
+        before,
+        "the restart tools write nothing"
+    );
+}
+
+/// A server started in a subdirectory resolves relative file paths from there, as
+/// the original does, and the error for a missing file says where it looked.
+#[tokio::test]
+async fn file_paths_are_relative_to_the_servers_directory() {
+    let repo = repo();
+    repo.write("web/src/app.js", "let x = 1;\n");
+    let id = add(&repo, &["Build the app"]);
+    let web = repo.root.join("web");
+    let mut c = Client::start(&web).await;
+    c.ok("orchestrator_execute_subtask", json!({ "task_id": id }))
+        .await;
+    let done = |paths: &[&str]| {
+        json!({ "task_id": id, "summary": "Built.", "detailed_work": "",
+                "next_action": "complete", "file_paths": paths })
+    };
+    let (_, error) = c
+        .fails("orchestrator_complete_subtask", done(&["src/missing.js"]))
+        .await;
+    let hint = error["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(&format!("relative paths start from {}", web.display())),
+        "{hint}"
+    );
+    let (_, data) = c
+        .ok("orchestrator_complete_subtask", done(&["src/app.js"]))
+        .await;
+    assert_eq!(data["task"]["artifacts"][0]["path"], "web/src/app.js");
+    repo.write("web/src/util.js", "let y = 2;\n");
+    let (_, data) = c
+        .ok(
+            "orchestrator_record_files",
+            json!({ "paths": ["src/util.js"], "task_id": id }),
+        )
+        .await;
+    assert_eq!(data["recorded"][0]["path"], "web/src/util.js", "{data}");
+}
+
+/// Every tool declares an output schema; input schemas use one type per property
+/// (no `["string","null"]`), no `null` in enums and no non-standard `format`.
+#[tokio::test]
+async fn schemas_are_portable_and_results_declared() {
+    fn walk(v: &Value, at: &str) {
+        match v {
+            Value::Object(map) => {
+                assert!(
+                    !map.get("type").is_some_and(Value::is_array),
+                    "{at}: type array {v}"
+                );
+                assert!(map.get("format").is_none(), "{at}: format {v}");
+                assert!(map.get("$schema").is_none(), "{at}: $schema");
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    assert!(!values.contains(&Value::Null), "{at}: null in enum");
+                }
+                for (k, v) in map {
+                    walk(v, &format!("{at}.{k}"));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, at)),
+            _ => {}
+        }
+    }
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let list = c.request("tools/list", json!({})).await;
+    for tool in list["result"]["tools"].as_array().unwrap() {
+        let name = tool["name"].as_str().unwrap();
+        walk(&tool["inputSchema"], name);
+        assert_eq!(tool["outputSchema"]["type"], "object", "{name}");
+    }
+    // Integers typed as strings by simple clients are accepted.
+    let (_, data) = c.ok("orchestrator_log", json!({ "limit": "1" })).await;
+    assert_eq!(data["entries"].as_array().unwrap().len(), 1);
+    let (text, _) = c.fails("orchestrator_log", json!({ "limit": "one" })).await;
+    assert!(text.contains("\"one\" is not a whole number"), "{text}");
+}
+
+/// `core`: the original's twelve tools and orchestrator_claim_next, in no more bytes
+/// than the original's tool list; tools of the full set are refused by name.
+#[tokio::test]
+async fn core_tool_set_is_the_originals_in_its_size() {
+    let original: Value = serde_json::from_str(include_str!("../mcp/original-tools.json")).unwrap();
+    let original = original.as_array().unwrap();
+    let mut expected: Vec<&str> = original
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .chain(["orchestrator_claim_next"])
+        .collect();
+    expected.sort_unstable();
+    let repo = repo();
+    let check = |list: &Value| {
+        let tools = list["result"]["tools"].as_array().unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, expected);
+        let (ours, theirs) = (
+            serde_json::to_string(tools).unwrap().len(),
+            serde_json::to_string(original).unwrap().len(),
+        );
+        assert!(
+            ours <= theirs,
+            "core tools/list is {ours} bytes, the original's {theirs}"
+        );
+    };
+    let mut c = Client::start_with(&repo.root, Some(ToolSet::Core)).await;
+    check(&c.request("tools/list", json!({})).await);
+    let resp = c
+        .request(
+            "tools/call",
+            json!({ "name": "orchestrator_log", "arguments": {} }),
+        )
+        .await;
+    assert_eq!(resp["error"]["code"], -32602, "{resp}");
+    let message = resp["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("\"orchestrator_log\"") && message.contains("tools = \"all\""),
+        "{message}"
+    );
+
+    // The same from config.toml when no tool set is given.
+    let mut config = repo.read(".orchestrator/config.toml");
+    config.push_str("\n[mcp]\ntools = \"core\"\n");
+    repo.write(".orchestrator/config.toml", &config);
+    let mut c = Client::start(&repo.root).await;
+    check(&c.request("tools/list", json!({})).await);
+}
+
+/// The protocol versions the official SDKs speak and current clients still send are
+/// each answered with themselves; an unknown one with the newest.
+#[tokio::test]
+async fn protocol_versions() {
+    let repo = repo();
+    for (asked, answered) in [
+        ("2024-11-05", "2024-11-05"),
+        ("2025-03-26", "2025-03-26"),
+        ("2025-06-18", "2025-06-18"),
+        ("2025-11-25", "2025-11-25"),
+        ("2099-01-01", "2025-11-25"),
+    ] {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let handler = OrcServer::new(ServerOptions {
+            root: repo.root.clone(),
+            agent: None,
+            no_commit: false,
+            claims_remote: None,
+            local_claims: false,
+            now: Some(crate::harness::NOW.parse().unwrap()),
+            seed: Some("mcp-test".into()),
+            tools: None,
+        });
+        let (read, write) = tokio::io::split(server);
+        tokio::spawn(orc::mcp::serve(handler, read, write));
+        let (rx, tx) = tokio::io::split(client);
+        let mut c = Client {
+            tx,
+            rx: tokio::io::BufReader::new(rx).lines(),
+            next_id: 0,
+        };
+        let init = c
+            .request(
+                "initialize",
+                json!({ "protocolVersion": asked, "capabilities": {},
+                        "clientInfo": { "name": "t", "version": "1" } }),
+            )
+            .await;
+        assert_eq!(init["result"]["protocolVersion"], answered, "{init}");
+    }
+}
+
+/// Malformed requests through the real binary, each answered with its exact code and
+/// id; the last request has no newline before EOF and is answered too.
+#[test]
+fn json_rpc_edge_cases_through_the_binary() {
+    let repo = Repo::init();
+    let mut child = repo
+        .orc_cmd(&["mcp"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("orc mcp starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let call = |id: Value, params: Value| {
+        json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params }).to_string()
+    };
+    let lines = [
+        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+            "protocolVersion":"2025-11-25","capabilities":{},
+            "clientInfo":{"name":"t","version":"1"}}})
+        .to_string(),
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"}).to_string(),
+        call(
+            json!(2),
+            json!({ "name": "orchestrator_get_status", "arguments": [] }),
+        ),
+        call(json!(3), json!({ "arguments": {} })),
+        call(json!(4), json!({ "name": 5 })),
+        call(
+            json!("s5"),
+            json!({ "name": "orchestrator_nope", "arguments": {} }),
+        ),
+        json!({"jsonrpc":"2.0","id":6,"method":"tools/call"}).to_string(),
+        json!({"jsonrpc":"2.0","id":"s7","method":7}).to_string(),
+        json!({"jsonrpc":"2.0","id":8,"method":"no/such/method"}).to_string(),
+    ];
+    let mut input = lines.join("\n");
+    input.push('\n');
+    // The last request, without a newline.
+    input.push_str(&json!({"jsonrpc":"2.0","id":9,"method":"ping"}).to_string());
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let responses: std::collections::BTreeMap<String, Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["id"].to_string(), v)
+        })
+        .collect();
+    let error = |id: &str, code: i64, words: &str| {
+        let r = &responses[id];
+        assert_eq!(r["error"]["code"], code, "{id}: {r}");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{id}: {message}");
+    };
+    error(
+        "2",
+        -32602,
+        "invalid params for tools/call: invalid type: sequence",
+    );
+    error("3", -32602, "missing field `name`");
+    error("4", -32602, "invalid type: integer `5`, expected a string");
+    error("\"s5\"", -32602, "unknown tool \"orchestrator_nope\"");
+    error("6", -32602, "invalid params for tools/call");
+    error("\"s7\"", -32600, "invalid request");
+    error("8", -32601, "unknown method \"no/such/method\"");
+    assert_eq!(responses["9"]["result"], json!({}), "{responses:?}");
+    assert_eq!(responses.len(), 9, "{responses:?}");
+}
+
+/// A second independent client: the MCP Inspector CLI (npm `@modelcontextprotocol/inspector`)
+/// lists the tools with its schema-portability check in strict mode (0 warnings) and
+/// calls a tool with an integer argument. Ignored unless asked for (`--include-ignored`):
+/// it needs `mcp-inspector` on PATH or in `ORC_INSPECTOR_BIN` (with the `node` it needs),
+/// which `.ci/run` installs.
+#[test]
+#[ignore = "needs mcp-inspector (npm @modelcontextprotocol/inspector, Node >= 22.19; .ci/run installs it)"]
+fn inspector_cli_sees_portable_schemas() {
+    let mut path = std::env::var_os("ORC_INSPECTOR_BIN")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .collect::<Vec<_>>();
+    path.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let path = std::env::join_paths(path).unwrap();
+    let repo = repo();
+    let inspector = |args: &[&str]| {
+        let mut cmd = repo.command("mcp-inspector");
+        cmd.env("PATH", &path)
+            .arg("--cli")
+            .arg(assert_cmd::cargo::cargo_bin!("orc"))
+            .arg("mcp")
+            .args(args);
+        cmd.output()
+    };
+    let version = repo
+        .command("mcp-inspector")
+        .env("PATH", &path)
+        .arg("--version")
+        .output();
+    assert!(
+        version.is_ok_and(|o| o.status.success()),
+        "mcp-inspector does not run (PATH or ORC_INSPECTOR_BIN); `.ci/run` installs it"
+    );
+    let out = inspector(&["--strict", "--method", "tools/list"]).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("Warning") && !stderr.contains("Schema portability"),
+        "the Inspector warns about the schemas:\n{stderr}"
+    );
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = list["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"orchestrator_restart_server") && names.contains(&"orchestrator_log"),
+        "{names:?}"
+    );
+
+    let out = inspector(&[
+        "--method",
+        "tools/call",
+        "--tool-name",
+        "orchestrator_log",
+        "--tool-arg",
+        "limit=1",
+    ])
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["isError"], false, "{result}");
+    assert_eq!(
+        result["structuredContent"]["entries"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// The role prompts (`prompts/list`, `prompts/get` with a task id) and the recovery
+/// briefing as a resource, for clients that attach context without a tool call.
+#[tokio::test]
+async fn role_prompts_and_the_briefing_resource() {
+    let repo = repo();
+    let (_, ids) = crate::harness::plan(&repo, "Ship it", &["tester:Test the parser"]);
+    let mut c = Client::start(&repo.root).await;
+    let list = c.request("prompts/list", json!({})).await;
+    let names: Vec<&str> = list["result"]["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "architect",
+            "implementer",
+            "tester",
+            "documenter",
+            "reviewer",
+            "researcher",
+            "debugger"
+        ]
+    );
+    assert_eq!(
+        list["result"]["prompts"][0]["arguments"][0]["name"],
+        "task_id"
+    );
+    let get = c.request("prompts/get", json!({ "name": "tester" })).await;
+    let text = get["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.starts_with("# Tester"), "{text:.200}");
+    let get = c
+        .request(
+            "prompts/get",
+            json!({ "name": "reviewer", "arguments": { "task_id": ids[0] } }),
+        )
+        .await;
+    let text = get["result"]["messages"][0]["content"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.starts_with(&format!("# {}: Test the parser", ids[0])),
+        "{text:.300}"
+    );
+    let role = &text[text.find("## Your role").expect("a role section")..];
+    assert!(
+        role.contains("Reviewer") && !role.contains("Tester"),
+        "the role asked for, not the task's: {role:.300}"
+    );
+    let (_, data) = c
+        .ok("orchestrator_show_task", json!({ "task_id": ids[0] }))
+        .await;
+    assert_eq!(
+        data["task"]["status"], "pending",
+        "a prompt does not start the task"
+    );
+    let bad = c
+        .request(
+            "prompts/get",
+            json!({ "name": "tester", "arguments": { "task_id": "nope" } }),
+        )
+        .await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+    assert!(
+        !bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("orc task list"),
+        "{bad}"
+    );
+
+    let list = c.request("resources/list", json!({})).await;
+    assert_eq!(
+        list["result"]["resources"][0]["uri"],
+        "orc://recovery-briefing"
+    );
+    let read = c
+        .request(
+            "resources/read",
+            json!({ "uri": "orc://recovery-briefing" }),
+        )
+        .await;
+    let text = read["result"]["contents"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("# Recovery briefing"), "{text:.200}");
+    assert!(text.contains("Test the parser"), "{text}");
+    let bad = c
+        .request("resources/read", json!({ "uri": "orc://nope" }))
+        .await;
+    assert_eq!(bad["error"]["code"], -32002, "{bad}");
+}
+
+/// With the core tool set, the pointer to the original's database says where the
+/// import tool is, instead of naming a tool the client does not have.
+#[tokio::test]
+async fn core_tool_set_points_at_the_import_tool_it_lacks() {
+    let repo = repo();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import/task-orchestrator/project");
+    crate::harness::copy_dir(&fixture, &repo.root);
+    let mut c = Client::start_with(&repo.root, Some(ToolSet::Core)).await;
+    let (text, _) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(
+        text.contains("orchestrator_import (source \"task-orchestrator\")")
+            && text.contains("not in the core set this server offers"),
+        "{text}"
+    );
 }

@@ -98,10 +98,15 @@ class Run:
         text = "\n".join(c.text for c in result.content if c.type == "text")
         is_error = bool(field(result, "is_error", "isError"))
         check(is_error == error, f"{tool} {args}: isError={is_error}, expected {error}: {text}")
-        data = field(result, "structured_content", "structuredContent") or {}
-        leak = CLI_SYNTAX.search(text + "\n" + json.dumps(data))
+        data = field(result, "structured_content", "structuredContent")
+        leak = CLI_SYNTAX.search(text + "\n" + json.dumps(data or {}))
         check(leak is None, f"{tool} {args}: the CLI's syntax {leak and leak.group(0)!r} in {text}")
-        return text, data
+        if data is None:
+            return text, {}
+        # Per the MCP specification the text block is the structured content as JSON
+        # (what clients that read only text, and prompts written for the original, parse).
+        check(json.loads(text) == data, f"{tool}: the text block is not the structured content")
+        return data.get("text", ""), data
 
     async def mutate(self, tool, args, *ops):
         """A mutating call: one new commit per op (usually one), each with `Orc-Op: op`
@@ -153,7 +158,10 @@ async def tools_are_listed(run):
     for t in tools:
         check(t.description, f"{t.name} has no description")
         for name, prop in field(t, "input_schema", "inputSchema").get("properties", {}).items():
-            check(prop.get("description"), f"{t.name}.{name} undocumented")
+            # A flag with its default or a closed set of values says what it is by its
+            # name (the original's text for those repeats the name).
+            check(prop.get("description") or "enum" in prop or "default" in prop,
+                  f"{t.name}.{name} undocumented")
 
 
 async def health(run):

@@ -11,7 +11,7 @@ use std::process::{Child, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::harness::{Repo, add, plan};
+use crate::harness::{Repo, Shape, add, plan};
 
 const T0: &str = "2026-01-15T10:00:00Z";
 const T1H: &str = "2026-01-15T11:00:00Z";
@@ -657,3 +657,67 @@ fn a_task_finished_on_another_branch_is_not_offered_again() {
         "{text}"
     );
 }
+
+/// Claims are refs that git itself sees, whatever the repository's shape (reftable
+/// included): `git for-each-ref` lists them, `git push` carries them to a remote, orc reads
+/// back its own and the remote's, and releasing one deletes the ref.
+fn claims_are_refs_git_lists_and_pushes(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
+    let a = add(&repo, &["Parser"]);
+    let b = add(&repo, &["Lexer"]);
+    repo.ok(&["start", &a, "--agent", "one"]);
+    assert_eq!(claim_refs(&repo, &repo.root), vec![a.clone()]);
+
+    // A remote on the file system: the claim refs push as any ref does.
+    let remote = repo.sibling("claims.git");
+    let mut init = vec!["init", "-q", "--bare"];
+    if shape == Shape::Sha256 {
+        init.push("--object-format=sha256");
+    }
+    init.push(remote.to_str().unwrap());
+    repo.git(&init);
+    let remote = remote.to_str().unwrap();
+    repo.git(&["push", "-q", remote, "refs/orc/claims/*:refs/orc/claims/*"]);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, remote),
+        BTreeSet::from([a.clone()])
+    );
+
+    // Through that remote as the claims remote: orc pushes, fetches and reads it back.
+    repo.git(&["remote", "add", "claims", remote]);
+    let mut config = repo.read(".orchestrator/config.toml");
+    config.push_str("\n[claims]\nremote = \"claims\"\n");
+    repo.write(".orchestrator/config.toml", &config);
+    repo.git(&["commit", "-qam", "claims through a remote"]);
+    repo.ok(&["start", &b, "--agent", "one"]);
+    let mut both_ids = vec![a.clone(), b.clone()];
+    both_ids.sort();
+    assert_eq!(claim_refs(&repo, &repo.root), both_ids);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, "claims"),
+        BTreeSet::from([a.clone(), b.clone()])
+    );
+    let v = json_at(&repo, &repo.root, T0, &["claims", "--agent", "one"]);
+    let seen: Vec<(String, Value)> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["task"].as_str().unwrap().to_owned(), c["seen"].clone()))
+        .collect();
+    let both = serde_json::json!(["local", "claims"]);
+    let mut expected = vec![(a.clone(), both.clone()), (b.clone(), both)];
+    expected.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(seen, expected, "{v}");
+
+    // Releasing deletes the ref here and on the remote.
+    repo.ok(&["task", "status", &b, "pending", "--agent", "one"]);
+    assert_eq!(claim_refs(&repo, &repo.root), vec![a.clone()]);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, "claims"),
+        BTreeSet::from([a.clone()])
+    );
+    assert_eq!(repo.status_porcelain(), "");
+    assert_fsck(&repo, &repo.root);
+}
+
+crate::for_each_shape!(claims_are_refs_git_lists_and_pushes);

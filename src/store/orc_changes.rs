@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use gix::ObjectId;
 use serde::{Deserialize, Serialize};
@@ -181,10 +182,49 @@ pub struct OrcChanges<'a> {
     /// its parents — the check that `ORC_HISTORY_BOUNDARY=off` asks for, and what is done
     /// where commit ids do not tell the parents (replaced objects) or are not SHA-1.
     cache: Option<Cache>,
+    trees: Trees,
 }
 
 /// An entry of a tree: its mode and object.
 type Entry = (gix::objs::tree::EntryMode, ObjectId);
+
+/// The entries of a tree by name (the first, if a name repeats).
+type Entries = HashMap<Vec<u8>, Entry>;
+
+/// The trees decoded for the last commits looked into: in a walk newest first, a parent's
+/// trees are the next commit's.
+#[derive(Default)]
+struct Trees {
+    /// The `.orchestrator/` trees of the parents of the commit looked into last.
+    orc: Vec<(String, Option<ObjectId>)>,
+    decoded: HashMap<ObjectId, Rc<Entries>>,
+}
+
+impl Trees {
+    /// How many decoded trees are kept at most (a commit needs a few per parent).
+    const KEEP: usize = 64;
+
+    fn entries(&mut self, store: &Store, id: Option<ObjectId>) -> Result<Rc<Entries>> {
+        let Some(id) = id else {
+            return Ok(Rc::default());
+        };
+        if let Some(e) = self.decoded.get(&id) {
+            return Ok(Rc::clone(e));
+        }
+        let tree = store.repo.find_tree(id).map_err(Error::git)?;
+        let mut out = Entries::new();
+        for e in tree.decode().map_err(Error::git)?.entries {
+            out.entry(e.filename.to_vec())
+                .or_insert((e.mode, e.oid.to_owned()));
+        }
+        if self.decoded.len() >= Self::KEEP {
+            self.decoded.clear();
+        }
+        let out = Rc::new(out);
+        self.decoded.insert(id, Rc::clone(&out));
+        Ok(out)
+    }
+}
 
 impl Store {
     /// A fresh [`OrcChanges`] for one history query.
@@ -196,7 +236,11 @@ impl Store {
             let file = self.local_dir().join("cache").join("history.paths");
             Cache::load(file, self.shallow_stamp())
         });
-        OrcChanges { store: self, cache }
+        OrcChanges {
+            store: self,
+            cache,
+            trees: Trees::default(),
+        }
     }
 
     /// The blob (not a symlink, tree or submodule) at `path` in `commit`; `None` when
@@ -222,22 +266,11 @@ impl Store {
             .map(|e| e.object_id()))
     }
 
-    /// The entries of a tree by name (the first, if a name repeats).
-    fn entry_map(&self, tree: Option<ObjectId>) -> Result<HashMap<Vec<u8>, Entry>> {
-        let mut out = HashMap::new();
-        let Some(id) = tree else { return Ok(out) };
-        let tree = self.repo.find_tree(id).map_err(Error::git)?;
-        for e in tree.decode().map_err(Error::git)?.entries {
-            out.entry(e.filename.to_vec())
-                .or_insert((e.mode, e.oid.to_owned()));
-        }
-        Ok(out)
-    }
-
     /// The paths below `prefix` whose blob differs between the trees `old` and `new`
     /// (a path that is no blob on one side counts as absent there).
     fn blob_diff(
         &self,
+        trees: &mut Trees,
         old: Option<ObjectId>,
         new: Option<ObjectId>,
         prefix: &str,
@@ -246,7 +279,7 @@ impl Store {
         if old == new {
             return Ok(());
         }
-        let (a, b) = (self.entry_map(old)?, self.entry_map(new)?);
+        let (a, b) = (trees.entries(self, old)?, trees.entries(self, new)?);
         let names: BTreeSet<&Vec<u8>> = a.keys().chain(b.keys()).collect();
         for name in names {
             let (x, y) = (a.get(name), b.get(name));
@@ -257,7 +290,7 @@ impl Store {
             let tree = |e: Option<&Entry>| e.filter(|(m, _)| m.is_tree()).map(|(_, id)| *id);
             let blob = |e: Option<&Entry>| e.filter(|(m, _)| m.is_blob()).map(|(_, id)| *id);
             if tree(x).is_some() || tree(y).is_some() {
-                self.blob_diff(tree(x), tree(y), &format!("{path}/"), out)?;
+                self.blob_diff(trees, tree(x), tree(y), &format!("{path}/"), out)?;
             }
             if blob(x) != blob(y) {
                 out.insert(path);
@@ -269,14 +302,29 @@ impl Store {
     /// The files under `.orchestrator/` whose blob in `commit` differs from the blob in
     /// every parent (for a root commit: the files it has). A parent missing from a shallow
     /// clone counts as having none.
-    fn orc_paths_changed(&self, commit: &CommitInfo) -> Result<BTreeSet<String>> {
+    ///
+    /// `trees` holds what was read for the commits looked into last, and gets what is read
+    /// for this one: a walk newest first mostly meets a commit right after its child.
+    fn orc_paths_changed(
+        &self,
+        commit: &CommitInfo,
+        trees: &mut Trees,
+    ) -> Result<BTreeSet<String>> {
         let prefix = format!("{ORC_DIR}/");
-        let now = self.orc_tree(&commit.id)?;
+        let now = match trees.orc.iter().find(|(id, _)| *id == commit.id) {
+            Some((_, tree)) => *tree,
+            None => self.orc_tree(&commit.id)?,
+        };
+        trees.orc.clear();
         let mut common: Option<BTreeSet<String>> = None;
         for p in &commit.parents {
-            let before = self.orc_tree(p).unwrap_or(None);
+            let before = self.orc_tree(p);
+            if let Ok(tree) = &before {
+                trees.orc.push((p.clone(), *tree));
+            }
+            let before = before.unwrap_or(None);
             let mut changed = BTreeSet::new();
-            self.blob_diff(before, now, &prefix, &mut changed)?;
+            self.blob_diff(trees, before, now, &prefix, &mut changed)?;
             common = Some(match common {
                 None => changed,
                 Some(c) => c.intersection(&changed).cloned().collect(),
@@ -289,7 +337,7 @@ impl Store {
             Some(c) => Ok(c),
             None => {
                 let mut all = BTreeSet::new();
-                self.blob_diff(None, now, &prefix, &mut all)?;
+                self.blob_diff(trees, None, now, &prefix, &mut all)?;
                 Ok(all)
             }
         }
@@ -319,7 +367,7 @@ impl OrcChanges<'_> {
             return Err(Error::git(format!("bad object id {}", commit.id)));
         };
         if !cache.commits.contains_key(&id) {
-            let changed = store.orc_paths_changed(commit)?;
+            let changed = store.orc_paths_changed(commit, &mut self.trees)?;
             let list: Vec<u32> = changed.into_iter().map(|p| cache.intern(p)).collect();
             cache.commits.insert(id, list);
             cache.learned = true;

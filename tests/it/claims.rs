@@ -125,7 +125,20 @@ fn task_field(repo: &Repo, dir: &Path, id: &str, field: &str) -> Value {
 
 #[test]
 fn worktrees_racing_start_have_exactly_one_winner() {
-    let repo = Repo::init();
+    racing_start(Shape::Sha1Files);
+}
+
+/// The same race where refs live in reftable: each claim is a `git update-ref` with the
+/// old value, and git's lock on the table stack decides.
+#[test]
+fn worktrees_racing_start_in_a_reftable_repository_have_exactly_one_winner() {
+    if Shape::Reftable.available() {
+        racing_start(Shape::Reftable);
+    }
+}
+
+fn racing_start(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     let rounds = rounds(6);
     let tasks: Vec<String> = (0..rounds)
         .map(|i| add(&repo, &[&format!("contested task {i}")]))
@@ -222,7 +235,20 @@ fn shared_project(repo: &Repo, tasks: usize) -> (PathBuf, Vec<String>) {
 
 #[test]
 fn clones_racing_next_claim_through_a_remote_never_share_a_task() {
-    let repo = Repo::init();
+    racing_next_claim(Shape::Sha1Files);
+}
+
+/// The same race with the first clone's refs in reftable (the claims a fetch brings in
+/// are read from there too).
+#[test]
+fn clones_racing_next_claim_with_a_reftable_clone_never_share_a_task() {
+    if Shape::Reftable.available() {
+        racing_next_claim(Shape::Reftable);
+    }
+}
+
+fn racing_next_claim(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
     let rounds = rounds(4);
     let (origin, ids) = shared_project(&repo, 3 * rounds + 2);
     let clones = [

@@ -1,10 +1,12 @@
-//! References: reading HEAD and other refs, and moving one with compare-and-swap.
+//! References: reading HEAD and other refs, listing them by prefix, and moving or deleting
+//! one with compare-and-swap: HEAD, the branch it names and claim refs go through here.
 //!
 //! The `files` backend (loose refs and `packed-refs`) goes through gix. gix cannot read
 //! reftable yet, so in a repository whose `extensions.refStorage` is `reftable` exactly
 //! these reads and updates go through the git command line (`git rev-parse`,
-//! `git symbolic-ref`, `git update-ref <ref> <new> <old>`), with the same guarantee: an
-//! update succeeds only while the ref still has the value the caller saw.
+//! `git symbolic-ref`, `git show-ref`, `git for-each-ref`, `git update-ref <ref> <new> <old>`,
+//! `git update-ref -d <ref> <old>`), with the same guarantee: an update or deletion succeeds
+//! only while the ref still has the value the caller saw.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

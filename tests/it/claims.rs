@@ -3,7 +3,8 @@
 //! parent/synthesis loop, an unreachable claims remote, and `orc ready`'s filters.
 //!
 //! `ORC_TEST_CLAIM_ROUNDS` sets the number of racing rounds (default 6 for worktrees
-//! and 4 for clones, which go through a remote, to keep the suite fast; CI runs 20).
+//! and 4 for clones, which go through a remote, halved for the reftable variants, to keep
+//! the suite fast; CI runs 20).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -125,7 +126,7 @@ fn task_field(repo: &Repo, dir: &Path, id: &str, field: &str) -> Value {
 
 #[test]
 fn worktrees_racing_start_have_exactly_one_winner() {
-    racing_start(Shape::Sha1Files);
+    racing_start(Shape::Sha1Files, 6);
 }
 
 /// The same race where refs live in reftable: each claim is a `git update-ref` with the
@@ -133,13 +134,14 @@ fn worktrees_racing_start_have_exactly_one_winner() {
 #[test]
 fn worktrees_racing_start_in_a_reftable_repository_have_exactly_one_winner() {
     if Shape::Reftable.available() {
-        racing_start(Shape::Reftable);
+        racing_start(Shape::Reftable, 3);
     }
 }
 
-fn racing_start(shape: Shape) {
+/// `default_rounds` unless `ORC_TEST_CLAIM_ROUNDS` says otherwise.
+fn racing_start(shape: Shape, default_rounds: usize) {
     let repo = Repo::init_shaped(shape);
-    let rounds = rounds(6);
+    let rounds = rounds(default_rounds);
     let tasks: Vec<String> = (0..rounds)
         .map(|i| add(&repo, &[&format!("contested task {i}")]))
         .collect();
@@ -235,7 +237,7 @@ fn shared_project(repo: &Repo, tasks: usize) -> (PathBuf, Vec<String>) {
 
 #[test]
 fn clones_racing_next_claim_through_a_remote_never_share_a_task() {
-    racing_next_claim(Shape::Sha1Files);
+    racing_next_claim(Shape::Sha1Files, 4);
 }
 
 /// The same race with the first clone's refs in reftable (the claims a fetch brings in
@@ -243,13 +245,14 @@ fn clones_racing_next_claim_through_a_remote_never_share_a_task() {
 #[test]
 fn clones_racing_next_claim_with_a_reftable_clone_never_share_a_task() {
     if Shape::Reftable.available() {
-        racing_next_claim(Shape::Reftable);
+        racing_next_claim(Shape::Reftable, 2);
     }
 }
 
-fn racing_next_claim(shape: Shape) {
+/// `default_rounds` unless `ORC_TEST_CLAIM_ROUNDS` says otherwise.
+fn racing_next_claim(shape: Shape, default_rounds: usize) {
     let repo = Repo::init_shaped(shape);
-    let rounds = rounds(4);
+    let rounds = rounds(default_rounds);
     let (origin, ids) = shared_project(&repo, 3 * rounds + 2);
     let clones = [
         repo.root.clone(),

@@ -1,7 +1,6 @@
 //! Orchestration history from commits: `orc log`, and every committed version of one task
 //! or decision (`orc show ID --history`) with field-level changes between versions.
 
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
@@ -334,32 +333,21 @@ impl Orc {
         // missing ones in one batch.
         let mut raw: Vec<(CommitInfo, String, Option<String>)> = Vec::new();
         let mut failure: Option<Error> = None;
-        // The blob of a path in a commit, as found when the commit was a parent: in a
-        // walk newest first, most commits come right after their child.
-        let mut known: HashMap<(String, String), Option<String>> = HashMap::new();
+        // Which commits changed the file: from the history cache, so that only the few
+        // that did are looked into.
+        let mut changes = self.store.orc_changes();
         let end = self.store.walk_history(None, |c| {
             let mut step = || -> Result<Option<Step>> {
-                let now = match known.remove(&(c.id.clone(), path.clone())) {
-                    Some(blob) => blob,
-                    None => self.store.blob_id_at(&c.id, &path)?,
-                };
-                let mut parents = Vec::new();
-                for p in &c.parents {
-                    let blob = self.store.blob_id_at(p, &path).unwrap_or(None);
-                    known.insert((p.clone(), path.clone()), blob.clone());
-                    parents.push(blob);
-                }
-                let changed = if parents.is_empty() {
-                    now.is_some()
-                } else {
-                    parents.iter().all(|p| *p != now)
-                };
-                if !changed {
+                if !changes.touches(c, &path)? {
                     return Ok(None);
                 }
+                let now = self.store.blob_id_at(&c.id, &path)?;
                 // A renumbered decision came from another file in the same commit, and a
                 // task file moved between the flat and the sharded layout from the other.
-                let appeared = parents.first().is_some_and(Option::is_none);
+                let appeared = match c.parents.first() {
+                    Some(p) => self.store.blob_id_at(p, &path).unwrap_or(None).is_none(),
+                    None => false,
+                };
                 let earlier_path = match &object {
                     ObjectRef::Decision(_)
                         if appeared && c.trailer("Orc-Op") == Some("decision.renumber") =>
@@ -394,6 +382,7 @@ impl Orc {
             }
             ControlFlow::Continue(())
         })?;
+        changes.save(failure.is_none() && end.problem.is_none() && !end.stopped);
         let mut history = HistoryCoverage::from_walk(&end);
         if let Some(e) = failure {
             history.problem = Some(e.to_string());

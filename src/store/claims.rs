@@ -10,10 +10,9 @@
 use std::process::Command;
 
 use gix::ObjectId;
-use gix::refs::Target;
-use gix::refs::transaction::{Change as RefChange, LogChange, PreviousValue, RefEdit, RefLog};
 
 use super::Store;
+use super::refs::{self, UpdateError};
 use crate::error::{Error, Result};
 
 /// Where claim refs live, locally and on a claims remote.
@@ -60,19 +59,10 @@ impl Store {
     }
 
     fn claim_refs_under(&self, prefix: &str) -> Result<Vec<ClaimRef>> {
-        let platform = self.repo.references().map_err(Error::git)?;
-        let iter = match platform.prefixed(prefix) {
-            Ok(iter) => iter,
-            Err(e) => return Err(Error::git(e)),
-        };
         let mut out = Vec::new();
-        for r in iter {
-            let r = r.map_err(Error::git)?;
-            let name = r.name().as_bstr().to_string();
-            let Some(task) = name.strip_prefix(prefix) else {
-                continue;
-            };
-            if let Some(c) = self.claim_at(r.target().try_id().map(|id| id.to_owned()), task)? {
+        for (name, id) in refs::list(self, prefix)? {
+            let task = name.strip_prefix(prefix).unwrap_or(&name);
+            if let Some(c) = self.claim_at(Some(id), task)? {
                 out.push(c);
             }
         }
@@ -81,10 +71,7 @@ impl Store {
     }
 
     fn read_claim_ref(&self, name: &str, task: &str) -> Result<Option<ClaimRef>> {
-        match self.repo.try_find_reference(name).map_err(Error::git)? {
-            Some(r) => self.claim_at(r.target().try_id().map(|id| id.to_owned()), task),
-            None => Ok(None),
-        }
+        self.claim_at(refs::read(self, name)?, task)
     }
 
     fn claim_at(&self, id: Option<ObjectId>, task: &str) -> Result<Option<ClaimRef>> {
@@ -140,42 +127,21 @@ impl Store {
         new: Option<&str>,
     ) -> Result<bool> {
         let name = format!("{CLAIMS_PREFIX}{task}");
-        let expected = match expected {
-            Some(hex) => PreviousValue::MustExistAndMatch(Target::Object(parse_id(hex)?)),
-            None => PreviousValue::MustNotExist,
-        };
-        let change = match new {
-            Some(hex) => RefChange::Update {
-                log: LogChange {
-                    mode: RefLog::AndReference,
-                    force_create_reflog: false,
-                    message: format!("orc claim {task}").into(),
-                },
-                expected,
-                new: Target::Object(parse_id(hex)?),
-            },
-            None => RefChange::Delete {
-                expected,
-                log: RefLog::AndReference,
-            },
-        };
-        let edit = RefEdit {
-            change,
-            name: name
-                .as_str()
-                .try_into()
-                .map_err(|e| Error::invalid(format!("{name:?} is not a valid ref name: {e}")))?,
-            deref: false,
-        };
         let who = identity(&self.repo, gix::date::Time::now_utc().seconds)?;
-        let mut time_buf = gix::date::parse::TimeBuf::default();
-        match self
-            .repo
-            .edit_references_as(Some(edit), Some(who.to_ref(&mut time_buf)))
-        {
-            Ok(_) => Ok(true),
-            Err(e) if is_ref_race(&e) => Ok(false),
-            Err(e) => Err(Error::git(e)),
+        let message = format!("orc claim {task}");
+        let expected = expected.map(parse_id).transpose()?;
+        let outcome = match (new, expected) {
+            (Some(hex), _) => refs::update(self, &name, parse_id(hex)?, expected, &message, &who),
+            (None, Some(old)) => refs::delete(self, &name, old, &message, &who),
+            // Deleting what must not exist: done when it does not.
+            (None, None) => {
+                return Ok(refs::read(self, &name)?.is_none());
+            }
+        };
+        match outcome {
+            Ok(()) => Ok(true),
+            Err(UpdateError::Race) => Ok(false),
+            Err(UpdateError::Failed(e)) => Err(e),
         }
     }
 
@@ -254,25 +220,31 @@ impl Store {
     /// (local branches and remote-tracking ones, not the one checked out here), by branch
     /// name. Work on a task finished on another branch shows here before it is merged.
     pub fn file_on_other_branches(&self, rel: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let here = self.repo.head_name().ok().flatten().map(|n| n.to_owned());
-        let platform = self.repo.references().map_err(Error::git)?;
+        let here = refs::head(self)?.branch;
         let mut out = Vec::new();
         for prefix in ["refs/heads/", "refs/remotes/"] {
-            for r in platform.prefixed(prefix).map_err(Error::git)? {
-                let Ok(mut r) = r else { continue };
-                if here.as_ref().is_some_and(|h| h.as_ref() == r.name()) {
+            // Symbolic refs (`origin/HEAD`) are not listed: they name a branch listed anyway.
+            for (name, id) in refs::list(self, prefix)? {
+                if here.as_deref() == Some(name.as_str()) {
                     continue;
                 }
-                // A symbolic ref (`origin/HEAD`) names a branch listed anyway.
-                if r.target().try_id().is_none() {
+                let Some(tree) = self
+                    .repo
+                    .find_object(id)
+                    .ok()
+                    .and_then(|o| o.peel_to_tree().ok())
+                else {
                     continue;
-                }
-                let Ok(tree) = r.peel_to_tree() else { continue };
+                };
                 let Ok(Some(entry)) = tree.lookup_entry_by_path(rel) else {
                     continue;
                 };
                 let Ok(object) = entry.object() else { continue };
-                out.push((r.name().shorten().to_string(), object.data.clone()));
+                let short = name
+                    .strip_prefix("refs/heads/")
+                    .or_else(|| name.strip_prefix("refs/remotes/"))
+                    .unwrap_or(&name);
+                out.push((short.to_owned(), object.data.clone()));
             }
         }
         Ok(out)
@@ -381,12 +353,6 @@ fn tracking_prefix(remote: &str) -> String {
 fn parse_id(hex: &str) -> Result<ObjectId> {
     ObjectId::from_hex(hex.as_bytes())
         .map_err(|e| Error::invalid(format!("{hex:?} is not an object id: {e}")))
-}
-
-fn is_ref_race(e: &gix::Error) -> bool {
-    use gix::refs::file::transaction::prepare::{MustNotExist, ReferenceOutOfDate};
-    e.downcast_any_ref::<ReferenceOutOfDate>().is_some()
-        || e.downcast_any_ref::<MustNotExist>().is_some()
 }
 
 /// The signature of claim objects: git's committer (or orc's fallback), at `seconds`.

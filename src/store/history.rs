@@ -32,6 +32,12 @@ enum BoundaryMode {
     Off,
 }
 
+/// Whether a full walk was asked for (`ORC_HISTORY_BOUNDARY=off`): then history caches
+/// are neither read nor written, and every answer is worked out from the commits.
+pub(super) fn full_walk_requested() -> bool {
+    BoundaryMode::from_env() == BoundaryMode::Off
+}
+
 impl BoundaryMode {
     fn from_env() -> BoundaryMode {
         match std::env::var("ORC_HISTORY_BOUNDARY")
@@ -45,8 +51,8 @@ impl BoundaryMode {
     }
 }
 
-/// A commit id as the history cache stores it.
-type RawId = [u8; 20];
+/// A commit id as the history caches store it.
+pub(super) type RawId = [u8; 20];
 
 /// What the history cache knows of one commit: whether its tree has `.orchestrator/`, and
 /// its parents. Both follow from the commit id (it names the content), so entries never go
@@ -57,7 +63,7 @@ type Fact = (bool, Vec<RawId>);
 /// with, and the facts of the commits the last boundary search looked at.
 type HistoryCache = (Vec<RawId>, Vec<(RawId, bool, Vec<RawId>)>);
 
-fn raw(id: &gix::oid) -> Option<RawId> {
+pub(super) fn raw(id: &gix::oid) -> Option<RawId> {
     id.as_bytes().try_into().ok()
 }
 
@@ -392,14 +398,7 @@ impl Store {
             return Ok(None);
         }
         let cache_path = self.local_dir().join("cache").join("history");
-        let mut shallow: Vec<RawId> = self
-            .repo
-            .shallow_commits()
-            .ok()
-            .flatten()
-            .map(|c| c.iter().filter_map(|id| raw(id)).collect())
-            .unwrap_or_default();
-        shallow.sort_unstable();
+        let shallow = self.shallow_stamp();
         let cached: HashMap<RawId, Fact> = match read_cache::<HistoryCache>(&cache_path) {
             Some((stamp, entries)) if stamp == shallow => entries
                 .into_iter()
@@ -505,9 +504,22 @@ impl Store {
         Ok(Some((has, parents)))
     }
 
+    /// The shallow commits of this clone, sorted: what the history caches were made with.
+    pub(super) fn shallow_stamp(&self) -> Vec<RawId> {
+        let mut shallow: Vec<RawId> = self
+            .repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().filter_map(|id| raw(id)).collect())
+            .unwrap_or_default();
+        shallow.sort_unstable();
+        shallow
+    }
+
     /// Whether objects are replaced (`refs/replace/`): walks then see other parents than
     /// the commits record.
-    fn has_replacements(&self) -> bool {
+    pub(super) fn has_replacements(&self) -> bool {
         self.repo
             .references()
             .ok()

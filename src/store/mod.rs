@@ -15,6 +15,7 @@ mod index_lock;
 mod integration;
 mod interrupt;
 mod journal;
+mod orc_changes;
 mod paths;
 mod promisor;
 mod refs;
@@ -33,6 +34,7 @@ pub use integration::{
     hook_exists, line_merge, line_merge_texts, program_runs, read_file, remove_hook, rename_hook,
     write_file, write_hook,
 };
+pub use orc_changes::OrcChanges;
 pub use paths::FileDigest;
 pub use worktree::{WorkChange, WorkChangeKind};
 

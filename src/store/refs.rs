@@ -1,10 +1,12 @@
-//! References: reading HEAD and other refs, and moving one with compare-and-swap.
+//! References: reading HEAD and other refs, listing them by prefix, and moving or deleting
+//! one with compare-and-swap: HEAD, the branch it names and claim refs go through here.
 //!
 //! The `files` backend (loose refs and `packed-refs`) goes through gix. gix cannot read
 //! reftable yet, so in a repository whose `extensions.refStorage` is `reftable` exactly
 //! these reads and updates go through the git command line (`git rev-parse`,
-//! `git symbolic-ref`, `git update-ref <ref> <new> <old>`), with the same guarantee: an
-//! update succeeds only while the ref still has the value the caller saw.
+//! `git symbolic-ref`, `git show-ref`, `git for-each-ref`, `git update-ref <ref> <new> <old>`,
+//! `git update-ref -d <ref> <old>`), with the same guarantee: an update or deletion succeeds
+//! only while the ref still has the value the caller saw.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -176,6 +178,15 @@ fn update_files(
             .map_err(|e| UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}"))))?,
         deref: true,
     };
+    edit_files(store, edit, committer)
+}
+
+/// Applies one ref edit through gix; a ref that changed meanwhile is a race.
+fn edit_files(
+    store: &Store,
+    edit: RefEdit,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), UpdateError> {
     let mut time_buf = gix::date::parse::TimeBuf::default();
     match store
         .repo
@@ -210,6 +221,33 @@ fn update_cli(
     let new_hex = new.to_string();
     // An empty old value: the ref must not exist.
     let old = expected.map(|e| e.to_string()).unwrap_or_default();
+    run_update(
+        store,
+        name,
+        &[
+            "update-ref",
+            "-m",
+            message,
+            "--end-of-options",
+            name,
+            &new_hex,
+            &old,
+        ],
+        committer,
+        |now| now == Some(new),
+    )
+}
+
+/// Runs `git update-ref` with `args` as `committer`, waiting while another writer holds
+/// the reftable stack's lock. A mismatched old value is a race; when git fails otherwise,
+/// `done` tells from where the ref is now whether the update happened anyway.
+fn run_update(
+    store: &Store,
+    name: &str,
+    args: &[&str],
+    committer: &gix::actor::Signature,
+    done: impl Fn(Option<ObjectId>) -> bool,
+) -> std::result::Result<(), UpdateError> {
     let seconds = committer.time.seconds;
     let offset = committer.time.offset;
     let date = format!(
@@ -222,24 +260,20 @@ fn update_cli(
     let mut pause = Duration::from_millis(1);
     loop {
         let mut cmd = command(store);
-        cmd.args([
-            "update-ref",
-            "-m",
-            message,
-            "--end-of-options",
-            name,
-            &new_hex,
-            &old,
-        ])
-        .env("GIT_COMMITTER_NAME", committer.name.to_string())
-        .env("GIT_COMMITTER_EMAIL", committer.email.to_string())
-        .env("GIT_COMMITTER_DATE", &date);
+        cmd.args(args)
+            .env("GIT_COMMITTER_NAME", committer.name.to_string())
+            .env("GIT_COMMITTER_EMAIL", committer.email.to_string())
+            .env("GIT_COMMITTER_DATE", &date);
         let out = cmd.output().map_err(|e| UpdateError::Failed(no_git(e)))?;
         if out.status.success() {
             return Ok(());
         }
         let stderr = String::from_utf8_lossy(&out.stderr);
-        if stderr.contains("but expected") || stderr.contains("reference already exists") {
+        // The old value did not match, the ref exists already, or (deleting) it is gone.
+        if stderr.contains("but expected")
+            || stderr.contains("reference already exists")
+            || stderr.contains("unable to resolve reference")
+        {
             return Err(UpdateError::Race);
         }
         // Another writer holds the stack's lock for the moment it takes to add a table.
@@ -251,10 +285,111 @@ fn update_cli(
         let error = failed(&format!("git update-ref {name}"), &out);
         // Killed by a signal after the update, say: what counts is where the ref is.
         return match read(store, name) {
-            Ok(Some(now)) if now == new => Ok(()),
+            Ok(now) if done(now) => Ok(()),
             _ => Err(UpdateError::Failed(error)),
         };
     }
+}
+
+/// Deletes the ref `name` if it still points to `expected`, writing `message` by
+/// `committer` to the reflogs that record it.
+pub(super) fn delete(
+    store: &Store,
+    name: &str,
+    expected: ObjectId,
+    message: &str,
+    committer: &gix::actor::Signature,
+) -> std::result::Result<(), UpdateError> {
+    match store.refs {
+        Backend::Files => {
+            let edit = RefEdit {
+                change: RefChange::Delete {
+                    expected: PreviousValue::MustExistAndMatch(Target::Object(expected)),
+                    log: RefLog::AndReference,
+                },
+                name: name.try_into().map_err(|e| {
+                    UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}")))
+                })?,
+                deref: false,
+            };
+            match edit_files(store, edit, committer) {
+                // Gone already: someone else deleted it first.
+                Err(UpdateError::Failed(_)) if matches!(read(store, name), Ok(None)) => {
+                    Err(UpdateError::Race)
+                }
+                other => other,
+            }
+        }
+        Backend::Reftable => {
+            let old = expected.to_string();
+            run_update(
+                store,
+                name,
+                &[
+                    "update-ref",
+                    "-d",
+                    "-m",
+                    message,
+                    "--end-of-options",
+                    name,
+                    &old,
+                ],
+                committer,
+                |now| now.is_none(),
+            )
+        }
+    }
+}
+
+/// Every ref whose full name starts with `prefix` (`refs/orc/claims/`), with the object it
+/// points to, sorted by name. Symbolic refs are left out: they name a ref listed anyway,
+/// or one elsewhere.
+pub(super) fn list(store: &Store, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+    let mut out = Vec::new();
+    match store.refs {
+        Backend::Files => {
+            let platform = store.repo.references().map_err(Error::git)?;
+            for r in platform.prefixed(prefix).map_err(Error::git)? {
+                let r = r.map_err(Error::git)?;
+                if let Some(id) = r.target().try_id() {
+                    out.push((r.name().as_bstr().to_string(), id.to_owned()));
+                }
+            }
+        }
+        Backend::Reftable => {
+            // `for-each-ref` matches whole path components: list the folder holding the
+            // prefix and keep what starts with it.
+            let folder = match prefix.rfind('/') {
+                Some(i) => &prefix[..=i],
+                None => "",
+            };
+            let out_git = git(
+                store,
+                &[
+                    "for-each-ref",
+                    "--format=%(refname)%00%(objectname)%00%(symref)",
+                    "--end-of-options",
+                    folder,
+                ],
+            )?;
+            if !out_git.status.success() {
+                return Err(failed(&format!("git for-each-ref {folder}"), &out_git));
+            }
+            for line in String::from_utf8_lossy(&out_git.stdout).lines() {
+                let mut fields = line.split('\0');
+                let (Some(name), Some(id), Some(symref)) =
+                    (fields.next(), fields.next(), fields.next())
+                else {
+                    continue;
+                };
+                if name.starts_with(prefix) && symref.is_empty() {
+                    out.push((name.to_owned(), parse_id(id)?));
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Resolves a revision through `git rev-parse` (for reftable, where gix cannot).
@@ -404,6 +539,41 @@ mod tests {
             update(&store, name, two, Some(one), "move", &who).unwrap();
             assert_eq!(git(dir, &["rev-parse", name]), two.to_string(), "{format}");
             assert_eq!(rev_parse(&store, "main~1").unwrap(), Some(one), "{format}");
+
+            // Listed by prefix, whole folders or not; deleted with compare-and-swap.
+            let other = "refs/orc/testing";
+            update(&store, other, one, None, "other", &who).unwrap();
+            assert_eq!(
+                list(&store, "refs/orc/test/").unwrap(),
+                vec![(name.to_owned(), two)],
+                "{format}"
+            );
+            assert_eq!(
+                list(&store, "refs/orc/te").unwrap(),
+                vec![(name.to_owned(), two), (other.to_owned(), one)],
+                "{format}"
+            );
+            assert!(
+                matches!(
+                    delete(&store, name, one, "stale", &who),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: not at the expected value"
+            );
+            delete(&store, name, two, "release", &who).unwrap();
+            assert_eq!(read(&store, name).unwrap(), None, "{format}");
+            assert!(
+                matches!(
+                    delete(&store, name, two, "again", &who),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: gone already"
+            );
+            assert_eq!(
+                git(dir, &["for-each-ref", "--format=%(refname)", "refs/orc/"]),
+                other,
+                "{format}"
+            );
 
             // HEAD moves its branch, and both reflogs say who did it.
             update(&store, "HEAD", one, Some(two), "commit: back", &who).unwrap();

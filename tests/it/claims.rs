@@ -3,7 +3,8 @@
 //! parent/synthesis loop, an unreachable claims remote, and `orc ready`'s filters.
 //!
 //! `ORC_TEST_CLAIM_ROUNDS` sets the number of racing rounds (default 6 for worktrees
-//! and 4 for clones, which go through a remote, to keep the suite fast; CI runs 20).
+//! and 4 for clones, which go through a remote, halved for the reftable variants, to keep
+//! the suite fast; CI runs 20).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use std::process::{Child, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::harness::{Repo, add, plan};
+use crate::harness::{Repo, Shape, add, plan};
 
 const T0: &str = "2026-01-15T10:00:00Z";
 const T1H: &str = "2026-01-15T11:00:00Z";
@@ -125,8 +126,22 @@ fn task_field(repo: &Repo, dir: &Path, id: &str, field: &str) -> Value {
 
 #[test]
 fn worktrees_racing_start_have_exactly_one_winner() {
-    let repo = Repo::init();
-    let rounds = rounds(6);
+    racing_start(Shape::Sha1Files, 6);
+}
+
+/// The same race where refs live in reftable: each claim is a `git update-ref` with the
+/// old value, and git's lock on the table stack decides.
+#[test]
+fn worktrees_racing_start_in_a_reftable_repository_have_exactly_one_winner() {
+    if Shape::Reftable.available() {
+        racing_start(Shape::Reftable, 3);
+    }
+}
+
+/// `default_rounds` unless `ORC_TEST_CLAIM_ROUNDS` says otherwise.
+fn racing_start(shape: Shape, default_rounds: usize) {
+    let repo = Repo::init_shaped(shape);
+    let rounds = rounds(default_rounds);
     let tasks: Vec<String> = (0..rounds)
         .map(|i| add(&repo, &[&format!("contested task {i}")]))
         .collect();
@@ -222,8 +237,22 @@ fn shared_project(repo: &Repo, tasks: usize) -> (PathBuf, Vec<String>) {
 
 #[test]
 fn clones_racing_next_claim_through_a_remote_never_share_a_task() {
-    let repo = Repo::init();
-    let rounds = rounds(4);
+    racing_next_claim(Shape::Sha1Files, 4);
+}
+
+/// The same race with the first clone's refs in reftable (the claims a fetch brings in
+/// are read from there too).
+#[test]
+fn clones_racing_next_claim_with_a_reftable_clone_never_share_a_task() {
+    if Shape::Reftable.available() {
+        racing_next_claim(Shape::Reftable, 2);
+    }
+}
+
+/// `default_rounds` unless `ORC_TEST_CLAIM_ROUNDS` says otherwise.
+fn racing_next_claim(shape: Shape, default_rounds: usize) {
+    let repo = Repo::init_shaped(shape);
+    let rounds = rounds(default_rounds);
     let (origin, ids) = shared_project(&repo, 3 * rounds + 2);
     let clones = [
         repo.root.clone(),
@@ -657,3 +686,67 @@ fn a_task_finished_on_another_branch_is_not_offered_again() {
         "{text}"
     );
 }
+
+/// Claims are refs that git itself sees, whatever the repository's shape (reftable
+/// included): `git for-each-ref` lists them, `git push` carries them to a remote, orc reads
+/// back its own and the remote's, and releasing one deletes the ref.
+fn claims_are_refs_git_lists_and_pushes(shape: Shape) {
+    let repo = Repo::init_shaped(shape);
+    let a = add(&repo, &["Parser"]);
+    let b = add(&repo, &["Lexer"]);
+    repo.ok(&["start", &a, "--agent", "one"]);
+    assert_eq!(claim_refs(&repo, &repo.root), vec![a.clone()]);
+
+    // A remote on the file system: the claim refs push as any ref does.
+    let remote = repo.sibling("claims.git");
+    let mut init = vec!["init", "-q", "--bare"];
+    if shape == Shape::Sha256 {
+        init.push("--object-format=sha256");
+    }
+    init.push(remote.to_str().unwrap());
+    repo.git(&init);
+    let remote = remote.to_str().unwrap();
+    repo.git(&["push", "-q", remote, "refs/orc/claims/*:refs/orc/claims/*"]);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, remote),
+        BTreeSet::from([a.clone()])
+    );
+
+    // Through that remote as the claims remote: orc pushes, fetches and reads it back.
+    repo.git(&["remote", "add", "claims", remote]);
+    let mut config = repo.read(".orchestrator/config.toml");
+    config.push_str("\n[claims]\nremote = \"claims\"\n");
+    repo.write(".orchestrator/config.toml", &config);
+    repo.git(&["commit", "-qam", "claims through a remote"]);
+    repo.ok(&["start", &b, "--agent", "one"]);
+    let mut both_ids = vec![a.clone(), b.clone()];
+    both_ids.sort();
+    assert_eq!(claim_refs(&repo, &repo.root), both_ids);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, "claims"),
+        BTreeSet::from([a.clone(), b.clone()])
+    );
+    let v = json_at(&repo, &repo.root, T0, &["claims", "--agent", "one"]);
+    let seen: Vec<(String, Value)> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["task"].as_str().unwrap().to_owned(), c["seen"].clone()))
+        .collect();
+    let both = serde_json::json!(["local", "claims"]);
+    let mut expected = vec![(a.clone(), both.clone()), (b.clone(), both)];
+    expected.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(seen, expected, "{v}");
+
+    // Releasing deletes the ref here and on the remote.
+    repo.ok(&["task", "status", &b, "pending", "--agent", "one"]);
+    assert_eq!(claim_refs(&repo, &repo.root), vec![a.clone()]);
+    assert_eq!(
+        remote_claims(&repo, &repo.root, "claims"),
+        BTreeSet::from([a.clone()])
+    );
+    assert_eq!(repo.status_porcelain(), "");
+    assert_fsck(&repo, &repo.root);
+}
+
+crate::for_each_shape!(claims_are_refs_git_lists_and_pushes);

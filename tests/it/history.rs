@@ -402,3 +402,141 @@ fn shallow_clones_answer_as_a_full_walk_of_what_they_have() {
         }
     }
 }
+
+/// `orc show ID --history` answers from the cache of which orc files each commit changed
+/// exactly as a full walk that looks every path up answers: built cold, used warm, rebuilt
+/// when the file is cut short or damaged, and never trusted for commits that a reset, an
+/// amend or a rebase replaced.
+#[test]
+fn show_history_from_the_path_cache_answers_as_a_full_walk() {
+    let repo = Repo::new();
+    let clock = Clock::new();
+    let root = repo.root.clone();
+    clock.orc(&repo, &root, &["init"]);
+    let a = clock
+        .orc(&repo, &root, &["task", "add", "Parser"])
+        .trim()
+        .to_owned();
+    let b = clock
+        .orc(&repo, &root, &["task", "add", "Lexer"])
+        .trim()
+        .to_owned();
+    clock.orc(&repo, &root, &["start", &a]);
+    clock.orc(
+        &repo,
+        &root,
+        &["decision", "new", "Hand-written parser", "--task", &a],
+    );
+    // A side branch that changes A, merged; then a merge that changes A against both
+    // sides (orc writes the file during the merge, git commits it).
+    clock.git(&repo, &root, &["checkout", "-q", "-b", "side"]);
+    clock.orc(&repo, &root, &["task", "note", &a, "on the side"]);
+    clock.git(&repo, &root, &["checkout", "-q", "main"]);
+    clock.orc(&repo, &root, &["task", "note", &b, "meanwhile"]);
+    clock.git(
+        &repo,
+        &root,
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    clock.git(&repo, &root, &["checkout", "-q", "-b", "side2", "HEAD~1"]);
+    clock.orc(&repo, &root, &["task", "note", &b, "on side2"]);
+    clock.git(&repo, &root, &["checkout", "-q", "main"]);
+    clock.git(
+        &repo,
+        &root,
+        &["merge", "-q", "--no-ff", "--no-commit", "side2"],
+    );
+    clock.orc(&repo, &root, &["task", "note", &a, "while merging"]);
+    clock.git(&repo, &root, &["commit", "-qam", "merge side2"]);
+    clock.orc(&repo, &root, &["task", "note", &a, "after the merges"]);
+    assert_eq!(repo.status_porcelain(), "");
+
+    let queries: Vec<Vec<&str>> = vec![
+        vec!["show", &a, "--history"],
+        vec!["show", &b, "--history"],
+        vec!["show", "1", "--history"],
+    ];
+    let cache = repo.git_dir().join("orc/cache/history.paths");
+    let same = |when: &str| {
+        for q in &queries {
+            let (full, _) = query(&repo, &root, Some("off"), q);
+            let (cached, _) = query(&repo, &root, None, q);
+            assert_eq!(cached, full, "orc {q:?} {when}");
+        }
+    };
+    same("with a cold cache");
+    // The merge that changed A against both sides is one of A's versions; the merge that
+    // took A from one side is not.
+    let (history, _) = query(&repo, &root, None, &queries[0]);
+    let summaries: Vec<String> = history["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["summary"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        summaries.contains(&"merge side2".to_owned()),
+        "{summaries:?}"
+    );
+    assert!(
+        !summaries.contains(&"merge side".to_owned()),
+        "{summaries:?}"
+    );
+    let built = std::fs::read(&cache).expect("the cache is written");
+    same("with a warm cache");
+    assert_eq!(
+        std::fs::read(&cache).unwrap(),
+        built,
+        "a warm query rewrites nothing"
+    );
+
+    // Cut short, or one byte changed: ignored, and written again as it was.
+    std::fs::write(&cache, &built[..built.len() / 2]).unwrap();
+    same("with a truncated cache");
+    assert_eq!(std::fs::read(&cache).unwrap(), built, "rebuilt");
+    for at in [built.len() / 3, built.len() / 2, built.len() - 1] {
+        let mut damaged = built.clone();
+        damaged[at] ^= 0x55;
+        std::fs::write(&cache, &damaged).unwrap();
+        same(&format!("with byte {at} of the cache damaged"));
+        assert_eq!(std::fs::read(&cache).unwrap(), built, "rebuilt");
+    }
+
+    // History rewritten under the warm cache: reset, new commits, an amend that changes
+    // A's file, and a branch rebased onto the new history.
+    repo.git(&["reset", "-q", "--hard", "HEAD~2"]);
+    same("after a reset");
+    clock.orc(&repo, &root, &["task", "note", &b, "after the reset"]);
+    clock.git(&repo, &root, &["checkout", "-q", "-b", "topic", "HEAD~1"]);
+    let c = clock
+        .orc(&repo, &root, &["task", "add", "Docs"])
+        .trim()
+        .to_owned();
+    clock.orc(&repo, &root, &["task", "note", &c, "on the topic"]);
+    let show_c = query(&repo, &root, None, &["show", &c, "--history"]).0;
+    clock.git(&repo, &root, &["checkout", "-q", "main"]);
+    clock.orc(&repo, &root, &["task", "note", &a, "to be amended"]);
+    same("after new commits");
+    let file = task_file(&a);
+    let text = repo.read(&file).replace("to be amended", "amended");
+    repo.write(&file, &text);
+    clock.git(
+        &repo,
+        &root,
+        &["commit", "-q", "-a", "--amend", "--no-edit"],
+    );
+    same("after an amend");
+    clock.git(&repo, &root, &["checkout", "-q", "topic"]);
+    same("on the topic branch");
+    clock.git(&repo, &root, &["rebase", "-q", "main"]);
+    same("after the topic was rebased");
+    let (full, _) = query(&repo, &root, Some("off"), &["show", &c, "--history"]);
+    let (rebased, _) = query(&repo, &root, None, &["show", &c, "--history"]);
+    assert_eq!(rebased, full);
+    assert_ne!(
+        commits_of(&rebased, "versions", "commit"),
+        commits_of(&show_c, "versions", "commit"),
+        "the rebased commits are new ones"
+    );
+    assert_eq!(repo.status_porcelain(), "");
+}

@@ -13,6 +13,7 @@ mod git;
 mod history;
 mod import;
 mod maintenance;
+mod msg;
 mod mcp;
 mod output;
 mod plan;
@@ -125,6 +126,10 @@ pub enum Command {
     Claims,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Messages between agents: send, inbox, read, ack, prune (kept outside branches;
+    /// nothing is committed).
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
     /// Open and close work sessions, with handoff notes between them.
     #[command(subcommand)]
     Session(session::SessionCommand),
@@ -259,6 +264,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Next(args) => claims::next(&orc, args, out),
         Command::Claims => claims::claims(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Msg(cmd) => msg::run(&orc, cmd, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
         Command::Roles { name } => session::roles(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),
@@ -468,7 +474,8 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
     let _ = writeln!(std::io::stdout(), "{value}");
 }
 
-/// Commands that only read: they do not take `--no-commit`.
+/// Commands that only read, or change nothing but refs outside branches (messages,
+/// reservations): they do not take `--no-commit`.
 const READ_ONLY: &[&str] = &[
     "status",
     "ready",
@@ -498,6 +505,11 @@ const READ_ONLY: &[&str] = &[
     "session list",
     "hooks status",
     "hooks run",
+    "msg send",
+    "msg inbox",
+    "msg read",
+    "msg ack",
+    "msg prune",
 ];
 
 /// The id of `--no-commit` on the commands that change files.

@@ -12,6 +12,7 @@ mod hooks;
 mod import;
 mod init;
 mod maintenance;
+mod messages;
 mod next;
 mod partial;
 mod plan;
@@ -59,6 +60,10 @@ pub use init::InitReport;
 pub use maintenance::{
     ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
     MaintenanceScan, Orphan, StaleAction, StaleTask, archived_task_path,
+};
+pub use messages::{
+    ACKS_PREFIX, Inbox, MESSAGES_PREFIX, MailLine, MailSummary, MessageThread, MessageView,
+    PruneReport,
 };
 pub use next::{ClaimedTask, ElsewhereTask, NextReport, NothingReady, ReadyFilter, WaitingTask};
 pub use partial::{Partial, Tasks};

@@ -18,6 +18,7 @@ mod journal;
 mod paths;
 mod promisor;
 mod refs;
+mod shared;
 mod sign;
 mod worktree;
 
@@ -34,6 +35,7 @@ pub use integration::{
     write_file, write_hook,
 };
 pub use paths::FileDigest;
+pub use shared::{Lease, PushEdit, SharedRef};
 pub use worktree::{WorkChange, WorkChangeKind};
 
 use crate::error::{Error, Result};

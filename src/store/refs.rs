@@ -257,6 +257,111 @@ fn update_cli(
     }
 }
 
+/// Every ref whose full name starts with `prefix` (e.g. `refs/orc/msg/`) and the object
+/// it points to, by name. Symbolic refs are left out.
+pub(super) fn list(store: &Store, prefix: &str) -> Result<Vec<(String, ObjectId)>> {
+    let mut out = Vec::new();
+    match store.refs {
+        Backend::Files => {
+            let platform = store.repo.references().map_err(Error::git)?;
+            for r in platform.prefixed(prefix).map_err(Error::git)? {
+                let r = r.map_err(Error::git)?;
+                if let Some(id) = r.target().try_id() {
+                    out.push((r.name().as_bstr().to_string(), id.to_owned()));
+                }
+            }
+        }
+        Backend::Reftable => {
+            let out_git = git(
+                store,
+                &[
+                    "for-each-ref",
+                    "--format=%(objectname) %(refname)",
+                    "--end-of-options",
+                    prefix,
+                ],
+            )?;
+            if !out_git.status.success() {
+                return Err(failed(&format!("git for-each-ref {prefix}"), &out_git));
+            }
+            for line in String::from_utf8_lossy(&out_git.stdout).lines() {
+                let Some((id, name)) = line.split_once(' ') else {
+                    continue;
+                };
+                // for-each-ref matches whole path components; `prefix` may end mid-name.
+                if name.starts_with(prefix) {
+                    out.push((name.to_owned(), parse_id(id)?));
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Deletes the ref `name` if it still points to `expected` (`None`: whatever it points
+/// to). Deleting a ref that does not exist is a race lost.
+pub(super) fn delete(
+    store: &Store,
+    name: &str,
+    expected: Option<ObjectId>,
+    message: &str,
+) -> std::result::Result<(), UpdateError> {
+    match store.refs {
+        Backend::Files => {
+            if read(store, name).map_err(UpdateError::Failed)?.is_none() {
+                return Err(UpdateError::Race);
+            }
+            let edit = RefEdit {
+                change: RefChange::Delete {
+                    expected: match expected {
+                        Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
+                        None => PreviousValue::MustExist,
+                    },
+                    log: RefLog::AndReference,
+                },
+                name: name.try_into().map_err(|e| {
+                    UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}")))
+                })?,
+                deref: false,
+            };
+            match store.repo.edit_references(Some(edit)) {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    use gix::refs::file::transaction::prepare::ReferenceOutOfDate;
+                    if e.downcast_any_ref::<ReferenceOutOfDate>().is_some() {
+                        Err(UpdateError::Race)
+                    } else {
+                        Err(UpdateError::Failed(Error::git(e)))
+                    }
+                }
+            }
+        }
+        Backend::Reftable => {
+            if read(store, name).map_err(UpdateError::Failed)?.is_none() {
+                return Err(UpdateError::Race);
+            }
+            let old = expected.map(|e| e.to_string()).unwrap_or_default();
+            let mut args = vec!["update-ref", "-m", message, "-d", "--end-of-options", name];
+            if !old.is_empty() {
+                args.push(&old);
+            }
+            let out = git(store, &args).map_err(UpdateError::Failed)?;
+            if out.status.success() {
+                return Ok(());
+            }
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            if stderr.contains("but expected") || stderr.contains("unable to resolve") {
+                return Err(UpdateError::Race);
+            }
+            Err(UpdateError::Failed(failed(
+                &format!("git update-ref -d {name}"),
+                &out,
+            )))
+        }
+    }
+}
+
 /// Resolves a revision through `git rev-parse` (for reftable, where gix cannot).
 pub(super) fn rev_parse(store: &Store, spec: &str) -> Result<Option<ObjectId>> {
     let spec = format!("{spec}^{{commit}}");

@@ -197,7 +197,11 @@ fn show(out: &mut Output, v: &MessageView) {
         out.line("not acknowledged yet");
     }
     for a in &v.acks {
-        let note = a.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+        let note = a
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
         out.line(format!(
             "acknowledged by {} at {}{note}",
             a.agent.as_deref().unwrap_or("an unnamed agent"),

@@ -8,6 +8,7 @@
 
 mod import;
 mod maintenance;
+mod messages;
 mod records;
 mod reply;
 mod status;
@@ -74,7 +75,8 @@ impl OrcServer {
                 + Self::workflow_tools()
                 + Self::maintenance_tools()
                 + Self::record_tools()
-                + Self::import_tools(),
+                + Self::import_tools()
+                + Self::message_tools(),
         }
     }
 

@@ -95,7 +95,9 @@ fn match_components(pat: &[&str], comps: &[&str]) -> bool {
         None => comps.is_empty(),
         Some((&"**", rest)) => (0..=comps.len()).any(|i| match_components(rest, &comps[i..])),
         Some((p, rest)) => match comps.split_first() {
-            Some((c, crest)) => glob_component(p.as_bytes(), c.as_bytes()) && match_components(rest, crest),
+            Some((c, crest)) => {
+                glob_component(p.as_bytes(), c.as_bytes()) && match_components(rest, crest)
+            }
             None => false,
         },
     }
@@ -164,7 +166,10 @@ mod tests {
 
     #[test]
     fn patterns_are_normalized_or_refused() {
-        assert_eq!(normalize_pattern("./src//a.rs").as_deref(), Some("src/a.rs"));
+        assert_eq!(
+            normalize_pattern("./src//a.rs").as_deref(),
+            Some("src/a.rs")
+        );
         assert_eq!(normalize_pattern("src/").as_deref(), Some("src"));
         assert_eq!(normalize_pattern("../x"), None);
         assert_eq!(normalize_pattern("/etc/passwd"), None);

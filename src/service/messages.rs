@@ -14,7 +14,7 @@ use super::{Orc, State, random};
 use crate::error::{Error, Result};
 use crate::format;
 use crate::model::{Ack, BUILTIN_ROLES, Config, Message, RecipientKind, Status};
-use crate::store::{Lease, Pushed, PushEdit, SharedRef};
+use crate::store::{Lease, PushEdit, Pushed, SharedRef};
 
 /// Where messages live, locally and on the claims remote.
 pub const MESSAGES_PREFIX: &str = "refs/orc/msg/";
@@ -83,7 +83,7 @@ impl MailSummary {
     /// Markdown lines for a brief: a heading and the newest subjects.
     pub fn markdown(&self) -> String {
         let mut out = format!(
-            "## Mail\n\n{} unread message{} (`orc msg inbox`):\n",
+            "## Mail\n\n{} unread message{} (`orc msg inbox`, or the orchestrator_inbox tool):\n",
             self.unread,
             if self.unread == 1 { "" } else { "s" }
         );
@@ -130,7 +130,10 @@ impl Orc {
             None => None,
         };
         let parent = match reply_to {
-            Some(r) => Some(self.find_message(r)?),
+            Some(r) => {
+                self.refresh_messages(&config);
+                Some(self.find_message(r)?)
+            }
             None => None,
         };
         let remote = self.claims_remote(&config);
@@ -223,8 +226,10 @@ impl Orc {
     }
 
     /// `orc msg read`: one message (a unique id prefix will do), its acknowledgements and
-    /// its thread.
+    /// its thread, after fetching the claims remote's (best effort).
     pub fn read_message(&self, input: &str) -> Result<MessageThread> {
+        let config = State::load_config(&self.store)?;
+        self.refresh_messages(&config);
         let all = self.all_messages()?;
         let id = resolve(&all, input)?;
         let agent = self.ctx.agent.as_deref();
@@ -239,7 +244,8 @@ impl Orc {
             .filter(|v| v.message.thread == message.message.thread)
             .map(|v| acked_by(v, agent))
             .collect();
-        thread.sort_by(|a, b| (a.message.sent, &a.message.id).cmp(&(b.message.sent, &b.message.id)));
+        thread
+            .sort_by(|a, b| (a.message.sent, &a.message.id).cmp(&(b.message.sent, &b.message.id)));
         Ok(MessageThread { message, thread })
     }
 
@@ -247,6 +253,7 @@ impl Orc {
     /// note is replaced), and publishes that on the claims remote.
     pub fn ack_message(&self, input: &str, note: Option<&str>) -> Result<MessageView> {
         let config = State::load_config(&self.store)?;
+        self.refresh_messages(&config);
         let all = self.all_messages()?;
         let id = resolve(&all, input)?;
         let agent = self.ctx.agent.clone();
@@ -254,7 +261,10 @@ impl Orc {
             message: id.clone(),
             agent: agent.clone(),
             at: self.now(),
-            note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+            note: note
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
         };
         let name = ack_ref(&id, agent.as_deref());
         let oid = self.store.shared_write(
@@ -263,7 +273,10 @@ impl Orc {
             self.now().as_second(),
         )?;
         let before = self.store.shared_read(&name)?.map(|r| r.oid);
-        if !self.store.shared_swap(&name, before.as_deref(), Some(&oid))? {
+        if !self
+            .store
+            .shared_swap(&name, before.as_deref(), Some(&oid))?
+        {
             return Err(Error::invalid_with_hint(
                 format!("the acknowledgement of {id} changed while it was written"),
                 "run the command again",
@@ -276,7 +289,8 @@ impl Orc {
                 new: Some(&oid),
             };
             if let Err(e) = self.store.shared_push(&remote, &[edit]) {
-                self.store.shared_swap(&name, Some(&oid), before.as_deref())?;
+                self.store
+                    .shared_swap(&name, Some(&oid), before.as_deref())?;
                 return Err(e);
             }
         }
@@ -350,9 +364,11 @@ impl Orc {
 
     /// Unread mail of this agent, from this clone's refs (no network), for briefings.
     /// `None` when there is none or it cannot be read (a briefing never fails on mail).
-    pub fn mail_summary(&self, state: &State) -> Option<MailSummary> {
+    /// `extra_role`: a role the agent is taking up now (the task being started).
+    pub fn mail_summary(&self, state: &State, extra_role: Option<&str>) -> Option<MailSummary> {
         let agent = self.ctx.agent.as_deref();
-        let roles = agent_roles(state, agent);
+        let mut roles = agent_roles(state, agent);
+        roles.extend(extra_role.map(str::to_owned));
         let unread: Vec<MessageView> = self
             .all_messages()
             .ok()?
@@ -378,11 +394,22 @@ impl Orc {
         })
     }
 
+    /// With a claims remote, fetches its messages; offline, the copy as of the last
+    /// fetch is what there is.
+    fn refresh_messages(&self, config: &Config) {
+        if let Some(remote) = self.claims_remote(config) {
+            let _ = self.fetch_messages(&remote);
+        }
+    }
+
     /// Brings the claims remote's messages and acknowledgements here.
     fn fetch_messages(&self, remote: &str) -> Result<()> {
         self.store.shared_fetch(
             remote,
-            &[(MESSAGES_PREFIX, MESSAGES_PREFIX), (ACKS_PREFIX, ACKS_PREFIX)],
+            &[
+                (MESSAGES_PREFIX, MESSAGES_PREFIX),
+                (ACKS_PREFIX, ACKS_PREFIX),
+            ],
             false,
         )
     }
@@ -465,9 +492,7 @@ fn resolve(all: &[MessageView], input: &str) -> Result<String> {
 /// Who `to` means: `all`, `role:R`, `agent:A`, a role name, or else an agent name.
 fn recipient(config: &Config, to: &str) -> Result<(String, RecipientKind)> {
     let to = to.trim();
-    let is_role = |r: &str| {
-        BUILTIN_ROLES.contains(&r) || config.roles.iter().any(|c| c.name == r)
-    };
+    let is_role = |r: &str| BUILTIN_ROLES.contains(&r) || config.roles.iter().any(|c| c.name == r);
     let (name, kind) = if to.eq_ignore_ascii_case("all") {
         return Ok(("all".to_owned(), RecipientKind::All));
     } else if let Some(r) = to.strip_prefix("role:") {

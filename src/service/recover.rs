@@ -143,6 +143,9 @@ pub struct Briefing {
     pub history: HistoryCoverage,
     /// Files under `.orchestrator/` that could not be read.
     pub unreadable: Vec<UnreadableFile>,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
     /// Lists cut to the requested length, with their full length: `"ready": 1234`.
     /// Empty when nothing was cut.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -489,6 +492,7 @@ impl Orc {
             history,
             unreadable,
             truncated,
+            mail: self.mail_summary(&state, None),
         };
         briefing.next_actions = next_actions(&briefing);
         Ok(briefing)
@@ -655,6 +659,10 @@ impl Briefing {
             b.generated
         ));
         push("");
+        if let Some(mail) = &b.mail {
+            push(mail.markdown().trim_end());
+            push("");
+        }
         push("## Last session");
         push("");
         match &b.last_session {

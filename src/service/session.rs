@@ -46,6 +46,9 @@ pub struct SessionContext {
     /// The most recently ended session that left a handoff note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous: Option<Session>,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
 }
 
 impl SessionContext {
@@ -71,6 +74,10 @@ impl SessionContext {
             }
         }
         md.push_str("\n\n");
+        if let Some(mail) = &self.mail {
+            md.push_str(&mail.markdown());
+            md.push('\n');
+        }
         if let Some(prev) = &self.previous {
             md.push_str(&format!(
                 "## Handoff from {} (ended {})\n\n{}\n\n",
@@ -241,6 +248,7 @@ impl Orc {
             blocked: report.blocked,
             needs_revision: report.needs_revision,
             previous,
+            mail: self.mail_summary(state, None),
         })
     }
 

@@ -59,6 +59,9 @@ pub struct WorkContext {
     pub expected_output: String,
     /// True when this call moved the task to in_progress (false when it already was).
     pub claimed: bool,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
 }
 
 impl WorkContext {
@@ -85,6 +88,10 @@ impl WorkContext {
         }
         md.push_str(&facts.join(" · "));
         md.push_str("\n\n");
+        if let Some(mail) = &self.mail {
+            md.push_str(&mail.markdown());
+            md.push('\n');
+        }
         if let Some(role) = &self.role {
             md.push_str("## Your role\n\n");
             md.push_str(&demote_headings(role.prompt.trim_end()));
@@ -324,6 +331,7 @@ impl State {
             dependents: dependents.into_iter().map(TaskSummary::from).collect(),
             expected_output: expected_output(task),
             claimed,
+            mail: orc.mail_summary(self, task.role.as_deref()),
         })
     }
 

@@ -114,7 +114,12 @@ impl Store {
     /// Points the ref `name` at `new` (`None` deletes it) if it still points at
     /// `expected` (`None`: if it does not exist). Returns false, changing nothing, when
     /// someone else changed it first.
-    pub fn shared_swap(&self, name: &str, expected: Option<&str>, new: Option<&str>) -> Result<bool> {
+    pub fn shared_swap(
+        &self,
+        name: &str,
+        expected: Option<&str>,
+        new: Option<&str>,
+    ) -> Result<bool> {
         let expected = expected.map(parse_id).transpose()?;
         let outcome = match new {
             Some(hex) => {
@@ -175,12 +180,7 @@ impl Store {
 
     /// Fetches the refs under each of `prefixes` (e.g. `refs/orc/msg/`) from `remote`
     /// into `into(prefix)` here; with `prune`, refs gone there go here too.
-    pub fn shared_fetch(
-        &self,
-        remote: &str,
-        prefixes: &[(&str, &str)],
-        prune: bool,
-    ) -> Result<()> {
+    pub fn shared_fetch(&self, remote: &str, prefixes: &[(&str, &str)], prune: bool) -> Result<()> {
         let mut args = vec![
             "fetch",
             "--quiet",

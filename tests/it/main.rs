@@ -22,6 +22,7 @@ mod maintenance;
 mod mcp;
 mod mcp_load;
 mod merge;
+mod messages;
 mod notices;
 mod plan;
 mod props;

@@ -37,6 +37,12 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("msg read", "orc msg read m-1a2b"),
     ("msg ack", r#"orc msg ack m-1a2b --note "rebased""#),
     ("msg prune", "orc msg prune --days 30"),
+    (
+        "reserve",
+        "orc reserve src/parser.rs 'src/parser/**' --exclusive --task 3f9c --for 2h",
+    ),
+    ("release", "orc release src/parser.rs"),
+    ("reservations", "orc reservations --json"),
     ("check", "orc check"),
     ("roles", "orc roles architect"),
     ("log", "orc log --task 3f9c --limit 20"),

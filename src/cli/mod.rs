@@ -19,6 +19,7 @@ mod output;
 mod plan;
 mod recover;
 mod report;
+mod reserve;
 mod search;
 mod session;
 mod stream;
@@ -130,6 +131,19 @@ pub enum Command {
     /// nothing is committed).
     #[command(subcommand)]
     Msg(msg::MsgCommand),
+    /// Reserve files for a while: others see it, and an overlapping exclusive
+    /// reservation by someone else is refused.
+    ///
+    /// Reservations are leased like claims and kept in a ref outside branches that every
+    /// worktree shares (and, with a claims remote, on the remote first), so of two
+    /// overlapping exclusive reservations made at once exactly one is taken. With the
+    /// pre-commit hook installed (`orc hooks install --pre-commit`), a commit of files
+    /// another live agent reserved exclusively is refused.
+    Reserve(reserve::ReserveArgs),
+    /// Give back this agent's reservations here: the patterns named, or all of them.
+    Release(reserve::ReleaseArgs),
+    /// Live file reservations of every worktree (and, with a claims remote, every clone).
+    Reservations,
     /// Open and close work sessions, with handoff notes between them.
     #[command(subcommand)]
     Session(session::SessionCommand),
@@ -265,6 +279,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Claims => claims::claims(&orc, out),
         Command::Check => report::check(&orc, out),
         Command::Msg(cmd) => msg::run(&orc, cmd, out),
+        Command::Reserve(a) => reserve::reserve(&orc, a, out),
+        Command::Release(a) => reserve::release(&orc, a, out),
+        Command::Reservations => reserve::reservations(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
         Command::Roles { name } => session::roles(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),
@@ -510,6 +527,9 @@ const READ_ONLY: &[&str] = &[
     "msg read",
     "msg ack",
     "msg prune",
+    "reserve",
+    "release",
+    "reservations",
 ];
 
 /// The id of `--no-commit` on the commands that change files.

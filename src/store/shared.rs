@@ -215,3 +215,37 @@ fn parse_id(hex: &str) -> Result<ObjectId> {
     ObjectId::from_hex(hex.as_bytes())
         .map_err(|e| Error::invalid(format!("{hex:?} is not an object id: {e}")))
 }
+
+impl Store {
+    /// The paths staged for the commit being made (the index git points at, against
+    /// HEAD), repository-relative. In a hook, `GIT_INDEX_FILE` is the index of the
+    /// commit (`git commit -a` and `git commit PATH` use a temporary one).
+    pub fn staged_paths(&self) -> Result<Vec<String>> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&self.workdir)
+            .args([
+                "diff",
+                "--cached",
+                "--name-only",
+                "-z",
+                "--no-renames",
+                "--no-ext-diff",
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(no_git)?;
+        if !out.status.success() {
+            return Err(Error::git(format!(
+                "git diff --cached failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+}

@@ -508,6 +508,34 @@ mod tests {
             );
             update(&store, name, two, Some(one), "move", &who).unwrap();
             assert_eq!(git(dir, &["rev-parse", name]), two.to_string(), "{format}");
+
+            // Listing by prefix, and deleting with compare-and-swap.
+            update(&store, "refs/orc/test/y", one, None, "create", &who).unwrap();
+            update(&store, "refs/orc/testing", one, None, "create", &who).unwrap();
+            assert_eq!(
+                list(&store, "refs/orc/test/").unwrap(),
+                [
+                    ("refs/orc/test/x".to_owned(), two),
+                    ("refs/orc/test/y".to_owned(), one)
+                ],
+                "{format}"
+            );
+            assert!(
+                matches!(
+                    delete(&store, "refs/orc/test/y", Some(two), "stale"),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: not at the expected value"
+            );
+            delete(&store, "refs/orc/test/y", Some(one), "delete").unwrap();
+            assert!(
+                matches!(
+                    delete(&store, "refs/orc/test/y", None, "again"),
+                    Err(UpdateError::Race)
+                ),
+                "{format}: gone already"
+            );
+            assert_eq!(read(&store, "refs/orc/test/y").unwrap(), None, "{format}");
             assert_eq!(rev_parse(&store, "main~1").unwrap(), Some(one), "{format}");
 
             // HEAD moves its branch, and both reflogs say who did it.

@@ -144,9 +144,12 @@ impl Store {
         if edits.is_empty() {
             return Ok(Pushed::Done);
         }
-        let mut args: Vec<String> = ["push", "--porcelain", "--no-verify", "--atomic"]
+        let mut args: Vec<String> = ["push", "--porcelain", "--no-verify"]
             .map(str::to_owned)
             .to_vec();
+        if edits.len() > 1 {
+            args.push("--atomic".to_owned());
+        }
         for e in edits {
             match e.lease {
                 Lease::Any => {}
@@ -166,10 +169,15 @@ impl Store {
         }
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
+        // `[rejected] (stale info)`: a lease did not hold. Two pushes racing for one ref
+        // both pass the lease check and one then loses on the server's ref lock.
+        let lock_lost = stderr.contains("cannot lock ref");
         let lost = stdout.lines().filter(|l| l.starts_with('!')).any(|l| {
             l.contains("[rejected]")
                 || (l.contains("[remote rejected]")
-                    && (l.contains("failed to update ref") || l.contains("failed to lock")))
+                    && (l.contains("failed to update ref")
+                        || l.contains("failed to lock")
+                        || (lock_lost && l.contains("atomic transaction failed"))))
         });
         if lost {
             Ok(Pushed::Lost)

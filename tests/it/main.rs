@@ -27,6 +27,7 @@ mod notices;
 mod plan;
 mod props;
 mod recover;
+mod reservations;
 mod search;
 mod shapes;
 mod signing;

@@ -26,7 +26,7 @@ pub enum RecipientKind {
 pub struct Message {
     pub id: String,
     /// The sending agent; unnamed when `--agent`/`ORC_AGENT` was unset.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// The machine and work tree it was sent from.
     pub host: String,
@@ -37,10 +37,10 @@ pub struct Message {
     #[serde(with = "super::time::ts")]
     pub sent: Timestamp,
     /// The task it is about.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<TaskId>,
     /// The message this one answers.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
     /// The first message of the thread (this one's id when it starts one).
     pub thread: String,
@@ -51,11 +51,11 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ack {
     pub message: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<String>,
     #[serde(with = "super::time::ts")]
     pub at: Timestamp,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 

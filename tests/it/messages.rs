@@ -33,14 +33,22 @@ fn json_at(repo: &Repo, dir: &Path, agent: &str, args: &[&str]) -> Value {
     serde_json::from_str(&ok_at(repo, dir, T0, agent, &args)).unwrap()
 }
 
-/// Ids of the messages in `agent`'s inbox (unread only).
+/// Ids of the messages in `agent`'s inbox (unread only), sorted (messages sent in the
+/// same second, as on this fixed clock, have no order).
 fn inbox(repo: &Repo, dir: &Path, agent: &str) -> Vec<String> {
-    json_at(repo, dir, agent, &["msg", "inbox"])["messages"]
+    let mut ids: Vec<String> = json_at(repo, dir, agent, &["msg", "inbox"])["messages"]
         .as_array()
         .unwrap()
         .iter()
         .map(|m| m["id"].as_str().unwrap().to_owned())
-        .collect()
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
 }
 
 fn send(repo: &Repo, dir: &Path, from: &str, to: &str, text: &str) -> String {
@@ -162,7 +170,10 @@ fn mail_to_a_role_reaches_every_agent_of_it_and_briefings_show_unread_mail() {
         "Use the new error type",
     );
     let all = send(&repo, &repo.root, "bob", "all", "Freeze at noon");
-    assert_eq!(inbox(&repo, &repo.root, "alice"), [all.clone(), id.clone()]);
+    assert_eq!(
+        inbox(&repo, &repo.root, "alice"),
+        sorted(vec![all.clone(), id.clone()])
+    );
     assert_eq!(inbox(&repo, &repo.root, "dave"), [all.clone()], "a tester");
 
     // carol becomes an implementer by starting a task: her brief shows the mail.
@@ -173,7 +184,10 @@ fn mail_to_a_role_reaches_every_agent_of_it_and_briefings_show_unread_mail() {
         brief.contains(&format!("{id} from bob: Use the new error type")),
         "{brief}"
     );
-    assert_eq!(inbox(&repo, &repo.root, "carol"), [all.clone(), id.clone()]);
+    assert_eq!(
+        inbox(&repo, &repo.root, "carol"),
+        sorted(vec![all.clone(), id.clone()])
+    );
 
     let recover = ok_at(&repo, &repo.root, T0, "dave", &["recover"]);
     assert!(recover.contains("1 unread message"), "{recover}");
@@ -263,3 +277,35 @@ fn bad_recipients_and_unknown_messages_are_refused_clearly() {
     assert!(err.contains("no message \"m-nope\""), "{err}");
     assert!(refs(&repo, &repo.root, "refs/orc/").is_empty());
 }
+
+/// Messages and reservations in every repository shape (reftable refs go through the
+/// git command line): send, read, acknowledge, prune; reserve, conflict, release.
+fn messages_and_reservations(shape: crate::harness::Shape) {
+    let repo = Repo::init_shaped(shape);
+    let root = repo.root.clone();
+    let id = send(&repo, &root, "bob", "alice", "hello");
+    assert_eq!(inbox(&repo, &root, "alice"), [id.clone()]);
+    ok_at(&repo, &root, T0, "alice", &["msg", "ack", &id]);
+    assert!(inbox(&repo, &root, "alice").is_empty());
+    let out = ok_at(&repo, &root, T20D, "bob", &["msg", "prune"]);
+    assert!(out.starts_with("pruned 1 message"), "{shape:?}: {out}");
+    assert!(refs(&repo, &root, "refs/orc/msg/").is_empty(), "{shape:?}");
+    assert!(refs(&repo, &root, "refs/orc/acks/").is_empty(), "{shape:?}");
+
+    ok_at(&repo, &root, T0, "bob", &["reserve", "src", "--exclusive"]);
+    let wt = repo.sibling("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()]);
+    let out = repo
+        .orc_in(&wt, &["reserve", "src/a.rs"])
+        .env("ORC_NOW", T0)
+        .env("ORC_AGENT", "alice")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{shape:?}");
+    ok_at(&repo, &root, T0, "bob", &["release"]);
+    ok_at(&repo, &wt, T0, "alice", &["reserve", "src/a.rs"]);
+    assert_eq!(refs(&repo, &root, "refs/orc/reservations/").len(), 1);
+    assert_eq!(repo.status_porcelain(), "", "{shape:?}");
+}
+
+crate::for_each_shape!(messages_and_reservations);

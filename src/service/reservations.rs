@@ -182,6 +182,39 @@ impl Orc {
         });
     }
 
+    /// `orc start --reserve`: reserves, exclusively and for the task, the files recorded
+    /// for it (`orc files`), then starts it. Nothing is started when the reservation is
+    /// refused, and nothing stays reserved when the start fails. Returns the brief and
+    /// the paths reserved (none when no files are recorded for the task).
+    pub fn start_reserving(
+        &self,
+        input: &str,
+        force: bool,
+    ) -> Result<(super::Outcome<super::WorkContext>, Vec<String>)> {
+        let id = self.state()?.resolve(input)?;
+        let mut paths: Vec<String> = Vec::new();
+        for (_, m) in self.manifests()?.files.iter().filter(|(_, m)| m.task == id) {
+            for op in &m.operations {
+                for p in std::iter::once(&op.path).chain(op.from.as_ref()) {
+                    if !paths.contains(p) {
+                        paths.push(p.clone());
+                    }
+                }
+            }
+        }
+        if paths.is_empty() {
+            return Ok((self.start(id.as_str(), force)?, paths));
+        }
+        self.reserve(&paths, Some(id.as_str()), true, None)?;
+        match self.start(id.as_str(), force) {
+            Ok(outcome) => Ok((outcome, paths)),
+            Err(e) => {
+                let _ = self.release(&paths);
+                Err(e)
+            }
+        }
+    }
+
     /// `orc reservations`: the live reservations (fetched from the claims remote first).
     pub fn reservations(&self) -> Result<ReservationsReport> {
         let config = State::load_config(&self.store)?;

@@ -294,3 +294,54 @@ fn done_and_block_give_back_the_task_reservations() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(live(&repo, &repo.root, T0).len(), 1);
 }
+
+#[test]
+fn start_reserve_takes_the_recorded_files_or_starts_nothing() {
+    let repo = Repo::init();
+    let a = add(&repo, &["first"]);
+    let b = add(&repo, &["second"]);
+    repo.write("src/a.rs", "fn a() {}\n");
+    repo.git(&["add", "src/a.rs"]);
+    repo.git(&["commit", "-qm", "a.rs"]);
+    for (id, content) in [(&a, "fn a() { 1 }\n"), (&b, "fn a() { 2 }\n")] {
+        repo.write("src/a.rs", content);
+        ok_at(
+            &repo,
+            &repo.root,
+            T0,
+            "x",
+            &["files", "record", "src/a.rs", "--task", id],
+        );
+    }
+    repo.git(&["commit", "-qam", "a.rs again"]);
+    let wt = worktree(&repo, "bob");
+    let out = orc_at(&repo, &repo.root, T0, "alice", &["start", &a, "--reserve"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserved exclusively: src/a.rs"));
+    let held = live(&repo, &repo.root, T0);
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0]["task"], a.as_str());
+
+    // bob's task names the same file: refused, and not started.
+    let out = orc_at(&repo, &wt, T0, "bob", &["start", &b, "--reserve"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("src/a.rs overlaps src/a.rs, reserved exclusively by alice"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&ok_at(
+        &repo,
+        &wt,
+        T0,
+        "bob",
+        &["task", "show", &b, "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["task"]["status"], "pending");
+    assert_eq!(live(&repo, &repo.root, T0).len(), 1);
+}

@@ -197,6 +197,30 @@ pub fn active_sessions_to_toml(active: &ActiveSessions) -> String {
     to_toml(active, true)
 }
 
+pub fn message_to_toml(message: &Message) -> String {
+    to_toml(&without_empty(message), true)
+}
+
+pub fn message_from_toml(text: &str) -> Result<Message, FormatError> {
+    from_toml(text)
+}
+
+pub fn ack_to_toml(ack: &Ack) -> String {
+    to_toml(&without_empty(ack), true)
+}
+
+pub fn ack_from_toml(text: &str) -> Result<Ack, FormatError> {
+    from_toml(text)
+}
+
+pub fn reservations_to_toml(list: &Reservations) -> String {
+    to_toml(list, true)
+}
+
+pub fn reservations_from_toml(text: &str) -> Result<Reservations, FormatError> {
+    from_toml(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,28 +312,4 @@ mod tests {
         let err = config_from_toml("format = 1\ncomit = \"off\"\n").unwrap_err();
         assert!(err.message.contains("comit"), "{err}");
     }
-}
-
-pub fn message_to_toml(message: &Message) -> String {
-    to_toml(&without_empty(message), true)
-}
-
-pub fn message_from_toml(text: &str) -> Result<Message, FormatError> {
-    from_toml(text)
-}
-
-pub fn ack_to_toml(ack: &Ack) -> String {
-    to_toml(&without_empty(ack), true)
-}
-
-pub fn ack_from_toml(text: &str) -> Result<Ack, FormatError> {
-    from_toml(text)
-}
-
-pub fn reservations_to_toml(list: &Reservations) -> String {
-    to_toml(list, true)
-}
-
-pub fn reservations_from_toml(text: &str) -> Result<Reservations, FormatError> {
-    from_toml(text)
 }

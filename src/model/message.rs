@@ -77,9 +77,7 @@ impl Message {
     pub fn is_for(&self, agent: Option<&str>, roles: &[String]) -> bool {
         match self.to_kind {
             RecipientKind::Agent => agent == Some(self.to.as_str()),
-            RecipientKind::Role => {
-                roles.iter().any(|r| *r == self.to) && self.from.as_deref() != agent
-            }
+            RecipientKind::Role => roles.contains(&self.to) && self.from.as_deref() != agent,
             RecipientKind::All => self.from.as_deref() != agent || agent.is_none(),
         }
     }

@@ -98,8 +98,8 @@ fn a_message_reaches_every_worktree_at_once_and_clones_through_the_remote() {
     );
 
     // Another worktree sees it without a fetch; so does a clone (its inbox fetches).
-    assert_eq!(inbox(&repo, &wt, "alice"), [id.clone()]);
-    assert_eq!(inbox(&repo, &clone, "alice"), [id.clone()]);
+    assert_eq!(inbox(&repo, &wt, "alice"), [id.as_str()]);
+    assert_eq!(inbox(&repo, &clone, "alice"), [id.as_str()]);
     assert!(inbox(&repo, &clone, "carol").is_empty(), "not for carol");
     assert!(
         inbox(&repo, &repo.root, "bob").is_empty(),
@@ -174,7 +174,7 @@ fn mail_to_a_role_reaches_every_agent_of_it_and_briefings_show_unread_mail() {
         inbox(&repo, &repo.root, "alice"),
         sorted(vec![all.clone(), id.clone()])
     );
-    assert_eq!(inbox(&repo, &repo.root, "dave"), [all.clone()], "a tester");
+    assert_eq!(inbox(&repo, &repo.root, "dave"), [all.as_str()], "a tester");
 
     // carol becomes an implementer by starting a task: her brief shows the mail.
     let brief = ok_at(&repo, &repo.root, T0, "carol", &["start", &ids[1]]);
@@ -284,7 +284,7 @@ fn messages_and_reservations(shape: crate::harness::Shape) {
     let repo = Repo::init_shaped(shape);
     let root = repo.root.clone();
     let id = send(&repo, &root, "bob", "alice", "hello");
-    assert_eq!(inbox(&repo, &root, "alice"), [id.clone()]);
+    assert_eq!(inbox(&repo, &root, "alice"), [id.as_str()]);
     ok_at(&repo, &root, T0, "alice", &["msg", "ack", &id]);
     assert!(inbox(&repo, &root, "alice").is_empty());
     let out = ok_at(&repo, &root, T20D, "bob", &["msg", "prune"]);

@@ -168,11 +168,26 @@ impl Orc {
         if tasks.is_empty() {
             return;
         }
-        let has_any = self
-            .store
-            .shared_names(RESERVATIONS_PREFIX)
-            .is_ok_and(|n| !n.is_empty());
-        if !has_any && self.claims_remote(config).is_none() {
+        // Without a reservation for these tasks here or in the remote's copy (as of the
+        // last fetch), nothing to do: no fetch, no push on every `orc done`.
+        let mut names = vec![RESERVATIONS_REF.to_owned()];
+        if let Some(remote) = self.claims_remote(config) {
+            names.push(tracking_ref(&remote));
+        }
+        let concerned = names.iter().any(|name| {
+            self.store
+                .shared_read(name)
+                .ok()
+                .flatten()
+                .is_some_and(|r| {
+                    parse(&r.text, &r.name).is_ok_and(|list| {
+                        list.list
+                            .iter()
+                            .any(|r| r.task.as_ref().is_some_and(|t| tasks.contains(t)))
+                    })
+                })
+        });
+        if !concerned {
             return;
         }
         let _ = self.update_reservations(config, |list| {

@@ -275,7 +275,29 @@ fn bad_recipients_and_unknown_messages_are_refused_clearly() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no message \"m-nope\""), "{err}");
+    // An unreachable remote: not sent anywhere, and the inbox still reads this clone.
+    let nowhere = repo.sibling("nowhere.git");
+    let out = repo
+        .orc_cmd(&[
+            "msg",
+            "send",
+            "alice",
+            "hi",
+            "--claims-remote",
+            nowhere.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not publish to"), "{err}");
     assert!(refs(&repo, &repo.root, "refs/orc/").is_empty());
+    let out = repo
+        .orc_cmd(&["msg", "inbox", "--claims-remote", nowhere.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only this clone's messages"));
 }
 
 /// Messages and reservations in every repository shape (reftable refs go through the

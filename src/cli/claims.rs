@@ -94,6 +94,19 @@ pub fn next(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
     if let Some(t) = &report.task {
         out.row(summary_line(t).trim_start());
         out.line(format!("start it with `orc start {}`", t.id));
+    }
+    if let Some(mail) = &report.mail {
+        out.line(format!(
+            "{} unread message{} (`orc msg inbox`):",
+            mail.unread,
+            if mail.unread == 1 { "" } else { "s" }
+        ));
+        for m in &mail.newest {
+            let from = m.from.as_deref().unwrap_or("an unnamed agent");
+            out.row(format!("  {} from {from}: {}", m.id, m.subject));
+        }
+    }
+    if report.task.is_some() {
         return Ok(());
     }
     let Some(n) = &report.nothing else {

@@ -40,7 +40,9 @@ pub struct InstallArgs {
     #[arg(long)]
     pub force: bool,
     /// Also install a pre-commit hook that runs `orc check` on the staged
-    /// `.orchestrator/` files and blocks a commit of broken files.
+    /// `.orchestrator/` files and blocks a commit of broken files, or of files another
+    /// live agent reserved exclusively (`orc reserve`; override with
+    /// ORC_IGNORE_RESERVATIONS=1).
     #[arg(long)]
     pub pre_commit: bool,
     /// Also install a post-commit hook that says which task a commit was linked to.
@@ -158,7 +160,8 @@ fn render(r: &HooksReport, out: &mut Output) {
 }
 
 /// `orc hooks run <hook>`: what the installed scripts call. orc's own failures are
-/// warnings and exit 0; only the pre-commit check exits 1, for broken files.
+/// warnings and exit 0; only the pre-commit check exits 1, for broken files or files
+/// reserved exclusively by another agent.
 pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
     let hook = match args.hook {
         HookArg::CommitMsg => Hook::CommitMsg,
@@ -184,6 +187,26 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
                 orc.hook_commit_msg(std::path::Path::new(file))?;
             }
             Hook::PreCommit => {
+                let ignore = std::env::var("ORC_IGNORE_RESERVATIONS")
+                    .is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+                let reserved = if ignore {
+                    Vec::new()
+                } else {
+                    orc.reserved_in_commit()?
+                };
+                if !reserved.is_empty() {
+                    eprintln!(
+                        "orc: the commit changes files another agent reserved exclusively; commit refused:"
+                    );
+                    for r in &reserved {
+                        eprintln!("  {}: reserved by {}", r.path, r.holder);
+                    }
+                    eprintln!(
+                        "hint: ask the holder to `orc release` them (`orc msg send` reaches them) or wait for the lease to run out; to commit anyway, run the commit with ORC_IGNORE_RESERVATIONS=1 (or git commit --no-verify)"
+                    );
+                    out.exit_code = 1;
+                    return Ok(());
+                }
                 if let Some(report) = orc.hook_pre_commit()?
                     && !report.ok()
                 {

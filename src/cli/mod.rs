@@ -14,10 +14,12 @@ mod history;
 mod import;
 mod maintenance;
 mod mcp;
+mod msg;
 mod output;
 mod plan;
 mod recover;
 mod report;
+mod reserve;
 mod search;
 mod session;
 mod stream;
@@ -126,6 +128,23 @@ pub enum Command {
     Claims,
     /// Validate every file under `.orchestrator/`; exits 1 when anything is wrong.
     Check,
+    /// Messages between agents: send, inbox, read, ack, prune (kept outside branches;
+    /// nothing is committed).
+    #[command(subcommand)]
+    Msg(msg::MsgCommand),
+    /// Reserve files for a while: others see it, and an overlapping exclusive
+    /// reservation by someone else is refused.
+    ///
+    /// Reservations are leased like claims and kept in a ref outside branches that every
+    /// worktree shares (and, with a claims remote, on the remote first), so of two
+    /// overlapping exclusive reservations made at once exactly one is taken. With the
+    /// pre-commit hook installed (`orc hooks install --pre-commit`), a commit of files
+    /// another live agent reserved exclusively is refused.
+    Reserve(reserve::ReserveArgs),
+    /// Give back this agent's reservations here: the patterns named, or all of them.
+    Release(reserve::ReleaseArgs),
+    /// Live file reservations of every worktree (and, with a claims remote, every clone).
+    Reservations,
     /// Open and close work sessions, with handoff notes between them.
     #[command(subcommand)]
     Session(session::SessionCommand),
@@ -261,6 +280,10 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Next(args) => claims::next(&orc, args, out),
         Command::Claims => claims::claims(&orc, out),
         Command::Check => report::check(&orc, out),
+        Command::Msg(cmd) => msg::run(&orc, cmd, out),
+        Command::Reserve(a) => reserve::reserve(&orc, a, out),
+        Command::Release(a) => reserve::release(&orc, a, out),
+        Command::Reservations => reserve::reservations(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
         Command::Roles { name } => session::roles(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),
@@ -470,7 +493,8 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
     let _ = writeln!(std::io::stdout(), "{value}");
 }
 
-/// Commands that only read: they do not take `--no-commit`.
+/// Commands that only read, or change nothing but refs outside branches (messages,
+/// reservations): they do not take `--no-commit`.
 const READ_ONLY: &[&str] = &[
     "status",
     "ready",
@@ -500,6 +524,14 @@ const READ_ONLY: &[&str] = &[
     "session list",
     "hooks status",
     "hooks run",
+    "msg send",
+    "msg inbox",
+    "msg read",
+    "msg ack",
+    "msg prune",
+    "reserve",
+    "release",
+    "reservations",
 ];
 
 /// The id of `--no-commit` on the commands that change files.

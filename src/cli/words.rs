@@ -197,6 +197,7 @@ impl Words for Cli {
             Action::ReadHistory => "`orc log`".into(),
             Action::ListDecisions => "`orc decision list`".into(),
             Action::VerifyFiles => "`orc files verify`".into(),
+            Action::ReadMail => "`orc msg inbox`".into(),
         })
     }
 

@@ -14,6 +14,10 @@ pub struct StartArgs {
     /// Take over a task in progress for another agent, or start a parent with open subtasks.
     #[arg(long)]
     pub force: bool,
+    /// Also reserve, exclusively and for the task's lease, the files recorded for it
+    /// (`orc files add`); nothing is started when someone else holds one of them.
+    #[arg(long)]
+    pub reserve: bool,
 }
 
 #[derive(Debug, Args)]
@@ -52,7 +56,17 @@ pub struct ReopenArgs {
 }
 
 pub fn start(orc: &Orc, a: StartArgs, out: &mut Output) -> Result<()> {
-    let outcome = orc.start(&a.id, a.force)?;
+    let outcome = if a.reserve {
+        let (outcome, reserved) = orc.start_reserving(&a.id, a.force)?;
+        if reserved.is_empty() {
+            eprintln!("note: no files are recorded for this task; nothing was reserved");
+        } else {
+            eprintln!("note: reserved exclusively: {}", reserved.join(" "));
+        }
+        outcome
+    } else {
+        orc.start(&a.id, a.force)?
+    };
     out.commit_note(&outcome);
     if out.json {
         out.json(None, &outcome);

@@ -23,5 +23,9 @@ pub use toml_doc::{
     task_to_toml,
 };
 pub use toml_doc::{
+    ack_from_toml, ack_to_toml, message_from_toml, message_to_toml, reservations_from_toml,
+    reservations_to_toml,
+};
+pub use toml_doc::{
     active_sessions_from_toml, active_sessions_to_toml, session_from_toml, session_to_toml,
 };

@@ -3,7 +3,9 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{ActiveSessions, Claim, Config, FORMAT_VERSION, Session, Task};
+use crate::model::{
+    Ack, ActiveSessions, Claim, Config, FORMAT_VERSION, Message, Reservations, Session, Task,
+};
 
 /// A document that could not be read. `line`/`column` are 1-based when known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -193,6 +195,30 @@ pub fn active_sessions_from_toml(text: &str) -> Result<ActiveSessions, FormatErr
 
 pub fn active_sessions_to_toml(active: &ActiveSessions) -> String {
     to_toml(active, true)
+}
+
+pub fn message_to_toml(message: &Message) -> String {
+    to_toml(&without_empty(message), true)
+}
+
+pub fn message_from_toml(text: &str) -> Result<Message, FormatError> {
+    from_toml(text)
+}
+
+pub fn ack_to_toml(ack: &Ack) -> String {
+    to_toml(&without_empty(ack), true)
+}
+
+pub fn ack_from_toml(text: &str) -> Result<Ack, FormatError> {
+    from_toml(text)
+}
+
+pub fn reservations_to_toml(list: &Reservations) -> String {
+    to_toml(list, true)
+}
+
+pub fn reservations_from_toml(text: &str) -> Result<Reservations, FormatError> {
+    from_toml(text)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 mod import;
 mod maintenance;
+mod messages;
 mod params;
 mod prompts;
 mod records;
@@ -96,7 +97,8 @@ impl OrcServer {
             + Self::maintenance_tools()
             + Self::record_tools()
             + Self::import_tools()
-            + Self::restart_tools();
+            + Self::restart_tools()
+            + Self::message_tools();
         let set = options
             .tools
             .unwrap_or_else(|| configured_tools(&options.root));

@@ -91,6 +91,9 @@ pub const TOOLS: &[ToolSpec] = &[
     tool("orchestrator_recover_context", All, &[]),
     tool("orchestrator_log", All, &[]),
     tool("orchestrator_import", All, &[]),
+    tool("orchestrator_send_message", All, &[]),
+    tool("orchestrator_inbox", All, &[]),
+    tool("orchestrator_ack_message", All, &[]),
 ];
 
 /// The declaration of `name`, if it has one.

@@ -275,6 +275,7 @@ impl Words for Mcp {
             Action::ReadHistory => "orchestrator_log".into(),
             Action::ListDecisions => "orchestrator_search_decisions".into(),
             Action::VerifyFiles => "orchestrator_verify_files".into(),
+            Action::ReadMail => "orchestrator_inbox".into(),
         })
     }
 

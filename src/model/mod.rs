@@ -7,7 +7,9 @@ mod config;
 mod decision;
 mod id;
 mod manifest;
+mod message;
 mod plan;
+mod reservation;
 mod session;
 mod status;
 mod task;
@@ -18,7 +20,11 @@ pub use config::{BUILTIN_ROLES, ClaimsConfig, CommitMode, Config, CustomRole, Mc
 pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};
 pub use manifest::{FileOp, FileOpKind, Manifest};
+pub use message::{Ack, Message, RecipientKind};
 pub use plan::{DepRef, PlanProblem, PlanSpec, SubtaskSpec};
+pub use reservation::{
+    Reservation, Reservations, normalize_pattern, pattern_matches, patterns_overlap,
+};
 pub use session::{ActiveSessions, Session, SessionId, SessionIdError};
 pub use status::{Priority, Status};
 pub use task::{Artifact, NextAction, Note, Task};

@@ -45,6 +45,8 @@ pub enum Action {
     ListDecisions,
     /// See every recorded file that no longer matches the disk.
     VerifyFiles,
+    /// Read the messages other agents sent (a briefing counts the unread ones).
+    ReadMail,
 }
 
 impl Action {
@@ -100,6 +102,7 @@ impl Action {
             Action::ReadHistory => "Read the whole history".to_owned(),
             Action::ListDecisions => "List every decision".to_owned(),
             Action::VerifyFiles => "Verify every recorded file".to_owned(),
+            Action::ReadMail => "Read your messages".to_owned(),
         }
     }
 

@@ -553,6 +553,26 @@ fn claimed_task_of_path(path: &str) -> Option<TaskId> {
     })
 }
 
+/// The tasks the change completes, blocks or cancels: their file reservations end.
+pub(super) fn tasks_finishing(change: &Change) -> Vec<TaskId> {
+    let mut out: Vec<TaskId> = change
+        .files
+        .iter()
+        .filter_map(|(path, content)| {
+            let id = claimed_task_of_path(path)?;
+            let task =
+                format::task_from_toml(std::str::from_utf8(content.as_deref()?).ok()?).ok()?;
+            matches!(
+                task.status,
+                Status::Completed | Status::Blocked | Status::Cancelled
+            )
+            .then_some(id)
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
 /// Whether the change deletes a task file of `id` only to write it elsewhere (a move
 /// between layouts), so the deletion does not end the task's claim.
 fn moved(change: &Change, id: &TaskId) -> bool {

@@ -13,11 +13,13 @@ mod hooks;
 mod import;
 mod init;
 mod maintenance;
+mod messages;
 mod next;
 mod partial;
 mod plan;
 mod random;
 mod recover;
+mod reservations;
 mod roles;
 mod search;
 mod session;
@@ -62,10 +64,15 @@ pub use maintenance::{
     ARCHIVE_TASKS_DIR, ArchiveReport, ArchiveSkip, ArchivedTree, BrokenReference, CleanupReport,
     MaintenanceScan, Orphan, StaleAction, StaleTask, archived_task_path,
 };
+pub use messages::{
+    ACKS_PREFIX, Inbox, MESSAGES_PREFIX, MailLine, MailSummary, MessageThread, MessageView,
+    PruneReport,
+};
 pub use next::{ClaimedTask, ElsewhereTask, NextReport, NothingReady, ReadyFilter, WaitingTask};
 pub use partial::{Partial, Tasks};
 pub use plan::{PlanReport, PlannedTask};
 pub use recover::{Briefing, OutsideChange, RECOVER_LIMIT, SessionInfo, SinceInfo, TaskBrief};
+pub use reservations::{RESERVATIONS_REF, ReservationView, ReservationsReport, ReservedPath};
 pub use roles::{ORCHESTRATOR_GUIDE, ROLES_DIR, Role, RoleSource};
 pub use search::{FieldMatch, SearchReport, SearchScope, TaskHit};
 pub use session::{RoleSummary, SESSIONS_DIR, SessionContext, session_path};
@@ -339,23 +346,31 @@ impl Orc {
             let commit = !self.ctx.no_commit && state.config.commit == CommitMode::Auto;
             let applied = self.store.apply(&change, commit)?;
             config = Some(std::mem::take(&mut state.config));
-            Ok((value, applied, renew))
+            Ok((value, applied, renew, claims::tasks_finishing(&change)))
         })();
         self.finish_claims(result, config)
     }
 
     /// Ends a mutation's claim bookkeeping: on failure every claim ref it changed is put
-    /// back; on success the claims of tasks left in progress are renewed.
+    /// back; on success the claims of tasks left in progress are renewed and the file
+    /// reservations of tasks finished, blocked or cancelled are given back.
+    #[allow(clippy::type_complexity)]
     fn finish_claims<T>(
         &self,
-        result: Result<(T, Applied, Vec<crate::model::TaskId>)>,
+        result: Result<(
+            T,
+            Applied,
+            Vec<crate::model::TaskId>,
+            Vec<crate::model::TaskId>,
+        )>,
         config: Option<crate::model::Config>,
     ) -> Result<Outcome<T>> {
         match result {
-            Ok((value, applied, renew)) => {
+            Ok((value, applied, renew, finishing)) => {
                 self.claim_undo.borrow_mut().clear();
                 if let Some(config) = config {
                     self.renew_claims(&config, &renew);
+                    self.release_task_reservations(&config, &finishing);
                 }
                 Ok(Outcome::new(value, applied))
             }
@@ -389,7 +404,7 @@ impl Orc {
             self.await_claims()?;
             let applied = self.store.apply(&change, commit)?;
             kept = Some(config);
-            Ok((value, applied, renew))
+            Ok((value, applied, renew, claims::tasks_finishing(&change)))
         })();
         self.finish_claims(result, kept)
     }

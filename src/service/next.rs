@@ -87,6 +87,10 @@ pub struct NextReport {
     /// Set when there is nothing to do, with the reasons.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nothing: Option<NothingReady>,
+    /// Unacknowledged messages for this agent (`orc msg inbox`); with `--claim`, in
+    /// the brief instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
 }
 
 impl Orc {
@@ -145,7 +149,7 @@ impl Orc {
     /// is started as by `orc start`; a task someone else claims first is skipped for the
     /// next one. When nothing is left, the report says why.
     pub fn next(&self, filter: &ReadyFilter, claim: bool) -> Result<NextReport> {
-        let (candidates, summaries) = {
+        let (candidates, summaries, mail) = {
             let state = self.state()?;
             let remote = self.claims_remote(&state.config).is_some();
             let claims = self.known_claims(&state.config, remote)?;
@@ -186,9 +190,10 @@ impl Orc {
                     started: None,
                     lost_races: Vec::new(),
                     nothing: Some(nothing),
+                    mail: self.mail_summary(&state, None),
                 });
             }
-            (ids, summaries)
+            (ids, summaries, self.mail_summary(&state, None))
         };
         if !claim {
             return Ok(NextReport {
@@ -196,6 +201,7 @@ impl Orc {
                 started: None,
                 lost_races: Vec::new(),
                 nothing: None,
+                mail,
             });
         }
         let mut lost = Vec::new();
@@ -207,6 +213,7 @@ impl Orc {
                         started: Some(outcome),
                         lost_races: lost,
                         nothing: None,
+                        mail: None,
                     });
                 }
                 // Someone else was faster, or the task changed under us: try the next one.
@@ -225,6 +232,7 @@ impl Orc {
             started: None,
             lost_races: lost,
             nothing: Some(nothing),
+            mail: self.mail_summary(&state, None),
         })
     }
 

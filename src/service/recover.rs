@@ -147,6 +147,9 @@ pub struct Briefing {
     pub history: HistoryCoverage,
     /// Files under `.orchestrator/` that could not be read.
     pub unreadable: Vec<UnreadableFile>,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
     /// Lists cut to the requested length, with their full length: `"ready": 1234`.
     /// Empty when nothing was cut.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -498,6 +501,7 @@ impl Orc {
             history,
             unreadable,
             truncated,
+            mail: self.mail_summary(&state, None),
         };
         briefing.next = next_actions(&briefing);
         briefing.next_actions = briefing
@@ -660,6 +664,10 @@ impl Briefing {
             b.generated
         ));
         push("");
+        if let Some(mail) = &b.mail {
+            push(mail.markdown(b.words).trim_end());
+            push("");
+        }
         push("## Last session");
         push("");
         match &b.last_session {

@@ -49,6 +49,9 @@ pub struct SessionContext {
     /// The vocabulary the Markdown is worded in.
     #[serde(skip)]
     pub words: &'static dyn Words,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
 }
 
 impl SessionContext {
@@ -74,6 +77,10 @@ impl SessionContext {
             }
         }
         md.push_str("\n\n");
+        if let Some(mail) = &self.mail {
+            md.push_str(&mail.markdown(self.words));
+            md.push('\n');
+        }
         if let Some(prev) = &self.previous {
             md.push_str(&format!(
                 "## Handoff from {} (ended {})\n\n{}\n\n",
@@ -245,6 +252,7 @@ impl Orc {
             needs_revision: report.needs_revision,
             previous,
             words: self.ctx.words,
+            mail: self.mail_summary(state, None),
         })
     }
 

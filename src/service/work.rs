@@ -59,6 +59,12 @@ pub struct WorkContext {
     pub expected_output: String,
     /// True when this call moved the task to in_progress (false when it already was).
     pub claimed: bool,
+    /// Unacknowledged messages for this agent (`orc msg inbox`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mail: Option<super::MailSummary>,
+    /// The vocabulary the Markdown is worded in.
+    #[serde(skip)]
+    pub words: &'static dyn super::actions::Words,
 }
 
 impl WorkContext {
@@ -85,6 +91,10 @@ impl WorkContext {
         }
         md.push_str(&facts.join(" · "));
         md.push_str("\n\n");
+        if let Some(mail) = &self.mail {
+            md.push_str(&mail.markdown(self.words));
+            md.push('\n');
+        }
         if let Some(role) = &self.role {
             md.push_str("## Your role\n\n");
             md.push_str(&demote_headings(role.prompt.trim_end()));
@@ -318,6 +328,8 @@ impl State {
             dependents: dependents.into_iter().map(TaskSummary::from).collect(),
             expected_output: orc.ctx.words.expected_output(&task.id),
             claimed,
+            mail: orc.mail_summary(self, task.role.as_deref()),
+            words: orc.ctx.words,
         })
     }
 

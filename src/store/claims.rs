@@ -251,11 +251,11 @@ impl Store {
     }
 
     /// Runs the git CLI in this work tree (the network part of claims).
-    fn git(&self, args: &[&str]) -> Result<std::process::Output> {
+    pub(super) fn git(&self, args: &[&str]) -> Result<std::process::Output> {
         self.git_command(args).output().map_err(no_git)
     }
 
-    fn git_command(&self, args: &[&str]) -> Command {
+    pub(super) fn git_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
         cmd.arg("-C")
             .arg(&self.workdir)
@@ -312,7 +312,7 @@ impl PendingPush {
     }
 }
 
-fn no_git(e: std::io::Error) -> Error {
+pub(super) fn no_git(e: std::io::Error) -> Error {
     crate::error::Reason::NoGitForClaims {
         cause: e.to_string(),
     }
@@ -356,7 +356,7 @@ fn parse_id(hex: &str) -> Result<ObjectId> {
 }
 
 /// The signature of claim objects: git's committer (or orc's fallback), at `seconds`.
-fn identity(repo: &gix::Repository, seconds: i64) -> Result<gix::actor::Signature> {
+pub(super) fn identity(repo: &gix::Repository, seconds: i64) -> Result<gix::actor::Signature> {
     let (name, email) = match repo.committer() {
         Some(Ok(sig)) => (sig.name.to_owned(), sig.email.to_owned()),
         Some(Err(e)) => return Err(Error::git(e)),
@@ -369,7 +369,7 @@ fn identity(repo: &gix::Repository, seconds: i64) -> Result<gix::actor::Signatur
     })
 }
 
-fn remote_error(remote: &str, what: &str, stdout: &str, stderr: &str) -> Error {
+pub(super) fn remote_error(remote: &str, what: &str, stdout: &str, stderr: &str) -> Error {
     let detail: Vec<&str> = stderr
         .lines()
         .chain(stdout.lines().filter(|l| l.starts_with('!')))

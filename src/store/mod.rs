@@ -19,6 +19,7 @@ mod orc_changes;
 mod paths;
 mod promisor;
 mod refs;
+mod shared;
 mod sign;
 mod worktree;
 
@@ -36,6 +37,7 @@ pub use integration::{
 };
 pub use orc_changes::OrcChanges;
 pub use paths::FileDigest;
+pub use shared::{Lease, PushEdit, SharedRef};
 pub use worktree::{WorkChange, WorkChangeKind};
 
 use crate::error::{Error, Result};

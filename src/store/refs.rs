@@ -538,6 +538,7 @@ mod tests {
             );
             update(&store, name, two, Some(one), "move", &who).unwrap();
             assert_eq!(git(dir, &["rev-parse", name]), two.to_string(), "{format}");
+
             assert_eq!(rev_parse(&store, "main~1").unwrap(), Some(one), "{format}");
 
             // Listed by prefix, whole folders or not; deleted with compare-and-swap.

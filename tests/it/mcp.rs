@@ -170,6 +170,7 @@ async fn tools_list_is_stable() {
     assert_eq!(
         names,
         [
+            "orchestrator_ack_message",
             "orchestrator_add_note",
             "orchestrator_claim_next",
             "orchestrator_complete_subtask",
@@ -179,6 +180,7 @@ async fn tools_list_is_stable() {
             "orchestrator_get_status",
             "orchestrator_health_check",
             "orchestrator_import",
+            "orchestrator_inbox",
             "orchestrator_initialize_session",
             "orchestrator_list_tasks",
             "orchestrator_log",
@@ -192,6 +194,7 @@ async fn tools_list_is_stable() {
             "orchestrator_restart_server",
             "orchestrator_restart_status",
             "orchestrator_search_decisions",
+            "orchestrator_send_message",
             "orchestrator_show_decision",
             "orchestrator_show_task",
             "orchestrator_shutdown_prepare",
@@ -204,6 +207,81 @@ async fn tools_list_is_stable() {
         "tools_list",
         serde_json::to_string_pretty(&list["result"]["tools"]).unwrap()
     );
+}
+
+/// Messages between an agent on the MCP server and one on the command line: the
+/// server's briefing shows unread mail, its inbox lists it, its acknowledgement reaches
+/// the sender, and its message reaches the other agent.
+#[tokio::test]
+async fn messages_send_inbox_and_ack_between_the_server_and_the_cli() {
+    let repo = repo();
+    let sent: Value = serde_json::from_str(
+        &repo
+            .orc_cmd(&[
+                "msg",
+                "send",
+                "mcp-test",
+                "Schema changed\nSee the decision.",
+                "--json",
+            ])
+            .env("ORC_AGENT", "bob")
+            .output()
+            .map(|o| String::from_utf8(o.stdout).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let id = sent["message"]["id"].as_str().unwrap().to_owned();
+    let mut c = Client::start(&repo.root).await;
+
+    let (brief, _) = c.ok("orchestrator_initialize_session", json!({})).await;
+    assert!(brief.contains("1 unread message"), "{brief}");
+    assert!(
+        brief.contains(&format!("{id} from bob: Schema changed")),
+        "{brief}"
+    );
+    let (text, data) = c.ok("orchestrator_inbox", json!({})).await;
+    assert_eq!(data["unread"], 1, "{data}");
+    assert!(text.contains("See the decision."), "{text}");
+
+    let (text, _) = c
+        .ok(
+            "orchestrator_ack_message",
+            json!({ "message_id": id, "note": "on it" }),
+        )
+        .await;
+    assert!(text.starts_with(&format!("acknowledged {id}")), "{text}");
+    let (_, data) = c.ok("orchestrator_inbox", json!({})).await;
+    assert_eq!(data["unread"], 0, "{data}");
+    let read = repo.ok(&["msg", "read", &id]);
+    assert!(read.contains("acknowledged by mcp-test at "), "{read}");
+    assert!(read.contains(": on it"), "{read}");
+
+    let (_, data) = c
+        .ok(
+            "orchestrator_send_message",
+            json!({ "to": "bob", "text": "Done", "reply_to": id }),
+        )
+        .await;
+    assert_eq!(data["thread"], id.as_str(), "{data}");
+    let inbox: Value = serde_json::from_str(
+        &repo
+            .orc_cmd(&["msg", "inbox", "--json"])
+            .env("ORC_AGENT", "bob")
+            .output()
+            .map(|o| String::from_utf8(o.stdout).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(inbox["messages"][0]["text"], "Done", "{inbox}");
+    let (text, _) = c
+        .fails(
+            "orchestrator_ack_message",
+            json!({ "message_id": "m-none" }),
+        )
+        .await;
+    assert!(text.contains("no message"), "{text}");
+    // Nothing was committed for any of it.
+    assert_eq!(repo.commit_count(), 2, "init and the session only");
 }
 
 /// The original's tools keep their parameter names, types and enum values.
@@ -2223,6 +2301,19 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
             "orchestrator_restart_status",
             json!({ "include_history": true }),
         ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "all", "text": "hello" }),
+        ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "", "text": "hello" }),
+        ),
+        (
+            "orchestrator_inbox",
+            json!({ "include_acknowledged": true }),
+        ),
+        ("orchestrator_ack_message", json!({ "message_id": "nope" })),
     ] {
         call(&mut c, tool, args).await;
     }

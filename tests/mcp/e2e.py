@@ -28,6 +28,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 EXPECTED_TOOLS = {
+    "orchestrator_ack_message",
     "orchestrator_add_note",
     "orchestrator_complete_subtask",
     "orchestrator_create_task",
@@ -35,6 +36,7 @@ EXPECTED_TOOLS = {
     "orchestrator_execute_subtask",
     "orchestrator_get_status",
     "orchestrator_health_check",
+    "orchestrator_inbox",
     "orchestrator_initialize_session",
     "orchestrator_list_tasks",
     "orchestrator_log",
@@ -45,6 +47,7 @@ EXPECTED_TOOLS = {
     "orchestrator_record_files",
     "orchestrator_recover_context",
     "orchestrator_search_decisions",
+    "orchestrator_send_message",
     "orchestrator_show_decision",
     "orchestrator_show_task",
     "orchestrator_synthesize_results",
@@ -80,9 +83,10 @@ def check(cond, what):
 class Run:
     """One client session against one repository, with the git CLI as the judge."""
 
-    def __init__(self, session, repo):
+    def __init__(self, session, repo, orc):
         self.session = session
         self.repo = repo
+        self.orc = orc
         self.ids = {}
         self.ops = []
         self.commits = 0
@@ -456,6 +460,35 @@ async def recover(run):
           f"log: {data['entries']}")
 
 
+def orc_as(run, agent, *args):
+    env = dict(os.environ, ORC_AGENT=agent)
+    return subprocess.run(
+        [run.orc, *args], cwd=run.repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+async def messages(run):
+    """Mail between another agent on the command line and this client: inbox, ack seen
+    by the sender, a reply; nothing committed."""
+    sent = json.loads(orc_as(run, "bob", "msg", "send", "all", "Freeze at noon", "--json"))
+    msg_id = sent["message"]["id"]
+    text, data = await run.call("orchestrator_inbox")
+    check(msg_id in [m["id"] for m in data["messages"]], f"inbox: {text}")
+    check("Freeze at noon" in text, f"inbox text: {text}")
+    await run.call("orchestrator_ack_message", {"message_id": msg_id, "note": "ok"})
+    _, data = await run.call("orchestrator_inbox")
+    check(msg_id not in [m["id"] for m in data["messages"]], "acknowledged mail left the inbox")
+    read = orc_as(run, "bob", "msg", "read", msg_id)
+    check("acknowledged by" in read and ": ok" in read, f"the sender sees the ack: {read}")
+    _, data = await run.call(
+        "orchestrator_send_message", {"to": "bob", "text": "Noted", "reply_to": msg_id}
+    )
+    check(data["thread"] == msg_id, f"reply thread: {data}")
+    inbox = json.loads(orc_as(run, "bob", "msg", "inbox", "--json"))
+    check([m["text"] for m in inbox["messages"]] == ["Noted"], f"bob's inbox: {inbox}")
+    check(run.count() == run.commits, "messages committed nothing")
+
+
 async def end_session(run):
     text, data = await run.mutate(
         "orchestrator_end_session", {"handoff": "Parser done; review the lexer decision."},
@@ -498,6 +531,7 @@ STEPS = [
     decision,
     file_verify,
     recover,
+    messages,
     end_session,
     history_is_git,
 ]
@@ -516,7 +550,7 @@ async def main():
             init = await session.initialize()
             info = field(init, "server_info", "serverInfo")
             check(info.name == "orc", f"serverInfo: {info}")
-            run = Run(session, args.repo)
+            run = Run(session, args.repo, args.orc)
             for step in STEPS:
                 try:
                     await step(run)

@@ -509,7 +509,7 @@ fn next_actions(b: &Briefing) -> Vec<String> {
     }
     for t in &b.in_progress {
         out.push(format!(
-            "Continue {} \"{}\"{}: `orc task show {}`",
+            "Continue {} \"{}\"{}: `orc brief {}`",
             t.id,
             t.title,
             t.assignee

@@ -336,6 +336,15 @@ impl State {
 }
 
 impl Orc {
+    /// The specialist's brief for a task, as [`Orc::start`] returns it, without claiming
+    /// or changing anything (`claimed` is false). Works for a task in any status, so a
+    /// resuming agent can read the brief of its task in progress.
+    pub fn brief(&self, id: &str) -> Result<WorkContext> {
+        let state = self.state()?;
+        let id = state.resolve(id)?;
+        state.work_context(self, state.task(&id)?, false)
+    }
+
     /// Claims a task (in_progress, assignee = this agent) and returns the specialist's
     /// brief. Refuses unfinished dependencies, a task someone else holds (in progress
     /// for another agent, or claimed from another worktree or clone with a live lease)

@@ -209,7 +209,9 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
             }
         }
         TaskCommand::List(a) => {
-            let tasks = orc.list_tasks(&TaskFilter {
+            // Borrowed from the loaded state: printing a long list copies no task.
+            let state = orc.state()?;
+            let tasks = state.matching(&TaskFilter {
                 status: a.status,
                 role: a.role,
                 parent: a.parent,
@@ -375,9 +377,9 @@ pub(super) fn task_line(t: &Task, depth: usize) -> String {
     )
 }
 
-fn render_tree(tasks: &[Task], out: &mut Output) {
+fn render_tree(tasks: &[&Task], out: &mut Output) {
     let ids: std::collections::BTreeSet<_> = tasks.iter().map(|t| &t.id).collect();
-    fn walk(tasks: &[Task], parent: &Task, depth: usize, out: &mut Output) {
+    fn walk(tasks: &[&Task], parent: &Task, depth: usize, out: &mut Output) {
         for child in tasks
             .iter()
             .filter(|t| t.parent.as_ref() == Some(&parent.id))

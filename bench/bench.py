@@ -469,6 +469,8 @@ def main():
                     help="measure only the task list side by side (small repositories)")
     args = ap.parse_args()
     br = os.path.abspath(args.br) if args.br else None
+    if br and not os.path.exists(br):
+        sys.exit(f"{br} not found (br: `cargo install beads_rust`)")
     orc = os.path.abspath(args.orc)
     if not os.path.exists(orc):
         sys.exit(f"{orc} not found: run `cargo build --release` first")

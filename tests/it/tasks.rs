@@ -811,3 +811,28 @@ fn labels_are_added_removed_filtered_and_shown() {
     assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
     assert_eq!(repo.status_porcelain(), "");
 }
+
+#[test]
+fn check_applies_the_label_rules_of_the_commands() {
+    let repo = Repo::init();
+    let a = add(&repo, &["Labelled", "--label", "ui"]);
+    let text = repo.read(&task_file(&a));
+    assert!(text.contains("labels = [\"ui\"]\n"), "{text}");
+    repo.write(
+        &task_file(&a),
+        &text.replace("[\"ui\"]", "[\"ui\", \"a,b\", \" x \"]"),
+    );
+    let out = repo.run(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("contains a comma"), "{messages:?}");
+    assert!(messages[1].contains("blanks around it"), "{messages:?}");
+    assert!(messages[2].contains("not sorted"), "{messages:?}");
+}

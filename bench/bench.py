@@ -18,6 +18,12 @@ milliseconds):
   orc recover --since <root>   (walks all 5,000 commits)
   orc --version          cold start
 
+and, side by side at 1,000 tasks (--list-sizes), `orc task list --json` against
+
+  git cat-file --batch    reading the same task files' blobs (always), and
+  br list --json --all    beads' Rust port (`--br PATH`, or `br` on PATH) on as many issues
+                          of the same shape, imported with `br sync --import-only`
+
 and, in a small repository with a bare remote on the local file system, claims:
 
   orc task note                  one orc mutation                                    vs
@@ -30,13 +36,14 @@ not grow with the number of tasks; `orc status --json` stays under 50 ms at 10,0
 `orc recover` stays under 100 ms with 5,000 commits of history; `orc files verify --failed`
 takes at most 1.5x the time of `git status` on as many files; `orc --version` under 5 ms;
 a local claim adds at most the time of one mutation; a claim through the remote takes at
-most 1.3x the plain `git push`.
+most 1.3x the plain `git push`; `orc task list --json` is at least 3x as fast as `br list
+--json` when br is there.
 
 Usage: python3 bench/bench.py [--sizes 100,1000,10000] [--files 10000] [--runs 15]
                               [--decisions 500] [--file-ops 2000] [--artifacts 2000]
                               [--history 5000]
                               [--orc target/release/orc] [--json out.json] [--svg out.svg]
-                              [--only-claims]
+                              [--only-claims] [--br PATH] [--list-sizes 1000] [--only-list]
 """
 
 import argparse
@@ -44,6 +51,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -269,6 +277,64 @@ def bench_size(root, ids, runs, orc):
     return res
 
 
+def beads_jsonl(root, ids):
+    """The tasks of an orc fixture as beads issues (`issues.jsonl`): same titles,
+    descriptions, statuses, parents, dependencies and one comment each."""
+    status = {"pending": "open", "in_progress": "in_progress", "completed": "closed", "blocked": "blocked"}
+    bead = {tid: f"bd-{tid.rsplit('_', 1)[1][:6]}{n}" for n, tid in enumerate(ids)}
+    lines = []
+    for tid in ids:
+        text = open(os.path.join(root, task_rel(tid))).read()
+        field = lambda k: (text.split(f'\n{k} = "', 1)[1].split('"', 1)[0] if f'\n{k} = "' in text else None)
+        deps = []
+        if field("parent"):
+            deps.append({"issue_id": bead[tid], "depends_on_id": bead[field("parent")], "type": "parent-child",
+                         "created_at": "2026-01-01T00:00:00Z", "created_by": "bench"})
+        dep = text.split('depends_on = ["', 1)[1].split('"', 1)[0] if "depends_on" in text else None
+        if dep:
+            deps.append({"issue_id": bead[tid], "depends_on_id": bead[dep], "type": "blocks",
+                         "created_at": "2026-01-01T00:00:00Z", "created_by": "bench"})
+        issue = {"id": bead[tid], "title": field("title"), "description": field("description"),
+                 "status": status[field("status")], "priority": 2, "issue_type": "task",
+                 "labels": [field("stream")], "created_at": "2026-01-01T00:00:00Z",
+                 "updated_at": "2026-01-01T00:00:00Z",
+                 "comments": [{"id": 1, "issue_id": bead[tid], "author": "bench", "text": "a note",
+                               "created_at": "2026-01-01T00:00:00Z"}]}
+        if issue["status"] == "closed":
+            issue["closed_at"] = "2026-01-01T00:00:00Z"
+            issue["close_reason"] = "Done."
+        if deps:
+            issue["dependencies"] = deps
+        lines.append(json.dumps(issue))
+    return "\n".join(lines) + "\n"
+
+
+def bench_list(tmp, n, root, ids, orc, br, runs):
+    """`orc task list --json` side by side with git reading the same files and, when
+    given, beads' `br list --json` on as many issues."""
+    res = {}
+    run([orc, "task", "list", "--json"], root)
+    res["orc task list --json"] = timed([orc, "task", "list", "--json"], root, runs)
+    # The same read with nothing to print (the fixture has no cancelled task).
+    res["orc task list (read only)"] = timed([orc, "task", "list", "--json", "--status", "cancelled"], root, runs)
+    blobs = "git ls-tree -r --format='%(objectname)' HEAD .orchestrator/tasks | git cat-file --batch"
+    res["git cat-file --batch (tasks)"] = timed(["sh", "-c", blobs], root, runs)
+    if br:
+        broot = os.path.join(tmp, f"br-{n}")
+        os.makedirs(broot)
+        run(["git", "init", "-q", "-b", "main"], broot)
+        run([br, "init", "--prefix", "bd"], broot)
+        with open(os.path.join(broot, ".beads", "issues.jsonl"), "w") as f:
+            f.write(beads_jsonl(root, ids))
+        run([br, "sync", "--import-only"], broot)
+        listed = json.loads(run([br, "list", "--json", "--all", "--limit", "0"], broot))
+        got = len(listed) if isinstance(listed, list) else len(listed.get("issues", listed))
+        if got != n:
+            sys.exit(f"br lists {got} issues, expected {n}")
+        res["br list --json"] = timed([br, "list", "--json", "--all", "--limit", "0"], broot, runs)
+    return res
+
+
 def bench_claims(tmp, orc, runs):
     """Claims: `orc start` with a local claim against one orc mutation, and with the claim
     published to a bare remote on the file system against a plain `git push` of one commit
@@ -365,6 +431,26 @@ def svg_plot(results, sizes, path):
         f.write("\n".join(out))
 
 
+def report_list(listed, runs, br):
+    """Prints the task list side by side; checks orc >= 3x as fast as br when br ran."""
+    print(f"\ntask list side by side, median wall time in ms over {runs} runs\n")
+    names = list(next(iter(listed.values())))
+    print(f"| {'command':<30} | " + " | ".join(f"{s:>8,} tasks" for s in listed) + " |")
+    print(f"|{'-'*32}|" + "|".join("-" * 16 for _ in listed) + "|")
+    for name in names:
+        print(f"| {name:<30} | " + " | ".join(f"{listed[s][name]:>14.1f}" for s in listed) + " |")
+    print()
+    ok = True
+    for s, r in listed.items():
+        if "br list --json" in r:
+            ratio = r["br list --json"] / r["orc task list --json"]
+            ok &= ratio >= 3
+            print(f"{'PASS' if ratio >= 3 else 'MISS'}: orc task list --json {ratio:.1f}x as fast as br list --json at {s:,} tasks (target >= 3x)")
+        else:
+            print(f"(br not found: pass --br PATH to compare with beads' Rust port; git cat-file shown instead)")
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100,1000,10000")
@@ -378,7 +464,15 @@ def main():
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--svg", help="write a plot of time against task count here")
     ap.add_argument("--only-claims", action="store_true", help="measure only the claims (about 10 s)")
+    ap.add_argument("--br", default=shutil.which("br"),
+                    help="beads' Rust port, for the task list side by side (default: br on PATH)")
+    ap.add_argument("--list-sizes", default="1000", help="task counts for the task list side by side")
+    ap.add_argument("--only-list", action="store_true",
+                    help="measure only the task list side by side (small repositories)")
     args = ap.parse_args()
+    br = os.path.abspath(args.br) if args.br else None
+    if br and not os.path.exists(br):
+        sys.exit(f"{br} not found (br: `cargo install beads_rust`)")
     orc = os.path.abspath(args.orc)
     if not os.path.exists(orc):
         sys.exit(f"{orc} not found: run `cargo build --release` first")
@@ -390,6 +484,17 @@ def main():
             print(f"| {n:<30} | {v:>8.1f} |")
         print()
         sys.exit(0 if check_claims(res) else 1)
+    list_sizes = [int(s) for s in args.list_sizes.split(",")]
+    if args.only_list:
+        rng = random.Random(42)
+        listed = {}
+        with tempfile.TemporaryDirectory(prefix="orc-bench-") as tmp:
+            for n in list_sizes:
+                print(f"building a repository with {n} tasks ...", file=sys.stderr)
+                root = os.path.join(tmp, f"repo-{n}")
+                ids = build_repo(root, n, 100, orc, rng, decisions=10, file_ops=10, history=10, artifacts=10)
+                listed[n] = bench_list(tmp, n, root, ids, orc, br, args.runs)
+        sys.exit(0 if report_list(listed, args.runs, br) else 1)
     sizes = [int(s) for s in args.sizes.split(",")]
     rng = random.Random(42)
     results = {}
@@ -409,6 +514,14 @@ def main():
         for n in sizes:
             print(f"measuring at {n} tasks ...", file=sys.stderr)
             results[n] = bench_size(*repos[n], args.runs, orc)
+        listed = {}
+        for n in list_sizes:
+            if n not in repos:
+                root = os.path.join(tmp, f"repo-{n}")
+                repos[n] = (root, build_repo(root, n, args.files, orc, rng, args.decisions, args.file_ops,
+                                             args.history, args.artifacts))
+            print(f"measuring task list side by side at {n} tasks ...", file=sys.stderr)
+            listed[n] = bench_list(tmp, n, *repos[n], orc, br, args.runs)
         print("measuring claims ...", file=sys.stderr)
         claims = bench_claims(tmp, orc, args.runs)
     names = list(results[sizes[0]])
@@ -443,6 +556,7 @@ def main():
     srch, grep = results[big]["orc search"], results[big]["git grep -i"]
     ok &= srch <= grep
     print(f"{'PASS' if srch <= grep else 'MISS'}: orc search {srch:.1f} ms vs git grep -i {grep:.1f} ms at {big:,} tasks (target: no slower)")
+    ok &= report_list(listed, args.runs, br)
     print(f"\nclaims (small repository, bare remote on the local file system):\n")
     for n, v in claims.items():
         print(f"| {n:<30} | {v:>8.1f} |")

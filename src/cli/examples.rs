@@ -11,6 +11,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
         r#"orc plan "Add login" --in-order --subtask architect:"Design the flow" --subtask implementer:"Build it""#,
     ),
     ("start", "orc start 3f9c"),
+    ("brief", "orc brief 3f9c"),
     (
         "done",
         r#"orc done 3f9c --summary "Parser handles nested lists" --artifact src/parser.rs"#,

@@ -164,6 +164,15 @@ pub enum Command {
     /// --force, and a parent whose subtasks are done (synthesize it). `--json` gives the
     /// same brief as data.
     Start(work::StartArgs),
+    /// Print the specialist's brief of a task exactly as `orc start` does, without
+    /// claiming or changing anything.
+    ///
+    /// For reading what a task needs before taking it, and for an agent that resumes a
+    /// task it already has in progress. `--json` gives the brief as data.
+    Brief {
+        /// Task id or a unique prefix of it.
+        id: String,
+    },
     /// Record the result of a task in progress and complete it; reports what became ready.
     Done(work::DoneArgs),
     /// Block a task, recording why.
@@ -288,6 +297,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Roles { name } => session::roles(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),
         Command::Start(args) => work::start(&orc, args, out),
+        Command::Brief { id } => work::brief(&orc, &id, out),
         Command::Done(args) => work::done(&orc, args, out),
         Command::Block { id, reason } => work::block(&orc, &id, &reason, out),
         Command::Reopen(args) => work::reopen(&orc, args, out),
@@ -497,6 +507,7 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
 /// reservations): they do not take `--no-commit`.
 const READ_ONLY: &[&str] = &[
     "status",
+    "brief",
     "ready",
     "claims",
     "check",

@@ -65,18 +65,6 @@ impl Output {
     /// Prints `{"version": 1, "<key>": value}` or, for an object, its fields with
     /// `version` added.
     pub fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
-        let value = serde_json::to_value(value).expect("output types serialise to JSON");
-        let mut map = serde_json::Map::new();
-        map.insert("version".into(), JSON_VERSION.into());
-        match (key, value) {
-            (Some(k), v) => {
-                map.insert(k.into(), v);
-            }
-            (None, serde_json::Value::Object(fields)) => map.extend(fields),
-            (None, v) => {
-                map.insert("value".into(), v);
-            }
-        }
         let problems = self.problems.as_ref().map(|p| {
             p.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -84,19 +72,48 @@ impl Output {
                 .map(|(path, error)| serde_json::json!({ "path": path, "error": error }))
                 .collect::<Vec<_>>()
         });
-        if let Some(problems) = problems.filter(|p| !p.is_empty()) {
+        let problems = problems.filter(|p| !p.is_empty());
+        if let Some(key) = key {
+            // Streamed into a buffer over stdout, without building a JSON tree first:
+            // long lists (`task list --json`) are most of the command's time otherwise.
+            let envelope = Keyed {
+                key,
+                value,
+                problems: problems.as_deref().filter(|_| key != "problems"),
+            };
+            self.write_json(&envelope);
+            return;
+        }
+        let value = serde_json::to_value(value).expect("output types serialise to JSON");
+        let mut map = serde_json::Map::new();
+        map.insert("version".into(), JSON_VERSION.into());
+        match value {
+            serde_json::Value::Object(fields) => map.extend(fields),
+            v => {
+                map.insert("value".into(), v);
+            }
+        }
+        if let Some(problems) = problems {
             map.entry("problems").or_insert(problems.into());
         }
-        // Indented for a person at a terminal; one compact line for programs (a tenth of
-        // the bytes for a long list).
-        let value = serde_json::Value::Object(map);
-        let text = if self.width.is_some() {
-            serde_json::to_string_pretty(&value)
+        self.write_json(&serde_json::Value::Object(map));
+    }
+
+    /// Writes one JSON document and a newline: indented for a person at a terminal, one
+    /// compact line for programs (a tenth of the bytes for a long list).
+    fn write_json<T: Serialize>(&mut self, value: &T) {
+        let mut w = io::BufWriter::with_capacity(1 << 16, &mut self.w);
+        let written = if self.width.is_some() {
+            serde_json::to_writer_pretty(&mut w, value)
         } else {
-            serde_json::to_string(&value)
+            serde_json::to_writer(&mut w, value)
+        };
+        if let Err(e) = written {
+            // A closed pipe (`orc task list --json | head -c 100`) is not worth reporting.
+            assert!(e.is_io(), "output types serialise to JSON: {e}");
+            return;
         }
-        .expect("JSON values serialise");
-        self.line(text);
+        let _ = w.write_all(b"\n").and_then(|()| w.flush());
     }
 
     /// Tells the user on stderr when a change was written but not committed, and what
@@ -120,5 +137,26 @@ impl Output {
 
     pub fn flush(&mut self) -> io::Result<()> {
         self.w.flush()
+    }
+}
+
+/// `{"version": 1, "<key>": value, "problems": [...]}`, serialised without an
+/// intermediate `serde_json::Value`.
+struct Keyed<'a, T> {
+    key: &'a str,
+    value: &'a T,
+    problems: Option<&'a [serde_json::Value]>,
+}
+
+impl<T: Serialize> Serialize for Keyed<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("version", &JSON_VERSION)?;
+        map.serialize_entry(self.key, self.value)?;
+        if let Some(p) = self.problems {
+            map.serialize_entry("problems", p)?;
+        }
+        map.end()
     }
 }

@@ -94,6 +94,9 @@ pub struct AddArgs {
     /// Work stream name, e.g. "docs" or "testing".
     #[arg(long, short)]
     pub stream: Option<String>,
+    /// A label such as "bug" or "ui" (repeatable, or comma-separated).
+    #[arg(long, short, value_name = "LABEL", value_delimiter = ',')]
+    pub label: Vec<String>,
     /// Free-form effort estimate, e.g. "2h".
     #[arg(long)]
     pub estimate: Option<String>,
@@ -116,6 +119,9 @@ pub struct ListArgs {
     /// Only tasks of this work stream.
     #[arg(long)]
     pub stream: Option<String>,
+    /// Only tasks with this label (repeatable: tasks with all of them).
+    #[arg(long, short, value_name = "LABEL", value_delimiter = ',')]
+    pub label: Vec<String>,
     /// Indent subtasks under their parents.
     #[arg(long)]
     pub tree: bool,
@@ -162,6 +168,12 @@ pub struct EditArgs {
     /// Remove a dependency (repeatable).
     #[arg(long = "remove-dep", value_name = "ID")]
     pub remove_dep: Vec<String>,
+    /// Add a label (repeatable, or comma-separated).
+    #[arg(long, short, value_name = "LABEL", value_delimiter = ',')]
+    pub label: Vec<String>,
+    /// Remove a label (repeatable, or comma-separated).
+    #[arg(long, value_name = "LABEL", value_delimiter = ',')]
+    pub unlabel: Vec<String>,
 }
 
 pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
@@ -185,6 +197,7 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
                 priority: a.priority,
                 depends_on: a.depends_on,
                 stream: a.stream,
+                labels: a.label,
                 estimate: a.estimate,
                 assignee: a.assignee,
             })?;
@@ -196,11 +209,14 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
             }
         }
         TaskCommand::List(a) => {
-            let tasks = orc.list_tasks(&TaskFilter {
+            // Borrowed from the loaded state: printing a long list copies no task.
+            let state = orc.state()?;
+            let tasks = state.matching(&TaskFilter {
                 status: a.status,
                 role: a.role,
                 parent: a.parent,
                 stream: a.stream,
+                labels: a.label,
             })?;
             if out.json {
                 out.json(Some("tasks"), &tasks);
@@ -283,6 +299,8 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
                     assignee: a.assignee,
                     add_depends_on: a.add_dep,
                     remove_depends_on: a.remove_dep,
+                    add_labels: a.label,
+                    remove_labels: a.unlabel,
                     note,
                 },
             )?;
@@ -336,10 +354,10 @@ pub(super) fn mutated<T>(
     }
 }
 
-/// `id  status  priority  role  title` on one line.
+/// `id  status  priority  role  title  [stream]  {labels}` on one line.
 pub(super) fn task_line(t: &Task, depth: usize) -> String {
     format!(
-        "{indent}{id:<22} {status:<14} {prio:<8} {role:<12} {title}{stream}",
+        "{indent}{id:<22} {status:<14} {prio:<8} {role:<12} {title}{stream}{labels}",
         indent = "  ".repeat(depth),
         id = t.id.as_str(),
         status = t.status.as_str(),
@@ -351,12 +369,17 @@ pub(super) fn task_line(t: &Task, depth: usize) -> String {
             .as_ref()
             .map(|s| format!("  [{s}]"))
             .unwrap_or_default(),
+        labels = if t.labels.is_empty() {
+            String::new()
+        } else {
+            format!("  {{{}}}", t.labels.join(", "))
+        },
     )
 }
 
-fn render_tree(tasks: &[Task], out: &mut Output) {
+fn render_tree(tasks: &[&Task], out: &mut Output) {
     let ids: std::collections::BTreeSet<_> = tasks.iter().map(|t| &t.id).collect();
-    fn walk(tasks: &[Task], parent: &Task, depth: usize, out: &mut Output) {
+    fn walk(tasks: &[&Task], parent: &Task, depth: usize, out: &mut Output) {
         for child in tasks
             .iter()
             .filter(|t| t.parent.as_ref() == Some(&parent.id))
@@ -396,6 +419,11 @@ pub(super) fn render_view(view: &TaskView, out: &mut Output) {
     opt("role:", t.role.clone(), out);
     opt("parent:", t.parent.as_ref().map(|p| p.to_string()), out);
     opt("stream:", t.stream.clone(), out);
+    opt(
+        "labels:",
+        (!t.labels.is_empty()).then(|| t.labels.join(", ")),
+        out,
+    );
     opt("estimate:", t.estimate.clone(), out);
     opt("assignee:", t.assignee.clone(), out);
     out.line(format!("created:   {}", t.created));

@@ -175,9 +175,9 @@ impl Words for Cli {
             Action::Complete { task } => format!("`orc done {task}`"),
             Action::FixUnreadable { .. } => "`orc check` shows where".into(),
             Action::MindTheGap { .. } => return None,
-            Action::Continue { task, .. } | Action::Unblock { task, .. } => {
-                format!("`orc task show {task}`")
-            }
+            // The brief `orc start` prints, without claiming: a resuming agent's context.
+            Action::Continue { task, .. } => format!("`orc brief {task}`"),
+            Action::Unblock { task, .. } => format!("`orc task show {task}`"),
             Action::MoreInProgress { .. } => "`orc task list --status in_progress`".into(),
             Action::ReviewFiles { .. } => {
                 "`orc files verify`, then re-record with `orc files record`".into()

@@ -1,4 +1,4 @@
-//! `orc start`, `orc done`, `orc block`, `orc reopen`, `orc synthesize`.
+//! `orc start`, `orc brief`, `orc done`, `orc block`, `orc reopen`, `orc synthesize`.
 
 use clap::Args;
 
@@ -72,6 +72,16 @@ pub fn start(orc: &Orc, a: StartArgs, out: &mut Output) -> Result<()> {
         out.json(None, &outcome);
     } else {
         out.line(outcome.value.markdown().trim_end());
+    }
+    Ok(())
+}
+
+pub fn brief(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
+    let context = orc.brief(id)?;
+    if out.json {
+        out.json(None, &context);
+    } else {
+        out.line(context.markdown().trim_end());
     }
     Ok(())
 }

@@ -110,9 +110,11 @@ pub enum MergeError {
 /// - `status` (tasks): the furthest-progressed state ([`Status::progress_rank`]); between
 ///   `completed` and `needs_revision` the side updated later wins, since each undoes the
 ///   other. `started`/`completed` follow the side whose status won.
-/// - arrays (`notes`, `depends_on`, `operations`, `artifacts`, …): a set merge — what
-///   either side added is kept, what either side removed is dropped, duplicates go, and
-///   arrays of tables with an `at` time are sorted by it.
+/// - arrays (`notes`, `depends_on`, `labels`, `operations`, `artifacts`, …): a set
+///   merge — what either side added is kept, what either side removed is dropped,
+///   duplicates go, and arrays of tables with an `at` time are sorted by it. A missing
+///   key counts as an empty array (orc leaves empty lists out of the file). A task's
+///   labels stay sorted.
 /// - tables: merged key by key with these rules.
 /// - any other value: the side that changed it wins; when both changed it differently,
 ///   ours is kept and the conflict is written into the file: as a note on tasks, as a
@@ -138,6 +140,8 @@ pub fn merge(kind: FileKind, base: &str, ours: &str, theirs: &str) -> Result<Mer
             let mut task: Task = Value::Table(merged)
                 .try_into()
                 .map_err(|e: toml::de::Error| invalid("task", e))?;
+            task.labels.sort();
+            task.labels.dedup();
             for c in &conflicts {
                 task.notes.push(Note {
                     at: task.updated,
@@ -394,6 +398,19 @@ fn merge_value(
         (Some(Value::Array(o)), Some(Value::Array(t))) => {
             let b = base.and_then(Value::as_array).map_or(&[][..], |a| &a[..]);
             return Some(Value::Array(merge_array(b, o, t)));
+        }
+        // An empty list is left out of the file: a side without the key has an empty
+        // list, so removing the last element merges with the other side's additions.
+        (Some(Value::Array(o)), None) | (None, Some(Value::Array(o)))
+            if base.is_none_or(Value::is_array) =>
+        {
+            let b = base.and_then(Value::as_array).map_or(&[][..], |a| &a[..]);
+            let merged = if ours.is_some() {
+                merge_array(b, o, &[])
+            } else {
+                merge_array(b, &[], o)
+            };
+            return (!merged.is_empty()).then_some(Value::Array(merged));
         }
         _ => {}
     }

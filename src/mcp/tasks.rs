@@ -80,6 +80,9 @@ pub struct CreateTaskParams {
     pub dependencies: Vec<String>,
     /// Work stream name, e.g. "docs".
     pub stream: Option<String>,
+    /// Labels such as "bug" or "ui".
+    #[serde(default)]
+    pub labels: Vec<String>,
     /// Free-form effort estimate, e.g. "2h".
     #[serde(alias = "estimate")]
     pub estimated_effort: Option<String>,
@@ -121,6 +124,12 @@ pub struct UpdateTaskParams {
     /// Task ids to remove from the dependencies.
     #[serde(default)]
     pub remove_dependencies: Vec<String>,
+    /// Labels to add.
+    #[serde(default)]
+    pub add_labels: Vec<String>,
+    /// Labels to remove.
+    #[serde(default)]
+    pub remove_labels: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -154,6 +163,9 @@ pub struct ListTasksParams {
     pub parent_task_id: Option<String>,
     /// Only tasks in this work stream.
     pub stream: Option<String>,
+    /// Only tasks with all of these labels.
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 #[tool_router(router = task_tools, vis = "pub(super)")]
@@ -170,6 +182,7 @@ impl OrcServer {
                 priority: p.priority.map(Into::into),
                 depends_on: p.dependencies,
                 stream: p.stream,
+                labels: p.labels,
                 estimate: p.estimated_effort,
                 assignee: p.assignee,
             })?;
@@ -197,6 +210,8 @@ impl OrcServer {
                 assignee: p.assignee,
                 add_depends_on: p.add_dependencies,
                 remove_depends_on: p.remove_dependencies,
+                add_labels: p.add_labels,
+                remove_labels: p.remove_labels,
                 note: None,
             };
             let outcome = orc.update_task(
@@ -244,6 +259,7 @@ impl OrcServer {
                 role: p.specialist_type,
                 parent: p.parent_task_id,
                 stream: p.stream,
+                labels: p.labels,
             })?;
             let summaries: Vec<TaskSummary> = tasks.iter().map(TaskSummary::from).collect();
             Ok(Reply::new(

@@ -25,6 +25,9 @@ pub fn summary_line(t: &TaskSummary) -> String {
     if let Some(stream) = &t.stream {
         write!(s, " (stream {stream})").expect("writing to a String cannot fail");
     }
+    if !t.labels.is_empty() {
+        write!(s, " {{{}}}", t.labels.join(", ")).expect("writing to a String cannot fail");
+    }
     s
 }
 
@@ -62,6 +65,10 @@ pub fn task_view(view: &TaskView) -> String {
         ("role", t.role.clone()),
         ("parent", t.parent.as_ref().map(ToString::to_string)),
         ("stream", t.stream.clone()),
+        (
+            "labels",
+            (!t.labels.is_empty()).then(|| t.labels.join(", ")),
+        ),
         ("estimate", t.estimate.clone()),
         ("assignee", t.assignee.clone()),
         ("next", t.next_action.map(|n| n.as_str().to_owned())),

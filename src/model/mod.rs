@@ -27,7 +27,7 @@ pub use reservation::{
 };
 pub use session::{ActiveSessions, Session, SessionId, SessionIdError};
 pub use status::{Priority, Status};
-pub use task::{Artifact, NextAction, Note, Task};
+pub use task::{Artifact, NextAction, Note, Task, check_label};
 
 /// The on-disk format version this build writes and the newest it can read.
 pub const FORMAT_VERSION: u32 = 1;

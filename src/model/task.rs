@@ -35,6 +35,9 @@ pub struct Task {
     pub depends_on: Vec<TaskId>,
     #[serde(default)]
     pub stream: Option<String>,
+    /// Free-form labels (`bug`, `ui`), sorted, each at most once.
+    #[serde(default)]
+    pub labels: Vec<String>,
     #[serde(default)]
     pub estimate: Option<String>,
     #[serde(default)]
@@ -76,6 +79,7 @@ impl Task {
             plan_order: None,
             depends_on: Vec::new(),
             stream: None,
+            labels: Vec::new(),
             estimate: None,
             assignee: None,
             created: now,
@@ -118,6 +122,39 @@ impl Task {
     pub fn latest_note(&self) -> Option<&Note> {
         self.notes.last()
     }
+
+    /// Adds a checked label (see [`check_label`]), keeping the list sorted and free of
+    /// duplicates.
+    pub fn add_label(&mut self, label: String) {
+        if let Err(at) = self.labels.binary_search(&label) {
+            self.labels.insert(at, label);
+        }
+    }
+
+    pub fn has_label(&self, label: &str) -> bool {
+        self.labels.iter().any(|l| l == label)
+    }
+}
+
+/// Checks a label and returns it trimmed: 1 to 64 characters, no commas (they separate
+/// labels on the command line) and no control characters.
+pub fn check_label(label: &str) -> Result<String, String> {
+    let l = label.trim();
+    if l.is_empty() {
+        return Err("a label is empty".into());
+    }
+    if l.chars().count() > 64 {
+        return Err(format!("the label {l:?} is longer than 64 characters"));
+    }
+    if l.contains(',') {
+        return Err(format!(
+            "the label {l:?} contains a comma, which separates labels"
+        ));
+    }
+    if l.chars().any(char::is_control) {
+        return Err(format!("the label {l:?} contains a control character"));
+    }
+    Ok(l.to_owned())
 }
 
 /// A timestamped entry in a task's append-only log.

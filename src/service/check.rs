@@ -94,6 +94,30 @@ impl State {
                     message: format!("title: {e}"),
                 });
             }
+            // And when they write labels: valid, sorted, each once.
+            for l in &task.labels {
+                if let Err(e) = crate::model::check_label(l).and_then(|c| {
+                    (c == *l)
+                        .then_some(())
+                        .ok_or_else(|| format!("the label {l:?} has blanks around it"))
+                }) {
+                    out.push(Problem {
+                        path: path.clone(),
+                        line: None,
+                        kind: "invalid",
+                        message: format!("labels: {e}"),
+                    });
+                }
+            }
+            if task.labels.windows(2).any(|w| w[0] >= w[1]) {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "invalid",
+                    message: "labels: not sorted or listed twice; orc keeps them sorted, each once"
+                        .into(),
+                });
+            }
             if let Some(p) = &task.parent
                 && !self.is_known(p)
             {

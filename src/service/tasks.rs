@@ -17,6 +17,7 @@ pub struct NewTask {
     pub priority: Option<Priority>,
     pub depends_on: Vec<String>,
     pub stream: Option<String>,
+    pub labels: Vec<String>,
     pub estimate: Option<String>,
     pub assignee: Option<String>,
 }
@@ -34,6 +35,9 @@ pub struct TaskEdit {
     pub assignee: Option<String>,
     pub add_depends_on: Vec<String>,
     pub remove_depends_on: Vec<String>,
+    pub add_labels: Vec<String>,
+    /// Labels to remove; one the task does not have is an error.
+    pub remove_labels: Vec<String>,
     /// A note to add in the same commit (`orc task edit --editor`).
     pub note: Option<String>,
 }
@@ -45,6 +49,8 @@ pub struct TaskFilter {
     pub role: Option<String>,
     pub parent: Option<String>,
     pub stream: Option<String>,
+    /// Only tasks carrying every one of these labels.
+    pub labels: Vec<String>,
 }
 
 /// Checks a title: one non-empty line of reasonable length.
@@ -85,6 +91,13 @@ pub(super) fn validate_role(config: &Config, role: &str) -> Result<String> {
             "add custom roles under [[roles]] in .orchestrator/config.toml",
         ))
     }
+}
+
+/// Checks a label given on the command line or by a tool.
+pub(super) fn validate_label(label: &str) -> Result<String> {
+    crate::model::check_label(label).map_err(|e| {
+        Error::invalid_with_hint(e, "a label is a short word or phrase such as `bug` or `ui`")
+    })
 }
 
 /// Optional free-text field: trimmed, empty means unset.
@@ -143,6 +156,9 @@ pub(super) fn build_task(
     task.priority = new.priority.unwrap_or_default();
     task.depends_on = depends_on;
     task.stream = optional(new.stream);
+    for l in &new.labels {
+        task.add_label(validate_label(l)?);
+    }
     task.estimate = optional(new.estimate);
     task.assignee = optional(new.assignee);
     Ok(task)
@@ -172,6 +188,7 @@ impl State {
                     .as_ref()
                     .is_none_or(|s| t.stream.as_ref() == Some(s))
             })
+            .filter(|t| filter.labels.iter().all(|l| t.has_label(l.trim())))
             .collect())
     }
 }
@@ -442,6 +459,23 @@ fn apply_edit(tasks: &mut impl Tasks, task: &mut Task, edit: TaskEdit) -> Result
     for d in &edit.remove_depends_on {
         let dep = tasks.resolve(d)?;
         task.depends_on.retain(|x| x != &dep);
+    }
+    for l in &edit.add_labels {
+        task.add_label(validate_label(l)?);
+    }
+    for l in &edit.remove_labels {
+        let l = l.trim();
+        if !task.has_label(l) {
+            return Err(Error::invalid_with_hint(
+                format!("{} has no label {l:?}", task.id),
+                if task.labels.is_empty() {
+                    "it has no labels".to_owned()
+                } else {
+                    format!("its labels: {}", task.labels.join(", "))
+                },
+            ));
+        }
+        task.labels.retain(|x| x != l);
     }
     Ok(())
 }

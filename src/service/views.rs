@@ -19,6 +19,8 @@ pub struct TaskSummary {
     pub role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<TaskId>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -37,6 +39,7 @@ impl From<&Task> for TaskSummary {
             priority: t.priority,
             role: t.role.clone(),
             stream: t.stream.clone(),
+            labels: t.labels.clone(),
             parent: t.parent.clone(),
             assignee: t.assignee.clone(),
             latest_note: t.latest_note().map(|n| n.text.clone()),

@@ -267,16 +267,6 @@ pub struct StatusChange {
     pub waiting_again: Vec<TaskSummary>,
 }
 
-impl Orc {
-    /// The brief for a task, read only: what `start` returns, without starting it.
-    pub fn brief(&self, id: &str) -> Result<WorkContext> {
-        let state = self.state()?;
-        let id = state.resolve(id)?;
-        let task = state.task(&id)?;
-        state.work_context(self, task, false)
-    }
-}
-
 impl State {
     /// The brief for `task` (without the claim flag).
     pub(super) fn work_context(
@@ -342,6 +332,15 @@ impl State {
 }
 
 impl Orc {
+    /// The specialist's brief for a task, as [`Orc::start`] returns it, without claiming
+    /// or changing anything (`claimed` is false). Works for a task in any status, so a
+    /// resuming agent can read the brief of its task in progress.
+    pub fn brief(&self, id: &str) -> Result<WorkContext> {
+        let state = self.state()?;
+        let id = state.resolve(id)?;
+        state.work_context(self, state.task(&id)?, false)
+    }
+
     /// Claims a task (in_progress, assignee = this agent) and returns the specialist's
     /// brief. Refuses unfinished dependencies, a task someone else holds (in progress
     /// for another agent, or claimed from another worktree or clone with a live lease)

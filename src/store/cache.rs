@@ -19,7 +19,7 @@ use crate::format::FormatError;
 
 /// Bumped whenever the encoding changes; together with the crate version it guards
 /// against decoding a cache written by another build.
-const CACHE_VERSION: u32 = 5;
+const CACHE_VERSION: u32 = 6;
 
 /// Files modified this recently are re-read every time and not cached: a later change
 /// within the file system's timestamp granularity could otherwise go unnoticed.

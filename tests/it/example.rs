@@ -263,7 +263,7 @@ fn init_example_is_one_commit_that_checks_verifies_and_recovers() {
 
     ## Suggested next actions
 
-    1. Continue security_f79fcae4 "Security review of the reset flow" (in progress for codex): `orc task show security_f79fcae4`
+    1. Continue security_f79fcae4 "Security review of the reset flow" (in progress for codex): `orc brief security_f79fcae4`
     2. Decide on proposed decision 0002 "End all other sessions after a password reset": `orc decision show 2`, then `orc decision accept 2`
 
     ## History read

@@ -109,7 +109,6 @@ fn beads_issues_become_tasks_field_by_field_in_one_commit() {
             "issue_type \"chore\"": 1,
             "issue_type \"epic\"": 1,
             "issue_type \"task\"": 2,
-            "labels": 2,
             "priority 4 (imported as low)": 1,
         })
     );
@@ -125,6 +124,8 @@ fn beads_issues_become_tasks_field_by_field_in_one_commit() {
     assert_eq!(epic["created"], "2026-11-02T08:00:00Z");
     assert_eq!(epic["updated"], "2026-11-03T09:00:00Z");
     assert_eq!(epic["role"], Value::Null, "beads has no roles");
+    assert_eq!(epic["labels"], json!(["auth"]));
+    assert_eq!(t["bd-c7d2"]["labels"], json!(["docs"]));
 
     let design = &t["bd-a1f3.1"];
     assert_eq!(design["parent"], id(epic));
@@ -287,7 +288,7 @@ fn backlog_tasks_become_tasks_with_sections_mapped() {
     assert_eq!(r["created"], 4, "{r}");
     assert_eq!(
         r["dropped"],
-        json!({"labels": 2, "drafts (not imported)": 1, "archived tasks (not imported)": 1})
+        json!({"drafts (not imported)": 1, "archived tasks (not imported)": 1})
     );
     assert_one_import_commit(&repo, before, "orc: import backlog: 4 created, 0 updated");
     let t = by_source(&repo, &r);
@@ -298,6 +299,8 @@ fn backlog_tasks_become_tasks_with_sections_mapped() {
         "Sessions expire after an hour; keep users logged in."
     );
     assert_eq!(parent["priority"], "high");
+    assert_eq!(parent["labels"], json!(["auth", "backend"]));
+    assert_eq!(t["task-2"]["labels"], json!(["docs"]));
     assert_eq!(parent["assignee"], "@alice");
     assert_eq!(parent["status"], "pending");
     let design = &t["task-1.1"];

@@ -2884,3 +2884,44 @@ async fn core_tool_set_points_at_the_import_tool_it_lacks() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn labels_are_set_changed_and_filtered_through_the_tools() {
+    let repo = repo();
+    let mut c = Client::start(&repo.root).await;
+    let (_, data) = c
+        .ok(
+            "orchestrator_create_task",
+            json!({ "title": "Fix the button", "labels": ["ui", "bug"] }),
+        )
+        .await;
+    let id = data["task"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(data["task"]["labels"], json!(["bug", "ui"]));
+    add(&repo, &["Unlabelled"]);
+    let (_, data) = c
+        .ok(
+            "orchestrator_update_task",
+            json!({ "task_id": id, "add_labels": ["a11y"], "remove_labels": ["bug"] }),
+        )
+        .await;
+    assert_eq!(data["task"]["labels"], json!(["a11y", "ui"]));
+    let (text, data) = c
+        .ok(
+            "orchestrator_list_tasks",
+            json!({ "labels": ["ui", "a11y"] }),
+        )
+        .await;
+    assert_eq!(data["tasks"].as_array().unwrap().len(), 1, "{data}");
+    assert_eq!(data["tasks"][0]["labels"], json!(["a11y", "ui"]));
+    assert!(text.contains("{a11y, ui}"), "{text}");
+    let before = repo.commit_count();
+    let (text, err) = c
+        .fails(
+            "orchestrator_update_task",
+            json!({ "task_id": id, "remove_labels": ["bug"] }),
+        )
+        .await;
+    assert_eq!(err["code"], "invalid");
+    assert!(text.contains("has no label \"bug\""), "{text}");
+    assert_eq!(repo.commit_count(), before);
+}

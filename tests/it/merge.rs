@@ -293,3 +293,69 @@ crate::for_each_shape!(
     rebase_uses_the_driver_too,
     a_true_conflict_is_recorded_in_the_file_and_reported,
 );
+
+#[test]
+fn labels_merge_as_sets_honouring_removals() {
+    let repo = Repo::init();
+    let both = add(&repo, &["Both", "--label", "a,b"]);
+    let emptied = add(&repo, &["Emptied", "--label", "x"]);
+    repo.git(&["branch", "one"]);
+    repo.git(&["branch", "two"]);
+    repo.git(&["checkout", "-q", "one"]);
+    orc_at(
+        &repo,
+        "2026-01-16T09:00:00Z",
+        &["task", "edit", &both, "--unlabel", "a", "--label", "c"],
+    );
+    // The last label goes: the key leaves the file.
+    orc_at(
+        &repo,
+        "2026-01-16T09:00:00Z",
+        &["task", "edit", &emptied, "--unlabel", "x"],
+    );
+    assert!(!repo.read(&task_file(&emptied)).contains("labels"));
+    repo.git(&["checkout", "-q", "two"]);
+    orc_at(
+        &repo,
+        "2026-01-16T10:00:00Z",
+        &[
+            "task",
+            "edit",
+            &both,
+            "--unlabel",
+            "b",
+            "--label",
+            "d,0-first",
+        ],
+    );
+    orc_at(
+        &repo,
+        "2026-01-16T10:00:00Z",
+        &["task", "edit", &emptied, "--label", "y"],
+    );
+    let out = repo
+        .git_cmd(&repo.root, &["merge", "--no-edit", "one"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "merge: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    no_markers(&repo);
+    assert_eq!(repo.status_porcelain(), "");
+    let labels = |id: &str| task_json(&repo, id)["task"]["labels"].clone();
+    assert_eq!(labels(&both), serde_json::json!(["0-first", "c", "d"]));
+    assert_eq!(labels(&emptied), serde_json::json!(["y"]));
+    for id in [&both, &emptied] {
+        let notes = &task_json(&repo, id)["task"]["notes"];
+        assert_eq!(notes, &serde_json::json!([]), "no conflict recorded");
+    }
+    let listed = repo.ok(&["task", "list", "--label", "c", "--label", "d"]);
+    assert!(
+        listed.contains(&both) && !listed.contains(&emptied),
+        "{listed}"
+    );
+    repo.assert_fsck();
+}

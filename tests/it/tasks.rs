@@ -755,3 +755,84 @@ fn descriptions_and_notes_come_from_files_or_stdin() {
     assert_eq!(task["description"], "From stdin.");
     assert_eq!(task["notes"][0]["text"], "A note\nover two lines");
 }
+
+#[test]
+fn labels_are_added_removed_filtered_and_shown() {
+    let repo = Repo::init();
+    let ui = add(&repo, &["Fix the button", "--label", "ui", "-l", "bug, ui"]);
+    let api = add(&repo, &["Fix the endpoint", "--label", "bug,api"]);
+    let plain = add(&repo, &["Write docs"]);
+
+    let text = repo.read(&task_file(&ui));
+    assert!(
+        text.contains("labels = [\n    \"bug\",\n    \"ui\",\n]\n"),
+        "{text}"
+    );
+    assert!(!repo.read(&task_file(&plain)).contains("labels"));
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["task", "list"];
+        all.extend_from_slice(args);
+        repo.json(&all)["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut bugs = vec![ui.clone(), api.clone()];
+    bugs.sort();
+    assert_eq!(ids(&["--label", "bug"]), bugs);
+    assert_eq!(ids(&["--label", "bug", "--label", "ui"]), [ui.as_str()]);
+    assert_eq!(ids(&["--label", "bug,api"]), [api.as_str()]);
+    assert!(ids(&["--label", "nope"]).is_empty());
+
+    let listed = repo.ok(&["task", "list", "--label", "ui"]);
+    assert!(listed.contains("Fix the button  {bug, ui}"), "{listed}");
+    assert!(repo.ok(&["show", &ui]).contains("labels:    bug, ui\n"));
+    assert_eq!(
+        repo.json(&["task", "show", &ui])["task"]["labels"],
+        serde_json::json!(["bug", "ui"])
+    );
+
+    let edited = repo.json(&["task", "edit", &ui, "--unlabel", "bug", "--label", "a11y"]);
+    assert_eq!(edited["task"]["labels"], serde_json::json!(["a11y", "ui"]));
+
+    // Bad input: named, nothing written.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let err = repo.fails(&["task", "edit", &ui, "--unlabel", "bug"]);
+    assert!(err.contains("has no label \"bug\""), "{err}");
+    assert!(err.contains("its labels: a11y, ui"), "{err}");
+    let err = repo.fails(&["task", "add", "X", "--label", " "]);
+    assert!(err.contains("a label is empty"), "{err}");
+    let long = "x".repeat(65);
+    let err = repo.fails(&["task", "edit", &ui, "--label", &long]);
+    assert!(err.contains("longer than 64 characters"), "{err}");
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    assert_eq!(repo.status_porcelain(), "");
+}
+
+#[test]
+fn check_applies_the_label_rules_of_the_commands() {
+    let repo = Repo::init();
+    let a = add(&repo, &["Labelled", "--label", "ui"]);
+    let text = repo.read(&task_file(&a));
+    assert!(text.contains("labels = [\"ui\"]\n"), "{text}");
+    repo.write(
+        &task_file(&a),
+        &text.replace("[\"ui\"]", "[\"ui\", \"a,b\", \" x \"]"),
+    );
+    let out = repo.run(&["check", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].contains("contains a comma"), "{messages:?}");
+    assert!(messages[1].contains("blanks around it"), "{messages:?}");
+    assert!(messages[2].contains("not sorted"), "{messages:?}");
+}

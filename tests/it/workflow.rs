@@ -805,3 +805,80 @@ fn refusals_name_the_command_to_run_next() {
     refuse(&["task", "add", "two\nlines"]);
     insta::assert_snapshot!("cli_refusals", redact_ids(&transcript));
 }
+
+#[test]
+fn brief_prints_what_start_prints_and_changes_nothing() {
+    let repo = Repo::init();
+    let plan = repo.sibling("plan.toml");
+    std::fs::write(&plan, PLAN).unwrap();
+    let p = repo.json(&["plan", "--from", plan.to_str().unwrap()]);
+    let goal = p["parent"]["id"].as_str().unwrap().to_owned();
+    let design = p["subtasks"][0]["id"].as_str().unwrap().to_owned();
+    let build = p["subtasks"][1]["id"].as_str().unwrap().to_owned();
+    repo.ok(&["start", &design]);
+    repo.ok(&["done", &design, "--summary", "Session cookies."]);
+    repo.ok(&["decision", "new", "Cookies, not tokens", "--task", &design]);
+    repo.ok(&["decision", "new", "Sessions last 30 days", "--task", &goal]);
+    let claims = || {
+        repo.git(&[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/orc/",
+        ])
+    };
+    let unchanged = |what: &str, before: &(String, String, String)| {
+        let now = (
+            repo.git(&["rev-parse", "HEAD"]),
+            claims(),
+            repo.status_porcelain(),
+        );
+        assert_eq!(&now, before, "{what} changed HEAD, claims or the work tree");
+    };
+
+    // Before anyone starts it: the brief of a pending task, nothing claimed.
+    let before = (
+        repo.git(&["rev-parse", "HEAD"]),
+        claims(),
+        repo.status_porcelain(),
+    );
+    let pending = repo.ok(&["brief", &build, "--agent", "claude"]);
+    unchanged("brief of a pending task", &before);
+    assert!(pending.contains("Status: pending"), "{pending}");
+    for part in [
+        "## Your role",
+        "## Results you build on",
+        "Session cookies.",
+        "## Related decisions",
+        "Cookies, not tokens",
+        "Sessions last 30 days",
+    ] {
+        assert!(pending.contains(part), "{part} missing from:\n{pending}");
+    }
+    assert_eq!(
+        repo.json(&["task", "show", &build])["task"]["status"],
+        "pending"
+    );
+
+    // Once started, brief prints exactly what start printed, and renews no claim.
+    let started = repo.ok(&["start", &build, "--agent", "claude"]);
+    let before = (
+        repo.git(&["rev-parse", "HEAD"]),
+        claims(),
+        repo.status_porcelain(),
+    );
+    assert_eq!(repo.ok(&["brief", &build, "--agent", "claude"]), started);
+    assert_eq!(
+        repo.ok(&["brief", &build, "--agent", "someone-else"]),
+        started
+    );
+    let json = repo.json(&["brief", &build]);
+    unchanged("brief of a task in progress", &before);
+    assert_eq!(json["claimed"], false);
+    assert_eq!(json["task"]["id"], build.as_str());
+    assert_eq!(json["task"]["status"], "in_progress");
+    assert_eq!(json["decisions"].as_array().unwrap().len(), 2, "{json}");
+    assert_eq!(json["dependencies"][0]["result"], "Session cookies.");
+
+    let err = repo.fails(&["brief", "nope"]);
+    assert!(err.contains("nope"), "{err}");
+}

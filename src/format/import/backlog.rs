@@ -167,9 +167,7 @@ pub fn task_from_markdown(
             t.depends_on.push(d);
         }
     }
-    if !front.labels.strings().is_empty() {
-        set.dropped.add("labels");
-    }
+    t.add_labels(&front.labels.strings(), &mut set.dropped);
     for (key, value) in &front.other {
         let empty = match value {
             Value::Null => true,

@@ -206,9 +206,7 @@ pub fn from_jsonl(name: &str, text: &str) -> Result<ImportSet, FormatError> {
         if let Some(kind) = non_empty(issue.issue_type.as_deref()) {
             set.dropped.add(format!("issue_type {kind:?}"));
         }
-        if !issue.labels.is_empty() {
-            set.dropped.add("labels");
-        }
+        t.add_labels(&issue.labels, &mut set.dropped);
         for (key, value) in &issue.other {
             if value.is_null() || IGNORED.contains(&key.as_str()) {
                 continue;

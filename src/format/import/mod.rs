@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Artifact, Note, Priority, Status};
+use crate::model::{Artifact, Note, Priority, Status, check_label};
 
 pub use map::{ImportMap, MapEntry, import_map_from_toml, import_map_to_toml};
 
@@ -76,6 +76,10 @@ pub struct ImportedTask {
     pub parent: Option<String>,
     pub depends_on: Vec<String>,
     pub stream: Option<String>,
+    /// Checked labels, sorted (see [`ImportedTask::add_labels`]). Left out of the digest
+    /// when empty, so records without labels keep the digest of older versions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
     pub estimate: Option<String>,
     pub assignee: Option<String>,
     pub created: Option<Timestamp>,
@@ -101,6 +105,7 @@ impl ImportedTask {
             parent: None,
             depends_on: Vec::new(),
             stream: None,
+            labels: Vec::new(),
             estimate: None,
             assignee: None,
             created: None,
@@ -110,6 +115,21 @@ impl ImportedTask {
             detail: None,
             artifacts: Vec::new(),
             notes: Vec::new(),
+        }
+    }
+
+    /// Adds the source's labels that are valid orc labels; the others are reported in
+    /// `dropped` (`label "a,b"`).
+    pub fn add_labels(&mut self, labels: &[String], dropped: &mut Dropped) {
+        for l in labels {
+            match check_label(l) {
+                Ok(l) => {
+                    if let Err(at) = self.labels.binary_search(&l) {
+                        self.labels.insert(at, l);
+                    }
+                }
+                Err(_) => dropped.add(format!("label {l:?} (not a valid orc label)")),
+            }
         }
     }
 

@@ -356,7 +356,7 @@ fn unresolved(
 }
 
 /// Sets the fields the source maps; orc's own (stream when the source has none, next
-/// action, notes added in orc) are kept.
+/// action, labels and notes added in orc) are kept.
 fn fill(
     task: &mut Task,
     it: &ImportedTask,
@@ -408,6 +408,9 @@ fn fill(
     task.depends_on = deps;
     if it.stream.is_some() {
         task.stream = it.stream.clone();
+    }
+    for l in &it.labels {
+        task.add_label(l.clone());
     }
     task.estimate = it.estimate.clone();
     task.assignee = it.assignee.clone();

@@ -26,6 +26,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("synthesize", "orc synthesize task_6621"),
     ("mcp", "orc mcp --repo ~/src/project"),
     ("status", "orc status --all"),
+    ("board", "orc board --stream auth"),
     ("ready", "orc ready --role tester --unclaimed --limit 5"),
     ("next", "orc next --role implementer --claim"),
     ("claims", "orc claims --json"),

@@ -140,7 +140,7 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                 out.line(line);
             }
             if let Some(note) = &log.history_note {
-                eprintln!("note: {note}");
+                say!("note: {note}");
             }
         }
     }

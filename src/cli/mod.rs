@@ -3,6 +3,15 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+/// `eprintln!` for human messages on stderr: ids, status words and a leading `error:`,
+/// `warning:`, `note:` or `hint:` styled when stderr takes styles (see [`style`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        anstream::eprintln!("{}", $crate::cli::style::highlight(&format!($($arg)*)))
+    };
+}
+
+mod board;
 mod claims;
 mod complete;
 mod decision;
@@ -21,6 +30,7 @@ mod report;
 mod search;
 mod session;
 mod stream;
+pub mod style;
 mod task;
 mod work;
 
@@ -52,6 +62,18 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE=1 colours pipes too), always or never. JSON is never coloured.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        overrides_with = "color"
+    )]
+    pub color: style::ColorWhen,
 
     /// Name of the agent or person acting; recorded on notes and claims.
     #[arg(long, global = true, env = "ORC_AGENT", value_name = "NAME")]
@@ -105,6 +127,13 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Tasks in columns by status: to do, in progress (who and for how long), blocked
+    /// (why), needs revision, done in the last 7 days.
+    ///
+    /// Columns sit side by side in bands of as many as the terminal's width (or
+    /// `COLUMNS`) holds; long titles are cut with `…`. Each column shows its first 10
+    /// cards and how many more there are. `--json` gives the same columns.
+    Board(board::BoardArgs),
     /// Pending tasks whose dependencies are all completed, most urgent first (priority,
     /// then age, then plan order).
     Ready(claims::ReadyArgs),
@@ -246,7 +275,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     ctx.local_claims |= cli.local;
     let orc = Orc::open(&start, ctx)?;
     for notice in orc.notices() {
-        eprintln!("note: {notice}");
+        say!("note: {notice}");
     }
     out.json = cli.json;
     out.problems = Some(orc.problems());
@@ -255,6 +284,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
+        Command::Board(args) => board::run(&orc, args, out),
         Command::Ready(args) => claims::ready(&orc, args, out),
         Command::Next(args) => claims::next(&orc, args, out),
         Command::Claims => claims::claims(&orc, out),
@@ -285,7 +315,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     let problems = orc.take_problems();
     // A command that failed on an unreadable file already named it in its error.
     if !problems.is_empty() && result.is_ok() && !out.json && !lists_problems {
-        eprintln!(
+        say!(
             "warning: {} file{} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },
@@ -293,9 +323,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         );
         for p in &problems {
             if p.error.contains(&p.path) {
-                eprintln!("  {}", p.error);
+                say!("  {}", p.error);
             } else {
-                eprintln!("  {}: {}", p.path, p.error);
+                say!("  {}: {}", p.path, p.error);
             }
         }
     }
@@ -427,7 +457,8 @@ pub fn main() -> i32 {
             Err(e) => report_error(&e, false),
         };
     }
-    let mut out = Output::stdout();
+    anstream::ColorChoice::write_global(cli.color.choice());
+    let mut out = Output::stdout(cli.color, cli.json);
     let result = run(cli, &mut out);
     let _ = out.flush();
     match result {
@@ -449,11 +480,10 @@ fn report_error(e: &crate::Error, json: bool) -> i32 {
         print_json_error(e.code(), &e.to_string(), hint.as_deref());
         return EXIT_ERROR;
     }
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    let _ = writeln!(err, "error: {e}");
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{}", style::highlight(&format!("error: {e}")));
     if let Some(hint) = hint {
-        let _ = writeln!(err, "hint: {hint}");
+        let _ = writeln!(err, "{}", style::highlight(&format!("hint: {hint}")));
     }
     EXIT_ERROR
 }
@@ -471,6 +501,7 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
 /// Commands that only read: they do not take `--no-commit`.
 const READ_ONLY: &[&str] = &[
     "status",
+    "board",
     "ready",
     "claims",
     "check",

@@ -3,10 +3,12 @@
 //! Functions here read state through the store, validate, and return data; they never
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
+mod board;
 mod check;
 mod claims;
 mod decisions;
 mod files;
+mod graph;
 mod history;
 mod hooks;
 mod import;
@@ -32,6 +34,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub use board::{Board, BoardColumn, BoardFilter, Card, Column};
 pub use check::{CheckReport, Problem};
 pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{
@@ -42,6 +45,10 @@ pub use files::{
     ArtifactRecord, Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport,
     RecordRequest, RecordSource, VerifyReport, VerifyResult, VerifyState, VerifySummary,
     manifest_path,
+};
+pub use graph::{
+    DecisionGraph, DecisionNode, DecisionTask, GraphFilter, Supersedes, TaskEdge, TaskEdgeKind,
+    TaskGraph, TaskNode,
 };
 pub use history::{
     FieldChange, HistoryCoverage, LogEntry, LogFilter, LogReport, ObjectHistory, ObjectRef,

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod board;
 mod claims;
 mod clones;
 mod commit_model;

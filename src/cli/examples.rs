@@ -27,6 +27,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("mcp", "orc mcp --repo ~/src/project"),
     ("status", "orc status --all"),
     ("board", "orc board --stream auth"),
+    ("graph", "orc graph task_2f82 --format dot"),
     ("ready", "orc ready --role tester --unclaimed --limit 5"),
     ("next", "orc next --role implementer --claim"),
     ("claims", "orc claims --json"),

@@ -19,6 +19,7 @@ mod editor;
 mod examples;
 mod files;
 mod git;
+mod graph;
 mod history;
 mod import;
 mod maintenance;
@@ -134,6 +135,13 @@ pub enum Command {
     /// `COLUMNS`) holds; long titles are cut with `…`. Each column shows its first 10
     /// cards and how many more there are. `--json` gives the same columns.
     Board(board::BoardArgs),
+    /// Draw the task tree and dependencies, or the decisions, as Mermaid or Graphviz DOT.
+    ///
+    /// Nodes show id, title and status (and who holds a task in progress); solid arrows
+    /// go from a parent to its subtasks, dashed ones from a task to what it depends on.
+    /// Mermaid renders on GitHub and GitLab inside a ```mermaid block; DOT goes to
+    /// Graphviz: `orc graph --format dot | dot -Tsvg > tasks.svg`.
+    Graph(graph::GraphArgs),
     /// Pending tasks whose dependencies are all completed, most urgent first (priority,
     /// then age, then plan order).
     Ready(claims::ReadyArgs),
@@ -285,6 +293,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
         Command::Board(args) => board::run(&orc, args, out),
+        Command::Graph(args) => graph::run(&orc, args, out),
         Command::Ready(args) => claims::ready(&orc, args, out),
         Command::Next(args) => claims::next(&orc, args, out),
         Command::Claims => claims::claims(&orc, out),
@@ -502,6 +511,7 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
 const READ_ONLY: &[&str] = &[
     "status",
     "board",
+    "graph",
     "ready",
     "claims",
     "check",

@@ -4,6 +4,7 @@
 mod harness;
 
 mod board;
+mod browser;
 mod claims;
 mod clones;
 mod commit_model;
@@ -13,6 +14,7 @@ mod docs;
 mod example;
 mod files;
 mod fuzz_corpus;
+mod graph;
 mod history;
 mod hooks;
 mod hostile;

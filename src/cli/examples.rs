@@ -28,6 +28,7 @@ pub(super) const EXAMPLES: &[(&str, &str)] = &[
     ("status", "orc status --all"),
     ("board", "orc board --stream auth"),
     ("graph", "orc graph task_2f82 --format dot"),
+    ("serve", "orc serve --port 8420"),
     ("ready", "orc ready --role tester --unclaimed --limit 5"),
     ("next", "orc next --role implementer --claim"),
     ("claims", "orc claims --json"),

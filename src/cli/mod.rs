@@ -29,6 +29,7 @@ mod plan;
 mod recover;
 mod report;
 mod search;
+mod serve;
 mod session;
 mod stream;
 pub mod style;
@@ -241,6 +242,16 @@ pub enum Command {
     /// A briefing to resume work cold: last session and handoff, what changed since,
     /// open work, decisions, files that no longer verify, and next actions.
     Recover(recover::RecoverArgs),
+    /// A local, read-only web page: the board, each task's detail and history, the
+    /// decisions, the task graph and the orc log; it updates itself when the repository
+    /// changes.
+    ///
+    /// Listens on 127.0.0.1 (port 8420 unless --port) and prints the address. Every page
+    /// reads the current state; the page asks for the repository's revision every two
+    /// seconds and refreshes itself when it changed (a commit, a pull, a file written
+    /// without a commit). Read-only and without authentication: other addresses need
+    /// --bind and --allow-remote. Stop it with Ctrl-C.
+    Serve(serve::ServeArgs),
     /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
     #[command(subcommand)]
@@ -319,6 +330,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
         Command::Import(cmd) => import::run(&orc, cmd, out),
+        Command::Serve(args) => serve::run(orc.store().workdir(), args, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     };
     let problems = orc.take_problems();
@@ -512,6 +524,7 @@ const READ_ONLY: &[&str] = &[
     "status",
     "board",
     "graph",
+    "serve",
     "ready",
     "claims",
     "check",

@@ -247,3 +247,25 @@ impl Orc {
         Ok(self.state()?.board(filter, self.now()))
     }
 }
+
+/// What a watcher compares to see that the state changed: the commit HEAD points at and
+/// the files under `.orchestrator/` that differ from it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Revision {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncommitted: Vec<String>,
+}
+
+impl Orc {
+    /// The current [`Revision`]: a new commit (orc's, a pull, a checkout) or a file
+    /// written without a commit changes it.
+    pub fn revision(&self) -> Result<Revision> {
+        drop(self.state()?);
+        Ok(Revision {
+            uncommitted: self.uncommitted()?,
+            head: self.store().head_commit()?,
+        })
+    }
+}

@@ -34,7 +34,7 @@ use std::path::Path;
 use jiff::Timestamp;
 use serde::Serialize;
 
-pub use board::{Board, BoardColumn, BoardFilter, Card, Column};
+pub use board::{Board, BoardColumn, BoardFilter, Card, Column, Revision};
 pub use check::{CheckReport, Problem};
 pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{

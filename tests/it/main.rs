@@ -30,6 +30,7 @@ mod plan;
 mod props;
 mod recover;
 mod search;
+mod serve;
 mod shapes;
 mod signing;
 mod soak;

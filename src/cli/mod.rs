@@ -26,6 +26,7 @@ mod maintenance;
 mod mcp;
 mod output;
 mod plan;
+mod progress;
 mod recover;
 mod report;
 mod search;

@@ -27,6 +27,7 @@ mod mcp_load;
 mod merge;
 mod notices;
 mod plan;
+mod progress;
 mod props;
 mod recover;
 mod search;

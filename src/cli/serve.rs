@@ -83,10 +83,13 @@ pub fn run(root: &Path, args: ServeArgs, out: &mut super::Output) -> Result<()> 
     ));
     let _ = out.flush();
     let root = root.to_path_buf();
+    // On loopback, only requests that name a loopback host: a web page elsewhere cannot
+    // read this one through a DNS name rebound to 127.0.0.1.
+    let local_only = args.bind.is_loopback();
     for conn in listener.incoming() {
         let Ok(stream) = conn else { continue };
         let root = root.clone();
-        std::thread::spawn(move || handle(stream, &root));
+        std::thread::spawn(move || handle(stream, &root, local_only));
     }
     Ok(())
 }
@@ -124,32 +127,54 @@ impl Reply {
     }
 }
 
-fn handle(stream: TcpStream, root: &Path) {
+fn handle(stream: TcpStream, root: &Path, local_only: bool) {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let Some((method, target)) = read_head(&stream) else {
+    let Some((method, target, host)) = read_head(&stream) else {
         let _ = write_reply(&stream, &Reply::text(400, "bad request\n"), false);
         return;
     };
     let reply = match method.as_str() {
+        _ if local_only && !host.as_deref().is_some_and(is_loopback_host) => Reply::text(
+            403,
+            "orc serve answers only requests for localhost, 127.0.0.1 or [::1]\n",
+        ),
         "GET" | "HEAD" => route(root, &target),
         _ => Reply::text(405, "orc serve is read-only: GET and HEAD only\n"),
     };
     let _ = write_reply(&stream, &reply, method == "HEAD");
 }
 
-/// The method and target of a request; reads the head only (requests here have no body).
-fn read_head(stream: &TcpStream) -> Option<(String, String)> {
+/// Whether a `Host` header names this machine's loopback interface (any port).
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The method, target and `Host` header of a request; reads the head only (requests
+/// here have no body).
+fn read_head(stream: &TcpStream) -> Option<(String, String, Option<String>)> {
     let mut reader = BufReader::new(stream).take(MAX_HEAD as u64);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
     let (method, target) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let mut host = None;
     loop {
         let mut header = String::new();
         match reader.read_line(&mut header) {
             Ok(0) => return None,
-            Ok(_) if header == "\r\n" || header == "\n" => return Some((method, target)),
-            Ok(_) => {}
+            Ok(_) if header == "\r\n" || header == "\n" => return Some((method, target, host)),
+            Ok(_) => {
+                if let Some((name, value)) = header.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("host")
+                {
+                    host = Some(value.trim().to_owned());
+                }
+            }
             Err(_) => return None,
         }
     }
@@ -159,6 +184,7 @@ fn write_reply(mut stream: &TcpStream, reply: &Reply, head_only: bool) -> std::i
     let reason = match reply.status {
         200 => "OK",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         _ => "Internal Server Error",
@@ -809,6 +835,23 @@ mod tests {
             ]
         );
         assert_eq!(decode("%zz%4"), "%zz%4");
+        for host in [
+            "localhost:8420",
+            "127.0.0.1:1",
+            "[::1]:8420",
+            "LOCALHOST",
+            "127.0.0.2",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8420",
+            "10.0.0.1:8420",
+            "localhost.evil.example",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
         assert_eq!(
             esc(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"

@@ -54,8 +54,12 @@ fn serve(repo: &Repo, extra: &[&str]) -> Server {
 
 /// `METHOD path` over HTTP/1.1: status, headers and body.
 fn request(port: u16, method: &str, path: &str) -> (u16, String, String) {
+    request_to(port, "localhost", method, path)
+}
+
+fn request_to(port: u16, host: &str, method: &str, path: &str) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
     let mut text = String::new();
     s.read_to_string(&mut text).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
@@ -136,6 +140,13 @@ fn serve_answers_every_route_read_only() {
     let (status, head, _) = request(port, "POST", "/");
     assert_eq!(status, 405);
     assert!(head.contains("Allow: GET, HEAD"), "{head}");
+    // A name rebound to 127.0.0.1 by another site's DNS is not this machine's name.
+    let (status, _, body) = request_to(port, "evil.example:80", "GET", "/api/board");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(
+        request_to(port, &format!("127.0.0.1:{port}"), "GET", "/").0,
+        200
+    );
 
     // A change shows in the revision and on the next page load; serving wrote nothing.
     let before = repo.commit_count();

@@ -85,7 +85,7 @@ pub fn next(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
         return Ok(());
     }
     for id in &report.lost_races {
-        eprintln!("note: {id} was claimed by someone else first; took the next task");
+        say!("note: {id} was claimed by someone else first; took the next task");
     }
     if let Some(started) = &report.started {
         out.line(started.value.markdown().trim_end());

@@ -130,7 +130,7 @@ pub fn run(orc: &Orc, cmd: DecisionCommand, out: &mut Output) -> Result<()> {
                 out.row(summary_line(d));
             }
             for u in &list.unreadable {
-                eprintln!("warning: {}: {} (run `orc check`)", u.path, u.error);
+                say!("warning: {}: {} (run `orc check`)", u.path, u.error);
             }
             Ok(())
         }

@@ -1,6 +1,5 @@
 //! `orc files …`: record file operations, verify them against the disk, show who touched what.
 
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -85,21 +84,11 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
             }
         }
         FilesCommand::Verify { task, failed } => {
-            let show = std::io::stderr().is_terminal();
-            let mut shown = false;
-            let mut progress = |done: usize, total: usize| {
-                if show && total >= PROGRESS_THRESHOLD && (done.is_multiple_of(50) || done == total)
-                {
-                    let mut err = std::io::stderr();
-                    let _ = write!(err, "\rverifying {done}/{total} files");
-                    let _ = err.flush();
-                    shown = true;
-                }
-            };
-            let report = orc.files_verify(task.as_deref(), &mut progress)?;
-            if shown {
-                eprint!("\r\x1b[K");
-            }
+            let mut bar = super::progress::Progress::new("verifying files", PROGRESS_THRESHOLD);
+            let report = orc.files_verify(task.as_deref(), &mut |done, total| {
+                bar.update(done, Some(total))
+            })?;
+            drop(bar);
             if out.json {
                 out.json(None, &report);
             } else {
@@ -140,7 +129,7 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                 out.line(line);
             }
             if let Some(note) = &log.history_note {
-                eprintln!("note: {note}");
+                say!("note: {note}");
             }
         }
     }

@@ -195,13 +195,13 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
                     orc.reserved_in_commit()?
                 };
                 if !reserved.is_empty() {
-                    eprintln!(
+                    say!(
                         "orc: the commit changes files another agent reserved exclusively; commit refused:"
                     );
                     for r in &reserved {
-                        eprintln!("  {}: reserved by {}", r.path, r.holder);
+                        say!("  {}: reserved by {}", r.path, r.holder);
                     }
-                    eprintln!(
+                    say!(
                         "hint: ask the holder to `orc release` them (`orc msg send` reaches them) or wait for the lease to run out; to commit anyway, run the commit with ORC_IGNORE_RESERVATIONS=1 (or git commit --no-verify)"
                     );
                     out.exit_code = 1;
@@ -210,18 +210,18 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
                 if let Some(report) = orc.hook_pre_commit()?
                     && !report.ok()
                 {
-                    eprintln!("orc: the staged .orchestrator/ files are broken; commit refused:");
+                    say!("orc: the staged .orchestrator/ files are broken; commit refused:");
                     for p in &report.problems {
                         let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
-                        eprintln!("  {}{line}: {}: {}", p.path, p.kind, p.message);
+                        say!("  {}{line}: {}: {}", p.path, p.kind, p.message);
                     }
-                    eprintln!("hint: fix them and `git add` again, or commit with --no-verify");
+                    say!("hint: fix them and `git add` again, or commit with --no-verify");
                     out.exit_code = 1;
                 }
             }
             Hook::PostCommit => {
                 if let Some(task) = orc.hook_post_commit()? {
-                    eprintln!(
+                    say!(
                         "orc: commit linked to {task}; its files count as the task's file operations"
                     );
                 }
@@ -230,7 +230,7 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
         Ok(())
     })();
     if let Err(e) = result {
-        eprintln!("orc {} hook: warning: {e}; skipped", hook.name());
+        say!("orc {} hook: warning: {e}; skipped", hook.name());
     }
     Ok(())
 }
@@ -243,16 +243,16 @@ pub fn merge_driver(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
         out.json(None, &report);
     }
     for c in &report.conflicts {
-        eprintln!("orc merge-driver: {}: {c}", report.path);
+        say!("orc merge-driver: {}: {c}", report.path);
     }
     if let Some(reason) = &report.fallback_reason {
         if report.method == "fields" {
-            eprintln!(
+            say!(
                 "orc merge-driver: {}: {reason}; conflict markers are in the body",
                 report.path
             );
         } else if format_known(&report.path) {
-            eprintln!(
+            say!(
                 "orc merge-driver: {}: {reason}; used git's line merge",
                 report.path
             );

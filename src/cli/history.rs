@@ -58,14 +58,14 @@ pub fn log(orc: &Orc, a: LogArgs, out: &mut Output) -> Result<()> {
         ));
     }
     if let Some(note) = report.history.note() {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
     Ok(())
 }
 
 pub fn show(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
     if let Some(task) = orc.other_reading(&a.id)? {
-        eprintln!(
+        say!(
             "note: {:?} is decision {} here; it is also the start of task {task} (type more of its id to see the task)",
             a.id.trim(),
             a.id.trim()
@@ -163,6 +163,6 @@ fn render_history(h: &ObjectHistory, out: &mut Output) {
         }
     }
     if let Some(note) = h.history.note() {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
 }

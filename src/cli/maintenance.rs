@@ -6,6 +6,9 @@ use super::Output;
 use crate::error::Result;
 use crate::service::{Orc, StaleAction};
 
+/// Below this many tasks `archive` shows no progress bar.
+const PROGRESS_THRESHOLD: usize = 500;
+
 #[derive(Debug, Subcommand)]
 pub enum MaintenanceCommand {
     /// Report stale in-progress tasks (older than `stale_after_hours` in config.toml),
@@ -163,7 +166,11 @@ pub fn run(orc: &Orc, cmd: MaintenanceCommand, out: &mut Output) -> Result<()> {
             older_than,
             dry_run,
         } => {
-            let outcome = orc.maintenance_archive(older_than, dry_run)?;
+            let mut bar = super::progress::Progress::new("archiving tasks", PROGRESS_THRESHOLD);
+            let outcome = orc.maintenance_archive(older_than, dry_run, &mut |done, total| {
+                bar.update(done, Some(total))
+            })?;
+            drop(bar);
             out.commit_note(&outcome);
             if out.json {
                 out.json(None, &outcome);

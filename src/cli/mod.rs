@@ -3,6 +3,15 @@
 //! One file per command group, each with its argument structs and one function per
 //! command that calls `service` and renders the result. Nothing here touches git.
 
+/// `eprintln!` for human messages on stderr: ids, status words and a leading `error:`,
+/// `warning:`, `note:` or `hint:` styled when stderr takes styles (see [`style`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        anstream::eprintln!("{}", $crate::cli::style::highlight(&format!($($arg)*)))
+    };
+}
+
+mod board;
 mod claims;
 mod complete;
 mod decision;
@@ -10,6 +19,7 @@ mod editor;
 mod examples;
 mod files;
 mod git;
+mod graph;
 mod history;
 mod import;
 mod maintenance;
@@ -17,12 +27,15 @@ mod mcp;
 mod msg;
 mod output;
 mod plan;
+mod progress;
 mod recover;
 mod report;
 mod reserve;
 mod search;
+mod serve;
 mod session;
 mod stream;
+pub mod style;
 mod task;
 mod words;
 mod work;
@@ -55,6 +68,18 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set;
+    /// CLICOLOR_FORCE=1 colours pipes too), always or never. JSON is never coloured.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        value_name = "WHEN",
+        overrides_with = "color"
+    )]
+    pub color: style::ColorWhen,
 
     /// Name of the agent or person acting; recorded on notes and claims.
     #[arg(long, global = true, env = "ORC_AGENT", value_name = "NAME")]
@@ -108,6 +133,20 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Tasks in columns by status: to do, in progress (who and for how long), blocked
+    /// (why), needs revision, done in the last 7 days.
+    ///
+    /// Columns sit side by side in bands of as many as the terminal's width (or
+    /// `COLUMNS`) holds; long titles are cut with `…`. Each column shows its first 10
+    /// cards and how many more there are. `--json` gives the same columns.
+    Board(board::BoardArgs),
+    /// Draw the task tree and dependencies, or the decisions, as Mermaid or Graphviz DOT.
+    ///
+    /// Nodes show id, title and status (and who holds a task in progress); solid arrows
+    /// go from a parent to its subtasks, dashed ones from a task to what it depends on.
+    /// Mermaid renders on GitHub and GitLab inside a ```mermaid block; DOT goes to
+    /// Graphviz: `orc graph --format dot | dot -Tsvg > tasks.svg`.
+    Graph(graph::GraphArgs),
     /// Pending tasks whose dependencies are all completed, most urgent first (priority,
     /// then age, then plan order).
     Ready(claims::ReadyArgs),
@@ -233,6 +272,16 @@ pub enum Command {
     /// A briefing to resume work cold: last session and handoff, what changed since,
     /// open work, decisions, files that no longer verify, and next actions.
     Recover(recover::RecoverArgs),
+    /// A local, read-only web page: the board, each task's detail and history, the
+    /// decisions, the task graph and the orc log; it updates itself when the repository
+    /// changes.
+    ///
+    /// Listens on 127.0.0.1 (port 8420 unless --port) and prints the address. Every page
+    /// reads the current state; the page asks for the repository's revision every two
+    /// seconds and refreshes itself when it changed (a commit, a pull, a file written
+    /// without a commit). Read-only and without authentication: other addresses need
+    /// --bind and --allow-remote. Stop it with Ctrl-C.
+    Serve(serve::ServeArgs),
     /// Serve the Model Context Protocol on stdin/stdout, for AI agents (docs/mcp.md).
     Mcp(mcp::McpArgs),
     #[command(subcommand)]
@@ -276,7 +325,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     ctx.local_claims |= cli.local;
     let orc = Orc::open(&start, ctx)?;
     for notice in orc.notices() {
-        eprintln!("note: {notice}");
+        say!("note: {notice}");
     }
     out.json = cli.json;
     out.problems = Some(orc.problems());
@@ -285,6 +334,8 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Init { example } => report::init(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
         Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
+        Command::Board(args) => board::run(&orc, args, out),
+        Command::Graph(args) => graph::run(&orc, args, out),
         Command::Ready(args) => claims::ready(&orc, args, out),
         Command::Next(args) => claims::next(&orc, args, out),
         Command::Claims => claims::claims(&orc, out),
@@ -315,12 +366,13 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Show(a) => history::show(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
         Command::Import(cmd) => import::run(&orc, cmd, out),
+        Command::Serve(args) => serve::run(orc.store().workdir(), args, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
     };
     let problems = orc.take_problems();
     // A command that failed on an unreadable file already named it in its error.
     if !problems.is_empty() && result.is_ok() && !out.json && !lists_problems {
-        eprintln!(
+        say!(
             "warning: {} file{} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },
@@ -328,9 +380,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         );
         for p in &problems {
             if p.error.contains(&p.path) {
-                eprintln!("  {}", p.error);
+                say!("  {}", p.error);
             } else {
-                eprintln!("  {}: {}", p.path, p.error);
+                say!("  {}: {}", p.path, p.error);
             }
         }
     }
@@ -462,7 +514,8 @@ pub fn main() -> i32 {
             Err(e) => report_error(&e, false),
         };
     }
-    let mut out = Output::stdout();
+    anstream::ColorChoice::write_global(cli.color.choice());
+    let mut out = Output::stdout(cli.color, cli.json);
     let result = run(cli, &mut out);
     let _ = out.flush();
     match result {
@@ -484,11 +537,10 @@ fn report_error(e: &crate::Error, json: bool) -> i32 {
         print_json_error(e.code(), &message, hint.as_deref());
         return EXIT_ERROR;
     }
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    let _ = writeln!(err, "error: {message}");
+    let mut err = anstream::stderr().lock();
+    let _ = writeln!(err, "{}", style::highlight(&format!("error: {message}")));
     if let Some(hint) = hint {
-        let _ = writeln!(err, "hint: {hint}");
+        let _ = writeln!(err, "{}", style::highlight(&format!("hint: {hint}")));
     }
     EXIT_ERROR
 }
@@ -508,6 +560,9 @@ fn print_json_error(code: &str, message: &str, hint: Option<&str>) {
 const READ_ONLY: &[&str] = &[
     "status",
     "brief",
+    "board",
+    "graph",
+    "serve",
     "ready",
     "claims",
     "check",

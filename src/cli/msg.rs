@@ -85,7 +85,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
         MsgCommand::Inbox { all } => {
             let inbox = orc.inbox(all)?;
             if let Some(e) = &inbox.remote_error {
-                eprintln!("warning: only this clone's messages are listed: {e}");
+                say!("warning: only this clone's messages are listed: {e}");
             }
             if out.json {
                 out.json(None, &inbox);

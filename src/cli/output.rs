@@ -21,6 +21,8 @@ pub struct Output {
     noticed: Vec<String>,
     /// Files the command could not read; JSON output carries them as `problems`.
     pub problems: Option<crate::service::Problems>,
+    /// Styles reach the reader (see [`super::style`]); never with `--json`.
+    pub styled: bool,
 }
 
 impl Output {
@@ -32,16 +34,37 @@ impl Output {
             exit_code: 0,
             noticed: Vec::new(),
             problems: None,
+            styled: false,
         }
     }
 
-    /// Output to the process's stdout: rows are fitted to the terminal when it is one.
-    pub fn stdout() -> Self {
+    /// Output to the process's stdout: rows are fitted to the terminal when it is one,
+    /// and styled when `color` (with `NO_COLOR`, `CLICOLOR_FORCE` and whether stdout is
+    /// a terminal) says so; `--json` is never styled.
+    pub fn stdout(color: super::style::ColorWhen, json: bool) -> Self {
         let stdout = io::stdout();
         let width = terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0));
-        let mut out = Output::new(Box::new(stdout.lock()));
+        let choice = if json {
+            anstream::ColorChoice::Never
+        } else {
+            color.choice()
+        };
+        let stream = anstream::AutoStream::new(stdout.lock(), choice);
+        let styled = stream.current_choice() != anstream::ColorChoice::Never;
+        let mut out = Output::new(Box::new(stream));
         out.width = width.filter(|w| *w > 0);
+        out.styled = styled;
         out
+    }
+
+    /// Columns of the terminal stdout is on, else `COLUMNS` from the environment.
+    pub fn columns(&self) -> Option<usize> {
+        self.width.or_else(|| {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|w| *w > 0)
+        })
     }
 
     /// Prints one row of a list: on a terminal, a row longer than its width is cut with
@@ -57,9 +80,21 @@ impl Output {
         }
     }
 
+    /// Prints one line of human output, its ids and status words styled when styles
+    /// are on.
     pub fn line(&mut self, s: impl AsRef<str>) {
+        if self.styled {
+            let styled = super::style::highlight(s.as_ref());
+            self.raw_line(&styled);
+        } else {
+            self.raw_line(s.as_ref());
+        }
+    }
+
+    /// Prints a line as it is (already styled, or JSON).
+    pub fn raw_line(&mut self, s: &str) {
         // A closed pipe (`orc task list | head`) is not an error worth reporting.
-        let _ = writeln!(self.w, "{}", s.as_ref());
+        let _ = writeln!(self.w, "{s}");
     }
 
     /// Prints `{"version": 1, "<key>": value}` or, for an object, its fields with
@@ -120,11 +155,11 @@ impl Output {
     /// they should know about a commit (once per command).
     pub fn commit_note<T>(&mut self, outcome: &Outcome<T>) {
         if let Some(reason) = &outcome.not_committed {
-            eprintln!("note: changes written but not committed: {reason}");
+            say!("note: changes written but not committed: {reason}");
         }
         for notice in &outcome.notices {
             if !self.noticed.contains(notice) {
-                eprintln!("note: {notice}");
+                say!("note: {notice}");
                 self.noticed.push(notice.clone());
             }
         }

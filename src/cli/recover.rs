@@ -6,6 +6,9 @@ use super::Output;
 use crate::error::Result;
 use crate::service::{Orc, RECOVER_LIMIT};
 
+/// Below this many commits read `recover` shows no progress counter.
+const PROGRESS_THRESHOLD: usize = 2000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Markdown,
@@ -32,7 +35,11 @@ pub struct RecoverArgs {
 
 pub fn run(orc: &Orc, a: RecoverArgs, out: &mut Output) -> Result<()> {
     let limit = if a.all { usize::MAX } else { a.limit };
-    let briefing = orc.recover(a.since.as_deref(), limit)?;
+    let mut bar = super::progress::Progress::new("reading history (commits)", PROGRESS_THRESHOLD);
+    let briefing = orc.recover_with_progress(a.since.as_deref(), limit, &mut |read| {
+        bar.update(read, None)
+    })?;
+    drop(bar);
     if out.json || a.format == Format::Json {
         out.json(None, &briefing);
     } else {

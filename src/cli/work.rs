@@ -59,9 +59,9 @@ pub fn start(orc: &Orc, a: StartArgs, out: &mut Output) -> Result<()> {
     let outcome = if a.reserve {
         let (outcome, reserved) = orc.start_reserving(&a.id, a.force)?;
         if reserved.is_empty() {
-            eprintln!("note: no files are recorded for this task; nothing was reserved");
+            say!("note: no files are recorded for this task; nothing was reserved");
         } else {
-            eprintln!("note: reserved exclusively: {}", reserved.join(" "));
+            say!("note: reserved exclusively: {}", reserved.join(" "));
         }
         outcome
     } else {

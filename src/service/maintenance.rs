@@ -318,10 +318,12 @@ impl Orc {
 
     /// Moves completed task trees whose last task finished more than `older_than_days`
     /// (default: `archive_after_days` from config) ago to the archive, in one commit.
+    /// `progress(done, total)` is called as task files are moved.
     pub fn maintenance_archive(
         &self,
         older_than_days: Option<u64>,
         dry_run: bool,
+        progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Outcome<ArchiveReport>> {
         self.mutate(|state| {
             let days = older_than_days.unwrap_or(state.config.archive_after_days);
@@ -346,9 +348,12 @@ impl Orc {
                 "maintenance.archive",
                 None,
             );
+            let mut moved = 0;
             for tree in &report.archived {
                 change = change.trailer("Orc-Task", tree.root.id.to_string());
                 for id in &tree.tasks {
+                    moved += 1;
+                    progress(moved, count);
                     let from = state.task_file(id);
                     let text = self.store.read(&from)?.ok_or_else(|| {
                         Error::invalid(format!("{from} disappeared while archiving"))

@@ -4,10 +4,12 @@
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
 
 mod actions;
+mod board;
 mod check;
 mod claims;
 mod decisions;
 mod files;
+mod graph;
 mod history;
 mod hooks;
 mod import;
@@ -36,6 +38,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 pub use actions::{Action, PLAIN, Plain, Words};
+pub use board::{Board, BoardColumn, BoardFilter, Card, Column, Revision};
 pub use check::{CheckReport, Problem};
 pub use claims::{ClaimView, ClaimsReport};
 pub use decisions::{
@@ -46,6 +49,10 @@ pub use files::{
     ArtifactRecord, Digest, FileLog, FileLogEntry, MANIFESTS_DIR, Manifests, RecordReport,
     RecordRequest, RecordSource, VerifyReport, VerifyResult, VerifyState, VerifySummary,
     manifest_path,
+};
+pub use graph::{
+    DecisionGraph, DecisionNode, DecisionTask, GraphFilter, Supersedes, TaskEdge, TaskEdgeKind,
+    TaskGraph, TaskNode,
 };
 pub use history::{
     FieldChange, HistoryCoverage, LogEntry, LogFilter, LogReport, ObjectHistory, ObjectRef,

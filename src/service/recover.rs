@@ -216,6 +216,16 @@ impl Orc {
     /// Each list holds at most `limit` entries; the full lengths of cut lists are in
     /// [`Briefing::truncated`].
     pub fn recover(&self, since: Option<&str>, limit: usize) -> Result<Briefing> {
+        self.recover_with_progress(since, limit, &mut |_| {})
+    }
+
+    /// [`Orc::recover`], calling `progress(commits_read)` as history is walked.
+    pub fn recover_with_progress(
+        &self,
+        since: Option<&str>,
+        limit: usize,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Briefing> {
         let state = self.state()?;
         let decisions = self.decisions()?;
         let manifests = self.manifests()?;
@@ -336,6 +346,7 @@ impl Orc {
         let mut read = 0;
         let end = self.store.walk_history(walk_since.as_ref(), |c| {
             read += 1;
+            progress(read);
             if read > cap {
                 return ControlFlow::Break(());
             }

@@ -3,6 +3,8 @@
 
 mod harness;
 
+mod board;
+mod browser;
 mod claims;
 mod clones;
 mod commit_model;
@@ -12,6 +14,7 @@ mod docs;
 mod example;
 mod files;
 mod fuzz_corpus;
+mod graph;
 mod history;
 mod hooks;
 mod hostile;
@@ -25,10 +28,12 @@ mod merge;
 mod messages;
 mod notices;
 mod plan;
+mod progress;
 mod props;
 mod recover;
 mod reservations;
 mod search;
+mod serve;
 mod shapes;
 mod signing;
 mod soak;

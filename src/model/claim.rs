@@ -77,3 +77,17 @@ impl Claim {
         )
     }
 }
+
+/// `name` as one component of a ref name: ASCII letters, digits, `-` and `_` kept, any
+/// other character replaced by `_` (agent names, remote names and URLs in refs).
+pub fn ref_component(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

@@ -15,7 +15,7 @@ mod status;
 mod task;
 pub mod time;
 
-pub use claim::{Claim, Holder};
+pub use claim::{Claim, Holder, ref_component};
 pub use config::{BUILTIN_ROLES, ClaimsConfig, CommitMode, Config, CustomRole, McpConfig, ToolSet};
 pub use decision::{Decision, DecisionStatus, number_from_file_name, number_str, slug};
 pub use id::{IdError, TaskId};

@@ -543,17 +543,7 @@ fn agent_roles(state: &State, agent: Option<&str>) -> Vec<String> {
 
 /// The ref of `agent`'s acknowledgement of message `id`.
 fn ack_ref(id: &str, agent: Option<&str>) -> String {
-    let who: String = agent
-        .unwrap_or("unnamed")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let who = crate::model::ref_component(agent.unwrap_or("unnamed"));
     format!("{ACKS_PREFIX}{id}/{who}")
 }
 

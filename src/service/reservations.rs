@@ -433,16 +433,7 @@ fn parse(text: &str, name: &str) -> Result<Reservations> {
 
 /// Local refs mirroring the reservations of `remote` (a name or a URL).
 fn tracking_prefix(remote: &str) -> String {
-    let safe: String = remote
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::model::ref_component(remote);
     format!("refs/orc/remotes/{safe}/reservations/")
 }
 

@@ -99,22 +99,7 @@ impl Store {
     /// Writes the object of a claim on `task` with the claim's `text`, dated `seconds`
     /// (Unix time), and returns its id in hex. Nothing points at it yet.
     pub fn write_claim_object(&self, task: &str, text: &str, seconds: i64) -> Result<String> {
-        let repo = &self.repo;
-        let tree = repo
-            .write_object(gix::objs::Tree::empty())
-            .map_err(Error::git)?
-            .detach();
-        let who = identity(repo, seconds)?;
-        let commit = gix::objs::Commit {
-            tree,
-            parents: Default::default(),
-            author: who.clone(),
-            committer: who,
-            encoding: None,
-            message: format!("orc claim {task}\n\n{text}").into(),
-            extra_headers: Vec::new(),
-        };
-        Ok(repo.write_object(&commit).map_err(Error::git)?.to_string())
+        self.shared_write(&format!("orc claim {task}"), text, seconds)
     }
 
     /// Points the claim ref of `task` at `new` (`None` deletes it) if it still points at
@@ -337,16 +322,7 @@ pub fn host_name() -> String {
 
 /// Local refs that mirror the claims of `remote` (a name or a URL).
 fn tracking_prefix(remote: &str) -> String {
-    let safe: String = remote
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let safe = crate::model::ref_component(remote);
     format!("refs/orc/remotes/{safe}/claims/")
 }
 

@@ -20,13 +20,9 @@ struct Client {
 }
 
 impl Client {
-    /// Starts a server for `root` and performs the initialize handshake.
-    async fn start(root: &Path) -> Client {
-        Client::start_with(root, None).await
-    }
-
-    /// Starts a server for `root` offering `tools` (None: as configured).
-    async fn start_with(root: &Path, tools: Option<ToolSet>) -> Client {
+    /// Starts a server for `root` offering `tools` (on the test's clock and seed) and
+    /// connects to it, without the initialize handshake.
+    fn connect(root: &Path, tools: Option<ToolSet>) -> Client {
         let (client, server) = tokio::io::duplex(1 << 16);
         let server_handler = OrcServer::new(ServerOptions {
             root: root.to_path_buf(),
@@ -41,11 +37,21 @@ impl Client {
         let (read, write) = tokio::io::split(server);
         tokio::spawn(orc::mcp::serve(server_handler, read, write));
         let (rx, tx) = tokio::io::split(client);
-        let mut c = Client {
+        Client {
             tx,
             rx: tokio::io::BufReader::new(rx).lines(),
             next_id: 0,
-        };
+        }
+    }
+
+    /// Starts a server for `root` and performs the initialize handshake.
+    async fn start(root: &Path) -> Client {
+        Client::start_with(root, None).await
+    }
+
+    /// Starts a server for `root` offering `tools` (None: as configured).
+    async fn start_with(root: &Path, tools: Option<ToolSet>) -> Client {
+        let mut c = Client::connect(root, tools);
         let init = c
             .request(
                 "initialize",
@@ -2591,25 +2597,7 @@ async fn protocol_versions() {
         ("2025-11-25", "2025-11-25"),
         ("2099-01-01", "2025-11-25"),
     ] {
-        let (client, server) = tokio::io::duplex(1 << 16);
-        let handler = OrcServer::new(ServerOptions {
-            root: repo.root.clone(),
-            agent: None,
-            no_commit: false,
-            claims_remote: None,
-            local_claims: false,
-            now: Some(crate::harness::NOW.parse().unwrap()),
-            seed: Some("mcp-test".into()),
-            tools: None,
-        });
-        let (read, write) = tokio::io::split(server);
-        tokio::spawn(orc::mcp::serve(handler, read, write));
-        let (rx, tx) = tokio::io::split(client);
-        let mut c = Client {
-            tx,
-            rx: tokio::io::BufReader::new(rx).lines(),
-            next_id: 0,
-        };
+        let mut c = Client::connect(&repo.root, None);
         let init = c
             .request(
                 "initialize",

@@ -1,7 +1,23 @@
 //! The command line: clap definitions and rendering of service results as text or JSON.
 //!
-//! One file per command group, each with its argument structs and one function per
-//! command that calls `service` and renders the result. Nothing here touches git.
+//! A command's code is found from its name in one hop:
+//!
+//! - `orc <command>` lives in `<command>.rs` (`orc status` in `status.rs`, `orc
+//!   merge-driver` in `merge_driver.rs`), with its argument struct and a `run` function
+//!   that calls `service` and renders the result; `orc reserve`, `release` and
+//!   `reservations` share `reserve.rs`.
+//! - A group with subcommands, `orc <group> <verb>`, lives in `<group>.rs` when it is
+//!   small (`session`, `decision`, `files`, `stream`, `maintenance`, `msg`, `import`,
+//!   `hooks`), or in the folder `<group>/` with `mod.rs` (the subcommand enum, the
+//!   dispatch and what several verbs share) and one `<verb>.rs` per subcommand (`task/`).
+//! - Here: the `Cli` and `Command` definitions, the dispatch, the error report and the
+//!   additions to the clap tree (`--no-commit`, examples from `examples.rs`, completers
+//!   from `complete.rs`).
+//! - Shared by several commands: `render.rs` (task lines, stream-queue lines, status
+//!   changes), `output.rs` (text or JSON on stdout), `style.rs` (colour), `words.rs`
+//!   (how errors read on the command line), `progress.rs`, `editor.rs`.
+//!
+//! Nothing here touches git.
 
 /// `eprintln!` for human messages on stderr: ids, status words and a leading `error:`,
 /// `warning:`, `note:` or `hint:` styled when stderr takes styles (see [`style`]).

@@ -7,14 +7,14 @@
 //!   that calls `service` and renders the result; `orc reserve`, `release` and
 //!   `reservations` share `reserve.rs`.
 //! - A group with subcommands, `orc <group> <verb>`, lives in `<group>.rs` when it is
-//!   small (`session`, `decision`, `files`, `stream`, `maintenance`, `msg`, `import`,
-//!   `hooks`), or in the folder `<group>/` with `mod.rs` (the subcommand enum, the
-//!   dispatch and what several verbs share) and one `<verb>.rs` per subcommand (`task/`).
+//!   small (`session`, `files`, `stream`, `maintenance`, `msg`, `import`, `hooks`), or
+//!   in the folder `<group>/` with `mod.rs` (the subcommand enum, the dispatch and what
+//!   several verbs share) and one `<verb>.rs` per subcommand (`task/`, `decision/`).
 //! - Here: the `Cli` and `Command` definitions, the dispatch, the error report and the
 //!   additions to the clap tree (`--no-commit`, examples from `examples.rs`, completers
 //!   from `complete.rs`).
-//! - Shared by several commands: `render.rs` (task lines, stream-queue lines, status
-//!   changes), `output.rs` (text or JSON on stdout), `style.rs` (colour), `words.rs`
+//! - Shared by several commands: `render.rs` (task lines, stream-queue lines, decision
+//!   lines, status changes), `output.rs` (text or JSON on stdout), `style.rs` (colour), `words.rs`
 //!   (how errors read on the command line), `progress.rs`, `editor.rs`.
 //!
 //! Nothing here touches git.

@@ -1,8 +1,9 @@
 //! Rendering shared by several commands: one line per task in a list or a stream
-//! queue, and what a status change reports.
+//! queue, one line per decision, and what a status change reports.
 
 use super::Output;
-use crate::service::{StatusChange, StreamTask, TaskSummary};
+use crate::model::number_str;
+use crate::service::{DecisionSummary, StatusChange, StreamTask, TaskSummary};
 
 /// `  id  priority  role  title`, one task of a list.
 pub fn summary_line(t: &TaskSummary) -> String {
@@ -59,5 +60,21 @@ pub fn queue_line(t: &StreamTask, indent: &str) -> String {
         t.task.priority.as_str(),
         t.task.role.as_deref().unwrap_or("-"),
         t.task.title
+    )
+}
+
+/// `0003  accepted    2026-01-15  Title  [tags]`.
+pub fn decision_line(d: &DecisionSummary) -> String {
+    let tags = if d.tags.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", d.tags.join(", "))
+    };
+    format!(
+        "{}  {:<10}  {}  {}{tags}",
+        number_str(d.number),
+        d.status.as_str(),
+        d.date,
+        d.title
     )
 }

@@ -95,7 +95,7 @@ pub fn render_view(view: &TaskView, out: &mut Output) {
         out.line("");
         out.line("Decisions:");
         for d in &view.decisions {
-            out.line(format!("  {}", crate::cli::decision::summary_line(d)));
+            out.line(format!("  {}", crate::cli::render::decision_line(d)));
         }
     }
     if !t.notes.is_empty() {

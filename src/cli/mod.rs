@@ -4,8 +4,7 @@
 //!
 //! - `orc <command>` lives in `<command>.rs` (`orc status` in `status.rs`, `orc
 //!   merge-driver` in `merge_driver.rs`), with its argument struct and a `run` function
-//!   that calls `service` and renders the result; `orc reserve`, `release` and
-//!   `reservations` share `reserve.rs`.
+//!   that calls `service` and renders the result.
 //! - A group with subcommands, `orc <group> <verb>`, lives in `<group>.rs` when it is
 //!   small (`session`, `files`, `stream`, `maintenance`, `msg`, `import`, `hooks`), or
 //!   in the folder `<group>/` with `mod.rs` (the subcommand enum, the dispatch and what
@@ -14,8 +13,8 @@
 //!   additions to the clap tree (`--no-commit`, examples from `examples.rs`, completers
 //!   from `complete.rs`).
 //! - Shared by several commands: `render.rs` (task lines, stream-queue lines, decision
-//!   lines, status changes), `output.rs` (text or JSON on stdout), `style.rs` (colour), `words.rs`
-//!   (how errors read on the command line), `progress.rs`, `editor.rs`.
+//!   lines, status changes), `output.rs` (text or JSON on stdout), `style.rs` (colour),
+//!   `words.rs` (how errors read on the command line), `progress.rs`, `editor.rs`.
 //!
 //! Nothing here touches git.
 
@@ -55,8 +54,10 @@ mod plan;
 mod progress;
 mod ready;
 mod recover;
+mod release;
 mod render;
 mod reopen;
+mod reservations;
 mod reserve;
 mod roles;
 mod search;
@@ -212,7 +213,7 @@ pub enum Command {
     /// another live agent reserved exclusively is refused.
     Reserve(reserve::ReserveArgs),
     /// Give back this agent's reservations here: the patterns named, or all of them.
-    Release(reserve::ReleaseArgs),
+    Release(release::ReleaseArgs),
     /// Live file reservations of every worktree (and, with a claims remote, every clone).
     Reservations,
     /// Open and close work sessions, with handoff notes between them.
@@ -372,9 +373,9 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Claims => claims::run(&orc, out),
         Command::Check => check::run(&orc, out),
         Command::Msg(cmd) => msg::run(&orc, cmd, out),
-        Command::Reserve(a) => reserve::reserve(&orc, a, out),
-        Command::Release(a) => reserve::release(&orc, a, out),
-        Command::Reservations => reserve::reservations(&orc, out),
+        Command::Reserve(a) => reserve::run(&orc, a, out),
+        Command::Release(a) => release::run(&orc, a, out),
+        Command::Reservations => reservations::run(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
         Command::Roles { name } => roles::run(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),

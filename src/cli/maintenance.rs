@@ -198,7 +198,7 @@ pub fn run(orc: &Orc, cmd: MaintenanceCommand, out: &mut Output) -> Result<()> {
                 out.line(format!("kept {}: {}", s.root, s.reason));
             }
         }
-        MaintenanceCommand::Validate => super::report::check(orc, out)?,
+        MaintenanceCommand::Validate => super::check::run(orc, out)?,
     }
     Ok(())
 }

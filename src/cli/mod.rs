@@ -1,7 +1,22 @@
 //! The command line: clap definitions and rendering of service results as text or JSON.
 //!
-//! One file per command group, each with its argument structs and one function per
-//! command that calls `service` and renders the result. Nothing here touches git.
+//! A command's code is found from its name in one hop:
+//!
+//! - `orc <command>` lives in `<command>.rs` (`orc status` in `status.rs`, `orc
+//!   merge-driver` in `merge_driver.rs`), with its argument struct and a `run` function
+//!   that calls `service` and renders the result.
+//! - A group with subcommands, `orc <group> <verb>`, lives in `<group>.rs` when it is
+//!   small (`session`, `files`, `stream`, `maintenance`, `msg`, `import`, `hooks`), or
+//!   in the folder `<group>/` with `mod.rs` (the subcommand enum, the dispatch and what
+//!   several verbs share) and one `<verb>.rs` per subcommand (`task/`, `decision/`).
+//! - Here: the `Cli` and `Command` definitions, the dispatch, the error report and the
+//!   additions to the clap tree (`--no-commit`, examples from `examples.rs`, completers
+//!   from `complete.rs`).
+//! - Shared by several commands: `render.rs` (task lines, stream-queue lines, decision
+//!   lines, status changes), `output.rs` (text or JSON on stdout), `style.rs` (colour),
+//!   `words.rs` (how errors read on the command line), `progress.rs`, `editor.rs`.
+//!
+//! Nothing here touches git.
 
 /// `eprintln!` for human messages on stderr: ids, status words and a leading `error:`,
 /// `warning:`, `note:` or `hint:` styled when stderr takes styles (see [`style`]).
@@ -11,34 +26,51 @@ macro_rules! say {
     };
 }
 
+mod block;
 mod board;
+mod brief;
+mod check;
 mod claims;
 mod complete;
+mod completions;
 mod decision;
+mod done;
 mod editor;
 mod examples;
 mod files;
-mod git;
 mod graph;
-mod history;
+mod hooks;
 mod import;
+mod init;
+mod log;
 mod maintenance;
+mod man;
 mod mcp;
+mod merge_driver;
 mod msg;
+mod next;
 mod output;
 mod plan;
 mod progress;
+mod ready;
 mod recover;
-mod report;
+mod release;
+mod render;
+mod reopen;
+mod reservations;
 mod reserve;
+mod roles;
 mod search;
 mod serve;
 mod session;
+mod show;
+mod start;
+mod status;
 mod stream;
 pub mod style;
+mod synthesize;
 mod task;
 mod words;
-mod work;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -149,7 +181,7 @@ pub enum Command {
     Graph(graph::GraphArgs),
     /// Pending tasks whose dependencies are all completed, most urgent first (priority,
     /// then age, then plan order).
-    Ready(claims::ReadyArgs),
+    Ready(ready::ReadyArgs),
     /// The one task to do now: ready, not claimed by anyone else, most urgent first;
     /// with --claim, claim it and print its brief.
     ///
@@ -161,7 +193,7 @@ pub enum Command {
     /// the task is started as by `orc start`; when someone else claims it first, the next
     /// one is taken. When nothing is left, says why (claimed by whom, waiting for what,
     /// parents to synthesize) and exits with code 3.
-    Next(claims::NextArgs),
+    Next(next::NextArgs),
     /// Live and expired claims of every worktree of this clone and, with a claims
     /// remote, of every clone that publishes there (fetched first; --local does not).
     Claims,
@@ -181,7 +213,7 @@ pub enum Command {
     /// another live agent reserved exclusively is refused.
     Reserve(reserve::ReserveArgs),
     /// Give back this agent's reservations here: the patterns named, or all of them.
-    Release(reserve::ReleaseArgs),
+    Release(release::ReleaseArgs),
     /// Live file reservations of every worktree (and, with a claims remote, every clone).
     Reservations,
     /// Open and close work sessions, with handoff notes between them.
@@ -202,7 +234,7 @@ pub enum Command {
     /// another agent, or claimed from another worktree or clone with a live lease) unless
     /// --force, and a parent whose subtasks are done (synthesize it). `--json` gives the
     /// same brief as data.
-    Start(work::StartArgs),
+    Start(start::StartArgs),
     /// Print the specialist's brief of a task exactly as `orc start` does, without
     /// claiming or changing anything.
     ///
@@ -213,7 +245,7 @@ pub enum Command {
         id: String,
     },
     /// Record the result of a task in progress and complete it; reports what became ready.
-    Done(work::DoneArgs),
+    Done(done::DoneArgs),
     /// Block a task, recording why.
     Block {
         /// Task id or a unique prefix of it.
@@ -223,7 +255,7 @@ pub enum Command {
         reason: String,
     },
     /// Open a closed task again: back to pending, or to needs_revision.
-    Reopen(work::ReopenArgs),
+    Reopen(reopen::ReopenArgs),
     /// Combine the subtasks' results and artifacts into the parent's result; completes
     /// the parent when every subtask is done, otherwise lists what is open and exits 1.
     Synthesize {
@@ -238,10 +270,10 @@ pub enum Command {
     Maintenance(maintenance::MaintenanceCommand),
     /// Install, remove or inspect orc's git hooks and merge driver.
     #[command(subcommand)]
-    Hooks(git::HooksCommand),
+    Hooks(hooks::HooksCommand),
     /// The merge driver git runs for `.orchestrator/` TOML and decision files (see `orc hooks install`).
     #[command(hide = true)]
-    MergeDriver(git::MergeDriverArgs),
+    MergeDriver(merge_driver::MergeDriverArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     ///
     /// Example: `orc completions bash > ~/.local/share/bash-completion/completions/orc`.
@@ -265,10 +297,10 @@ pub enum Command {
     #[command(subcommand)]
     Files(files::FilesCommand),
     /// Orchestration history from commits (those with an `Orc-Op` trailer), newest first.
-    Log(history::LogArgs),
+    Log(log::LogArgs),
     Search(search::SearchArgs),
     /// Show a task or a decision; with --history, every committed version of it.
-    Show(history::ShowArgs),
+    Show(show::ShowArgs),
     /// A briefing to resume work cold: last session and handoff, what changed since,
     /// open work, decisions, files that no longer verify, and next actions.
     Recover(recover::RecoverArgs),
@@ -294,11 +326,11 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     match &cli.command {
         Command::MergeDriver(args) => {
             out.json = cli.json;
-            return git::merge_driver(args, out);
+            return merge_driver::run(args, out);
         }
-        Command::Hooks(git::HooksCommand::Run(args)) => return git::hook_run(&cli, args, out),
-        Command::Completions { shell } => return git::completions(*shell, out),
-        Command::Man { dir } => return git::man(dir.as_deref(), out),
+        Command::Hooks(hooks::HooksCommand::Run(args)) => return hooks::hook_run(&cli, args, out),
+        Command::Completions { shell } => return completions::run(*shell, out),
+        Command::Man { dir } => return man::run(dir.as_deref(), out),
         _ => {}
     }
     let mut start = match &cli.directory {
@@ -331,39 +363,39 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     out.problems = Some(orc.problems());
     let lists_problems = matches!(cli.command, Command::Check);
     let result = match cli.command {
-        Command::Init { example } => report::init(&orc, example, out),
+        Command::Init { example } => init::run(&orc, example, out),
         Command::Task(cmd) => task::run(&orc, cmd, out),
-        Command::Status { limit, all } => report::status(&orc, (!all).then_some(limit), out),
+        Command::Status { limit, all } => status::run(&orc, (!all).then_some(limit), out),
         Command::Board(args) => board::run(&orc, args, out),
         Command::Graph(args) => graph::run(&orc, args, out),
-        Command::Ready(args) => claims::ready(&orc, args, out),
-        Command::Next(args) => claims::next(&orc, args, out),
-        Command::Claims => claims::claims(&orc, out),
-        Command::Check => report::check(&orc, out),
+        Command::Ready(args) => ready::run(&orc, args, out),
+        Command::Next(args) => next::run(&orc, args, out),
+        Command::Claims => claims::run(&orc, out),
+        Command::Check => check::run(&orc, out),
         Command::Msg(cmd) => msg::run(&orc, cmd, out),
-        Command::Reserve(a) => reserve::reserve(&orc, a, out),
-        Command::Release(a) => reserve::release(&orc, a, out),
-        Command::Reservations => reserve::reservations(&orc, out),
+        Command::Reserve(a) => reserve::run(&orc, a, out),
+        Command::Release(a) => release::run(&orc, a, out),
+        Command::Reservations => reservations::run(&orc, out),
         Command::Session(cmd) => session::run(&orc, cmd, out),
-        Command::Roles { name } => session::roles(&orc, name, out),
+        Command::Roles { name } => roles::run(&orc, name, out),
         Command::Plan(args) => plan::run(&orc, args, out),
-        Command::Start(args) => work::start(&orc, args, out),
-        Command::Brief { id } => work::brief(&orc, &id, out),
-        Command::Done(args) => work::done(&orc, args, out),
-        Command::Block { id, reason } => work::block(&orc, &id, &reason, out),
-        Command::Reopen(args) => work::reopen(&orc, args, out),
-        Command::Synthesize { id } => work::synthesize(&orc, &id, out),
+        Command::Start(args) => start::run(&orc, args, out),
+        Command::Brief { id } => brief::run(&orc, &id, out),
+        Command::Done(args) => done::run(&orc, args, out),
+        Command::Block { id, reason } => block::run(&orc, &id, &reason, out),
+        Command::Reopen(args) => reopen::run(&orc, args, out),
+        Command::Synthesize { id } => synthesize::run(&orc, &id, out),
         Command::Stream(cmd) => stream::run(&orc, cmd, out),
         Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
-        Command::Hooks(cmd) => git::hooks(&orc, cmd, out),
+        Command::Hooks(cmd) => hooks::run(&orc, cmd, out),
         Command::MergeDriver(_) | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("dispatched before opening the repository")
         }
         Command::Decision(cmd) => decision::run(&orc, cmd, out),
         Command::Files(cmd) => files::run(&orc, cmd, &start, out),
-        Command::Log(a) => history::log(&orc, a, out),
+        Command::Log(a) => log::run(&orc, a, out),
         Command::Search(a) => search::run(&orc, a, out),
-        Command::Show(a) => history::show(&orc, a, out),
+        Command::Show(a) => show::run(&orc, a, out),
         Command::Recover(a) => recover::run(&orc, a, out),
         Command::Import(cmd) => import::run(&orc, cmd, out),
         Command::Serve(args) => serve::run(orc.store().workdir(), args, out),

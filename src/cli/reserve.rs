@@ -1,12 +1,12 @@
-//! `orc reserve`, `orc release` and `orc reservations`: leased file reservations,
-//! shared by every worktree and (with a claims remote) every clone.
+//! `orc reserve`: leased file reservations, shared by every worktree and (with a claims
+//! remote) every clone. `orc release` and `orc reservations` have their own files.
 
 use clap::Args;
 use jiff::SignedDuration;
 
 use super::Output;
 use crate::error::Result;
-use crate::service::{Orc, ReservationsReport};
+use crate::service::Orc;
 
 #[derive(Debug, Args)]
 pub struct ReserveArgs {
@@ -28,15 +28,7 @@ pub struct ReserveArgs {
     pub lease: Option<SignedDuration>,
 }
 
-#[derive(Debug, Args)]
-pub struct ReleaseArgs {
-    /// Patterns as given to `orc reserve`; none: every reservation of this agent in this
-    /// work tree.
-    #[arg(value_name = "PATTERN")]
-    pub patterns: Vec<String>,
-}
-
-pub fn reserve(orc: &Orc, a: ReserveArgs, out: &mut Output) -> Result<()> {
+pub fn run(orc: &Orc, a: ReserveArgs, out: &mut Output) -> Result<()> {
     let report = orc.reserve(&a.patterns, a.task.as_deref(), a.exclusive, a.lease)?;
     if out.json {
         out.json(None, &report);
@@ -59,56 +51,6 @@ pub fn reserve(orc: &Orc, a: ReserveArgs, out: &mut Output) -> Result<()> {
         mine.reservation.lease_until
     ));
     Ok(())
-}
-
-pub fn release(orc: &Orc, a: ReleaseArgs, out: &mut Output) -> Result<()> {
-    let report = orc.release(&a.patterns)?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    let left: usize = report.reservations.iter().filter(|v| v.mine).count();
-    out.line(if a.patterns.is_empty() {
-        "released every reservation of this agent here".to_owned()
-    } else {
-        format!(
-            "released {}; {left} reservation{} of this agent left",
-            a.patterns.join(" "),
-            if left == 1 { "" } else { "s" }
-        )
-    });
-    Ok(())
-}
-
-pub fn reservations(orc: &Orc, out: &mut Output) -> Result<()> {
-    let report = orc.reservations()?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    list(out, &report);
-    Ok(())
-}
-
-fn list(out: &mut Output, report: &ReservationsReport) {
-    if report.reservations.is_empty() {
-        out.line("no live reservations");
-        return;
-    }
-    for v in &report.reservations {
-        let r = &v.reservation;
-        out.row(format!(
-            "{}{} {}  {}",
-            if r.exclusive {
-                "exclusive"
-            } else {
-                "shared   "
-            },
-            if v.mine { " (mine)" } else { "" },
-            r.patterns.join(" "),
-            r.describe()
-        ));
-    }
 }
 
 /// `90m`, `2h`, `1d` (or a sum such as `1h30m`).

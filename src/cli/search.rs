@@ -65,7 +65,7 @@ pub fn run(orc: &Orc, a: SearchArgs, out: &mut Output) -> Result<()> {
         }
     }
     for h in &report.decisions {
-        out.row(super::decision::summary_line(&h.decision));
+        out.row(super::render::decision_line(&h.decision));
         for l in &h.lines {
             out.row(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
         }

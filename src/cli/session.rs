@@ -1,4 +1,4 @@
-//! `orc session start|end|show|list` and `orc roles`.
+//! `orc session start|end|show|list`.
 
 use clap::Subcommand;
 
@@ -130,35 +130,6 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                             .map(|a| format!("[{a}] "))
                             .unwrap_or_default(),
                         s.name.as_deref().unwrap_or("")
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-pub fn roles(orc: &Orc, name: Option<String>, out: &mut Output) -> Result<()> {
-    match name {
-        Some(name) => {
-            let role = orc.role(&name)?;
-            if out.json {
-                out.json(Some("role"), &role);
-            } else {
-                out.line(role.prompt.trim_end());
-            }
-        }
-        None => {
-            let roles = orc.roles()?;
-            if out.json {
-                out.json(Some("roles"), &roles);
-            } else {
-                for r in &roles {
-                    out.line(format!(
-                        "{:<12} {:<9} {}",
-                        r.name,
-                        r.source.as_str(),
-                        r.description
                     ));
                 }
             }

@@ -3,8 +3,9 @@
 use clap::Subcommand;
 
 use super::Output;
+use super::render::queue_line;
 use crate::error::Result;
-use crate::service::{Orc, StreamTask};
+use crate::service::Orc;
 
 #[derive(Debug, Subcommand)]
 pub enum StreamCommand {
@@ -17,36 +18,6 @@ pub enum StreamCommand {
         /// Stream name, e.g. "docs".
         name: String,
     },
-}
-
-/// `  1. id  status  priority  role  title  (waiting for ...)`
-pub(super) fn queue_line(t: &StreamTask, indent: &str) -> String {
-    let state = if t.ready {
-        "ready".to_owned()
-    } else {
-        t.task.status.as_str().to_owned()
-    };
-    let waiting = if t.waiting_for.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "  (waiting for {})",
-            t.waiting_for
-                .iter()
-                .map(|d| d.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-    format!(
-        "{indent}{:>2}. {:<22} {:<14} {:<8} {:<12} {}{waiting}",
-        t.position,
-        t.task.id.as_str(),
-        state,
-        t.task.priority.as_str(),
-        t.task.role.as_deref().unwrap_or("-"),
-        t.task.title
-    )
 }
 
 pub fn run(orc: &Orc, cmd: StreamCommand, out: &mut Output) -> Result<()> {

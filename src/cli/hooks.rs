@@ -1,15 +1,11 @@
-//! `orc hooks …`, `orc merge-driver`, `orc completions`, `orc man`: orc's side of git
-//! and of the shell. Hook runs never fail a commit because of orc's own errors.
-
-use std::path::PathBuf;
+//! `orc hooks install|uninstall|status|run`: orc's git hooks and the registration of its
+//! merge driver. Hook runs never fail a commit because of orc's own errors.
 
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::{Cli, Output};
 use crate::error::Result;
-use crate::service::{
-    self, Context, Hook, HookOwner, HookStatus, HooksReport, InstallOptions, Orc,
-};
+use crate::service::{Context, Hook, HookOwner, HookStatus, HooksReport, InstallOptions, Orc};
 
 #[derive(Debug, Subcommand)]
 pub enum HooksCommand {
@@ -66,19 +62,7 @@ pub struct RunArgs {
     pub args: Vec<String>,
 }
 
-#[derive(Debug, Args)]
-pub struct MergeDriverArgs {
-    /// The common ancestor's version (git's %O).
-    pub base: PathBuf,
-    /// Our version (git's %A); the merge result is written here.
-    pub ours: PathBuf,
-    /// Their version (git's %B).
-    pub theirs: PathBuf,
-    /// The path in the repository (git's %P); chooses the merge rules.
-    pub path: String,
-}
-
-pub fn hooks(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
+pub fn run(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
     match cmd {
         HooksCommand::Install(a) => {
             let outcome = orc.install_hooks(InstallOptions {
@@ -232,74 +216,5 @@ pub fn hook_run(cli: &Cli, args: &RunArgs, out: &mut Output) -> Result<()> {
     if let Err(e) = result {
         say!("orc {} hook: warning: {e}; skipped", hook.name());
     }
-    Ok(())
-}
-
-/// `orc merge-driver %O %A %B %P`. Exit 1 when the file needs a human: conflicts written
-/// into it (field merge) or conflict markers (line merge).
-pub fn merge_driver(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
-    let report = service::merge_driver(&args.base, &args.ours, &args.theirs, &args.path)?;
-    if out.json {
-        out.json(None, &report);
-    }
-    for c in &report.conflicts {
-        say!("orc merge-driver: {}: {c}", report.path);
-    }
-    if let Some(reason) = &report.fallback_reason {
-        if report.method == "fields" {
-            say!(
-                "orc merge-driver: {}: {reason}; conflict markers are in the body",
-                report.path
-            );
-        } else if format_known(&report.path) {
-            say!(
-                "orc merge-driver: {}: {reason}; used git's line merge",
-                report.path
-            );
-        }
-    }
-    if !report.clean {
-        out.exit_code = 1;
-    }
-    Ok(())
-}
-
-fn format_known(path: &str) -> bool {
-    crate::format::merge::FileKind::of_path(path).is_some()
-}
-
-/// `orc completions SHELL`: the script that registers orc's (dynamic) completion.
-pub fn completions(shell: clap_complete::Shell, out: &mut Output) -> Result<()> {
-    // A closed pipe (`orc completions bash | head`) is not an error worth reporting.
-    let _ = out
-        .writer()
-        .write_all(&super::complete::registration(shell));
-    Ok(())
-}
-
-/// `orc man`: the man page in roff, for `man -l -`; with `dir`, every page as a file.
-pub fn man(dir: Option<&std::path::Path>, out: &mut Output) -> Result<()> {
-    let cmd = super::command();
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
-        clap_mangen::generate_to(cmd, dir).map_err(|e| crate::Error::io(dir, e))?;
-        let mut pages: Vec<String> = std::fs::read_dir(dir)
-            .map_err(|e| crate::Error::io(dir, e))?
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|name| name.starts_with("orc") && name.ends_with(".1"))
-            .collect();
-        pages.sort();
-        out.line(format!(
-            "wrote {} man pages to {}",
-            pages.len(),
-            dir.display()
-        ));
-        return Ok(());
-    }
-    let mut page = Vec::new();
-    clap_mangen::Man::new(cmd)
-        .render(&mut page)
-        .expect("rendering into memory cannot fail");
-    let _ = out.writer().write_all(&page);
     Ok(())
 }

@@ -1,26 +1,10 @@
-//! `orc log`, `orc show ID [--history]`.
+//! `orc show ID [--history]`: a task or a decision, or every committed version of it.
 
 use clap::Args;
 
 use super::Output;
 use crate::error::Result;
-use crate::service::{FieldChange, LogFilter, ObjectHistory, ObjectRef, Orc};
-
-#[derive(Debug, Args)]
-pub struct LogArgs {
-    /// Only commits for this task.
-    #[arg(long, short)]
-    pub task: Option<String>,
-    /// Only this operation, e.g. `task.complete`, or a group such as `task` or `decision`.
-    #[arg(long)]
-    pub op: Option<String>,
-    /// At most N entries.
-    #[arg(long, short = 'n', value_name = "N")]
-    pub limit: Option<usize>,
-    /// Only commits after this commit, or at or after this date (2026-01-31).
-    #[arg(long, value_name = "COMMIT|DATE")]
-    pub since: Option<String>,
-}
+use crate::service::{FieldChange, ObjectHistory, ObjectRef, Orc};
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
@@ -33,37 +17,7 @@ pub struct ShowArgs {
     pub history: bool,
 }
 
-pub fn log(orc: &Orc, a: LogArgs, out: &mut Output) -> Result<()> {
-    let report = orc.log(&LogFilter {
-        task: a.task,
-        op: a.op,
-        limit: a.limit,
-        since: a.since,
-    })?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    if report.entries.is_empty() {
-        out.line("no orc commits");
-    }
-    for e in &report.entries {
-        out.line(format!(
-            "{}  {}  {:<18} {:<22} {}",
-            &e.commit[..12.min(e.commit.len())],
-            e.time,
-            e.op,
-            e.task.as_deref().unwrap_or("-"),
-            e.summary
-        ));
-    }
-    if let Some(note) = report.history.note() {
-        say!("note: {note}");
-    }
-    Ok(())
-}
-
-pub fn show(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
+pub fn run(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
     if let Some(task) = orc.other_reading(&a.id)? {
         say!(
             "note: {:?} is decision {} here; it is also the start of task {task} (type more of its id to see the task)",

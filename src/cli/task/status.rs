@@ -1,0 +1,24 @@
+//! `orc task status`: move a task to another status.
+
+use crate::cli::Output;
+use crate::error::Result;
+use crate::model::Status;
+use crate::service::Orc;
+
+pub fn run(
+    orc: &Orc,
+    id: &str,
+    status: Status,
+    reason: Option<&str>,
+    out: &mut Output,
+) -> Result<()> {
+    let outcome = orc.set_status(id, status, reason)?;
+    out.commit_note(&outcome);
+    let t = &outcome.value;
+    if out.json {
+        out.json(Some("task"), t);
+    } else {
+        out.line(format!("{} -> {} \"{}\"", t.id, t.status, t.title));
+    }
+    Ok(())
+}

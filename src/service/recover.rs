@@ -787,28 +787,44 @@ impl Briefing {
 
     /// The briefing as Markdown, meant to be pasted into an agent's context.
     pub fn markdown(&self) -> String {
-        let b = self;
         let mut s = String::new();
         let mut push = |line: &str| {
             s.push_str(line);
             s.push('\n');
         };
+        self.markdown_header(&mut push);
+        self.markdown_last_session(&mut push);
+        self.markdown_changes(&mut push);
+        self.markdown_open_work(&mut push);
+        self.markdown_decisions(&mut push);
+        self.markdown_unverified(&mut push);
+        self.markdown_next_actions(&mut push);
+        self.markdown_history(&mut push);
+        s
+    }
+
+    /// The title line, the branch and head, and the mail summary.
+    fn markdown_header(&self, push: &mut dyn FnMut(&str)) {
         push("# Recovery briefing");
         push("");
         push(&format!(
             "Branch `{}` at `{}`, generated {}.",
-            b.branch.as_deref().unwrap_or("(detached)"),
-            b.head.as_deref().map(short).unwrap_or("(no commits)"),
-            b.generated
+            self.branch.as_deref().unwrap_or("(detached)"),
+            self.head.as_deref().map(short).unwrap_or("(no commits)"),
+            self.generated
         ));
         push("");
-        if let Some(mail) = &b.mail {
-            push(mail.markdown(b.words).trim_end());
+        if let Some(mail) = &self.mail {
+            push(mail.markdown(self.words).trim_end());
             push("");
         }
+    }
+
+    /// The last session and its handoff note (or the latest one left).
+    fn markdown_last_session(&self, mut push: &mut dyn FnMut(&str)) {
         push("## Last session");
         push("");
-        match &b.last_session {
+        match &self.last_session {
             None => push("No session is recorded."),
             Some(sess) => {
                 push(&format!("{}.", session_line(sess)));
@@ -821,7 +837,7 @@ impl Briefing {
                     }
                     None => push("It left no handoff note."),
                 }
-                if let Some(prev) = &b.previous_handoff {
+                if let Some(prev) = &self.previous_handoff {
                     push("");
                     push(&format!(
                         "The latest handoff note is from {}:",
@@ -832,13 +848,17 @@ impl Briefing {
                 }
             }
         }
+    }
+
+    /// What changed since the starting point, in orc and outside it.
+    fn markdown_changes(&self, push: &mut dyn FnMut(&str)) {
         push("");
-        push(&format!("## What changed {}", b.since.description));
+        push(&format!("## What changed {}", self.since.description));
         push("");
-        if b.changes.is_empty() && b.outside_changes.is_empty() {
+        if self.changes.is_empty() && self.outside_changes.is_empty() {
             push("Nothing.");
         }
-        for c in &b.changes {
+        for c in &self.changes {
             push(&format!(
                 "- {} `{}` {}: {}",
                 c.time,
@@ -847,14 +867,14 @@ impl Briefing {
                 c.summary
             ));
         }
-        if let Some(more) = b.more("changes") {
-            push(&more_line(more, &Action::ReadHistory, b.words));
+        if let Some(more) = self.more("changes") {
+            push(&more_line(more, &Action::ReadHistory, self.words));
         }
-        if !b.outside_changes.is_empty() {
+        if !self.outside_changes.is_empty() {
             push("");
             push("Commits made outside orc that touched files recorded for open tasks:");
             push("");
-            for c in &b.outside_changes {
+            for c in &self.outside_changes {
                 let tasks: Vec<&str> = c.tasks.iter().map(|t| t.as_str()).collect();
                 push(&format!(
                     "- {} `{}` by {}: {} ({}; task {})",
@@ -866,14 +886,18 @@ impl Briefing {
                     tasks.join(", ")
                 ));
             }
-            if let Some(more) = b.more("outside_changes") {
+            if let Some(more) = self.more("outside_changes") {
                 push(&format!("- … and {more} more"));
             }
         }
+    }
+
+    /// The open tasks: in progress, ready, stuck.
+    fn markdown_open_work(&self, push: &mut dyn FnMut(&str)) {
         for (title, name, list) in [
-            ("In progress", "in_progress", &b.in_progress),
-            ("Ready to start", "ready", &b.ready),
-            ("Blocked or needing revision", "stuck", &b.stuck),
+            ("In progress", "in_progress", &self.in_progress),
+            ("Ready to start", "ready", &self.ready),
+            ("Blocked or needing revision", "stuck", &self.stuck),
         ] {
             push("");
             push(&format!("## {title}"));
@@ -884,17 +908,21 @@ impl Briefing {
             for t in list {
                 push(&task_line(t));
             }
-            if let Some(more) = b.more(name) {
+            if let Some(more) = self.more(name) {
                 push(&format!("- … and {more} more"));
             }
         }
+    }
+
+    /// The decisions that bind open work.
+    fn markdown_decisions(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Decisions of open tasks");
         push("");
-        if b.decisions.is_empty() {
+        if self.decisions.is_empty() {
             push("None.");
         }
-        for d in &b.decisions {
+        for d in &self.decisions {
             push(&format!(
                 "- {} {}: {}{}",
                 number_str(d.number),
@@ -906,52 +934,67 @@ impl Briefing {
                     .unwrap_or_default()
             ));
         }
-        if let Some(more) = b.more("decisions") {
-            push(&more_line(more, &Action::ListDecisions, b.words));
+        if let Some(more) = self.more("decisions") {
+            push(&more_line(more, &Action::ListDecisions, self.words));
         }
+    }
+
+    /// The recorded files that no longer match the disk.
+    fn markdown_unverified(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Recorded files that no longer match the disk");
         push("");
-        if b.unverified_files.is_empty() {
+        if self.unverified_files.is_empty() {
             push("None.");
         }
-        for r in &b.unverified_files {
+        for r in &self.unverified_files {
             let origin = match r.op {
                 Some(op) => format!("{op} by `{}` at {}", r.task, r.at),
                 None => format!("artifact of `{}` at {}", r.task, r.at),
             };
             push(&format!("- {} `{}` ({origin})", r.state.as_str(), r.path));
         }
-        if let Some(more) = b.more("unverified_files") {
-            push(&more_line(more, &Action::VerifyFiles, b.words));
+        if let Some(more) = self.more("unverified_files") {
+            push(&more_line(more, &Action::VerifyFiles, self.words));
         }
+    }
+
+    /// The suggested next actions.
+    fn markdown_next_actions(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Suggested next actions");
         push("");
-        for (i, a) in b.next_actions.iter().enumerate() {
+        for (i, a) in self.next_actions.iter().enumerate() {
             push(&format!("{}. {a}", i + 1));
         }
+    }
+
+    /// How much history was read, and the files that could not be.
+    fn markdown_history(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## History read");
         push("");
         let mut line = format!(
             "{} commit{} read",
-            b.history.commits_read,
-            if b.history.commits_read == 1 { "" } else { "s" }
+            self.history.commits_read,
+            if self.history.commits_read == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
-        match b.history.note() {
+        match self.history.note() {
             Some(n) => line.push_str(&format!("; {n}.")),
             None => line.push('.'),
         }
         push(&line);
-        if !b.unreadable.is_empty() {
+        if !self.unreadable.is_empty() {
             push("");
             push("Files that could not be read:");
             push("");
-            for u in &b.unreadable {
+            for u in &self.unreadable {
                 push(&format!("- `{}`: {}", u.path, u.error));
             }
         }
-        s
     }
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{OrcServer, Reply, text};
-use crate::error::Error;
-use crate::service::{RECOVER_LIMIT, StaleAction};
+use crate::error::{Error, Result};
+use crate::service::{Orc, RECOVER_LIMIT, StaleAction};
 
 // The original's maintenance actions (no doc comment: it would repeat in the schema).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -80,7 +80,11 @@ impl OrcServer {
         Parameters(p): Parameters<MaintenanceParams>,
     ) -> CallToolResult {
         self.call(|orc| {
-            let target = p.target_task_id.as_deref().map(str::trim).filter(|t| !t.is_empty());
+            let target = p
+                .target_task_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
             if p.scope == Some(Scope::SpecificSubtask) && target.is_none() {
                 return Err(Error::invalid_with_hint(
                     "scope specific_subtask needs target_task_id",
@@ -89,116 +93,136 @@ impl OrcServer {
             }
             let level = p.validation_level;
             let reply = match p.action {
-                Action::ScanCleanup => {
-                    let scan = orc.maintenance_scan()?;
-                    let mut lines = text::scan(&scan);
-                    let base = json!({ "clean": scan.is_clean(), "scan": scan });
-                    if level > Level::Basic {
-                        let outcome = orc.maintenance_cleanup(StaleAction::Reset, false)?;
-                        let changed = &outcome.value.changed;
-                        lines.push_str(&if changed.is_empty() {
-                            "\ncleanup: no stale tasks to reset".to_owned()
-                        } else {
-                            format!(
-                                "\ncleanup: reset {} stale task{} to pending: {}",
-                                changed.len(),
-                                if changed.len() == 1 { "" } else { "s" },
-                                changed
-                                    .iter()
-                                    .map(|s| s.task.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
-                        });
-                        Reply::mutation(lines, "cleanup", &outcome)
-                            .with("clean", &base["clean"])
-                            .with("scan", &base["scan"])
-                    } else {
-                        Reply::new(lines, base)
-                    }
-                }
-                Action::ValidateStructure => {
-                    let check = orc.check()?;
-                    let mut ok = check.ok();
-                    let mut lines = vec![if check.ok() {
-                        format!("check: ok, {} files", check.files_checked)
-                    } else {
-                        format!(
-                            "check: {} problem(s) in {} files",
-                            check.problems.len(),
-                            check.files_checked
-                        )
-                    }];
-                    for pr in &check.problems {
-                        let line = pr.line.map(|l| format!(":{l}")).unwrap_or_default();
-                        lines.push(format!("- {}{line}: {} ({})", pr.path, pr.message, pr.kind));
-                    }
-                    let mut data = json!({ "check": check });
-                    if level > Level::Basic {
-                        let files = orc.files_verify(target, &mut |_, _| {})?;
-                        ok &= files.ok;
-                        lines.push(format!("files {}", text::verified(&files)));
-                        data["files"] = json!(files);
-                    }
-                    if level == Level::FullAudit {
-                        let scan = orc.maintenance_scan()?;
-                        ok &= scan.is_clean();
-                        lines.push(format!("scan {}", text::scan(&scan)));
-                        data["scan"] = json!(scan);
-                    }
-                    data["ok"] = ok.into();
-                    Reply::new(lines.join("\n"), data)
-                }
-                Action::UpdateDocumentation => match target {
-                    Some(t) => {
-                        let outcome = orc.synthesize(t)?;
-                        let s = &outcome.value;
-                        let line = if s.complete {
-                            format!(
-                                "synthesized {} \"{}\" from {} subtasks",
-                                s.parent, s.title, s.progress.done
-                            )
-                        } else {
-                            let open: Vec<&str> = s.open.iter().map(|t| t.id.as_str()).collect();
-                            format!(
-                                "not updated: {} is not complete ({} of {} subtasks done; open: {})",
-                                s.parent,
-                                s.progress.done,
-                                s.progress.total,
-                                open.join(", ")
-                            )
-                        };
-                        Reply::mutation(line, "synthesized", &outcome.map(|s| vec![s]))
-                    }
-                    None => {
-                        let outcome = orc.synthesize_ready()?;
-                        let lines: Vec<String> = outcome
-                            .value
-                            .iter()
-                            .map(|s| {
-                                format!(
-                                    "synthesized {} \"{}\" from {} subtasks",
-                                    s.parent, s.title, s.progress.done
-                                )
-                            })
-                            .collect();
-                        let text = text::lines(
-                            lines,
-                            "nothing to update: no open parent task has all its subtasks done",
-                        );
-                        Reply::mutation(text, "synthesized", &outcome)
-                    }
-                },
-                Action::PrepareHandover => {
-                    let briefing = orc.recover(None, RECOVER_LIMIT)?;
-                    let text = format!(
-                        "{}\n\nTo leave a handoff note for the next session, call orchestrator_end_session.",
-                        briefing.markdown().trim_end()
-                    );
-                    Reply::new(text, json!({ "briefing": briefing }))
-                }
+                Action::ScanCleanup => scan_cleanup(orc, level)?,
+                Action::ValidateStructure => validate_structure(orc, level, target)?,
+                Action::UpdateDocumentation => update_documentation(orc, target)?,
+                Action::PrepareHandover => prepare_handover(orc)?,
             };
-            Ok(reply.with("action", p.action).with("validation_level", level))
+            Ok(reply
+                .with("action", p.action)
+                .with("validation_level", level))
         })
     }
+}
+
+/// `scan_cleanup`: the scan, and at validation levels above basic, the stale tasks reset.
+fn scan_cleanup(orc: &Orc, level: Level) -> Result<Reply> {
+    let scan = orc.maintenance_scan()?;
+    let mut lines = text::scan(&scan);
+    let base = json!({ "clean": scan.is_clean(), "scan": scan });
+    if level > Level::Basic {
+        let outcome = orc.maintenance_cleanup(StaleAction::Reset, false)?;
+        let changed = &outcome.value.changed;
+        lines.push_str(&if changed.is_empty() {
+            "\ncleanup: no stale tasks to reset".to_owned()
+        } else {
+            format!(
+                "\ncleanup: reset {} stale task{} to pending: {}",
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" },
+                changed
+                    .iter()
+                    .map(|s| s.task.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        Ok(Reply::mutation(lines, "cleanup", &outcome)
+            .with("clean", &base["clean"])
+            .with("scan", &base["scan"]))
+    } else {
+        Ok(Reply::new(lines, base))
+    }
+}
+
+/// `validate_structure`: the check, then the recorded files, then the scan, as the level asks.
+fn validate_structure(orc: &Orc, level: Level, target: Option<&str>) -> Result<Reply> {
+    let check = orc.check()?;
+    let mut ok = check.ok();
+    let mut lines = vec![if check.ok() {
+        format!("check: ok, {} files", check.files_checked)
+    } else {
+        format!(
+            "check: {} problem(s) in {} files",
+            check.problems.len(),
+            check.files_checked
+        )
+    }];
+    for pr in &check.problems {
+        let line = pr.line.map(|l| format!(":{l}")).unwrap_or_default();
+        lines.push(format!("- {}{line}: {} ({})", pr.path, pr.message, pr.kind));
+    }
+    let mut data = json!({ "check": check });
+    if level > Level::Basic {
+        let files = orc.files_verify(target, &mut |_, _| {})?;
+        ok &= files.ok;
+        lines.push(format!("files {}", text::verified(&files)));
+        data["files"] = json!(files);
+    }
+    if level == Level::FullAudit {
+        let scan = orc.maintenance_scan()?;
+        ok &= scan.is_clean();
+        lines.push(format!("scan {}", text::scan(&scan)));
+        data["scan"] = json!(scan);
+    }
+    data["ok"] = ok.into();
+    Ok(Reply::new(lines.join("\n"), data))
+}
+
+/// `update_documentation`: the synthesis of one parent, or of every parent ready for it.
+fn update_documentation(orc: &Orc, target: Option<&str>) -> Result<Reply> {
+    match target {
+        Some(t) => {
+            let outcome = orc.synthesize(t)?;
+            let s = &outcome.value;
+            let line = if s.complete {
+                format!(
+                    "synthesized {} \"{}\" from {} subtasks",
+                    s.parent, s.title, s.progress.done
+                )
+            } else {
+                let open: Vec<&str> = s.open.iter().map(|t| t.id.as_str()).collect();
+                format!(
+                    "not updated: {} is not complete ({} of {} subtasks done; open: {})",
+                    s.parent,
+                    s.progress.done,
+                    s.progress.total,
+                    open.join(", ")
+                )
+            };
+            Ok(Reply::mutation(
+                line,
+                "synthesized",
+                &outcome.map(|s| vec![s]),
+            ))
+        }
+        None => {
+            let outcome = orc.synthesize_ready()?;
+            let lines: Vec<String> = outcome
+                .value
+                .iter()
+                .map(|s| {
+                    format!(
+                        "synthesized {} \"{}\" from {} subtasks",
+                        s.parent, s.title, s.progress.done
+                    )
+                })
+                .collect();
+            let text = text::lines(
+                lines,
+                "nothing to update: no open parent task has all its subtasks done",
+            );
+            Ok(Reply::mutation(text, "synthesized", &outcome))
+        }
+    }
+}
+
+/// `prepare_handover`: the recovery briefing and how to leave a note.
+fn prepare_handover(orc: &Orc) -> Result<Reply> {
+    let briefing = orc.recover(None, RECOVER_LIMIT)?;
+    let text = format!(
+        "{}\n\nTo leave a handoff note for the next session, call orchestrator_end_session.",
+        briefing.markdown().trim_end()
+    );
+    Ok(Reply::new(text, json!({ "briefing": briefing })))
 }

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{CONFIG_PATH, Orc, State, task_path};
 use crate::error::{Error, Result};
+use crate::model::Task;
 
 /// One thing wrong with the stored state.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -84,87 +85,8 @@ impl State {
             });
         }
         for task in self.task_values() {
-            let path = task_path(&task.id);
-            // The rules the commands apply when they write a title.
-            if let Err(e) = super::tasks::validate_title(&task.title) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "invalid",
-                    message: format!("title: {e}"),
-                });
-            }
-            // And when they write labels: valid, sorted, each once.
-            for l in &task.labels {
-                if let Err(e) = crate::model::check_label(l).and_then(|c| {
-                    (c == *l)
-                        .then_some(())
-                        .ok_or_else(|| format!("the label {l:?} has blanks around it"))
-                }) {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "invalid",
-                        message: format!("labels: {e}"),
-                    });
-                }
-            }
-            if task.labels.windows(2).any(|w| w[0] >= w[1]) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "invalid",
-                    message: "labels: not sorted or listed twice; orc keeps them sorted, each once"
-                        .into(),
-                });
-            }
-            if let Some(p) = &task.parent
-                && !self.is_known(p)
-            {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "unknown-parent",
-                    message: format!("parent {p} does not exist"),
-                });
-            }
-            for d in &task.depends_on {
-                if !self.is_known(d) {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "unknown-dependency",
-                        message: format!("depends on {d}, which does not exist"),
-                    });
-                }
-            }
-            if let Some(role) = &task.role
-                && !self.config.has_role(role)
-            {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "unknown-role",
-                    message: format!("role {role:?} is neither built in nor in config.toml"),
-                });
-            }
-            if let Some(cycle) = self.find_parent_cycle(&task.id)
-                && cycle.first() == cycle.last()
-            {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "cycle",
-                    message: format!(
-                        "parent loop: {}",
-                        cycle
-                            .iter()
-                            .map(|i| i.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" -> ")
-                    ),
-                });
-            }
+            self.task_field_problems(task, &mut out);
+            self.task_link_problems(task, &mut out);
         }
         if let Some(cycle) = self.find_dependency_cycle() {
             out.push(Problem {
@@ -182,6 +104,96 @@ impl State {
             });
         }
         out
+    }
+
+    /// A task's title and labels, by the rules the commands apply when they write them.
+    fn task_field_problems(&self, task: &Task, out: &mut Vec<Problem>) {
+        let path = task_path(&task.id);
+        // The rules the commands apply when they write a title.
+        if let Err(e) = super::tasks::validate_title(&task.title) {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "invalid",
+                message: format!("title: {e}"),
+            });
+        }
+        // And when they write labels: valid, sorted, each once.
+        for l in &task.labels {
+            if let Err(e) = crate::model::check_label(l).and_then(|c| {
+                (c == *l)
+                    .then_some(())
+                    .ok_or_else(|| format!("the label {l:?} has blanks around it"))
+            }) {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "invalid",
+                    message: format!("labels: {e}"),
+                });
+            }
+        }
+        if task.labels.windows(2).any(|w| w[0] >= w[1]) {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "invalid",
+                message: "labels: not sorted or listed twice; orc keeps them sorted, each once"
+                    .into(),
+            });
+        }
+    }
+
+    /// A task's parent, dependencies and role that do not exist, and a parent loop.
+    fn task_link_problems(&self, task: &Task, out: &mut Vec<Problem>) {
+        let path = task_path(&task.id);
+        if let Some(p) = &task.parent
+            && !self.is_known(p)
+        {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "unknown-parent",
+                message: format!("parent {p} does not exist"),
+            });
+        }
+        for d in &task.depends_on {
+            if !self.is_known(d) {
+                out.push(Problem {
+                    path: path.clone(),
+                    line: None,
+                    kind: "unknown-dependency",
+                    message: format!("depends on {d}, which does not exist"),
+                });
+            }
+        }
+        if let Some(role) = &task.role
+            && !self.config.has_role(role)
+        {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "unknown-role",
+                message: format!("role {role:?} is neither built in nor in config.toml"),
+            });
+        }
+        if let Some(cycle) = self.find_parent_cycle(&task.id)
+            && cycle.first() == cycle.last()
+        {
+            out.push(Problem {
+                path: path.clone(),
+                line: None,
+                kind: "cycle",
+                message: format!(
+                    "parent loop: {}",
+                    cycle
+                        .iter()
+                        .map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
+                ),
+            });
+        }
     }
 }
 

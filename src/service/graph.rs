@@ -96,6 +96,34 @@ pub struct DecisionTask {
 impl State {
     /// The graph of the tasks `filter` selects; fails on an unknown root.
     pub fn task_graph(&self, filter: &GraphFilter) -> Result<TaskGraph> {
+        let selected = self.graph_selection(filter)?;
+        let mut outside = BTreeSet::new();
+        let edges = self.graph_edges(&selected, &mut outside);
+        let children = self.child_index();
+        let node = |id: &TaskId, outside: bool| {
+            let t = &self.tasks[id];
+            TaskNode {
+                id: id.clone(),
+                title: t.title.clone(),
+                status: t.status,
+                priority: t.priority,
+                ready: self.is_ready_with(t, &children),
+                assignee: t.assignee.clone(),
+                stream: t.stream.clone(),
+                outside,
+            }
+        };
+        let mut nodes: Vec<TaskNode> = self
+            .drawing_order(&selected)
+            .into_iter()
+            .map(|id| node(id, false))
+            .collect();
+        nodes.extend(outside.iter().map(|id| node(id, true)));
+        Ok(TaskGraph { nodes, edges })
+    }
+
+    /// The tasks under the filter's root (or all), in its stream if it names one.
+    fn graph_selection(&self, filter: &GraphFilter) -> Result<BTreeSet<TaskId>> {
         let mut selected: BTreeSet<TaskId> = match &filter.root {
             Some(input) => {
                 let root = self.resolve(input)?;
@@ -114,9 +142,18 @@ impl State {
                 ));
             }
         }
+        Ok(selected)
+    }
+
+    /// The subtask and dependency edges of the selected tasks, sorted; dependencies on
+    /// existing tasks outside the selection are added to `outside`.
+    fn graph_edges(
+        &self,
+        selected: &BTreeSet<TaskId>,
+        outside: &mut BTreeSet<TaskId>,
+    ) -> Vec<TaskEdge> {
         let mut edges = Vec::new();
-        let mut outside = BTreeSet::new();
-        for id in &selected {
+        for id in selected {
             let t = &self.tasks[id];
             if let Some(p) = &t.parent
                 && selected.contains(p)
@@ -142,24 +179,14 @@ impl State {
             }
         }
         edges.sort();
-        let children = self.child_index();
-        let node = |id: &TaskId, outside: bool| {
-            let t = &self.tasks[id];
-            TaskNode {
-                id: id.clone(),
-                title: t.title.clone(),
-                status: t.status,
-                priority: t.priority,
-                ready: self.is_ready_with(t, &children),
-                assignee: t.assignee.clone(),
-                stream: t.stream.clone(),
-                outside,
-            }
-        };
-        // Parents before their subtasks, so the drawing reads top-down in plan order.
-        let mut nodes: Vec<TaskNode> = Vec::new();
+        edges
+    }
+
+    /// Parents before their subtasks, so the drawing reads top-down in plan order; tasks
+    /// in a parent cycle have no root and come last.
+    fn drawing_order<'a>(&self, selected: &'a BTreeSet<TaskId>) -> Vec<&'a TaskId> {
         let mut by_parent: BTreeMap<Option<&TaskId>, Vec<&TaskId>> = BTreeMap::new();
-        for id in &selected {
+        for id in selected {
             let parent = self.tasks[id]
                 .parent
                 .as_ref()
@@ -172,6 +199,7 @@ impl State {
                 (t.plan_order.unwrap_or(u32::MAX), t.created, (*id).clone())
             });
         }
+        let mut order = Vec::new();
         let mut stack: Vec<&TaskId> = by_parent.get(&None).cloned().unwrap_or_default();
         stack.reverse();
         let mut seen = BTreeSet::new();
@@ -179,19 +207,13 @@ impl State {
             if !seen.insert(id) {
                 continue;
             }
-            nodes.push(node(id, false));
+            order.push(id);
             if let Some(kids) = by_parent.get(&Some(id)) {
                 stack.extend(kids.iter().rev());
             }
         }
-        // Tasks in a parent cycle have no root; draw them anyway.
-        for id in &selected {
-            if !seen.contains(id) {
-                nodes.push(node(id, false));
-            }
-        }
-        nodes.extend(outside.iter().map(|id| node(id, true)));
-        Ok(TaskGraph { nodes, edges })
+        order.extend(selected.iter().filter(|id| !seen.contains(id)));
+        order
     }
 }
 

@@ -149,6 +149,18 @@ pub struct ObjectHistory {
 /// created by a renumber or a task file that moved, the path it had before.
 type Step = (Option<String>, Option<String>);
 
+/// Where a task or decision lives now.
+struct ObjectLocation {
+    kind: &'static str,
+    /// The id as shown: `task_…` or the decision's number.
+    id: String,
+    path: String,
+}
+
+/// A commit that changed the object, the path it had there, and its blob (`None`:
+/// deleted).
+type RawVersion = (CommitInfo, String, Option<String>);
+
 /// What `orc show ID` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectRef {
@@ -307,67 +319,18 @@ impl Orc {
     /// that changed compared with the version before it.
     pub fn history(&self, input: &str) -> Result<ObjectHistory> {
         let object = self.resolve_object(input)?;
-        let (kind, id, mut path) = match &object {
-            ObjectRef::Task(id) => {
-                // A task not yet moved out of the flat layout of earlier versions.
-                let flat = flat_task_path(id);
-                let path =
-                    if self.store.abs(&flat).exists() && !self.store.abs(&task_path(id)).exists() {
-                        flat
-                    } else {
-                        task_path(id)
-                    };
-                ("task", id.to_string(), path)
-            }
-            ObjectRef::Decision(n) => {
-                let path = match self.decisions()?.get(*n) {
-                    Ok(f) => f.path.clone(),
-                    Err(e) => self.find_decision_path_in_history(*n).ok_or(e)?,
-                };
-                ("decision", crate::model::number_str(*n), path)
-            }
-        };
+        let ObjectLocation { kind, id, mut path } = self.object_location(&object)?;
         let current_path = path.clone();
         // (commit, path, blob at that commit or None when deleted), newest first. The
         // contents are read after the walk, all at once: a partial clone fetches the
         // missing ones in one batch.
-        let mut raw: Vec<(CommitInfo, String, Option<String>)> = Vec::new();
+        let mut raw: Vec<RawVersion> = Vec::new();
         let mut failure: Option<Error> = None;
         // Which commits changed the file: from the history cache, so that only the few
         // that did are looked into.
         let mut changes = self.store.orc_changes();
         let end = self.store.walk_history(None, |c| {
-            let mut step = || -> Result<Option<Step>> {
-                if !changes.touches(c, &path)? {
-                    return Ok(None);
-                }
-                let now = self.store.blob_id_at(&c.id, &path)?;
-                // A renumbered decision came from another file in the same commit, and a
-                // task file moved between the flat and the sharded layout from the other.
-                let appeared = match c.parents.first() {
-                    Some(p) => self.store.blob_id_at(p, &path).unwrap_or(None).is_none(),
-                    None => false,
-                };
-                let earlier_path = match &object {
-                    ObjectRef::Decision(_)
-                        if appeared && c.trailer("Orc-Op") == Some("decision.renumber") =>
-                    {
-                        let content = self.store.read_at(&c.id, &path)?;
-                        self.renumbered_from(c, content.as_deref())?
-                    }
-                    ObjectRef::Task(id) if appeared => {
-                        let flat = flat_task_path(id);
-                        let other = if path == flat { task_path(id) } else { flat };
-                        match c.parents.first() {
-                            Some(p) if self.store.blob_id_at(p, &other)?.is_some() => Some(other),
-                            _ => None,
-                        }
-                    }
-                    _ => None,
-                };
-                Ok(Some((now, earlier_path)))
-            };
-            match step() {
+            match self.history_step(&object, &mut changes, c, &path) {
                 Ok(Some((blob, earlier))) => {
                     raw.push((c.clone(), path.clone(), blob));
                     if let Some(p) = earlier {
@@ -394,6 +357,90 @@ impl Orc {
                 "it was never committed; `git status` shows whether it is still uncommitted",
             ));
         }
+        let versions = self.versions(kind, raw)?;
+        Ok(ObjectHistory {
+            kind,
+            id,
+            path: current_path,
+            versions,
+            history,
+        })
+    }
+
+    /// The kind, display id and current path of a task or decision.
+    fn object_location(&self, object: &ObjectRef) -> Result<ObjectLocation> {
+        Ok(match object {
+            ObjectRef::Task(id) => {
+                // A task not yet moved out of the flat layout of earlier versions.
+                let flat = flat_task_path(id);
+                let path =
+                    if self.store.abs(&flat).exists() && !self.store.abs(&task_path(id)).exists() {
+                        flat
+                    } else {
+                        task_path(id)
+                    };
+                ObjectLocation {
+                    kind: "task",
+                    id: id.to_string(),
+                    path,
+                }
+            }
+            ObjectRef::Decision(n) => {
+                let path = match self.decisions()?.get(*n) {
+                    Ok(f) => f.path.clone(),
+                    Err(e) => self.find_decision_path_in_history(*n).ok_or(e)?,
+                };
+                ObjectLocation {
+                    kind: "decision",
+                    id: crate::model::number_str(*n),
+                    path,
+                }
+            }
+        })
+    }
+
+    /// What commit `c` did to the object's file at `path`: `None` when it did not touch
+    /// it, else the file's blob after it and the path the file had before, when it moved.
+    fn history_step(
+        &self,
+        object: &ObjectRef,
+        changes: &mut crate::store::OrcChanges,
+        c: &CommitInfo,
+        path: &str,
+    ) -> Result<Option<Step>> {
+        if !changes.touches(c, path)? {
+            return Ok(None);
+        }
+        let now = self.store.blob_id_at(&c.id, path)?;
+        // A renumbered decision came from another file in the same commit, and a
+        // task file moved between the flat and the sharded layout from the other.
+        let appeared = match c.parents.first() {
+            Some(p) => self.store.blob_id_at(p, path).unwrap_or(None).is_none(),
+            None => false,
+        };
+        let earlier_path = match object {
+            ObjectRef::Decision(_)
+                if appeared && c.trailer("Orc-Op") == Some("decision.renumber") =>
+            {
+                let content = self.store.read_at(&c.id, path)?;
+                self.renumbered_from(c, content.as_deref())?
+            }
+            ObjectRef::Task(id) if appeared => {
+                let flat = flat_task_path(id);
+                let other = if path == flat { task_path(id) } else { flat };
+                match c.parents.first() {
+                    Some(p) if self.store.blob_id_at(p, &other)?.is_some() => Some(other),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        Ok(Some((now, earlier_path)))
+    }
+
+    /// The versions found by the walk, newest first, their contents read in one batch and
+    /// each compared with the next older one that parsed.
+    fn versions(&self, kind: &str, raw: Vec<RawVersion>) -> Result<Vec<Version>> {
         let blobs: Vec<String> = raw.iter().filter_map(|(_, _, b)| b.clone()).collect();
         let mut contents = self.store.read_blobs(&blobs)?.into_iter();
         let raw: Vec<(CommitInfo, String, Option<Vec<u8>>)> = raw
@@ -427,13 +474,7 @@ impl Orc {
                 error: parsed[i].as_ref().and_then(|r| r.as_ref().err().cloned()),
             });
         }
-        Ok(ObjectHistory {
-            kind,
-            id,
-            path: current_path,
-            versions,
-            history,
-        })
+        Ok(versions)
     }
 
     /// For a decision file created by a renumber commit, the path it had before.

@@ -94,8 +94,7 @@ impl Orc {
     ) -> Result<Outcome<PlanReport>> {
         self.mutate(|state| {
             let mut problems = problems;
-            let built = build_plan(self, state, &spec, &mut problems);
-            let (parent, parent_created, tasks, keys) = match built {
+            let built = match build_plan(self, state, &spec, &mut problems) {
                 Some(b) if problems.is_empty() => b,
                 _ => {
                     return Err(Error::PlanInvalid {
@@ -104,9 +103,14 @@ impl Orc {
                     });
                 }
             };
-            for t in tasks
+            let BuiltPlan {
+                parent,
+                parent_created,
+                subtasks: built,
+            } = built;
+            for t in built
                 .iter()
-                .map(|(t, _, _)| t)
+                .map(|s| &s.task)
                 .chain(parent_created.then_some(&parent))
             {
                 state.tasks.insert(t.id.clone(), Box::new(t.clone()));
@@ -114,43 +118,28 @@ impl Orc {
             if let Some(cycle) = state.find_dependency_cycle() {
                 return Err(Error::DependencyCycle { cycle });
             }
-            let n = tasks.len();
-            let summary = if parent_created {
-                format!(
-                    "plan {} \"{}\" ({n} subtask{})",
-                    parent.id,
-                    short_title(&parent.title),
-                    if n == 1 { "" } else { "s" }
-                )
-            } else {
-                format!(
-                    "plan {n} subtask{} under {} \"{}\"",
-                    if n == 1 { "" } else { "s" },
-                    parent.id,
-                    short_title(&parent.title)
-                )
-            };
+            let summary = plan_summary(&parent, parent_created, built.len());
             let mut change = self.change(summary, "task.plan", Some(&parent.id));
             if parent_created {
                 write_task(&mut change, &parent);
             }
-            for (t, _, _) in &tasks {
-                write_task(&mut change, t);
+            for s in &built {
+                write_task(&mut change, &s.task);
             }
-            let planned: Vec<&TaskId> = tasks.iter().map(|(t, _, _)| &t.id).collect();
+            let planned: Vec<&TaskId> = built.iter().map(|s| &s.task.id).collect();
             let ready = state
                 .ready_tasks()
                 .into_iter()
                 .filter(|t| planned.contains(&&t.id))
                 .map(TaskSummary::from)
                 .collect();
-            let subtasks = tasks
-                .iter()
-                .map(|(t, depth, idx)| PlannedTask {
-                    task: TaskSummary::from(t),
-                    depth: *depth,
-                    key: keys.get(idx).cloned(),
-                    depends_on: t.depends_on.clone(),
+            let subtasks = built
+                .into_iter()
+                .map(|s| PlannedTask {
+                    task: TaskSummary::from(&s.task),
+                    depth: s.depth,
+                    key: s.key,
+                    depends_on: s.task.depends_on,
                 })
                 .collect();
             Ok((
@@ -166,12 +155,46 @@ impl Orc {
     }
 }
 
-type Built = (
-    Task,
-    bool,
-    Vec<(Task, usize, usize)>,
-    BTreeMap<usize, String>,
-);
+/// The commit summary of a plan of `n` subtasks.
+fn plan_summary(parent: &Task, parent_created: bool, n: usize) -> String {
+    let subtasks = if n == 1 { "subtask" } else { "subtasks" };
+    if parent_created {
+        format!(
+            "plan {} \"{}\" ({n} {subtasks})",
+            parent.id,
+            short_title(&parent.title),
+        )
+    } else {
+        format!(
+            "plan {n} {subtasks} under {} \"{}\"",
+            parent.id,
+            short_title(&parent.title)
+        )
+    }
+}
+
+/// A validated plan, ready to be written.
+struct BuiltPlan {
+    parent: Task,
+    /// False when the plan goes under an existing task.
+    parent_created: bool,
+    /// The new subtasks in plan order (depth first).
+    subtasks: Vec<BuiltSubtask>,
+}
+
+/// One new subtask of a [`BuiltPlan`].
+struct BuiltSubtask {
+    task: Task,
+    depth: usize,
+    key: Option<String>,
+}
+
+/// What validating the subtasks found: one entry per node, in node order.
+struct CheckedNodes {
+    titles: Vec<String>,
+    roles: Vec<Option<String>>,
+    targets: Vec<Vec<Target>>,
+}
 
 /// Validates the plan against the state, collecting problems; builds the tasks when it can.
 fn build_plan(
@@ -179,64 +202,11 @@ fn build_plan(
     state: &State,
     spec: &PlanSpec,
     problems: &mut Vec<PlanProblem>,
-) -> Option<Built> {
+) -> Option<BuiltPlan> {
     let now = orc.now();
-    // The parent: an existing task, or a new one from the plan's title.
-    let existing_parent = match spec.parent.as_deref() {
-        Some(p) => match state.resolve(p) {
-            Ok(id) => {
-                let task = state.task(&id).expect("resolved ids exist").clone();
-                if !task.status.is_open() {
-                    problems.push(PlanProblem::new(
-                        "parent",
-                        format!(
-                            "{id} is {}; reopen it before planning under it",
-                            task.status
-                        ),
-                    ));
-                }
-                if !spec.title.is_empty() {
-                    problems.push(PlanProblem::new(
-                        "title",
-                        format!(
-                            "planning under the existing task {id} creates no new parent; drop the title"
-                        ),
-                    ));
-                }
-                Some(task)
-            }
-            Err(e) => {
-                problems.push(PlanProblem::new("parent", e.to_string()));
-                None
-            }
-        },
-        None => None,
-    };
+    let existing_parent = existing_parent(state, spec, problems);
     let new_parent = if spec.parent.is_none() {
-        match validate_title(&spec.title) {
-            Ok(title) => match fresh_id(state, "task", &[]) {
-                Ok(id) => {
-                    let mut t = Task::new(id, title, now);
-                    t.description = spec.description.trim().to_owned();
-                    t.priority = spec.priority.unwrap_or_default();
-                    t.stream = spec.stream.clone().filter(|s| !s.trim().is_empty());
-                    Some(t)
-                }
-                Err(e) => {
-                    problems.push(PlanProblem::new("", e.to_string()));
-                    None
-                }
-            },
-            Err(e) => {
-                let msg = if spec.title.trim().is_empty() {
-                    "the plan needs a title (the parent task's title)".to_owned()
-                } else {
-                    e.to_string()
-                };
-                problems.push(PlanProblem::new("title", msg));
-                None
-            }
-        }
+        new_parent(state, spec, now, problems)
     } else {
         None
     };
@@ -249,8 +219,103 @@ fn build_plan(
 
     let mut nodes = Vec::new();
     flatten(&spec.subtasks, "subtasks", None, 1, &mut nodes);
+    let keys = unique_keys(&nodes, problems);
+    let ancestors = existing_ancestors(state, existing_parent.as_ref());
+    let checked = check_nodes(state, &nodes, &keys, &ancestors, problems);
+    report_node_cycles(&nodes, &checked.targets, problems);
 
-    // Keys, unique across the plan.
+    if !problems.is_empty() {
+        return None;
+    }
+
+    let (parent, parent_created) = match (existing_parent, new_parent) {
+        (Some(p), _) => (p, false),
+        (None, Some(p)) => (p, true),
+        (None, None) => return None,
+    };
+    let ids = subtask_ids(state, &nodes, &checked.roles, &parent, problems)?;
+    let subtasks = subtask_tasks(&nodes, &checked, &ids, &parent, now);
+    Some(BuiltPlan {
+        parent,
+        parent_created,
+        subtasks,
+    })
+}
+
+/// The existing task named by `spec.parent`, if any, with the problems of planning under it.
+fn existing_parent(
+    state: &State,
+    spec: &PlanSpec,
+    problems: &mut Vec<PlanProblem>,
+) -> Option<Task> {
+    let p = spec.parent.as_deref()?;
+    match state.resolve(p) {
+        Ok(id) => {
+            let task = state.task(&id).expect("resolved ids exist").clone();
+            if !task.status.is_open() {
+                problems.push(PlanProblem::new(
+                    "parent",
+                    format!(
+                        "{id} is {}; reopen it before planning under it",
+                        task.status
+                    ),
+                ));
+            }
+            if !spec.title.is_empty() {
+                problems.push(PlanProblem::new(
+                    "title",
+                    format!(
+                        "planning under the existing task {id} creates no new parent; drop the title"
+                    ),
+                ));
+            }
+            Some(task)
+        }
+        Err(e) => {
+            problems.push(PlanProblem::new("parent", e.to_string()));
+            None
+        }
+    }
+}
+
+/// The new parent task made from the plan's title, description, priority and stream.
+fn new_parent(
+    state: &State,
+    spec: &PlanSpec,
+    now: jiff::Timestamp,
+    problems: &mut Vec<PlanProblem>,
+) -> Option<Task> {
+    match validate_title(&spec.title) {
+        Ok(title) => match fresh_id(state, "task", &[]) {
+            Ok(id) => {
+                let mut t = Task::new(id, title, now);
+                t.description = spec.description.trim().to_owned();
+                t.priority = spec.priority.unwrap_or_default();
+                t.stream = spec.stream.clone().filter(|s| !s.trim().is_empty());
+                Some(t)
+            }
+            Err(e) => {
+                problems.push(PlanProblem::new("", e.to_string()));
+                None
+            }
+        },
+        Err(e) => {
+            let msg = if spec.title.trim().is_empty() {
+                "the plan needs a title (the parent task's title)".to_owned()
+            } else {
+                e.to_string()
+            };
+            problems.push(PlanProblem::new("title", msg));
+            None
+        }
+    }
+}
+
+/// The plan's keys and the node each names; a key used twice is a problem.
+fn unique_keys<'a>(
+    nodes: &[Node<'a>],
+    problems: &mut Vec<PlanProblem>,
+) -> BTreeMap<&'a str, usize> {
     let mut keys: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, n) in nodes.iter().enumerate() {
         if let Some(k) = n.spec.key.as_deref() {
@@ -264,10 +329,13 @@ fn build_plan(
             }
         }
     }
+    keys
+}
 
-    // The existing ancestors of the plan: subtasks may not wait for them (deadlock).
+/// The existing ancestors of the plan: subtasks may not wait for them (deadlock).
+fn existing_ancestors(state: &State, existing_parent: Option<&Task>) -> Vec<TaskId> {
     let mut ancestors: Vec<TaskId> = Vec::new();
-    let mut cur = existing_parent.as_ref().map(|p| p.id.clone());
+    let mut cur = existing_parent.map(|p| p.id.clone());
     while let Some(id) = cur {
         if ancestors.contains(&id) {
             break;
@@ -275,154 +343,225 @@ fn build_plan(
         cur = state.tasks.get(&id).and_then(|t| t.parent.clone());
         ancestors.push(id);
     }
+    ancestors
+}
 
-    let mut roles: Vec<Option<String>> = Vec::with_capacity(nodes.len());
-    let mut titles: Vec<String> = Vec::with_capacity(nodes.len());
-    let mut targets: Vec<Vec<Target>> = Vec::with_capacity(nodes.len());
+/// Validates each subtask's title, role and dependencies, in plan order.
+fn check_nodes(
+    state: &State,
+    nodes: &[Node<'_>],
+    keys: &BTreeMap<&str, usize>,
+    ancestors: &[TaskId],
+    problems: &mut Vec<PlanProblem>,
+) -> CheckedNodes {
+    let mut checked = CheckedNodes {
+        titles: Vec::with_capacity(nodes.len()),
+        roles: Vec::with_capacity(nodes.len()),
+        targets: Vec::with_capacity(nodes.len()),
+    };
     for (i, n) in nodes.iter().enumerate() {
-        let loc = &n.location;
-        titles.push(match validate_title(&n.spec.title) {
-            Ok(t) => t,
-            Err(e) => {
-                let msg = if n.spec.title.trim().is_empty() {
-                    "missing; every subtask needs a title".to_owned()
-                } else {
-                    e.to_string()
-                };
-                problems.push(PlanProblem::new(format!("{loc}.title"), msg));
-                String::new()
-            }
-        });
-        roles.push(match n.spec.role.as_deref() {
-            Some(r) => match validate_role(&state.config, r) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    problems.push(PlanProblem::new(format!("{loc}.role"), e.to_string()));
-                    None
-                }
-            },
-            None if n.spec.subtasks.is_empty() => {
-                problems.push(PlanProblem::new(
-                    format!("{loc}.role"),
-                    format!(
-                        "missing; every subtask needs a specialist role: {}",
-                        state.config.role_names().join(", ")
-                    ),
-                ));
-                None
-            }
-            None => None,
-        });
+        checked.titles.push(subtask_title(n, problems));
+        checked.roles.push(subtask_role(state, n, problems));
         let mut deps = Vec::new();
         for (j, dep) in n.spec.depends_on.iter().enumerate() {
-            let dloc = format!("{loc}.depends_on[{j}]");
-            let target = match dep {
-                DepRef::Index(k) => match n.siblings.get(*k) {
-                    Some(idx) => Target::Node(*idx),
-                    None => {
-                        problems.push(PlanProblem::new(
-                            dloc,
-                            format!(
-                                "there is no subtask {k} at this level (positions 0 to {})",
-                                n.siblings.len() - 1
-                            ),
-                        ));
-                        continue;
-                    }
-                },
-                DepRef::Name(name) => match keys.get(name.as_str()) {
-                    Some(idx) => Target::Node(*idx),
-                    None => match state.resolve(name) {
-                        Ok(id) => Target::Existing(id),
-                        Err(_) => {
-                            let by_number =
-                                name.parse::<usize>().ok().and_then(|k| n.siblings.get(k));
-                            match by_number.copied().or_else(|| title_match(&nodes, name)) {
-                                Some(idx) => Target::Node(idx),
-                                None => {
-                                    problems.push(PlanProblem::new(
-                                        dloc,
-                                        format!(
-                                            "{name:?} is neither a key nor a unique title in this plan, nor an existing task"
-                                        ),
-                                    ));
-                                    continue;
-                                }
-                            }
-                        }
-                    },
-                },
+            let dloc = format!("{}.depends_on[{j}]", n.location);
+            let Some(target) = resolve_dependency(state, nodes, n, keys, dep, &dloc, problems)
+            else {
+                continue;
             };
-            match &target {
-                Target::Node(idx) if *idx == i => {
-                    problems.push(PlanProblem::new(dloc, "a subtask cannot depend on itself"));
-                    continue;
-                }
-                Target::Node(idx) if is_ancestor(&nodes, *idx, i) => {
-                    problems.push(PlanProblem::new(
-                        dloc,
-                        format!(
-                            "depends on {}, which contains it; a parent finishes only after its subtasks",
-                            nodes[*idx].location
-                        ),
-                    ));
-                    continue;
-                }
-                Target::Existing(id) if ancestors.contains(id) => {
-                    problems.push(PlanProblem::new(
-                        dloc,
-                        format!(
-                            "depends on {id}, which contains it; a parent finishes only after its subtasks"
-                        ),
-                    ));
-                    continue;
-                }
-                _ => {}
+            if !dependency_allowed(nodes, i, ancestors, &target, &dloc, problems) {
+                continue;
             }
             if !deps.contains(&target) {
                 deps.push(target);
             }
         }
-        targets.push(deps);
+        checked.targets.push(deps);
     }
+    checked
+}
 
-    // Cycles among the plan's subtasks, each reported once.
-    for cycle in node_cycles(&targets) {
+/// The subtask's validated title (empty, with a problem, when invalid).
+fn subtask_title(n: &Node<'_>, problems: &mut Vec<PlanProblem>) -> String {
+    match validate_title(&n.spec.title) {
+        Ok(t) => t,
+        Err(e) => {
+            let msg = if n.spec.title.trim().is_empty() {
+                "missing; every subtask needs a title".to_owned()
+            } else {
+                e.to_string()
+            };
+            problems.push(PlanProblem::new(format!("{}.title", n.location), msg));
+            String::new()
+        }
+    }
+}
+
+/// The subtask's validated role; leaves (subtasks without subtasks) must have one.
+fn subtask_role(state: &State, n: &Node<'_>, problems: &mut Vec<PlanProblem>) -> Option<String> {
+    let loc = &n.location;
+    match n.spec.role.as_deref() {
+        Some(r) => match validate_role(&state.config, r) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problems.push(PlanProblem::new(format!("{loc}.role"), e.to_string()));
+                None
+            }
+        },
+        None if n.spec.subtasks.is_empty() => {
+            problems.push(PlanProblem::new(
+                format!("{loc}.role"),
+                format!(
+                    "missing; every subtask needs a specialist role: {}",
+                    state.config.role_names().join(", ")
+                ),
+            ));
+            None
+        }
+        None => None,
+    }
+}
+
+/// What one `depends_on` entry of `n` names: a sibling by position, a node by key, an
+/// existing task, or a node by number or unique title, in that order.
+fn resolve_dependency(
+    state: &State,
+    nodes: &[Node<'_>],
+    n: &Node<'_>,
+    keys: &BTreeMap<&str, usize>,
+    dep: &DepRef,
+    dloc: &str,
+    problems: &mut Vec<PlanProblem>,
+) -> Option<Target> {
+    match dep {
+        DepRef::Index(k) => match n.siblings.get(*k) {
+            Some(idx) => Some(Target::Node(*idx)),
+            None => {
+                problems.push(PlanProblem::new(
+                    dloc,
+                    format!(
+                        "there is no subtask {k} at this level (positions 0 to {})",
+                        n.siblings.len() - 1
+                    ),
+                ));
+                None
+            }
+        },
+        DepRef::Name(name) => match keys.get(name.as_str()) {
+            Some(idx) => Some(Target::Node(*idx)),
+            None => match state.resolve(name) {
+                Ok(id) => Some(Target::Existing(id)),
+                Err(_) => {
+                    let by_number = name.parse::<usize>().ok().and_then(|k| n.siblings.get(k));
+                    match by_number.copied().or_else(|| title_match(nodes, name)) {
+                        Some(idx) => Some(Target::Node(idx)),
+                        None => {
+                            problems.push(PlanProblem::new(
+                                dloc,
+                                format!(
+                                    "{name:?} is neither a key nor a unique title in this plan, nor an existing task"
+                                ),
+                            ));
+                            None
+                        }
+                    }
+                }
+            },
+        },
+    }
+}
+
+/// False, with a problem, when node `i` may not wait for `target`: itself, or a task
+/// that contains it (a parent finishes only after its subtasks).
+fn dependency_allowed(
+    nodes: &[Node<'_>],
+    i: usize,
+    ancestors: &[TaskId],
+    target: &Target,
+    dloc: &str,
+    problems: &mut Vec<PlanProblem>,
+) -> bool {
+    match target {
+        Target::Node(idx) if *idx == i => {
+            problems.push(PlanProblem::new(dloc, "a subtask cannot depend on itself"));
+            false
+        }
+        Target::Node(idx) if is_ancestor(nodes, *idx, i) => {
+            problems.push(PlanProblem::new(
+                dloc,
+                format!(
+                    "depends on {}, which contains it; a parent finishes only after its subtasks",
+                    nodes[*idx].location
+                ),
+            ));
+            false
+        }
+        Target::Existing(id) if ancestors.contains(id) => {
+            problems.push(PlanProblem::new(
+                dloc,
+                format!(
+                    "depends on {id}, which contains it; a parent finishes only after its subtasks"
+                ),
+            ));
+            false
+        }
+        _ => true,
+    }
+}
+
+/// Cycles among the plan's subtasks, each reported once.
+fn report_node_cycles(
+    nodes: &[Node<'_>],
+    targets: &[Vec<Target>],
+    problems: &mut Vec<PlanProblem>,
+) {
+    for cycle in node_cycles(targets) {
         let path: Vec<&str> = cycle.iter().map(|i| nodes[*i].location.as_str()).collect();
         problems.push(PlanProblem::new(
             format!("{}.depends_on", nodes[cycle[0]].location),
             format!("dependency cycle: {}", path.join(" -> ")),
         ));
     }
+}
 
-    if !problems.is_empty() {
-        return None;
-    }
-
-    let (parent, created) = match (existing_parent, new_parent) {
-        (Some(p), _) => (p, false),
-        (None, Some(p)) => (p, true),
-        (None, None) => return None,
-    };
+/// A fresh id for every subtask, prefixed by its role, distinct from each other and the parent.
+fn subtask_ids(
+    state: &State,
+    nodes: &[Node<'_>],
+    roles: &[Option<String>],
+    parent: &Task,
+    problems: &mut Vec<PlanProblem>,
+) -> Option<Vec<TaskId>> {
     let mut ids: Vec<TaskId> = Vec::with_capacity(nodes.len());
-    for (i, _) in nodes.iter().enumerate() {
+    for (i, n) in nodes.iter().enumerate() {
         let prefix = roles[i].as_deref().unwrap_or("task");
         let mut taken = ids.clone();
         taken.push(parent.id.clone());
         match fresh_id(state, prefix, &taken) {
             Ok(id) => ids.push(id),
             Err(e) => {
-                problems.push(PlanProblem::new(&nodes[i].location, e.to_string()));
+                problems.push(PlanProblem::new(&n.location, e.to_string()));
                 return None;
             }
         }
     }
-    let mut tasks = Vec::with_capacity(nodes.len());
+    Some(ids)
+}
+
+/// The new subtasks, each under its parent node (or the plan's parent), streams inherited.
+fn subtask_tasks(
+    nodes: &[Node<'_>],
+    checked: &CheckedNodes,
+    ids: &[TaskId],
+    parent: &Task,
+    now: jiff::Timestamp,
+) -> Vec<BuiltSubtask> {
+    let mut subtasks = Vec::with_capacity(nodes.len());
     let mut streams: Vec<Option<String>> = Vec::with_capacity(nodes.len());
     for (i, n) in nodes.iter().enumerate() {
-        let mut t = Task::new(ids[i].clone(), titles[i].clone(), now);
+        let mut t = Task::new(ids[i].clone(), checked.titles[i].clone(), now);
         t.description = n.spec.description.trim().to_owned();
-        t.role = roles[i].clone();
+        t.role = checked.roles[i].clone();
         t.parent = Some(match n.parent {
             Some(p) => ids[p].clone(),
             None => parent.id.clone(),
@@ -436,7 +575,7 @@ fn build_plan(
         };
         t.stream = n.spec.stream.clone().or(inherited);
         streams.push(t.stream.clone());
-        t.depends_on = targets[i]
+        t.depends_on = checked.targets[i]
             .iter()
             .map(|d| match d {
                 Target::Node(k) => ids[*k].clone(),
@@ -444,14 +583,13 @@ fn build_plan(
             })
             .collect();
         debug_assert!(t.status == Status::Pending);
-        tasks.push((t, n.depth, i));
+        subtasks.push(BuiltSubtask {
+            task: t,
+            depth: n.depth,
+            key: n.spec.key.clone(),
+        });
     }
-    let keys = nodes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| n.spec.key.clone().map(|k| (i, k)))
-        .collect();
-    Some((parent, created, tasks, keys))
+    subtasks
 }
 
 /// The one subtask of the plan titled `name` (ignoring case and outer spaces): clients

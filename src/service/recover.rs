@@ -1,19 +1,22 @@
 //! `orc recover`: a briefing for an agent that lost its memory, built from the files
 //! under `.orchestrator/` and from git history (walked only as far back as needed).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::State;
+use super::decisions::Decisions;
+use super::files::Manifests;
 use super::files::{ArtifactRecord, RecordSource, verify_records};
 use super::history::{HistoryCoverage, LogEntry, parse_since};
 use super::views::by_urgency;
 use super::{Action, DecisionSummary, Orc, UnreadableFile, VerifyResult, Words};
 use crate::error::Result;
 use crate::model::{Note, Priority, Status, Task, TaskId, number_str};
-use crate::store::Since;
+use crate::store::{CommitInfo, Since};
 
 /// Without a session or `--since`, this many recent commits are read.
 const RECENT_COMMITS: usize = 30;
@@ -239,254 +242,31 @@ impl Orc {
             unreadable.push(UnreadableFile::new(&u.path, &u.error));
         }
         unreadable.sort_by(|a, b| a.path.cmp(&b.path));
-        let last_session = sessions
-            .iter()
-            .max_by_key(|s| (s.ended.or(s.started), s.started))
-            .cloned();
-        let previous_handoff = match &last_session {
-            Some(last) if last.handoff.is_none() => sessions
-                .iter()
-                .filter(|s| s.handoff.is_some() && s.id != last.id)
-                .max_by_key(|s| (s.ended.or(s.started), s.started))
-                .cloned(),
-            _ => None,
-        };
-
-        // Where to start reading history.
-        let (walk_since, since_info, skip_session) = match (since, &last_session) {
-            (Some(s), _) => {
-                let parsed = parse_since(self, s)?;
-                let info = match &parsed {
-                    Since::Commit(c) => SinceInfo {
-                        basis: "option",
-                        commit: Some(c.clone()),
-                        time: None,
-                        description: format!("since commit {}", &c[..12.min(c.len())]),
-                    },
-                    Since::Time(t) => SinceInfo {
-                        basis: "option",
-                        commit: None,
-                        time: Some(*t),
-                        description: format!("since {t}"),
-                    },
-                };
-                (Some(parsed), info, None)
-            }
-            (None, Some(session)) if session.ended.or(session.started).is_some() => {
-                let (t, what, skip) = match session.ended {
-                    Some(end) => (end, "ended", Some(session.id.clone())),
-                    None => (
-                        session.started.expect("checked above"),
-                        "started (it never ended)",
-                        None,
-                    ),
-                };
-                // By the commit graph where the session's commits are found: commits made
-                // in the same second as its end are neither "new" nor missed.
-                let commit = self.session_commit(&session.id, session.ended.is_none());
-                (
-                    Some(match &commit {
-                        Some(c) => Since::Commit(c.clone()),
-                        None => Since::Time(t),
-                    }),
-                    SinceInfo {
-                        basis: "last_session",
-                        commit,
-                        time: Some(t),
-                        description: format!("since the last session {what} at {t}"),
-                    },
-                    skip,
-                )
-            }
-            _ => (
-                None,
-                SinceInfo {
-                    basis: "recent",
-                    commit: None,
-                    time: None,
-                    description: format!(
-                        "in the last {RECENT_COMMITS} commits (no session is recorded)"
-                    ),
-                },
-                None,
-            ),
-        };
-        let cap = if walk_since.is_some() {
-            MAX_COMMITS
-        } else {
-            RECENT_COMMITS
-        };
+        let last_session = last_session(&sessions);
+        let previous_handoff = previous_handoff(&sessions, last_session.as_ref());
+        let start = self.recover_start(since, last_session.as_ref())?;
 
         let open: BTreeSet<&TaskId> = state
             .task_values()
             .filter(|t| t.status.is_open())
             .map(|t| &t.id)
             .collect();
-        // Paths recorded for open tasks, by whom and when.
-        let mut watched: HashMap<&str, Vec<(&TaskId, Timestamp)>> = HashMap::new();
-        for (_, m) in &manifests.files {
-            if open.contains(&m.task) {
-                for op in &m.operations {
-                    for p in std::iter::once(&op.path).chain(op.from.iter()) {
-                        watched
-                            .entry(p.as_str())
-                            .or_default()
-                            .push((&m.task, op.at));
-                    }
-                }
-            }
-        }
-
-        let mut changes = Vec::new();
-        let mut outside = Vec::new();
-        // The orc commits passed so far, by task and time: a commit that comes after one
-        // of them in the walk was made before that record, even in the same second.
-        let mut records_passed: std::collections::HashSet<(TaskId, Timestamp)> = Default::default();
-        let mut problem = None;
-        let mut read = 0;
-        let end = self.store.walk_history(walk_since.as_ref(), |c| {
-            read += 1;
-            progress(read);
-            if read > cap {
-                return ControlFlow::Break(());
-            }
-            if let Some(entry) = LogEntry::from_commit(c) {
-                // Older commits come before this record: by the graph, not the clock.
-                if let Some(task) = entry.task.as_deref().and_then(|t| TaskId::parse(t).ok()) {
-                    records_passed.insert((task, entry.time));
-                }
-                let own = skip_session.is_some() && entry.session == skip_session;
-                if !own {
-                    changes.push(entry);
-                }
-                return ControlFlow::Continue(());
-            }
-            if watched.is_empty() {
-                return ControlFlow::Continue(());
-            }
-            match self.store.changed_paths(c) {
-                Ok(paths) => {
-                    // A commit at or after a record's time changed the file behind its back.
-                    let mut hits = Vec::new();
-                    let mut tasks: Vec<TaskId> = Vec::new();
-                    for p in paths {
-                        let recorded: Vec<&TaskId> = watched
-                            .get(p.as_str())
-                            .into_iter()
-                            .flatten()
-                            .filter(|(t, at)| {
-                                c.time >= *at && !records_passed.contains(&((*t).clone(), *at))
-                            })
-                            .map(|(t, _)| *t)
-                            .collect();
-                        if !recorded.is_empty() {
-                            tasks.extend(recorded.into_iter().cloned());
-                            hits.push(p);
-                        }
-                    }
-                    if !hits.is_empty() {
-                        tasks.sort();
-                        tasks.dedup();
-                        outside.push(OutsideChange {
-                            commit: c.id.clone(),
-                            time: c.time,
-                            author: c.author.clone(),
-                            summary: c.summary.clone(),
-                            paths: hits,
-                            tasks,
-                        });
-                    }
-                    ControlFlow::Continue(())
-                }
-                Err(e) => {
-                    problem = Some(format!("could not read commit {}: {e}", c.short_id()));
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        let mut history = HistoryCoverage::from_walk(&end);
-        history.commits_read = end.scanned.min(cap);
-        if problem.is_some() {
-            history.problem = problem;
-        } else if walk_since.is_some() && read > cap {
-            history.problem = Some(format!(
-                "more than {MAX_COMMITS} commits since then; only the newest were read"
-            ));
-        }
-        history.complete = history.problem.is_none() && !history.shallow;
+        let watched = watched_paths(&manifests, &open);
+        let walked = self.walk_since_start(&start, &watched, progress)?;
 
         let mut truncated = BTreeMap::new();
-        let mut cut = |name: &'static str, total: usize| {
-            if total > limit {
-                truncated.insert(name, total);
-            }
-        };
-        let mut decisions_of: HashMap<&TaskId, Vec<u32>> = HashMap::new();
-        for f in &decisions.files {
-            if let Some(t) = &f.decision.task {
-                decisions_of.entry(t).or_default().push(f.decision.number);
-            }
-        }
-        let brief = |t: &Task| TaskBrief {
-            id: t.id.clone(),
-            title: t.title.clone(),
-            status: t.status,
-            priority: t.priority,
-            role: t.role.clone(),
-            assignee: t.assignee.clone(),
-            parent: t.parent.clone(),
-            latest_note: t.latest_note().cloned(),
-            decisions: decisions_of.get(&t.id).cloned().unwrap_or_default(),
-        };
-        let mut list = |name: &'static str, mut tasks: Vec<&Task>| -> Vec<TaskBrief> {
-            cut(name, tasks.len());
-            tasks.sort_by(by_urgency);
-            tasks.into_iter().take(limit).map(brief).collect()
-        };
-        let with = |pred: fn(&Task) -> bool| state.task_values().filter(move |t| pred(t));
-        let in_progress = list(
-            "in_progress",
-            with(|t| t.status == Status::InProgress).collect(),
+        let work = open_work(&state, &decisions, limit, &mut truncated);
+        let decision_list = bound_decisions(&state, &decisions, &open);
+        note_cut(&mut truncated, limit, "decisions", decision_list.len());
+        let unverified = self.unverified_files(&state, &manifests, &open)?;
+        note_cut(&mut truncated, limit, "unverified_files", unverified.len());
+        note_cut(&mut truncated, limit, "changes", walked.changes.len());
+        note_cut(
+            &mut truncated,
+            limit,
+            "outside_changes",
+            walked.outside.len(),
         );
-        let ready = list("ready", state.ready_tasks());
-        let stuck = list(
-            "stuck",
-            with(|t| matches!(t.status, Status::Blocked | Status::NeedsRevision)).collect(),
-        );
-        // The decisions that bind open work: those of open tasks, of their goals and of
-        // the work they build on (as in the brief `orc start` prints).
-        let bound: BTreeSet<TaskId> = state
-            .task_values()
-            .filter(|t| open.contains(&t.id))
-            .flat_map(|t| super::decisions::lineage(t, &state))
-            .collect();
-        let decision_list: Vec<DecisionSummary> = decisions
-            .files
-            .iter()
-            .filter(|f| f.decision.task.as_ref().is_some_and(|t| bound.contains(t)))
-            .map(DecisionSummary::from)
-            .collect();
-        cut("decisions", decision_list.len());
-        // Recorded files of open tasks, and the artifacts of completed ones (the archive
-        // is out of the briefing's view).
-        let artifacts: Vec<ArtifactRecord> =
-            state.task_values().flat_map(ArtifactRecord::of).collect();
-        let relevant =
-            |t: &TaskId, source: RecordSource| source == RecordSource::Artifact || open.contains(t);
-        let unverified: Vec<VerifyResult> = verify_records(
-            &self.store,
-            &manifests,
-            &artifacts,
-            None,
-            &relevant,
-            &mut |_, _| {},
-        )?
-        .into_iter()
-        .filter(|r| !r.state.ok() && relevant(&r.task, r.source))
-        .collect();
-        cut("unverified_files", unverified.len());
-        cut("changes", changes.len());
-        cut("outside_changes", outside.len());
         fn take<T>(mut v: Vec<T>, limit: usize) -> Vec<T> {
             v.truncate(limit);
             v
@@ -498,18 +278,18 @@ impl Orc {
             head: self.store.head_commit()?,
             last_session,
             previous_handoff,
-            since: since_info,
-            changes: take(changes, limit),
-            outside_changes: take(outside, limit),
-            in_progress,
-            ready,
-            stuck,
+            since: start.info,
+            changes: take(walked.changes, limit),
+            outside_changes: take(walked.outside, limit),
+            in_progress: work.in_progress,
+            ready: work.ready,
+            stuck: work.stuck,
             decisions: take(decision_list, limit),
             unverified_files: take(unverified, limit),
             next: Vec::new(),
             next_actions: Vec::new(),
             words: self.ctx.words,
-            history,
+            history: walked.history,
             unreadable,
             truncated,
             mail: self.mail_summary(&state, None),
@@ -522,6 +302,353 @@ impl Orc {
             .collect();
         Ok(briefing)
     }
+
+    /// Where the briefing starts reading history: `since` when given, else the end (or
+    /// start) of the last session, else the most recent commits.
+    fn recover_start(
+        &self,
+        since: Option<&str>,
+        last_session: Option<&SessionInfo>,
+    ) -> Result<RecoverStart> {
+        if let Some(s) = since {
+            let parsed = parse_since(self, s)?;
+            let info = match &parsed {
+                Since::Commit(c) => SinceInfo {
+                    basis: "option",
+                    commit: Some(c.clone()),
+                    time: None,
+                    description: format!("since commit {}", &c[..12.min(c.len())]),
+                },
+                Since::Time(t) => SinceInfo {
+                    basis: "option",
+                    commit: None,
+                    time: Some(*t),
+                    description: format!("since {t}"),
+                },
+            };
+            return Ok(RecoverStart {
+                walk_since: Some(parsed),
+                info,
+                skip_session: None,
+            });
+        }
+        match last_session {
+            Some(session) if session.ended.or(session.started).is_some() => {
+                let (t, what, skip) = match session.ended {
+                    Some(end) => (end, "ended", Some(session.id.clone())),
+                    None => (
+                        session.started.expect("checked above"),
+                        "started (it never ended)",
+                        None,
+                    ),
+                };
+                // By the commit graph where the session's commits are found: commits made
+                // in the same second as its end are neither "new" nor missed.
+                let commit = self.session_commit(&session.id, session.ended.is_none());
+                Ok(RecoverStart {
+                    walk_since: Some(match &commit {
+                        Some(c) => Since::Commit(c.clone()),
+                        None => Since::Time(t),
+                    }),
+                    info: SinceInfo {
+                        basis: "last_session",
+                        commit,
+                        time: Some(t),
+                        description: format!("since the last session {what} at {t}"),
+                    },
+                    skip_session: skip,
+                })
+            }
+            _ => Ok(RecoverStart {
+                walk_since: None,
+                info: SinceInfo {
+                    basis: "recent",
+                    commit: None,
+                    time: None,
+                    description: format!(
+                        "in the last {RECENT_COMMITS} commits (no session is recorded)"
+                    ),
+                },
+                skip_session: None,
+            }),
+        }
+    }
+
+    /// Walks history from `start`: the orc records (but the skipped session's own) and
+    /// the other commits that changed files recorded for open tasks.
+    fn walk_since_start(
+        &self,
+        start: &RecoverStart,
+        watched: &Watched<'_>,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Walked> {
+        let cap = start.cap();
+        let mut changes = Vec::new();
+        let mut outside = Vec::new();
+        // The orc commits passed so far, by task and time: a commit that comes after one
+        // of them in the walk was made before that record, even in the same second.
+        let mut records_passed: HashSet<(TaskId, Timestamp)> = HashSet::new();
+        let mut problem = None;
+        let mut read = 0;
+        let end = self.store.walk_history(start.walk_since.as_ref(), |c| {
+            read += 1;
+            progress(read);
+            if read > cap {
+                return ControlFlow::Break(());
+            }
+            if let Some(entry) = LogEntry::from_commit(c) {
+                // Older commits come before this record: by the graph, not the clock.
+                if let Some(task) = entry.task.as_deref().and_then(|t| TaskId::parse(t).ok()) {
+                    records_passed.insert((task, entry.time));
+                }
+                let own = start.skip_session.is_some() && entry.session == start.skip_session;
+                if !own {
+                    changes.push(entry);
+                }
+                return ControlFlow::Continue(());
+            }
+            if watched.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            match self.store.changed_paths(c) {
+                Ok(paths) => {
+                    outside.extend(outside_change(c, paths, watched, &records_passed));
+                    ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    problem = Some(format!("could not read commit {}: {e}", c.short_id()));
+                    ControlFlow::Break(())
+                }
+            }
+        })?;
+        let mut history = HistoryCoverage::from_walk(&end);
+        history.commits_read = end.scanned.min(cap);
+        if problem.is_some() {
+            history.problem = problem;
+        } else if start.walk_since.is_some() && read > cap {
+            history.problem = Some(format!(
+                "more than {MAX_COMMITS} commits since then; only the newest were read"
+            ));
+        }
+        history.complete = history.problem.is_none() && !history.shallow;
+        Ok(Walked {
+            changes,
+            outside,
+            history,
+        })
+    }
+
+    /// Recorded files of open tasks, and the artifacts of completed ones (the archive is
+    /// out of the briefing's view), that no longer match their records.
+    fn unverified_files(
+        &self,
+        state: &State,
+        manifests: &Manifests,
+        open: &BTreeSet<&TaskId>,
+    ) -> Result<Vec<VerifyResult>> {
+        let artifacts: Vec<ArtifactRecord> =
+            state.task_values().flat_map(ArtifactRecord::of).collect();
+        let relevant =
+            |t: &TaskId, source: RecordSource| source == RecordSource::Artifact || open.contains(t);
+        Ok(verify_records(
+            &self.store,
+            manifests,
+            &artifacts,
+            None,
+            &relevant,
+            &mut |_, _| {},
+        )?
+        .into_iter()
+        .filter(|r| !r.state.ok() && relevant(&r.task, r.source))
+        .collect())
+    }
+}
+
+/// Where a briefing starts reading history.
+struct RecoverStart {
+    walk_since: Option<Since>,
+    info: SinceInfo,
+    /// The last session, whose own records are not news to it.
+    skip_session: Option<String>,
+}
+
+impl RecoverStart {
+    /// How many commits the walk reads at most.
+    fn cap(&self) -> usize {
+        if self.walk_since.is_some() {
+            MAX_COMMITS
+        } else {
+            RECENT_COMMITS
+        }
+    }
+}
+
+/// What walking history found.
+struct Walked {
+    changes: Vec<LogEntry>,
+    outside: Vec<OutsideChange>,
+    history: HistoryCoverage,
+}
+
+/// The open tasks by kind, each list cut to the briefing's limit.
+struct OpenWork {
+    in_progress: Vec<TaskBrief>,
+    ready: Vec<TaskBrief>,
+    stuck: Vec<TaskBrief>,
+}
+
+/// Paths recorded for open tasks, by whom and when.
+type Watched<'a> = HashMap<&'a str, Vec<(&'a TaskId, Timestamp)>>;
+
+/// The session that ended (or started) last.
+fn last_session(sessions: &[SessionInfo]) -> Option<SessionInfo> {
+    sessions
+        .iter()
+        .max_by_key(|s| (s.ended.or(s.started), s.started))
+        .cloned()
+}
+
+/// When the last session left no handoff note, the latest session that did.
+fn previous_handoff(sessions: &[SessionInfo], last: Option<&SessionInfo>) -> Option<SessionInfo> {
+    match last {
+        Some(last) if last.handoff.is_none() => sessions
+            .iter()
+            .filter(|s| s.handoff.is_some() && s.id != last.id)
+            .max_by_key(|s| (s.ended.or(s.started), s.started))
+            .cloned(),
+        _ => None,
+    }
+}
+
+/// The paths the manifests record for open tasks.
+fn watched_paths<'a>(manifests: &'a Manifests, open: &BTreeSet<&TaskId>) -> Watched<'a> {
+    let mut watched: Watched<'a> = HashMap::new();
+    for (_, m) in &manifests.files {
+        if open.contains(&m.task) {
+            for op in &m.operations {
+                for p in std::iter::once(&op.path).chain(op.from.iter()) {
+                    watched
+                        .entry(p.as_str())
+                        .or_default()
+                        .push((&m.task, op.at));
+                }
+            }
+        }
+    }
+    watched
+}
+
+/// Commit `c` as a change outside orc, when it touched a watched path at or after the
+/// time of its record (and not before that record in the walk).
+fn outside_change(
+    c: &CommitInfo,
+    paths: Vec<String>,
+    watched: &Watched<'_>,
+    records_passed: &HashSet<(TaskId, Timestamp)>,
+) -> Option<OutsideChange> {
+    let mut hits = Vec::new();
+    let mut tasks: Vec<TaskId> = Vec::new();
+    for p in paths {
+        let recorded: Vec<&TaskId> = watched
+            .get(p.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|(t, at)| c.time >= *at && !records_passed.contains(&((*t).clone(), *at)))
+            .map(|(t, _)| *t)
+            .collect();
+        if !recorded.is_empty() {
+            tasks.extend(recorded.into_iter().cloned());
+            hits.push(p);
+        }
+    }
+    if hits.is_empty() {
+        return None;
+    }
+    tasks.sort();
+    tasks.dedup();
+    Some(OutsideChange {
+        commit: c.id.clone(),
+        time: c.time,
+        author: c.author.clone(),
+        summary: c.summary.clone(),
+        paths: hits,
+        tasks,
+    })
+}
+
+/// Records in `truncated` that the list `name` of `total` entries is cut to `limit`.
+fn note_cut(
+    truncated: &mut BTreeMap<&'static str, usize>,
+    limit: usize,
+    name: &'static str,
+    total: usize,
+) {
+    if total > limit {
+        truncated.insert(name, total);
+    }
+}
+
+/// The tasks in progress, ready and stuck, most urgent first.
+fn open_work(
+    state: &State,
+    decisions: &Decisions,
+    limit: usize,
+    truncated: &mut BTreeMap<&'static str, usize>,
+) -> OpenWork {
+    let mut decisions_of: HashMap<&TaskId, Vec<u32>> = HashMap::new();
+    for f in &decisions.files {
+        if let Some(t) = &f.decision.task {
+            decisions_of.entry(t).or_default().push(f.decision.number);
+        }
+    }
+    let brief = |t: &Task| TaskBrief {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        status: t.status,
+        priority: t.priority,
+        role: t.role.clone(),
+        assignee: t.assignee.clone(),
+        parent: t.parent.clone(),
+        latest_note: t.latest_note().cloned(),
+        decisions: decisions_of.get(&t.id).cloned().unwrap_or_default(),
+    };
+    let mut list = |name: &'static str, mut tasks: Vec<&Task>| -> Vec<TaskBrief> {
+        note_cut(truncated, limit, name, tasks.len());
+        tasks.sort_by(by_urgency);
+        tasks.into_iter().take(limit).map(brief).collect()
+    };
+    let with = |pred: fn(&Task) -> bool| state.task_values().filter(move |t| pred(t));
+    OpenWork {
+        in_progress: list(
+            "in_progress",
+            with(|t| t.status == Status::InProgress).collect(),
+        ),
+        ready: list("ready", state.ready_tasks()),
+        stuck: list(
+            "stuck",
+            with(|t| matches!(t.status, Status::Blocked | Status::NeedsRevision)).collect(),
+        ),
+    }
+}
+
+/// The decisions that bind open work: those of open tasks, of their goals and of the
+/// work they build on (as in the brief `orc start` prints).
+fn bound_decisions(
+    state: &State,
+    decisions: &Decisions,
+    open: &BTreeSet<&TaskId>,
+) -> Vec<DecisionSummary> {
+    let bound: BTreeSet<TaskId> = state
+        .task_values()
+        .filter(|t| open.contains(&t.id))
+        .flat_map(|t| super::decisions::lineage(t, state))
+        .collect();
+    decisions
+        .files
+        .iter()
+        .filter(|f| f.decision.task.as_ref().is_some_and(|t| bound.contains(t)))
+        .map(DecisionSummary::from)
+        .collect()
 }
 
 /// What to do next, most important first.
@@ -660,28 +787,44 @@ impl Briefing {
 
     /// The briefing as Markdown, meant to be pasted into an agent's context.
     pub fn markdown(&self) -> String {
-        let b = self;
         let mut s = String::new();
         let mut push = |line: &str| {
             s.push_str(line);
             s.push('\n');
         };
+        self.markdown_header(&mut push);
+        self.markdown_last_session(&mut push);
+        self.markdown_changes(&mut push);
+        self.markdown_open_work(&mut push);
+        self.markdown_decisions(&mut push);
+        self.markdown_unverified(&mut push);
+        self.markdown_next_actions(&mut push);
+        self.markdown_history(&mut push);
+        s
+    }
+
+    /// The title line, the branch and head, and the mail summary.
+    fn markdown_header(&self, push: &mut dyn FnMut(&str)) {
         push("# Recovery briefing");
         push("");
         push(&format!(
             "Branch `{}` at `{}`, generated {}.",
-            b.branch.as_deref().unwrap_or("(detached)"),
-            b.head.as_deref().map(short).unwrap_or("(no commits)"),
-            b.generated
+            self.branch.as_deref().unwrap_or("(detached)"),
+            self.head.as_deref().map(short).unwrap_or("(no commits)"),
+            self.generated
         ));
         push("");
-        if let Some(mail) = &b.mail {
-            push(mail.markdown(b.words).trim_end());
+        if let Some(mail) = &self.mail {
+            push(mail.markdown(self.words).trim_end());
             push("");
         }
+    }
+
+    /// The last session and its handoff note (or the latest one left).
+    fn markdown_last_session(&self, mut push: &mut dyn FnMut(&str)) {
         push("## Last session");
         push("");
-        match &b.last_session {
+        match &self.last_session {
             None => push("No session is recorded."),
             Some(sess) => {
                 push(&format!("{}.", session_line(sess)));
@@ -694,7 +837,7 @@ impl Briefing {
                     }
                     None => push("It left no handoff note."),
                 }
-                if let Some(prev) = &b.previous_handoff {
+                if let Some(prev) = &self.previous_handoff {
                     push("");
                     push(&format!(
                         "The latest handoff note is from {}:",
@@ -705,13 +848,17 @@ impl Briefing {
                 }
             }
         }
+    }
+
+    /// What changed since the starting point, in orc and outside it.
+    fn markdown_changes(&self, push: &mut dyn FnMut(&str)) {
         push("");
-        push(&format!("## What changed {}", b.since.description));
+        push(&format!("## What changed {}", self.since.description));
         push("");
-        if b.changes.is_empty() && b.outside_changes.is_empty() {
+        if self.changes.is_empty() && self.outside_changes.is_empty() {
             push("Nothing.");
         }
-        for c in &b.changes {
+        for c in &self.changes {
             push(&format!(
                 "- {} `{}` {}: {}",
                 c.time,
@@ -720,14 +867,14 @@ impl Briefing {
                 c.summary
             ));
         }
-        if let Some(more) = b.more("changes") {
-            push(&more_line(more, &Action::ReadHistory, b.words));
+        if let Some(more) = self.more("changes") {
+            push(&more_line(more, &Action::ReadHistory, self.words));
         }
-        if !b.outside_changes.is_empty() {
+        if !self.outside_changes.is_empty() {
             push("");
             push("Commits made outside orc that touched files recorded for open tasks:");
             push("");
-            for c in &b.outside_changes {
+            for c in &self.outside_changes {
                 let tasks: Vec<&str> = c.tasks.iter().map(|t| t.as_str()).collect();
                 push(&format!(
                     "- {} `{}` by {}: {} ({}; task {})",
@@ -739,14 +886,18 @@ impl Briefing {
                     tasks.join(", ")
                 ));
             }
-            if let Some(more) = b.more("outside_changes") {
+            if let Some(more) = self.more("outside_changes") {
                 push(&format!("- … and {more} more"));
             }
         }
+    }
+
+    /// The open tasks: in progress, ready, stuck.
+    fn markdown_open_work(&self, push: &mut dyn FnMut(&str)) {
         for (title, name, list) in [
-            ("In progress", "in_progress", &b.in_progress),
-            ("Ready to start", "ready", &b.ready),
-            ("Blocked or needing revision", "stuck", &b.stuck),
+            ("In progress", "in_progress", &self.in_progress),
+            ("Ready to start", "ready", &self.ready),
+            ("Blocked or needing revision", "stuck", &self.stuck),
         ] {
             push("");
             push(&format!("## {title}"));
@@ -757,17 +908,21 @@ impl Briefing {
             for t in list {
                 push(&task_line(t));
             }
-            if let Some(more) = b.more(name) {
+            if let Some(more) = self.more(name) {
                 push(&format!("- … and {more} more"));
             }
         }
+    }
+
+    /// The decisions that bind open work.
+    fn markdown_decisions(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Decisions of open tasks");
         push("");
-        if b.decisions.is_empty() {
+        if self.decisions.is_empty() {
             push("None.");
         }
-        for d in &b.decisions {
+        for d in &self.decisions {
             push(&format!(
                 "- {} {}: {}{}",
                 number_str(d.number),
@@ -779,52 +934,67 @@ impl Briefing {
                     .unwrap_or_default()
             ));
         }
-        if let Some(more) = b.more("decisions") {
-            push(&more_line(more, &Action::ListDecisions, b.words));
+        if let Some(more) = self.more("decisions") {
+            push(&more_line(more, &Action::ListDecisions, self.words));
         }
+    }
+
+    /// The recorded files that no longer match the disk.
+    fn markdown_unverified(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Recorded files that no longer match the disk");
         push("");
-        if b.unverified_files.is_empty() {
+        if self.unverified_files.is_empty() {
             push("None.");
         }
-        for r in &b.unverified_files {
+        for r in &self.unverified_files {
             let origin = match r.op {
                 Some(op) => format!("{op} by `{}` at {}", r.task, r.at),
                 None => format!("artifact of `{}` at {}", r.task, r.at),
             };
             push(&format!("- {} `{}` ({origin})", r.state.as_str(), r.path));
         }
-        if let Some(more) = b.more("unverified_files") {
-            push(&more_line(more, &Action::VerifyFiles, b.words));
+        if let Some(more) = self.more("unverified_files") {
+            push(&more_line(more, &Action::VerifyFiles, self.words));
         }
+    }
+
+    /// The suggested next actions.
+    fn markdown_next_actions(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## Suggested next actions");
         push("");
-        for (i, a) in b.next_actions.iter().enumerate() {
+        for (i, a) in self.next_actions.iter().enumerate() {
             push(&format!("{}. {a}", i + 1));
         }
+    }
+
+    /// How much history was read, and the files that could not be.
+    fn markdown_history(&self, push: &mut dyn FnMut(&str)) {
         push("");
         push("## History read");
         push("");
         let mut line = format!(
             "{} commit{} read",
-            b.history.commits_read,
-            if b.history.commits_read == 1 { "" } else { "s" }
+            self.history.commits_read,
+            if self.history.commits_read == 1 {
+                ""
+            } else {
+                "s"
+            }
         );
-        match b.history.note() {
+        match self.history.note() {
             Some(n) => line.push_str(&format!("; {n}.")),
             None => line.push('.'),
         }
         push(&line);
-        if !b.unreadable.is_empty() {
+        if !self.unreadable.is_empty() {
             push("");
             push("Files that could not be read:");
             push("");
-            for u in &b.unreadable {
+            for u in &self.unreadable {
                 push(&format!("- `{}`: {}", u.path, u.error));
             }
         }
-        s
     }
 }

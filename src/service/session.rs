@@ -58,25 +58,7 @@ impl SessionContext {
     /// The briefing as one Markdown document.
     pub fn markdown(&self) -> String {
         let mut md = String::new();
-        let s = &self.session;
-        md.push_str(&format!("# Orchestration session {}\n\n", s.id));
-        if let Some(name) = &s.name {
-            md.push_str(&format!("Name: {name}  \n"));
-        }
-        if let Some(agent) = &s.agent {
-            md.push_str(&format!("Agent: {agent}  \n"));
-        }
-        md.push_str(&format!("Started: {}", s.started));
-        if let Some(ended) = s.ended {
-            md.push_str(&format!("  \nEnded: {ended}"));
-            if let Some(by) = &s.ended_by {
-                md.push_str(&format!(" by {by}"));
-            }
-            if let Some(reason) = &s.end_reason {
-                md.push_str(&format!(" ({reason})"));
-            }
-        }
-        md.push_str("\n\n");
+        self.push_session_facts(&mut md);
         if let Some(mail) = &self.mail {
             md.push_str(&mail.markdown(self.words));
             md.push('\n');
@@ -98,6 +80,35 @@ impl SessionContext {
             };
             md.push_str(&format!("- **{}**{origin}: {}\n", r.name, r.description));
         }
+        self.push_current_work(&mut md);
+        md
+    }
+
+    /// The session's id, name, agent, start and end.
+    fn push_session_facts(&self, md: &mut String) {
+        let s = &self.session;
+        md.push_str(&format!("# Orchestration session {}\n\n", s.id));
+        if let Some(name) = &s.name {
+            md.push_str(&format!("Name: {name}  \n"));
+        }
+        if let Some(agent) = &s.agent {
+            md.push_str(&format!("Agent: {agent}  \n"));
+        }
+        md.push_str(&format!("Started: {}", s.started));
+        if let Some(ended) = s.ended {
+            md.push_str(&format!("  \nEnded: {ended}"));
+            if let Some(by) = &s.ended_by {
+                md.push_str(&format!(" by {by}"));
+            }
+            if let Some(reason) = &s.end_reason {
+                md.push_str(&format!(" ({reason})"));
+            }
+        }
+        md.push_str("\n\n");
+    }
+
+    /// The planned work and the open tasks by status, or what to do when there is none.
+    fn push_current_work(&self, md: &mut String) {
         md.push_str("\n## Current work\n\n");
         let empty = self.parents.is_empty()
             && self.in_progress.is_empty()
@@ -142,7 +153,6 @@ impl SessionContext {
             }
             md.push('\n');
         }
-        md
     }
 }
 

@@ -91,7 +91,7 @@ impl Orc {
     /// synthesis completes it or changes its stored report (`None`: nothing to write).
     fn synthesis_of(&self, state: &State, id: &TaskId) -> Result<(Synthesis, Option<Task>)> {
         let id = id.clone();
-        let mut task = state.task(&id)?.clone();
+        let task = state.task(&id)?.clone();
         let mut children: Vec<&Task> = state.children(&id).collect();
         if children.is_empty() {
             return Err(Reason::NoSubtasks { id }.into());
@@ -107,128 +107,41 @@ impl Orc {
                 &b.id,
             ))
         });
+        let subtasks = Subtasks::of(&children);
         let progress = state.progress(&task);
-        let mut open: Vec<&Task> = children
-            .iter()
-            .copied()
-            .filter(|c| c.status.is_open())
-            .collect();
-        open.sort_by(super::views::by_urgency);
-        let done: Vec<&Task> = children
-            .iter()
-            .copied()
-            .filter(|c| c.status == Status::Completed)
-            .collect();
-        let cancelled: Vec<&Task> = children
-            .iter()
-            .copied()
-            .filter(|c| c.status == Status::Cancelled)
-            .collect();
-        let complete = open.is_empty() && !done.is_empty();
-        let mut artifacts: Vec<Artifact> = Vec::new();
-        for c in &done {
-            for a in &c.artifacts {
-                if !artifacts.iter().any(|x| x.path == a.path) {
-                    artifacts.push(a.clone());
-                }
-            }
-        }
-
-        let mut md = String::new();
-        md.push_str(&format!("# {}: {}\n\n", task.id, task.title));
-        if complete {
-            md.push_str(&format!(
-                "All {} subtasks are completed{}.\n\n",
-                done.len(),
-                if cancelled.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({} cancelled)", cancelled.len())
-                }
-            ));
-        } else {
-            md.push_str(&format!(
-                "**Not complete:** {} of {} subtasks done; {} still open.\n\n",
-                progress.done,
-                progress.total,
-                open.len()
-            ));
-        }
-        if !task.description.is_empty() {
-            md.push_str("## Goal\n\n");
-            md.push_str(task.description.trim_end());
-            md.push_str("\n\n");
-        }
-        md.push_str("## Results\n\n");
-        if done.is_empty() {
-            md.push_str("No subtask is completed yet.\n\n");
-        }
-        for c in &done {
-            let role = c
-                .role
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default();
-            md.push_str(&format!("### {}: {}{role}\n\n", c.id, c.title));
-            md.push_str(
-                c.result
-                    .as_deref()
-                    .unwrap_or("(no summary recorded)")
-                    .trim_end(),
-            );
-            md.push_str("\n\n");
-            if !c.artifacts.is_empty() {
-                let paths: Vec<String> = c
-                    .artifacts
-                    .iter()
-                    .map(|a| format!("`{}`", a.path))
-                    .collect();
-                md.push_str(&format!("Artifacts: {}\n\n", paths.join(", ")));
-            }
-        }
-        if !open.is_empty() {
-            md.push_str("## Still open\n\n");
-            for c in &open {
-                let role = c
-                    .role
-                    .as_deref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default();
-                md.push_str(&format!("- {} [{}]{role} {}\n", c.id, c.status, c.title));
-            }
-            md.push('\n');
-        }
-        if !cancelled.is_empty() {
-            md.push_str("## Cancelled\n\n");
-            for c in &cancelled {
-                md.push_str(&format!("- {} {}\n", c.id, c.title));
-            }
-            md.push('\n');
-        }
-        if !artifacts.is_empty() {
-            md.push_str("## All artifacts\n\n");
-            for a in &artifacts {
-                md.push_str(&format!(
-                    "- `{}` ({} bytes, sha256 {})\n",
-                    a.path, a.size, a.sha256
-                ));
-            }
-            md.push('\n');
-        }
-        let markdown = md.trim_end().to_owned() + "\n";
+        let complete = subtasks.open.is_empty() && !subtasks.done.is_empty();
+        let artifacts = merged_artifacts(&subtasks.done);
+        let markdown = synthesis_markdown(&task, &progress, &subtasks, &artifacts, complete);
 
         let synthesis = Synthesis {
             parent: id.clone(),
             title: task.title.clone(),
             progress,
             complete,
-            open: open.iter().map(|t| TaskSummary::from(*t)).collect(),
+            open: subtasks
+                .open
+                .iter()
+                .map(|t| TaskSummary::from(*t))
+                .collect(),
             markdown: markdown.clone(),
             artifacts: artifacts.clone(),
         };
         if !complete {
             return Ok((synthesis, None));
         }
+        let parent = self.synthesized_parent(task, &subtasks.done, markdown, artifacts);
+        Ok((synthesis, parent))
+    }
+
+    /// The parent completed with the synthesis as its report; `None` when that changes
+    /// nothing.
+    fn synthesized_parent(
+        &self,
+        mut task: Task,
+        done: &[&Task],
+        markdown: String,
+        artifacts: Vec<Artifact>,
+    ) -> Option<Task> {
         let result = format!(
             "Completed {} subtask{}: {}.",
             done.len(),
@@ -251,9 +164,162 @@ impl Orc {
             );
         }
         if task == before {
-            return Ok((synthesis, None));
+            return None;
         }
         task.updated = self.now();
-        Ok((synthesis, Some(task)))
+        Some(task)
     }
+}
+
+/// A parent's subtasks by outcome.
+struct Subtasks<'a> {
+    /// Most urgent first.
+    open: Vec<&'a Task>,
+    done: Vec<&'a Task>,
+    cancelled: Vec<&'a Task>,
+}
+
+impl<'a> Subtasks<'a> {
+    /// Groups `children` (in completion order), keeping that order within each group
+    /// except for the open ones.
+    fn of(children: &[&'a Task]) -> Self {
+        let mut open: Vec<&Task> = children
+            .iter()
+            .copied()
+            .filter(|c| c.status.is_open())
+            .collect();
+        open.sort_by(super::views::by_urgency);
+        let with = |status: Status| -> Vec<&'a Task> {
+            children
+                .iter()
+                .copied()
+                .filter(|c| c.status == status)
+                .collect()
+        };
+        Subtasks {
+            open,
+            done: with(Status::Completed),
+            cancelled: with(Status::Cancelled),
+        }
+    }
+}
+
+/// The artifacts of the completed subtasks, the first of each path.
+fn merged_artifacts(done: &[&Task]) -> Vec<Artifact> {
+    let mut artifacts: Vec<Artifact> = Vec::new();
+    for c in done {
+        for a in &c.artifacts {
+            if !artifacts.iter().any(|x| x.path == a.path) {
+                artifacts.push(a.clone());
+            }
+        }
+    }
+    artifacts
+}
+
+/// The synthesis report: state, goal, each result, what is still open or cancelled, and
+/// every artifact.
+fn synthesis_markdown(
+    task: &Task,
+    progress: &Progress,
+    subtasks: &Subtasks<'_>,
+    artifacts: &[Artifact],
+    complete: bool,
+) -> String {
+    let Subtasks {
+        open,
+        done,
+        cancelled,
+    } = subtasks;
+    let mut md = String::new();
+    md.push_str(&format!("# {}: {}\n\n", task.id, task.title));
+    if complete {
+        md.push_str(&format!(
+            "All {} subtasks are completed{}.\n\n",
+            done.len(),
+            if cancelled.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} cancelled)", cancelled.len())
+            }
+        ));
+    } else {
+        md.push_str(&format!(
+            "**Not complete:** {} of {} subtasks done; {} still open.\n\n",
+            progress.done,
+            progress.total,
+            open.len()
+        ));
+    }
+    if !task.description.is_empty() {
+        md.push_str("## Goal\n\n");
+        md.push_str(task.description.trim_end());
+        md.push_str("\n\n");
+    }
+    push_results(&mut md, done);
+    if !open.is_empty() {
+        md.push_str("## Still open\n\n");
+        for c in open {
+            md.push_str(&format!(
+                "- {} [{}]{} {}\n",
+                c.id,
+                c.status,
+                role_suffix(c),
+                c.title
+            ));
+        }
+        md.push('\n');
+    }
+    if !cancelled.is_empty() {
+        md.push_str("## Cancelled\n\n");
+        for c in cancelled {
+            md.push_str(&format!("- {} {}\n", c.id, c.title));
+        }
+        md.push('\n');
+    }
+    if !artifacts.is_empty() {
+        md.push_str("## All artifacts\n\n");
+        for a in artifacts {
+            md.push_str(&format!(
+                "- `{}` ({} bytes, sha256 {})\n",
+                a.path, a.size, a.sha256
+            ));
+        }
+        md.push('\n');
+    }
+    md.trim_end().to_owned() + "\n"
+}
+
+/// The "Results" section: each completed subtask's summary and artifacts.
+fn push_results(md: &mut String, done: &[&Task]) {
+    md.push_str("## Results\n\n");
+    if done.is_empty() {
+        md.push_str("No subtask is completed yet.\n\n");
+    }
+    for c in done {
+        md.push_str(&format!("### {}: {}{}\n\n", c.id, c.title, role_suffix(c)));
+        md.push_str(
+            c.result
+                .as_deref()
+                .unwrap_or("(no summary recorded)")
+                .trim_end(),
+        );
+        md.push_str("\n\n");
+        if !c.artifacts.is_empty() {
+            let paths: Vec<String> = c
+                .artifacts
+                .iter()
+                .map(|a| format!("`{}`", a.path))
+                .collect();
+            md.push_str(&format!("Artifacts: {}\n\n", paths.join(", ")));
+        }
+    }
+}
+
+/// " (role)" for a task with a role, else nothing.
+fn role_suffix(t: &Task) -> String {
+    t.role
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default()
 }

@@ -238,29 +238,11 @@ impl State {
                 truncated.insert(name, total);
             }
         };
-        let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
-        let mut streams: BTreeMap<&str, StreamCount> = BTreeMap::new();
-        let mut has_children: BTreeMap<&TaskId, ()> = BTreeMap::new();
-        for t in self.task_values() {
-            *by_status.entry(t.status).or_default() += 1;
-            if let Some(p) = &t.parent {
-                has_children.insert(p, ());
-            }
-            if let Some(s) = &t.stream {
-                let e = streams.entry(s).or_insert_with(|| StreamCount {
-                    stream: s.clone(),
-                    total: 0,
-                    open: 0,
-                    completed: 0,
-                });
-                e.total += 1;
-                if t.status == Status::Completed {
-                    e.completed += 1;
-                } else if t.status.is_open() {
-                    e.open += 1;
-                }
-            }
-        }
+        let Tally {
+            by_status,
+            streams,
+            has_children,
+        } = self.tally();
         let mut list = |name: &str, mut tasks: Vec<&Task>| -> Vec<TaskSummary> {
             cut(name.to_owned(), tasks.len());
             tasks.sort_by(by_urgency);
@@ -288,23 +270,7 @@ impl State {
             .take(limit)
             .map(|t| progress_of(t, children.get(&t.id).map_or(&[][..], |v| &v[..])))
             .collect();
-        let mut open_by_stream: FastMap<&str, Vec<&Task>> = FastMap::default();
-        for t in self.task_values().filter(|t| t.status.is_open()) {
-            if let Some(s) = &t.stream {
-                open_by_stream.entry(s).or_default().push(t);
-            }
-        }
-        let stream_queues = streams
-            .iter()
-            .map(|(s, count)| {
-                cut(format!("stream_queues.{s}"), count.open);
-                let open = open_by_stream.remove(s).unwrap_or_default();
-                StreamQueue {
-                    stream: (*s).to_owned(),
-                    tasks: self.order_stream(open, &children, limit),
-                }
-            })
-            .collect();
+        let stream_queues = self.stream_queues(&streams, &children, limit, &mut cut);
         StatusReport {
             truncated,
             stream_queues,
@@ -323,6 +289,66 @@ impl State {
                 .collect(),
             uncommitted: Vec::new(),
         }
+    }
+
+    /// One pass over the tasks: counts by status and by stream, and the parents.
+    fn tally(&self) -> Tally<'_> {
+        let mut by_status: BTreeMap<Status, usize> = Status::ALL.iter().map(|s| (*s, 0)).collect();
+        let mut streams: BTreeMap<&str, StreamCount> = BTreeMap::new();
+        let mut has_children: BTreeMap<&TaskId, ()> = BTreeMap::new();
+        for t in self.task_values() {
+            *by_status.entry(t.status).or_default() += 1;
+            if let Some(p) = &t.parent {
+                has_children.insert(p, ());
+            }
+            if let Some(s) = &t.stream {
+                let e = streams.entry(s).or_insert_with(|| StreamCount {
+                    stream: s.clone(),
+                    total: 0,
+                    open: 0,
+                    completed: 0,
+                });
+                e.total += 1;
+                if t.status == Status::Completed {
+                    e.completed += 1;
+                } else if t.status.is_open() {
+                    e.open += 1;
+                }
+            }
+        }
+        Tally {
+            by_status,
+            streams,
+            has_children,
+        }
+    }
+
+    /// The open tasks of each stream in the order they are to be worked on, cut to
+    /// `limit` (`cut` records the full lengths).
+    fn stream_queues(
+        &self,
+        streams: &BTreeMap<&str, StreamCount>,
+        children: &FastMap<&TaskId, Vec<&Task>>,
+        limit: usize,
+        cut: &mut impl FnMut(String, usize),
+    ) -> Vec<StreamQueue> {
+        let mut open_by_stream: FastMap<&str, Vec<&Task>> = FastMap::default();
+        for t in self.task_values().filter(|t| t.status.is_open()) {
+            if let Some(s) = &t.stream {
+                open_by_stream.entry(s).or_default().push(t);
+            }
+        }
+        streams
+            .iter()
+            .map(|(s, count)| {
+                cut(format!("stream_queues.{s}"), count.open);
+                let open = open_by_stream.remove(s).unwrap_or_default();
+                StreamQueue {
+                    stream: (*s).to_owned(),
+                    tasks: self.order_stream(open, children, limit),
+                }
+            })
+            .collect()
     }
 
     pub fn task_view(&self, id: &TaskId) -> Result<TaskView> {
@@ -399,4 +425,12 @@ impl Orc {
             .map(TaskSummary::from)
             .collect())
     }
+}
+
+/// What one pass over the tasks counts for the status report.
+struct Tally<'a> {
+    by_status: BTreeMap<Status, usize>,
+    streams: BTreeMap<&'a str, StreamCount>,
+    /// The tasks that have subtasks.
+    has_children: BTreeMap<&'a TaskId, ()>,
 }

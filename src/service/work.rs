@@ -72,25 +72,7 @@ impl WorkContext {
     pub fn markdown(&self) -> String {
         let t = &self.task;
         let mut md = String::new();
-        md.push_str(&format!("# {}: {}\n\n", t.id, t.title));
-        let mut facts = vec![
-            format!("Status: {}", t.status),
-            format!("Priority: {}", t.priority),
-        ];
-        if let Some(r) = &t.role {
-            facts.push(format!("Role: {r}"));
-        }
-        if let Some(s) = &t.stream {
-            facts.push(format!("Stream: {s}"));
-        }
-        if let Some(e) = &t.estimate {
-            facts.push(format!("Estimate: {e}"));
-        }
-        if let Some(a) = &t.assignee {
-            facts.push(format!("Assignee: {a}"));
-        }
-        md.push_str(&facts.join(" · "));
-        md.push_str("\n\n");
+        self.push_facts(&mut md);
         if let Some(mail) = &self.mail {
             md.push_str(&mail.markdown(self.words));
             md.push('\n');
@@ -119,6 +101,40 @@ impl WorkContext {
                 md.push_str("\n\n");
             }
         }
+        self.push_dependencies(&mut md);
+        self.push_decisions_notes_dependents(&mut md);
+        md.push_str("## Expected output\n\n");
+        md.push_str(self.expected_output.trim_end());
+        md.push('\n');
+        md
+    }
+
+    /// The title and the task's facts on one line.
+    fn push_facts(&self, md: &mut String) {
+        let t = &self.task;
+        md.push_str(&format!("# {}: {}\n\n", t.id, t.title));
+        let mut facts = vec![
+            format!("Status: {}", t.status),
+            format!("Priority: {}", t.priority),
+        ];
+        if let Some(r) = &t.role {
+            facts.push(format!("Role: {r}"));
+        }
+        if let Some(s) = &t.stream {
+            facts.push(format!("Stream: {s}"));
+        }
+        if let Some(e) = &t.estimate {
+            facts.push(format!("Estimate: {e}"));
+        }
+        if let Some(a) = &t.assignee {
+            facts.push(format!("Assignee: {a}"));
+        }
+        md.push_str(&facts.join(" · "));
+        md.push_str("\n\n");
+    }
+
+    /// The results, details and artifacts of the tasks this one depends on.
+    fn push_dependencies(&self, md: &mut String) {
         if !self.dependencies.is_empty() {
             md.push_str("## Results you build on\n\n");
             for d in &self.dependencies {
@@ -148,6 +164,11 @@ impl WorkContext {
                 }
             }
         }
+    }
+
+    /// The related decisions, the notes so far and the tasks waiting for this one.
+    fn push_decisions_notes_dependents(&self, md: &mut String) {
+        let t = &self.task;
         if !self.decisions.is_empty() {
             md.push_str("## Related decisions\n\n");
             for d in &self.decisions {
@@ -180,10 +201,6 @@ impl WorkContext {
             }
             md.push('\n');
         }
-        md.push_str("## Expected output\n\n");
-        md.push_str(self.expected_output.trim_end());
-        md.push('\n');
-        md
     }
 }
 

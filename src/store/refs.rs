@@ -480,6 +480,7 @@ mod tests {
     }
 
     /// Any ref, not only HEAD, is read and moved with compare-and-swap in both backends.
+    // Long on purpose: one scenario whose steps build on the refs the previous ones moved.
     #[test]
     fn refs_are_read_and_updated_with_compare_and_swap_in_both_backends() {
         for format in ["files", "reftable"] {

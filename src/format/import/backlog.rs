@@ -99,7 +99,26 @@ pub fn task_from_markdown(
             "a Backlog.md task starts with a `---` line, YAML front matter, then `---`".into();
         e
     })?;
-    let front: Front = yaml_serde::from_str(yaml).map_err(|e| {
+    let front = parse_front(yaml)?;
+    let id = scalar(&front.id)
+        .map(|s| normalize_id(&s))
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| key_error(yaml, "id", "the task has no `id`"))?;
+    let title = scalar(&front.title).unwrap_or_default().trim().to_owned();
+    let mut t = ImportedTask::new(id, name.to_owned(), title);
+    t.status = backlog_status(front.status.as_deref(), completed, set);
+    apply_front(&mut t, &front, set);
+    apply_sections(&mut t, body);
+    if t.title.is_empty() {
+        return Err(key_error(yaml, "title", "the task has an empty `title`"));
+    }
+    set.tasks.push(t);
+    Ok(())
+}
+
+/// The YAML front matter, its errors located by line.
+fn parse_front(yaml: &str) -> Result<Front, FormatError> {
+    yaml_serde::from_str(yaml).map_err(|e| {
         let line = e.location().map(|l| l.line() + 1);
         let msg = e.to_string();
         let msg = match msg.rfind(" at line ") {
@@ -111,15 +130,14 @@ pub fn task_from_markdown(
             column: None,
             message: format!("front matter: {msg}"),
         }
-    })?;
-    let id = scalar(&front.id)
-        .map(|s| normalize_id(&s))
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| key_error(yaml, "id", "the task has no `id`"))?;
-    let title = scalar(&front.title).unwrap_or_default().trim().to_owned();
-    let mut t = ImportedTask::new(id, name.to_owned(), title);
-    let status = front.status.clone().unwrap_or_default();
-    t.status = if completed {
+    })
+}
+
+/// The task's status: Backlog.md's status names, or done in the `completed/` folder;
+/// an unknown status is imported as pending and reported as dropped.
+fn backlog_status(status: Option<&str>, completed: bool, set: &mut ImportSet) -> Status {
+    let status = status.unwrap_or_default();
+    if completed {
         Status::Completed
     } else {
         match status.trim().to_ascii_lowercase().as_str() {
@@ -134,7 +152,12 @@ pub fn task_from_markdown(
                 Status::Pending
             }
         }
-    };
+    }
+}
+
+/// The front matter's other fields: priority, people, dates, milestone, parent,
+/// dependencies and labels; fields orc has no place for are reported as dropped.
+fn apply_front(t: &mut ImportedTask, front: &Front, set: &mut ImportSet) {
     if let Some(p) = non_empty(front.priority.as_deref()) {
         match p.parse::<Priority>() {
             Ok(p) => t.priority = p,
@@ -180,7 +203,11 @@ pub fn task_from_markdown(
         }
         set.dropped.add(format!("field {key:?}"));
     }
+}
 
+/// The body's sections: the description with its criteria, plan and unknown sections,
+/// the implementation notes as a note, and the final summary.
+fn apply_sections(t: &mut ImportedTask, body: &str) {
     let sections = sections(body);
     let get = |name: &str| -> String {
         sections
@@ -237,11 +264,6 @@ pub fn task_from_markdown(
     } else if summary.is_some() {
         t.description = join_sections(&t.description, &[("Final summary", &get("Final Summary"))]);
     }
-    if t.title.is_empty() {
-        return Err(key_error(yaml, "title", "the task has an empty `title`"));
-    }
-    set.tasks.push(t);
-    Ok(())
 }
 
 /// The body's `## Heading` sections, in order, with Backlog.md's `<!-- ... -->` markers

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{ImportSet, ImportedTask, join_sections, non_empty, parse_time};
+use super::{Dropped, ImportSet, ImportedTask, join_sections, non_empty, parse_time};
 use crate::format::FormatError;
 use crate::model::{Note, Priority, Status};
 
@@ -101,121 +101,160 @@ pub fn from_jsonl(name: &str, text: &str) -> Result<ImportSet, FormatError> {
             set.dropped.add("deleted issues (tombstones), not imported");
             continue;
         }
-        let mut t = ImportedTask::new(id.clone(), format!("{name}:{lineno}"), issue.title);
-        t.status = match status.as_str() {
-            "open" => Status::Pending,
-            "in_progress" => Status::InProgress,
-            "blocked" => Status::Blocked,
-            "closed" => Status::Completed,
-            "hooked" => {
-                set.dropped
-                    .add("status \"hooked\" (imported as in_progress)");
-                Status::InProgress
-            }
-            other => {
-                set.dropped
-                    .add(format!("status {other:?} (imported as pending)"));
-                Status::Pending
-            }
-        };
-        // beads writes priority 0 (its highest) by leaving the field out.
-        t.priority = match issue.priority {
-            None | Some(0) => Priority::Critical,
-            Some(2) => Priority::Medium,
-            Some(1) => Priority::High,
-            Some(3) => Priority::Low,
-            Some(p) => {
-                set.dropped.add(format!("priority {p} (imported as low)"));
-                Priority::Low
-            }
-        };
-        t.description = join_sections(
-            &issue.description,
-            &[
-                ("Design", &issue.design),
-                ("Acceptance criteria", &issue.acceptance_criteria),
-            ],
-        );
-        t.assignee = non_empty(issue.assignee.as_deref());
-        t.estimate = issue.estimated_minutes.filter(|m| *m > 0).map(|m| {
-            if m % 60 == 0 {
-                format!("{}h", m / 60)
-            } else {
-                format!("{m}m")
-            }
-        });
-        t.created = issue.created_at.as_deref().and_then(parse_time);
-        t.updated = issue.updated_at.as_deref().and_then(parse_time);
-        if t.status == Status::Completed {
-            t.completed = issue
-                .closed_at
-                .as_deref()
-                .and_then(parse_time)
-                .or(t.updated);
-            t.result = non_empty(issue.close_reason.as_deref());
-        } else if non_empty(issue.close_reason.as_deref()).is_some() {
-            set.dropped
-                .add("close_reason of an issue that is not closed");
-        }
-        if let Some(notes) = non_empty(Some(&issue.notes)) {
-            t.notes.push(Note {
-                at: t.updated.or(t.created).unwrap_or_default(),
-                author: None,
-                text: notes,
-            });
-        }
-        for c in issue.comments {
-            let Some(text) = non_empty(Some(&c.text)) else {
-                continue;
-            };
-            t.notes.push(Note {
-                at: c
-                    .created_at
-                    .as_deref()
-                    .and_then(parse_time)
-                    .or(t.updated)
-                    .unwrap_or_default(),
-                author: non_empty(c.author.as_deref()),
-                text,
-            });
-        }
-        t.notes.sort_by_key(|n| n.at);
-        for d in issue.dependencies {
-            if d.issue_id.as_deref().is_some_and(|from| from.trim() != id) {
-                set.dropped
-                    .add("dependencies recorded on another issue's line");
-                continue;
-            }
-            let target = d.depends_on_id.trim().to_owned();
-            match d.kind.as_deref().unwrap_or("blocks") {
-                "blocks" => {
-                    if !t.depends_on.contains(&target) {
-                        t.depends_on.push(target);
-                    }
-                }
-                "parent-child" => {
-                    if t.parent.is_some() {
-                        set.dropped.add("a second parent-child dependency");
-                    } else {
-                        t.parent = Some(target);
-                    }
-                }
-                other => set.dropped.add(format!("{other:?} dependencies")),
-            }
-        }
-        if let Some(kind) = non_empty(issue.issue_type.as_deref()) {
-            set.dropped.add(format!("issue_type {kind:?}"));
-        }
-        t.add_labels(&issue.labels, &mut set.dropped);
-        for (key, value) in &issue.other {
-            if value.is_null() || IGNORED.contains(&key.as_str()) {
-                continue;
-            }
-            set.dropped.add(format!("field {key:?}"));
-        }
-        set.tasks.push(t);
+        set.tasks.push(issue_task(
+            name,
+            lineno,
+            &id,
+            &status,
+            issue,
+            &mut set.dropped,
+        ));
     }
     Ok(set)
+}
+
+/// The task made from one issue.
+fn issue_task(
+    name: &str,
+    lineno: usize,
+    id: &str,
+    status: &str,
+    issue: Issue,
+    dropped: &mut Dropped,
+) -> ImportedTask {
+    let mut t = ImportedTask::new(id.to_owned(), format!("{name}:{lineno}"), issue.title);
+    t.status = beads_status(status, dropped);
+    t.priority = beads_priority(issue.priority, dropped);
+    t.description = join_sections(
+        &issue.description,
+        &[
+            ("Design", &issue.design),
+            ("Acceptance criteria", &issue.acceptance_criteria),
+        ],
+    );
+    t.assignee = non_empty(issue.assignee.as_deref());
+    t.estimate = issue.estimated_minutes.filter(|m| *m > 0).map(|m| {
+        if m % 60 == 0 {
+            format!("{}h", m / 60)
+        } else {
+            format!("{m}m")
+        }
+    });
+    t.created = issue.created_at.as_deref().and_then(parse_time);
+    t.updated = issue.updated_at.as_deref().and_then(parse_time);
+    if t.status == Status::Completed {
+        t.completed = issue
+            .closed_at
+            .as_deref()
+            .and_then(parse_time)
+            .or(t.updated);
+        t.result = non_empty(issue.close_reason.as_deref());
+    } else if non_empty(issue.close_reason.as_deref()).is_some() {
+        dropped.add("close_reason of an issue that is not closed");
+    }
+    push_notes(&mut t, &issue.notes, issue.comments);
+    push_dependencies(&mut t, id, issue.dependencies, dropped);
+    if let Some(kind) = non_empty(issue.issue_type.as_deref()) {
+        dropped.add(format!("issue_type {kind:?}"));
+    }
+    t.add_labels(&issue.labels, dropped);
+    for (key, value) in &issue.other {
+        if value.is_null() || IGNORED.contains(&key.as_str()) {
+            continue;
+        }
+        dropped.add(format!("field {key:?}"));
+    }
+    t
+}
+
+/// beads' status as orc's; the ones orc lacks are reported as dropped.
+fn beads_status(status: &str, dropped: &mut Dropped) -> Status {
+    match status {
+        "open" => Status::Pending,
+        "in_progress" => Status::InProgress,
+        "blocked" => Status::Blocked,
+        "closed" => Status::Completed,
+        "hooked" => {
+            dropped.add("status \"hooked\" (imported as in_progress)");
+            Status::InProgress
+        }
+        other => {
+            dropped.add(format!("status {other:?} (imported as pending)"));
+            Status::Pending
+        }
+    }
+}
+
+/// beads writes priority 0 (its highest) by leaving the field out.
+fn beads_priority(priority: Option<i64>, dropped: &mut Dropped) -> Priority {
+    match priority {
+        None | Some(0) => Priority::Critical,
+        Some(2) => Priority::Medium,
+        Some(1) => Priority::High,
+        Some(3) => Priority::Low,
+        Some(p) => {
+            dropped.add(format!("priority {p} (imported as low)"));
+            Priority::Low
+        }
+    }
+}
+
+/// The issue's notes and comments as notes, oldest first.
+fn push_notes(t: &mut ImportedTask, notes: &str, comments: Vec<Comment>) {
+    if let Some(notes) = non_empty(Some(notes)) {
+        t.notes.push(Note {
+            at: t.updated.or(t.created).unwrap_or_default(),
+            author: None,
+            text: notes,
+        });
+    }
+    for c in comments {
+        let Some(text) = non_empty(Some(&c.text)) else {
+            continue;
+        };
+        t.notes.push(Note {
+            at: c
+                .created_at
+                .as_deref()
+                .and_then(parse_time)
+                .or(t.updated)
+                .unwrap_or_default(),
+            author: non_empty(c.author.as_deref()),
+            text,
+        });
+    }
+    t.notes.sort_by_key(|n| n.at);
+}
+
+/// The issue's `blocks` dependencies and its parent (`parent-child`).
+fn push_dependencies(
+    t: &mut ImportedTask,
+    id: &str,
+    dependencies: Vec<Dependency>,
+    dropped: &mut Dropped,
+) {
+    for d in dependencies {
+        if d.issue_id.as_deref().is_some_and(|from| from.trim() != id) {
+            dropped.add("dependencies recorded on another issue's line");
+            continue;
+        }
+        let target = d.depends_on_id.trim().to_owned();
+        match d.kind.as_deref().unwrap_or("blocks") {
+            "blocks" => {
+                if !t.depends_on.contains(&target) {
+                    t.depends_on.push(target);
+                }
+            }
+            "parent-child" => {
+                if t.parent.is_some() {
+                    dropped.add("a second parent-child dependency");
+                } else {
+                    t.parent = Some(target);
+                }
+            }
+            other => dropped.add(format!("{other:?} dependencies")),
+        }
+    }
 }
 
 fn at(line: usize, message: impl Into<String>) -> FormatError {

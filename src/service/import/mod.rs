@@ -5,7 +5,7 @@
 mod read;
 mod task_orchestrator;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -200,46 +200,9 @@ fn merge(
     let mut removed: Vec<&str> = Vec::new();
     let archived = orc.archived_ids()?;
     for it in &set.tasks {
-        validate_title(&it.title).map_err(|e| Error::ImportSource {
-            path: PathBuf::from(&it.location),
-            source: crate::format::FormatError {
-                line: None,
-                column: None,
-                message: format!("title of {}: {e}", it.source_id),
-            },
-        })?;
+        validate_record_title(it)?;
         let digest = it.digest();
-        let (action, id) = match map.tasks.get(&it.source_id) {
-            Some(e) if state.tasks.contains_key(&e.task) => {
-                let action = if e.digest == digest {
-                    ImportAction::Unchanged
-                } else {
-                    ImportAction::Updated
-                };
-                (action, e.task.clone())
-            }
-            Some(e) => (ImportAction::Skipped, e.task.clone()),
-            None => {
-                let prefix = it
-                    .role
-                    .as_deref()
-                    .filter(|r| state.config.has_role(r))
-                    .unwrap_or("task");
-                let derived = TaskId::generate(prefix, record_bits(source, &it.source_id))
-                    .ok()
-                    .filter(|id| {
-                        !taken.contains(id)
-                            && !state.tasks.contains_key(id)
-                            && !archived.contains(id)
-                    });
-                let id = match derived {
-                    Some(id) => id,
-                    None => fresh_id(&*state, prefix, &taken)?,
-                };
-                taken.push(id.clone());
-                (ImportAction::Created, id)
-            }
-        };
+        let (action, id) = record_action(state, source, it, &digest, &map, &mut taken, &archived)?;
         if action == ImportAction::Skipped {
             removed.push(&it.source_id);
         } else {
@@ -289,23 +252,7 @@ fn merge(
     for t in &tasks {
         state.tasks.insert(t.id.clone(), Box::new(t.clone()));
     }
-    if let Some(cycle) = state.find_dependency_cycle() {
-        return Err(Error::DependencyCycle { cycle });
-    }
-    for t in &tasks {
-        if let Some(cycle) = state.find_parent_cycle(&t.id)
-            && cycle.first() == cycle.last()
-        {
-            return Err(Error::invalid(format!(
-                "the source's parents form a loop: {}; nothing was imported",
-                cycle
-                    .iter()
-                    .map(TaskId::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" -> ")
-            )));
-        }
-    }
+    check_cycles(state, &tasks)?;
     let count = |a: ImportAction| entries.iter().filter(|e| e.action == a).count();
     let report = ImportReport {
         source,
@@ -320,6 +267,85 @@ fn merge(
         map: String::new(),
     };
     Ok((report, tasks, map))
+}
+
+/// A record's title must pass the rules the commands apply to titles.
+fn validate_record_title(it: &ImportedTask) -> Result<()> {
+    validate_title(&it.title).map_err(|e| Error::ImportSource {
+        path: PathBuf::from(&it.location),
+        source: crate::format::FormatError {
+            line: None,
+            column: None,
+            message: format!("title of {}: {e}", it.source_id),
+        },
+    })?;
+    Ok(())
+}
+
+/// What becomes of one record, and its orc id: a task imported before is unchanged,
+/// updated or (when deleted in orc since) skipped; a new one gets an id derived from
+/// the record (or a fresh one when that is taken), which is added to `taken`.
+fn record_action(
+    state: &State,
+    source: ImportSource,
+    it: &ImportedTask,
+    digest: &str,
+    map: &ImportMap,
+    taken: &mut Vec<TaskId>,
+    archived: &BTreeSet<TaskId>,
+) -> Result<(ImportAction, TaskId)> {
+    Ok(match map.tasks.get(&it.source_id) {
+        Some(e) if state.tasks.contains_key(&e.task) => {
+            let action = if e.digest == digest {
+                ImportAction::Unchanged
+            } else {
+                ImportAction::Updated
+            };
+            (action, e.task.clone())
+        }
+        Some(e) => (ImportAction::Skipped, e.task.clone()),
+        None => {
+            let prefix = it
+                .role
+                .as_deref()
+                .filter(|r| state.config.has_role(r))
+                .unwrap_or("task");
+            let derived = TaskId::generate(prefix, record_bits(source, &it.source_id))
+                .ok()
+                .filter(|id| {
+                    !taken.contains(id) && !state.tasks.contains_key(id) && !archived.contains(id)
+                });
+            let id = match derived {
+                Some(id) => id,
+                None => fresh_id(state, prefix, taken)?,
+            };
+            taken.push(id.clone());
+            (ImportAction::Created, id)
+        }
+    })
+}
+
+/// Fails, importing nothing, when the imported tasks close a dependency cycle or a
+/// parent loop.
+fn check_cycles(state: &State, tasks: &[Task]) -> Result<()> {
+    if let Some(cycle) = state.find_dependency_cycle() {
+        return Err(Error::DependencyCycle { cycle });
+    }
+    for t in tasks {
+        if let Some(cycle) = state.find_parent_cycle(&t.id)
+            && cycle.first() == cycle.last()
+        {
+            return Err(Error::invalid(format!(
+                "the source's parents form a loop: {}; nothing was imported",
+                cycle
+                    .iter()
+                    .map(TaskId::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Counts the references of `it` that [`fill`] leaves out: roles orc does not know, and

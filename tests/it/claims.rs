@@ -44,21 +44,11 @@ fn spawn(repo: &Repo, dir: &Path, args: &[&str]) -> Child {
 
 /// Runs orc in `dir` at time `now`.
 fn orc_at(repo: &Repo, dir: &Path, now: &str, args: &[&str]) -> Output {
-    repo.orc_in(dir, args)
-        .env("ORC_NOW", now)
-        .output()
-        .expect("orc runs")
+    repo.orc_at(dir, now, None, args)
 }
 
 fn ok_at(repo: &Repo, dir: &Path, now: &str, args: &[&str]) -> String {
-    let out = orc_at(repo, dir, now, args);
-    assert!(
-        out.status.success(),
-        "orc {args:?} in {} failed:\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    repo.ok_at(dir, now, None, args)
 }
 
 fn json_at(repo: &Repo, dir: &Path, now: &str, args: &[&str]) -> Value {

@@ -269,6 +269,29 @@ impl Repo {
         cmd
     }
 
+    /// Runs orc in `dir` at time `now` (`ORC_NOW`), as `agent` (`ORC_AGENT`) when given.
+    pub fn orc_at(&self, dir: &Path, now: &str, agent: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = self.orc_in(dir, args);
+        cmd.env("ORC_NOW", now);
+        if let Some(agent) = agent {
+            cmd.env("ORC_AGENT", agent);
+        }
+        cmd.output().expect("orc runs")
+    }
+
+    /// [`Repo::orc_at`] that must succeed; returns its stdout.
+    pub fn ok_at(&self, dir: &Path, now: &str, agent: Option<&str>, args: &[&str]) -> String {
+        let out = self.orc_at(dir, now, agent, args);
+        assert!(
+            out.status.success(),
+            "orc {args:?}{} in {} failed:\n{}",
+            agent.map(|a| format!(" as {a}")).unwrap_or_default(),
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     /// Runs orc; whatever it prints must not name an MCP tool (the CLI's words are its
     /// own), unless it is the MCP server or a guide to it.
     pub fn run(&self, args: &[&str]) -> Output {

@@ -12,19 +12,7 @@ const T0: &str = "2026-01-15T10:00:00Z";
 const T20D: &str = "2026-02-04T10:00:00Z";
 
 fn ok_at(repo: &Repo, dir: &Path, now: &str, agent: &str, args: &[&str]) -> String {
-    let out = repo
-        .orc_in(dir, args)
-        .env("ORC_NOW", now)
-        .env("ORC_AGENT", agent)
-        .output()
-        .expect("orc runs");
-    assert!(
-        out.status.success(),
-        "orc {args:?} as {agent} in {} failed:\n{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    repo.ok_at(dir, now, Some(agent), args)
 }
 
 fn json_at(repo: &Repo, dir: &Path, agent: &str, args: &[&str]) -> Value {

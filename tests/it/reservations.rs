@@ -15,21 +15,11 @@ const T1H: &str = "2026-01-15T11:00:00Z";
 const T3H: &str = "2026-01-15T13:00:00Z";
 
 fn orc_at(repo: &Repo, dir: &Path, now: &str, agent: &str, args: &[&str]) -> Output {
-    repo.orc_in(dir, args)
-        .env("ORC_NOW", now)
-        .env("ORC_AGENT", agent)
-        .output()
-        .expect("orc runs")
+    repo.orc_at(dir, now, Some(agent), args)
 }
 
 fn ok_at(repo: &Repo, dir: &Path, now: &str, agent: &str, args: &[&str]) -> String {
-    let out = orc_at(repo, dir, now, agent, args);
-    assert!(
-        out.status.success(),
-        "orc {args:?} as {agent} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    repo.ok_at(dir, now, Some(agent), args)
 }
 
 fn worktree(repo: &Repo, name: &str) -> PathBuf {

@@ -37,7 +37,7 @@ pub fn run(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
     };
     // Relative artifact paths start where the user is (or at `-C PATH`, as in git).
     let base = std::env::current_dir().ok();
-    let outcome = orc.complete(
+    let outcome = orc.done(
         &a.id,
         Completion {
             summary: a.summary,

@@ -65,7 +65,7 @@ pub struct RunArgs {
 pub fn run(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
     match cmd {
         HooksCommand::Install(a) => {
-            let outcome = orc.install_hooks(InstallOptions {
+            let outcome = orc.hooks_install(InstallOptions {
                 force: a.force,
                 pre_commit: a.pre_commit,
                 post_commit: a.post_commit,
@@ -81,7 +81,7 @@ pub fn run(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
             }
         }
         HooksCommand::Uninstall => {
-            let report = orc.uninstall_hooks()?;
+            let report = orc.hooks_uninstall()?;
             if out.json {
                 out.json(None, &report);
             } else {

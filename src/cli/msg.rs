@@ -70,7 +70,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             task,
             reply_to,
         } => {
-            let sent = orc.send_message(&to, &text, task.as_deref(), reply_to.as_deref())?;
+            let sent = orc.msg_send(&to, &text, task.as_deref(), reply_to.as_deref())?;
             if out.json {
                 out.json(Some("message"), &sent);
             } else {
@@ -83,7 +83,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             }
         }
         MsgCommand::Inbox { all } => {
-            let inbox = orc.inbox(all)?;
+            let inbox = orc.msg_inbox(all)?;
             if let Some(e) = &inbox.remote_error {
                 say!("warning: only this clone's messages are listed: {e}");
             }
@@ -107,7 +107,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             }
         }
         MsgCommand::Read { id } => {
-            let thread = orc.read_message(&id)?;
+            let thread = orc.msg_read(&id)?;
             if out.json {
                 out.json(None, &thread);
                 return Ok(());
@@ -122,7 +122,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             }
         }
         MsgCommand::Ack { id, note } => {
-            let v = orc.ack_message(&id, note.as_deref())?;
+            let v = orc.msg_ack(&id, note.as_deref())?;
             if out.json {
                 out.json(Some("message"), &v);
             } else {
@@ -130,7 +130,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             }
         }
         MsgCommand::Prune { days } => {
-            let report = orc.prune_messages(days)?;
+            let report = orc.msg_prune(days)?;
             if out.json {
                 out.json(None, &report);
                 return Ok(());

@@ -312,8 +312,8 @@ fn page(root: &Path, segments: &[&str], query: &[(String, String)]) -> Result<Re
             reply("board", "Board", board_html(&board, &filter))
         }
         ["task", id] => {
-            let view = orc.show_task(id)?;
-            let history = orc.history(view.task.id.as_str()).ok();
+            let view = orc.task_show(id)?;
+            let history = orc.show_history(view.task.id.as_str()).ok();
             reply(
                 "board",
                 view.task.title.as_str(),

@@ -26,7 +26,7 @@ pub fn run(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
         );
     }
     if a.history {
-        let h = orc.history(&a.id)?;
+        let h = orc.show_history(&a.id)?;
         if out.json {
             out.json(None, &h);
         } else {
@@ -36,7 +36,7 @@ pub fn run(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
     }
     match orc.resolve_object(&a.id)? {
         ObjectRef::Task(id) => {
-            let view = orc.show_task(id.as_str())?;
+            let view = orc.task_show(id.as_str())?;
             if out.json {
                 out.json(None, &view);
             } else {

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::service::Orc;
 
 pub fn run(orc: &Orc, limit: Option<usize>, out: &mut Output) -> Result<()> {
-    let report = orc.status_overview(limit.unwrap_or(usize::MAX))?;
+    let report = orc.status(limit.unwrap_or(usize::MAX))?;
     let more = |name: &str, shown: usize, out: &mut Output, indent: &str| {
         if let Some(total) = report.truncated.get(name) {
             out.line(format!("{indent}… and {} more", total - shown));

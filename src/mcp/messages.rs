@@ -63,8 +63,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_send_message")]
     async fn send_message(&self, Parameters(p): Parameters<SendMessageParams>) -> CallToolResult {
         self.call(|orc| {
-            let sent =
-                orc.send_message(&p.to, &p.text, p.task_id.as_deref(), p.reply_to.as_deref())?;
+            let sent = orc.msg_send(&p.to, &p.text, p.task_id.as_deref(), p.reply_to.as_deref())?;
             Ok(Reply::new(
                 format!("sent {} to {}", sent.message.id, sent.message.to),
                 &sent,
@@ -76,7 +75,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_inbox", annotations(read_only_hint = true))]
     async fn inbox(&self, Parameters(p): Parameters<InboxParams>) -> CallToolResult {
         self.call(|orc| {
-            let inbox = orc.inbox(p.include_acknowledged)?;
+            let inbox = orc.msg_inbox(p.include_acknowledged)?;
             let mut text = format!(
                 "{} unread message{}",
                 inbox.unread,
@@ -96,7 +95,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_ack_message")]
     async fn ack_message(&self, Parameters(p): Parameters<AckMessageParams>) -> CallToolResult {
         self.call(|orc| {
-            let v = orc.ack_message(&p.message_id, p.note.as_deref())?;
+            let v = orc.msg_ack(&p.message_id, p.note.as_deref())?;
             Ok(Reply::new(format!("acknowledged {}", line(&v)), &v))
         })
     }

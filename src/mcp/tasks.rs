@@ -174,7 +174,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_create_task")]
     async fn create_task(&self, Parameters(p): Parameters<CreateTaskParams>) -> CallToolResult {
         self.call(|orc| {
-            let outcome = orc.add_task(NewTask {
+            let outcome = orc.task_add(NewTask {
                 title: p.title,
                 description: p.description.unwrap_or_default(),
                 role: p.specialist_type,
@@ -214,7 +214,7 @@ impl OrcServer {
                 remove_labels: p.remove_labels,
                 note: None,
             };
-            let outcome = orc.update_task(
+            let outcome = orc.task_update(
                 &p.task_id,
                 edit,
                 p.status.map(Into::into),
@@ -232,7 +232,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_add_note")]
     async fn add_note(&self, Parameters(p): Parameters<AddNoteParams>) -> CallToolResult {
         self.call(|orc| {
-            let outcome = orc.add_note(&p.task_id, &p.note)?;
+            let outcome = orc.task_note(&p.task_id, &p.note)?;
             Ok(Reply::mutation(
                 text::mutated("noted on", &outcome.value),
                 "task",
@@ -245,7 +245,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_show_task", annotations(read_only_hint = true))]
     async fn show_task(&self, Parameters(p): Parameters<ShowTaskParams>) -> CallToolResult {
         self.call(|orc| {
-            let view = orc.show_task(&p.task_id)?;
+            let view = orc.task_show(&p.task_id)?;
             Ok(Reply::new(text::task_view(&view), &view))
         })
     }
@@ -254,7 +254,7 @@ impl OrcServer {
     #[tool(name = "orchestrator_list_tasks", annotations(read_only_hint = true))]
     async fn list_tasks(&self, Parameters(p): Parameters<ListTasksParams>) -> CallToolResult {
         self.call(|orc| {
-            let tasks = orc.list_tasks(&TaskFilter {
+            let tasks = orc.task_list(&TaskFilter {
                 status: p.status.into_iter().map(Into::into).collect(),
                 role: p.specialist_type,
                 parent: p.parent_task_id,

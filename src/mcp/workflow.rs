@@ -409,7 +409,7 @@ impl OrcServer {
         self.call(|orc| {
             let mut artifacts = p.file_paths;
             artifacts.extend(p.legacy_artifacts);
-            let outcome = orc.complete(
+            let outcome = orc.done(
                 &p.task_id,
                 Completion {
                     summary: p.summary,

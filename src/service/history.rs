@@ -317,7 +317,7 @@ impl Orc {
 
     /// Every committed version of a task or decision, newest first, each with the fields
     /// that changed compared with the version before it.
-    pub fn history(&self, input: &str) -> Result<ObjectHistory> {
+    pub fn show_history(&self, input: &str) -> Result<ObjectHistory> {
         let object = self.resolve_object(input)?;
         let ObjectLocation { kind, id, mut path } = self.object_location(&object)?;
         let current_path = path.clone();

@@ -347,7 +347,7 @@ impl Orc {
     /// Installs the commit-msg hook (and the opt-in ones), registers the merge driver in
     /// git config, and commits the `.gitattributes` line when it is missing. An existing
     /// hook is chained: kept as `<hook>.orc-user` and run first.
-    pub fn install_hooks(&self, opts: InstallOptions) -> Result<Outcome<HooksReport>> {
+    pub fn hooks_install(&self, opts: InstallOptions) -> Result<Outcome<HooksReport>> {
         let _lock = self.store.lock()?;
         let dir = self.store.hooks_dir();
         // A hooks directory inside the work tree (`core.hooksPath = .husky`) is shared with
@@ -453,7 +453,7 @@ impl Orc {
 
     /// Removes orc's hooks, restores the hooks they replaced and unregisters the merge
     /// driver. `.gitattributes` stays: without the config git just merges lines.
-    pub fn uninstall_hooks(&self) -> Result<HooksReport> {
+    pub fn hooks_uninstall(&self) -> Result<HooksReport> {
         let _lock = self.store.lock()?;
         let dir = self.store.hooks_dir();
         let mut hooks = Vec::new();
@@ -594,7 +594,7 @@ impl Orc {
     /// newest first, with the files each changed outside `.orchestrator/`. Derived from
     /// history on every call: the commit-msg hook's trailer is the whole record, so no
     /// hook writes anything and rebases or amends keep it right.
-    pub fn linked_commits(&self, id: &str) -> Result<Vec<LinkedCommit>> {
+    pub fn task_commits(&self, id: &str) -> Result<Vec<LinkedCommit>> {
         let id = self.state()?.resolve(id)?;
         let comment = self.store.comment_char();
         let prefix = format!("{}/", store::ORC_DIR);

@@ -115,7 +115,7 @@ pub struct PruneReport {
 impl Orc {
     /// `orc msg send`: stores a message for `to` (an agent, a role, or `all`), and
     /// publishes it on the claims remote when there is one.
-    pub fn send_message(
+    pub fn msg_send(
         &self,
         to: &str,
         text: &str,
@@ -201,7 +201,7 @@ impl Orc {
 
     /// `orc msg inbox`: the messages for this agent — unread ones, or all with `all` —
     /// newest first, after fetching the claims remote's.
-    pub fn inbox(&self, all: bool) -> Result<Inbox> {
+    pub fn msg_inbox(&self, all: bool) -> Result<Inbox> {
         let state = self.state()?;
         let remote = self.claims_remote(&state.config);
         let remote_error = match &remote {
@@ -232,7 +232,7 @@ impl Orc {
 
     /// `orc msg read`: one message (a unique id prefix will do), its acknowledgements and
     /// its thread, after fetching the claims remote's (best effort).
-    pub fn read_message(&self, input: &str) -> Result<MessageThread> {
+    pub fn msg_read(&self, input: &str) -> Result<MessageThread> {
         let config = State::load_config(&self.store)?;
         self.refresh_messages(&config);
         let all = self.all_messages()?;
@@ -256,7 +256,7 @@ impl Orc {
 
     /// `orc msg ack`: records that this agent has dealt with the message (again: the
     /// note is replaced), and publishes that on the claims remote.
-    pub fn ack_message(&self, input: &str, note: Option<&str>) -> Result<MessageView> {
+    pub fn msg_ack(&self, input: &str, note: Option<&str>) -> Result<MessageView> {
         let config = State::load_config(&self.store)?;
         self.refresh_messages(&config);
         let all = self.all_messages()?;
@@ -312,7 +312,7 @@ impl Orc {
     /// `orc msg prune`: removes messages acknowledged and sent more than `days` days ago,
     /// with their acknowledgements, here and on the claims remote. Unacknowledged mail
     /// stays, however old.
-    pub fn prune_messages(&self, days: u64) -> Result<PruneReport> {
+    pub fn msg_prune(&self, days: u64) -> Result<PruneReport> {
         let config = State::load_config(&self.store)?;
         let remote = self.claims_remote(&config);
         if let Some(r) = &remote {

@@ -2,6 +2,11 @@
 //!
 //! Functions here read state through the store, validate, and return data; they never
 //! print. Every mutation runs under the repository lock and ends as one [`Change`].
+//!
+//! A method is named after the command it serves: `orc <verb>` calls `Orc::<verb>`
+//! (`start`, `done`, `plan`, `status`), and `orc <group> <verb>` calls
+//! `Orc::<group>_<verb>` (`task_add`, `task_rm`, `decision_new`, `msg_send`,
+//! `hooks_install`). The MCP tools call the same methods.
 
 mod actions;
 mod board;

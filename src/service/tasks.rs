@@ -195,7 +195,7 @@ impl State {
 
 impl Orc {
     /// Creates one task and commits it.
-    pub fn add_task(&self, new: NewTask) -> Result<Outcome<Task>> {
+    pub fn task_add(&self, new: NewTask) -> Result<Outcome<Task>> {
         self.mutate_partial(|tasks| {
             let task = build_task(self, tasks, new, &[])?;
             let mut change = self.change(
@@ -210,13 +210,13 @@ impl Orc {
     }
 
     /// Tasks matching `filter`, in id order.
-    pub fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    pub fn task_list(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
         let state = self.state()?;
         Ok(state.matching(filter)?.into_iter().cloned().collect())
     }
 
     /// Changes fields of a task.
-    pub fn edit_task(&self, id: &str, mut edit: TaskEdit) -> Result<Outcome<Task>> {
+    pub fn task_edit(&self, id: &str, mut edit: TaskEdit) -> Result<Outcome<Task>> {
         let note = edit
             .note
             .take()
@@ -249,8 +249,8 @@ impl Orc {
     /// Changes fields and/or the status of a task in one commit: the edit is applied
     /// first, then the status change (so a dependency removed by the edit no longer
     /// holds the task back). With only fields or only a status it records the same
-    /// commit as [`Orc::edit_task`] or [`Orc::set_status`].
-    pub fn update_task(
+    /// commit as [`Orc::task_edit`] or [`Orc::task_status`].
+    pub fn task_update(
         &self,
         id: &str,
         edit: TaskEdit,
@@ -299,7 +299,7 @@ impl Orc {
     }
 
     /// Appends a timestamped note to a task.
-    pub fn add_note(&self, id: &str, text: &str) -> Result<Outcome<Task>> {
+    pub fn task_note(&self, id: &str, text: &str) -> Result<Outcome<Task>> {
         let text = text.trim();
         if text.is_empty() {
             return Err(Error::invalid("the note is empty"));
@@ -322,7 +322,7 @@ impl Orc {
     }
 
     /// Moves a task to another status, following the status machine.
-    pub fn set_status(&self, id: &str, to: Status, reason: Option<&str>) -> Result<Outcome<Task>> {
+    pub fn task_status(&self, id: &str, to: Status, reason: Option<&str>) -> Result<Outcome<Task>> {
         let outcome = self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;
             let mut task = tasks.get(&id)?.clone();
@@ -351,7 +351,7 @@ impl Orc {
 
     /// Removes a task; with `recursive`, its subtasks too. Refuses when other tasks
     /// depend on a removed task.
-    pub fn remove_task(&self, id: &str, recursive: bool) -> Result<Outcome<Vec<TaskId>>> {
+    pub fn task_rm(&self, id: &str, recursive: bool) -> Result<Outcome<Vec<TaskId>>> {
         self.mutate(|state| {
             let id = state.resolve(id)?;
             let descendants = state.descendants(&id);

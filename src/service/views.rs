@@ -225,13 +225,13 @@ impl State {
     }
 
     pub fn status_report(&self) -> StatusReport {
-        self.status_overview(usize::MAX)
+        self.status(usize::MAX)
     }
 
     /// The status report with every list cut to `limit` entries; the full lengths of the
     /// cut lists go to `truncated`. Only the entries shown are built, so an overview of
     /// 10,000 tasks stays cheap.
-    pub fn status_overview(&self, limit: usize) -> StatusReport {
+    pub fn status(&self, limit: usize) -> StatusReport {
         let mut truncated = BTreeMap::new();
         let mut cut = |name: String, total: usize| {
             if total > limit {
@@ -375,7 +375,7 @@ impl State {
 impl Orc {
     /// One task with its surroundings; falls back to the archive for tasks that
     /// `orc maintenance archive` moved there.
-    pub fn show_task(&self, id: &str) -> Result<TaskView> {
+    pub fn task_show(&self, id: &str) -> Result<TaskView> {
         let state = self.state()?;
         let mut view = match state.resolve(id) {
             Ok(id) => state.task_view(&id)?,
@@ -399,20 +399,15 @@ impl Orc {
         Ok(view)
     }
 
-    pub fn status(&self) -> Result<StatusReport> {
-        let mut report = self.state()?.status_report();
-        report.uncommitted = self.uncommitted()?;
-        Ok(report)
-    }
-
     /// Files under `.orchestrator/` that differ from HEAD: written but not committed.
     pub fn uncommitted(&self) -> Result<Vec<String>> {
         self.store.uncommitted_orc_files()
     }
 
-    /// [`Orc::status`] with every list cut to `limit` entries.
-    pub fn status_overview(&self, limit: usize) -> Result<StatusReport> {
-        let mut report = self.state()?.status_overview(limit);
+    /// The `orc status` overview: counts, progress, in-progress and ready work, and the
+    /// uncommitted files, with every list cut to `limit` entries.
+    pub fn status(&self, limit: usize) -> Result<StatusReport> {
+        let mut report = self.state()?.status(limit);
         report.uncommitted = self.uncommitted()?;
         Ok(report)
     }

@@ -451,7 +451,7 @@ impl Orc {
 
     /// Records the result of a task in progress: summary, detail and artifacts (each with
     /// its SHA-256), and completes it unless the next action says otherwise.
-    pub fn complete(&self, id: &str, done: Completion) -> Result<Outcome<CompletionReport>> {
+    pub fn done(&self, id: &str, done: Completion) -> Result<Outcome<CompletionReport>> {
         let summary = done.summary.trim().to_owned();
         if summary.is_empty() {
             return Err(Reason::EmptyText {

@@ -62,7 +62,7 @@ pub fn run(orc: &Orc, a: AddArgs, out: &mut Output) -> Result<()> {
         title = edited.title;
         description = edited.description;
     }
-    let outcome = orc.add_task(NewTask {
+    let outcome = orc.task_add(NewTask {
         title,
         description,
         role: a.role,

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::service::{FileChange, Orc};
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
-    let commits = orc.linked_commits(id)?;
+    let commits = orc.task_commits(id)?;
     if out.json {
         out.json(Some("commits"), &commits);
     } else if commits.is_empty() {

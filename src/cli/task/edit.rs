@@ -65,7 +65,7 @@ pub fn run(orc: &Orc, a: EditArgs, out: &mut Output) -> Result<()> {
     };
     let mut note = None;
     if a.editor {
-        let task = orc.show_task(&a.id)?.task;
+        let task = orc.task_show(&a.id)?.task;
         let notes: Vec<String> = task
             .notes
             .iter()
@@ -86,7 +86,7 @@ pub fn run(orc: &Orc, a: EditArgs, out: &mut Output) -> Result<()> {
         description = (edited.description != task.description).then_some(edited.description);
         note = Some(edited.note).filter(|n| !n.is_empty());
     }
-    let outcome = orc.edit_task(
+    let outcome = orc.task_edit(
         &a.id,
         TaskEdit {
             title,

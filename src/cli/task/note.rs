@@ -7,7 +7,7 @@ use crate::service::Orc;
 
 pub fn run(orc: &Orc, id: &str, text: String, out: &mut Output) -> Result<()> {
     let text = if text == "-" { read_text("-")? } else { text };
-    let outcome = orc.add_note(id, &text)?;
+    let outcome = orc.task_note(id, &text)?;
     mutated(out, "noted on", &outcome.value, &outcome);
     Ok(())
 }

@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::service::Orc;
 
 pub fn run(orc: &Orc, id: &str, recursive: bool, out: &mut Output) -> Result<()> {
-    let outcome = orc.remove_task(id, recursive)?;
+    let outcome = orc.task_rm(id, recursive)?;
     out.commit_note(&outcome);
     if out.json {
         out.json(Some("removed"), &outcome.value);

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::service::{Orc, TaskView};
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
-    let view = orc.show_task(id)?;
+    let view = orc.task_show(id)?;
     if out.json {
         out.json(None, &view);
     } else {

@@ -12,7 +12,7 @@ pub fn run(
     reason: Option<&str>,
     out: &mut Output,
 ) -> Result<()> {
-    let outcome = orc.set_status(id, status, reason)?;
+    let outcome = orc.task_status(id, status, reason)?;
     out.commit_note(&outcome);
     let t = &outcome.value;
     if out.json {

@@ -530,15 +530,7 @@ impl Store {
     /// Whether objects are replaced (`refs/replace/`): walks then see other parents than
     /// the commits record.
     pub(super) fn has_replacements(&self) -> bool {
-        self.repo
-            .references()
-            .ok()
-            .and_then(|r| {
-                r.prefixed("refs/replace/")
-                    .ok()
-                    .map(|mut it| it.next().is_some())
-            })
-            .unwrap_or(false)
+        super::refs::list(self, "refs/replace/").is_ok_and(|refs| !refs.is_empty())
     }
 
     fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
@@ -748,15 +740,10 @@ impl Store {
         if merged.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tips: Vec<ObjectId> = Vec::new();
-        let refs = self.repo.references().map_err(Error::git)?;
-        for r in refs.remote_branches().map_err(Error::git)? {
-            if let Ok(mut r) = r
-                && let Ok(id) = r.peel_to_id()
-            {
-                tips.push(id.detach());
-            }
-        }
+        let mut tips: Vec<ObjectId> = super::refs::list(self, "refs/remotes/")?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
         if let Ok(id) = self.resolve_commit("FETCH_HEAD") {
             tips.push(parse_id(&id)?);
         }
@@ -826,5 +813,26 @@ mod tests {
         assert!(parse_trailers("Orc-Op: x").is_empty());
         assert!(parse_trailers("fix\n\nThis is: prose with spaces in key\n").is_empty());
         assert!(parse_trailers("fix\n\nsome words\nOrc-Op: x\n").is_empty());
+    }
+
+    /// `git replace` refs are seen in both ref backends, so that history walks do not
+    /// trust a boundary found through replaced objects.
+    #[test]
+    fn replacements_are_seen_in_both_backends() {
+        use crate::store::testgit::ok as git;
+        for format in ["files", "reftable"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path();
+            let ref_format = format!("--ref-format={format}");
+            git(dir, &["init", "-q", "-b", "main", &ref_format]);
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "one"]);
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "two"]);
+            assert!(
+                !Store::discover(dir).unwrap().has_replacements(),
+                "{format}"
+            );
+            git(dir, &["replace", "HEAD", "HEAD~1"]);
+            assert!(Store::discover(dir).unwrap().has_replacements(), "{format}");
+        }
     }
 }

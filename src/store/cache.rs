@@ -164,11 +164,7 @@ impl Store {
                 // A file that exists but cannot be read as text is reported like one
                 // that does not parse.
                 Err(Error::Io { source, .. }) => Err(io_problem(&source)),
-                Err(Error::NotAFile { .. }) => Err(FormatError {
-                    line: None,
-                    column: None,
-                    message: "expected a file, found a directory".into(),
-                }),
+                Err(Error::NotAFile { .. }) => Err(problem("expected a file, found a directory")),
                 Err(e) => return Err(e),
             };
             out.push((rel, parsed));
@@ -191,139 +187,205 @@ impl Store {
     {
         let cache_path = self.local_dir().join("cache").join(cache_name);
         let dir = self.abs(rel_dir);
-        // Decoding the cache and listing + `stat`-ing the directory do not depend on each
-        // other and cost about the same on large directories: do them at the same time.
-        // (The decoded values stay on this thread: allocated where they will be freed.)
-        // Small ones are not worth a thread.
-        let names_path = cache_path.with_extension("names");
-        let bytes = fs::read(&cache_path).unwrap_or_default();
-        let (cached, listing) = if bytes.len() < PARALLEL_DECODE_BYTES {
-            (
-                decode_cache::<Entries<T>>(&bytes),
-                list_and_stat(&dir, ext, &names_path, now),
-            )
-        } else {
-            std::thread::scope(|scope| {
-                let listing = scope.spawn(|| list_and_stat(&dir, ext, &names_path, now));
-                let cached = decode_cache::<Entries<T>>(&bytes);
-                let listing = listing.join().expect("listing a directory does not panic");
-                (cached, listing)
-            })
-        };
-        drop(bytes);
+        let (cached, listing) = decode_and_list::<T>(&cache_path, &dir, ext, now);
         let cached = cached.unwrap_or_default();
         let entries = match listing {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(Error::io(dir, e)),
         };
-
-        // Where each file's value comes from. The cache is sorted by name, like the
-        // listing: matched by a merge, not a map.
-        enum Source {
-            Cached(usize),
-            Parsed(usize),
-            Failed(FormatError),
-        }
-        let mut sources = Vec::with_capacity(entries.len());
-        let mut misses: Vec<(&str, bool, FileKey)> = Vec::new();
-        let mut next = 0;
-        // Whether the cache file would change: rewriting it costs a temporary file and a
-        // rename, worth saving when only recent (never cached) files had to be parsed.
-        let mut dirty = false;
-        for (name, stat) in &entries {
-            let (key, is_dir) = match stat {
-                Ok(stat) => *stat,
-                Err(e) => {
-                    sources.push(Source::Failed(io_problem(e)));
-                    continue;
-                }
-            };
-            while next < cached.len() && by_file_name(&cached[next].0, name).is_lt() {
-                next += 1;
-                dirty = true; // the file is gone
-            }
-            let same_name = next < cached.len() && cached[next].0 == *name;
-            if same_name && cached[next].1 == key {
-                sources.push(Source::Cached(next));
-            } else {
-                dirty |= same_name; // the file changed
-                sources.push(Source::Parsed(misses.len()));
-                misses.push((name, is_dir, key));
-            }
-            next += usize::from(same_name);
-        }
-        dirty |= next < cached.len();
-        let parsed = parallel_map(&misses, |(name, is_dir, _)| {
-            if *is_dir {
-                return Err(FormatError {
-                    line: None,
-                    column: None,
-                    message: "expected a file, found a directory".into(),
-                });
-            }
-            match fs::read(dir.join(name)) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => parse(&text),
-                    Err(_) => Err(FormatError {
-                        line: None,
-                        column: None,
-                        message: "file is not valid UTF-8".into(),
-                    }),
-                },
-                Err(e) => Err(io_problem(&e)),
-            }
-        });
+        let Matched {
+            sources,
+            misses,
+            mut dirty,
+        } = match_cache(&entries, &cached);
+        let parsed = parallel_map(&misses, |miss| parse_miss(&dir, miss, &parse));
         dirty |= misses
             .iter()
             .zip(&parsed)
-            .any(|((_, _, key), parsed)| parsed.is_ok() && !key.is_recent(now));
+            .any(|(miss, parsed)| parsed.is_ok() && !miss.key.is_recent(now));
         if dirty {
-            // Cache every parsed file that has settled; recent ones are re-read next time.
-            let keep: Vec<(&str, FileKey, &T)> = entries
-                .iter()
-                .zip(&sources)
-                .filter_map(|((name, stat), source)| {
-                    let (key, _) = *stat.as_ref().ok()?;
-                    let value = match source {
-                        Source::Cached(i) => &cached[*i].2,
-                        Source::Parsed(i) => parsed[*i].as_ref().ok()?,
-                        Source::Failed(_) => return None,
-                    };
-                    (!key.is_recent(now)).then_some((name.as_str(), key, value))
-                })
-                .collect();
-            write_cache(&cache_path, &keep);
+            write_settled(&cache_path, &entries, &sources, &cached, &parsed, now);
         }
-
-        // Hand the values over in order, moving them out of the cache and the parses.
-        let mut cached = cached.into_iter().enumerate();
-        let mut parsed = parsed.into_iter();
-        let mut rel = format!("{rel_dir}/");
-        let mut listed = ListedDir {
-            files: Vec::with_capacity(entries.len()),
-        };
-        for ((name, stat), source) in entries.into_iter().zip(sources) {
-            rel.truncate(rel_dir.len() + 1);
-            rel.push_str(&name);
-            if let Ok((key, false)) = stat {
-                listed.files.push((rel.clone(), key));
-            }
-            let value = match source {
-                Source::Cached(i) => {
-                    let (_, (_, _, value)) = cached
-                        .find(|(j, _)| *j == i)
-                        .expect("cache indices increase with the listing");
-                    Ok(value)
-                }
-                Source::Parsed(_) => parsed.next().expect("one parse per miss"),
-                Source::Failed(e) => Err(e),
-            };
-            visit(&rel, value);
-        }
+        let listed = hand_over(rel_dir, entries, sources, cached, parsed, &mut visit);
         self.listed.record(rel_dir, listed);
         Ok(())
     }
+}
+
+/// Decodes the cache at `cache_path` and lists + `stat`s `dir`, at the same time when the
+/// cache is large.
+fn decode_and_list<T: DeserializeOwned>(
+    cache_path: &std::path::Path,
+    dir: &std::path::Path,
+    ext: &str,
+    now: SystemTime,
+) -> (Option<Entries<T>>, std::io::Result<Listing>) {
+    // Decoding the cache and listing + `stat`-ing the directory do not depend on each
+    // other and cost about the same on large directories: do them at the same time.
+    // (The decoded values stay on this thread: allocated where they will be freed.)
+    // Small ones are not worth a thread.
+    let names_path = cache_path.with_extension("names");
+    let bytes = fs::read(cache_path).unwrap_or_default();
+    if bytes.len() < PARALLEL_DECODE_BYTES {
+        (
+            decode_cache::<Entries<T>>(&bytes),
+            list_and_stat(dir, ext, &names_path, now),
+        )
+    } else {
+        std::thread::scope(|scope| {
+            let listing = scope.spawn(|| list_and_stat(dir, ext, &names_path, now));
+            let cached = decode_cache::<Entries<T>>(&bytes);
+            let listing = listing.join().expect("listing a directory does not panic");
+            (cached, listing)
+        })
+    }
+}
+
+/// Where each listed file's value comes from.
+enum Source {
+    /// The cache entry at this index.
+    Cached(usize),
+    /// The parse at this index (one per [`Miss`]).
+    Parsed(usize),
+    /// The file could not be examined.
+    Failed(FormatError),
+}
+
+/// A listed file the cache has no current value for: it is parsed.
+struct Miss<'a> {
+    name: &'a str,
+    is_dir: bool,
+    key: FileKey,
+}
+
+/// A listing matched against the cache.
+struct Matched<'a> {
+    /// One per listed file, in listing order.
+    sources: Vec<Source>,
+    misses: Vec<Miss<'a>>,
+    /// Whether the cache file would change: rewriting it costs a temporary file and a
+    /// rename, worth saving when only recent (never cached) files had to be parsed.
+    dirty: bool,
+}
+
+/// Says for each listed file whether its cached value holds (same name, same status) or
+/// it must be parsed, and whether a file was gone or changed.
+fn match_cache<'a, T>(entries: &'a Listing, cached: &Entries<T>) -> Matched<'a> {
+    // The cache is sorted by name, like the listing: matched by a merge, not a map.
+    let mut sources = Vec::with_capacity(entries.len());
+    let mut misses: Vec<Miss<'a>> = Vec::new();
+    let mut next = 0;
+    let mut dirty = false;
+    for (name, stat) in entries {
+        let (key, is_dir) = match stat {
+            Ok(stat) => *stat,
+            Err(e) => {
+                sources.push(Source::Failed(io_problem(e)));
+                continue;
+            }
+        };
+        while next < cached.len() && by_file_name(&cached[next].0, name).is_lt() {
+            next += 1;
+            dirty = true; // the file is gone
+        }
+        let same_name = next < cached.len() && cached[next].0 == *name;
+        if same_name && cached[next].1 == key {
+            sources.push(Source::Cached(next));
+        } else {
+            dirty |= same_name; // the file changed
+            sources.push(Source::Parsed(misses.len()));
+            misses.push(Miss { name, is_dir, key });
+        }
+        next += usize::from(same_name);
+    }
+    dirty |= next < cached.len();
+    Matched {
+        sources,
+        misses,
+        dirty,
+    }
+}
+
+/// Reads and parses one file of `dir` the cache had no value for.
+fn parse_miss<T>(
+    dir: &std::path::Path,
+    miss: &Miss<'_>,
+    parse: impl Fn(&str) -> std::result::Result<T, FormatError>,
+) -> std::result::Result<T, FormatError> {
+    if miss.is_dir {
+        return Err(problem("expected a file, found a directory"));
+    }
+    match fs::read(dir.join(miss.name)) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse(&text),
+            Err(_) => Err(problem("file is not valid UTF-8")),
+        },
+        Err(e) => Err(io_problem(&e)),
+    }
+}
+
+/// Rewrites the cache with every parsed file that has settled; recent ones are re-read
+/// next time.
+fn write_settled<T: Serialize>(
+    cache_path: &std::path::Path,
+    entries: &Listing,
+    sources: &[Source],
+    cached: &Entries<T>,
+    parsed: &[std::result::Result<T, FormatError>],
+    now: SystemTime,
+) {
+    let keep: Vec<(&str, FileKey, &T)> = entries
+        .iter()
+        .zip(sources)
+        .filter_map(|((name, stat), source)| {
+            let (key, _) = *stat.as_ref().ok()?;
+            let value = match source {
+                Source::Cached(i) => &cached[*i].2,
+                Source::Parsed(i) => parsed[*i].as_ref().ok()?,
+                Source::Failed(_) => return None,
+            };
+            (!key.is_recent(now)).then_some((name.as_str(), key, value))
+        })
+        .collect();
+    write_cache(cache_path, &keep);
+}
+
+/// Hands the values over to `visit` in listing order, moving them out of the cache and the
+/// parses, and returns the files listed (for [`Store::uncommitted_orc_files`]).
+fn hand_over<T>(
+    rel_dir: &str,
+    entries: Listing,
+    sources: Vec<Source>,
+    cached: Entries<T>,
+    parsed: Vec<std::result::Result<T, FormatError>>,
+    visit: &mut impl FnMut(&str, std::result::Result<T, FormatError>),
+) -> ListedDir {
+    let mut cached = cached.into_iter().enumerate();
+    let mut parsed = parsed.into_iter();
+    let mut rel = format!("{rel_dir}/");
+    let mut listed = ListedDir {
+        files: Vec::with_capacity(entries.len()),
+    };
+    for ((name, stat), source) in entries.into_iter().zip(sources) {
+        rel.truncate(rel_dir.len() + 1);
+        rel.push_str(&name);
+        if let Ok((key, false)) = stat {
+            listed.files.push((rel.clone(), key));
+        }
+        let value = match source {
+            Source::Cached(i) => {
+                let (_, (_, _, value)) = cached
+                    .find(|(j, _)| *j == i)
+                    .expect("cache indices increase with the listing");
+                Ok(value)
+            }
+            Source::Parsed(_) => parsed.next().expect("one parse per miss"),
+            Source::Failed(e) => Err(e),
+        };
+        visit(&rel, value);
+    }
+    listed
 }
 
 impl Store {
@@ -423,6 +485,8 @@ pub(super) fn by_file_name(a: &str, b: &str) -> std::cmp::Ordering {
 /// it was read, and the names found.
 type NamesCache = (Vec<(String, FileKey)>, Vec<String>);
 
+/// The [`Listing`] of `dir`: the names from the listing cache at `names_path` while it
+/// holds, else read again; then a `stat` of each.
 fn list_and_stat(
     dir: &std::path::Path,
     ext: &str,
@@ -436,65 +500,9 @@ fn list_and_stat(
         Mode::empty(),
     )?;
     let dir_key = FileKey::of_stat(&rustix::fs::fstat(&dir_fd)?);
-    let stat_key = |rel: &str| -> std::io::Result<FileKey> {
-        let st = rustix::fs::statat(&dir_fd, rel, AtFlags::SYMLINK_NOFOLLOW)?;
-        Ok(FileKey::of_stat(&st))
-    };
-    // The names as listed when the directories had the statuses kept with them: while
-    // their statuses are unchanged, no entry was added, removed or renamed, and the list
-    // is used instead of reading the directories again (10,000 entries: about 10 ms).
-    // A directory added or removed changes the top directory's status.
-    let cached = read_cache::<NamesCache>(names_path).filter(|(dirs, _)| {
-        dirs.iter().all(|(sub, key)| {
-            let now_key = if sub.is_empty() {
-                Ok(dir_key)
-            } else {
-                stat_key(sub)
-            };
-            now_key.is_ok_and(|k| k == *key)
-        })
-    });
-    let names = match cached {
-        Some((_, names)) => names,
-        None => {
-            let mut names = Vec::new();
-            let mut dirs = vec![(String::new(), dir_key)];
-            let mut subdirs = Vec::new();
-            for (name, is_dir) in fsutil::read_entries(dir)? {
-                if name.ends_with(ext) {
-                    names.push(name);
-                } else if is_dir {
-                    subdirs.push(name);
-                }
-            }
-            for sub in subdirs {
-                // The status before the read: a file added in between makes it differ
-                // next time, so the listing is read again rather than missing the file.
-                let key = match stat_key(&sub) {
-                    Ok(key) => key,
-                    Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                    Err(e) => return Err(e),
-                };
-                let entries = match fsutil::read_entries(&dir.join(&sub)) {
-                    Ok(entries) => entries,
-                    Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                    Err(e) => return Err(e),
-                };
-                for (name, _) in entries {
-                    if name.ends_with(ext) {
-                        names.push(format!("{sub}/{name}"));
-                    }
-                }
-                dirs.push((sub, key));
-            }
-            names.sort_unstable_by(|a, b| by_file_name(a, b));
-            // Only a listing of directories that have settled is kept: an entry added in
-            // the same clock tick as the listing would not change a directory's status.
-            if !dirs.iter().any(|(_, key)| key.is_recent(now)) {
-                write_cache(names_path, &(&dirs, &names));
-            }
-            names
-        }
+    let names = match cached_names(&dir_fd, dir_key, names_path) {
+        Some(names) => names,
+        None => read_names(dir, &dir_fd, dir_key, ext, names_path, now)?,
     };
     // `stat` dominates on large directories: spread it over the cores. Relative to the
     // directory, without following symlinks (like `DirEntry::metadata`).
@@ -512,6 +520,85 @@ fn list_and_stat(
         // Removed since the directory was read: not there.
         .filter(|(_, stat)| !matches!(stat, Err(e) if e.kind() == ErrorKind::NotFound))
         .collect())
+}
+
+/// The status of `rel` in the directory `dir_fd`, without following symlinks.
+fn stat_key(dir_fd: &std::os::fd::OwnedFd, rel: &str) -> std::io::Result<FileKey> {
+    let st = rustix::fs::statat(dir_fd, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+    Ok(FileKey::of_stat(&st))
+}
+
+/// The names of the listing cache at `names_path`, if every directory it read still has
+/// the status it had then.
+fn cached_names(
+    dir_fd: &std::os::fd::OwnedFd,
+    dir_key: FileKey,
+    names_path: &std::path::Path,
+) -> Option<Vec<String>> {
+    // The names as listed when the directories had the statuses kept with them: while
+    // their statuses are unchanged, no entry was added, removed or renamed, and the list
+    // is used instead of reading the directories again (10,000 entries: about 10 ms).
+    // A directory added or removed changes the top directory's status.
+    let (_, names) = read_cache::<NamesCache>(names_path).filter(|(dirs, _)| {
+        dirs.iter().all(|(sub, key)| {
+            let now_key = if sub.is_empty() {
+                Ok(dir_key)
+            } else {
+                stat_key(dir_fd, sub)
+            };
+            now_key.is_ok_and(|k| k == *key)
+        })
+    })?;
+    Some(names)
+}
+
+/// Reads the `*ext` names of `dir` and its subdirectories, in [`by_file_name`] order, and
+/// keeps them in the listing cache at `names_path` once the directories have settled.
+fn read_names(
+    dir: &std::path::Path,
+    dir_fd: &std::os::fd::OwnedFd,
+    dir_key: FileKey,
+    ext: &str,
+    names_path: &std::path::Path,
+    now: SystemTime,
+) -> std::io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut dirs = vec![(String::new(), dir_key)];
+    let mut subdirs = Vec::new();
+    for (name, is_dir) in fsutil::read_entries(dir)? {
+        if name.ends_with(ext) {
+            names.push(name);
+        } else if is_dir {
+            subdirs.push(name);
+        }
+    }
+    for sub in subdirs {
+        // The status before the read: a file added in between makes it differ
+        // next time, so the listing is read again rather than missing the file.
+        let key = match stat_key(dir_fd, &sub) {
+            Ok(key) => key,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let entries = match fsutil::read_entries(&dir.join(&sub)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for (name, _) in entries {
+            if name.ends_with(ext) {
+                names.push(format!("{sub}/{name}"));
+            }
+        }
+        dirs.push((sub, key));
+    }
+    names.sort_unstable_by(|a, b| by_file_name(a, b));
+    // Only a listing of directories that have settled is kept: an entry added in
+    // the same clock tick as the listing would not change a directory's status.
+    if !dirs.iter().any(|(_, key)| key.is_recent(now)) {
+        write_cache(names_path, &(&dirs, &names));
+    }
+    Ok(names)
 }
 
 /// Maps `f` over `items` on up to two threads (the machines orc targets have few cores;
@@ -543,11 +630,17 @@ fn parallel_map<I: Sync, O: Send>(items: &[I], f: impl Fn(&I) -> O + Sync) -> Ve
     })
 }
 
+/// A file that could not be read, reported like one that does not parse.
 fn io_problem(e: &std::io::Error) -> FormatError {
+    problem(e.to_string())
+}
+
+/// A problem with a whole file (no line or column).
+fn problem(message: impl Into<String>) -> FormatError {
     FormatError {
         line: None,
         column: None,
-        message: e.to_string(),
+        message: message.into(),
     }
 }
 

@@ -108,35 +108,16 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     if change.files.is_empty() {
         return Ok(Applied::Unchanged);
     }
-    for (rel, content) in &change.files {
-        if content.is_some() {
-            check_parents(store, rel)?;
-        }
-    }
-    let skip_reason = if !commit {
-        Some("committing is turned off".to_owned())
-    } else {
-        store.operation_in_progress().map(|op| {
-            format!("a git {op} is in progress; commit the files yourself when it is done")
-        })
-    };
-    if let Some(reason) = skip_reason {
+    check_all_parents(store, change)?;
+    if let Some(reason) = skip_reason(store, commit) {
         write_files(store, change)?;
         return Ok(Applied::Written { reason });
     }
 
-    let repo = &store.repo;
-    let mut blobs: Blobs = Vec::with_capacity(change.files.len());
-    for (rel, content) in &change.files {
-        let id = match content {
-            Some(bytes) => Some(repo.write_blob(bytes).map_err(Error::git)?.detach()),
-            None => None,
-        };
-        blobs.push((rel.clone(), id));
-    }
-    let (author, committer, fallback) = identity(repo)?;
-    let signer = Signer::from_config(store, &committer)?;
-    let build = || build_commit(store, change, &blobs, &author, &committer, signer.as_ref());
+    let blobs = write_blobs(store, change)?;
+    let identity = identity(&store.repo)?;
+    let signer = Signer::from_config(store, &identity.committer)?;
+    let build = || build_commit(store, change, &blobs, &identity, signer.as_ref());
     // Objects only, outside any lock: a kill here leaves unreachable objects, which
     // `git gc` prunes.
     let mut built = build()?;
@@ -144,11 +125,111 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
     // From here to the end, SIGINT and SIGTERM wait: the change is committed with the
     // work tree and index, or nothing is.
     let critical = interrupt::Critical::enter();
-    let give_up = |e: Error| {
-        journal::clear(store);
-        e
+    let lock = lock_index(store, &critical, &built).map_err(|e| give_up(store, e))?;
+    if let Some(sig) = critical.interrupted() {
+        drop(lock);
+        return Err(give_up(store, interrupted(sig)));
+    }
+    // The work tree and the index first, HEAD last. `git commit` reads HEAD, then the
+    // index without holding its lock, and commits on the HEAD it read: with HEAD moved
+    // first, a `git commit` reading in between would see orc's commit and an index
+    // without orc's files, and commit or write back that index. This way whoever sees
+    // the new HEAD sees the new index, and a `git commit` that read the old HEAD fails
+    // its own compare-and-swap. From here on the journal and the lock make the change
+    // the next orc process's to finish if this one dies (see `journal::recover`).
+    let before = match read_index_and_write_files(store, change) {
+        Ok(before) => before,
+        Err(e) => {
+            drop(lock);
+            return Err(give_up(store, e));
+        }
     };
-    let lock = IndexLock::acquire(
+    crash_point(store, "after-files");
+    let locked = Locked {
+        store,
+        lock: &lock,
+        critical: &critical,
+    };
+    let outcome = index_then_head(
+        &locked,
+        change,
+        &identity.committer,
+        before.index.as_deref(),
+        &mut built,
+        &build,
+    );
+    let committed = match outcome {
+        Ok(committed) => committed,
+        Err(e) => {
+            roll_back(store, &before, &lock);
+            drop(lock);
+            return Err(give_up(store, e));
+        }
+    };
+    crash_point(store, "after-ref");
+    // The lock goes before the journal: a kill in between leaves a journal whose
+    // commit HEAD is, which the next process finishes again, harmlessly; the other way
+    // round it would leave a lock nobody can tell is orc's.
+    drop(lock);
+    journal::clear(store);
+    drop(critical);
+    let Some(id) = committed else {
+        return Ok(Applied::Unchanged);
+    };
+    heal::remember(store, id);
+    housekeeping::after_commit(store);
+    Ok(Applied::Committed {
+        commit: id.to_string(),
+        notices: notices(built.detached, identity.fallback),
+    })
+}
+
+/// [`check_parents`] of every file the change writes.
+fn check_all_parents(store: &Store, change: &Change) -> Result<()> {
+    for (rel, content) in &change.files {
+        if content.is_some() {
+            check_parents(store, rel)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why the change's files are only written, not committed: committing is turned off or
+/// a git operation (rebase, merge …) is in progress. `None`: commit them.
+fn skip_reason(store: &Store, commit: bool) -> Option<String> {
+    if !commit {
+        Some("committing is turned off".to_owned())
+    } else {
+        store.operation_in_progress().map(|op| {
+            format!("a git {op} is in progress; commit the files yourself when it is done")
+        })
+    }
+}
+
+/// Writes the blob of every file of the change (`None` for a deletion); no lock needed.
+fn write_blobs(store: &Store, change: &Change) -> Result<Blobs> {
+    let mut blobs: Blobs = Vec::with_capacity(change.files.len());
+    for (rel, content) in &change.files {
+        let id = match content {
+            Some(bytes) => Some(store.repo.write_blob(bytes).map_err(Error::git)?.detach()),
+            None => None,
+        };
+        blobs.push((rel.clone(), id));
+    }
+    Ok(blobs)
+}
+
+/// Clears the journal of a change that will not be finished and passes its error on.
+/// Called after the index lock is released (or was never taken).
+fn give_up(store: &Store, e: Error) -> Error {
+    journal::clear(store);
+    e
+}
+
+/// Takes git's index lock, writing the journal of `built` (with the lock's token) before
+/// the lock can exist, so a lock orc holds always has its journal.
+fn lock_index(store: &Store, critical: &interrupt::Critical, built: &Built) -> Result<IndexLock> {
+    IndexLock::acquire(
         store,
         INDEX_LOCK_WAIT,
         &|| critical.interrupted().is_some(),
@@ -164,102 +245,99 @@ pub(super) fn apply(store: &Store, change: &Change, commit: bool) -> Result<Appl
             Ok(())
         },
     )
-    .map_err(give_up)?;
-    if let Some(sig) = critical.interrupted() {
-        drop(lock);
-        return Err(give_up(interrupted(sig)));
-    }
-    // The work tree and the index first, HEAD last. `git commit` reads HEAD, then the
-    // index without holding its lock, and commits on the HEAD it read: with HEAD moved
-    // first, a `git commit` reading in between would see orc's commit and an index
-    // without orc's files, and commit or write back that index. This way whoever sees
-    // the new HEAD sees the new index, and a `git commit` that read the old HEAD fails
-    // its own compare-and-swap. From here on the journal and the lock make the change
-    // the next orc process's to finish if this one dies (see `journal::recover`).
-    let written =
-        read_index(store).and_then(|old_index| Ok((write_files(store, change)?, old_index)));
-    let (previous, old_index) = match written {
-        Ok(written) => written,
-        Err(e) => {
-            drop(lock);
-            return Err(give_up(e));
-        }
-    };
-    crash_point(store, "after-files");
+}
+
+/// What the files and the index held before the change was written, to roll back to.
+struct Before {
+    files: Previous,
+    /// The index file's bytes, read under the lock; `None`: there was none.
+    index: Option<Vec<u8>>,
+}
+
+/// Reads the index (under the lock), then writes the change's files; returns what both
+/// held before.
+fn read_index_and_write_files(store: &Store, change: &Change) -> Result<Before> {
+    let index = read_index(store)?;
+    Ok(Before {
+        files: write_files(store, change)?,
+        index,
+    })
+}
+
+/// What the commit step works with while the index lock is held.
+struct Locked<'a> {
+    store: &'a Store,
+    lock: &'a IndexLock,
+    critical: &'a interrupt::Critical,
+}
+
+/// Updates the index, then moves HEAD to `built`'s commit, rebuilding the commit on the
+/// new HEAD (and the index entries with it) when someone else moved HEAD meanwhile.
+/// Returns the commit HEAD is on now, `None` when there was nothing to commit.
+fn index_then_head(
+    locked: &Locked<'_>,
+    change: &Change,
+    committer: &gix::actor::Signature,
+    old_index: Option<&[u8]>,
+    built: &mut Built,
+    build: &dyn Fn() -> Result<Built>,
+) -> Result<Option<ObjectId>> {
+    let Locked {
+        store,
+        lock,
+        critical,
+    } = *locked;
     let mut attempts = 1;
-    let outcome = (|| {
-        update_index(store, old_index.as_deref(), &built.blobs, &lock)?;
-        loop {
-            if let Some(sig) = critical.interrupted() {
-                return Err(interrupted(sig));
-            }
-            let Some(commit_id) = built.commit else {
-                // The files already had HEAD's content in git (e.g. an edit that undoes
-                // a manual change): the work tree and index are updated, there is
-                // nothing to commit.
-                return Ok(None);
-            };
-            crash_point(store, "before-ref");
-            match move_head(store, built.parent, commit_id, &change.summary, &committer) {
-                Ok(()) => return Ok(Some(commit_id)),
-                Err(refs::UpdateError::Race) if attempts < MAX_ATTEMPTS => {
-                    attempts += 1;
-                    // Rebuilt on the new HEAD; the index (this process's, under the
-                    // lock) gets the entries of the new commit.
-                    built = build()?;
-                    journal::write(
-                        store,
-                        built.target(),
-                        built.commit.is_some(),
-                        lock.token(),
-                        &built.blobs,
-                    )?;
-                    let current = read_index(store)?;
-                    update_index(store, current.as_deref(), &built.blobs, &lock)?;
-                }
-                Err(refs::UpdateError::Race) => {
-                    return Err(Error::invalid_with_hint(
-                        format!(
-                            "HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"
-                        ),
-                        "run the command again",
-                    ));
-                }
-                Err(refs::UpdateError::Failed(e)) => return Err(e),
-            }
+    update_index(store, old_index, &built.blobs, lock)?;
+    loop {
+        if let Some(sig) = critical.interrupted() {
+            return Err(interrupted(sig));
         }
-    })();
-    let committed = match outcome {
-        Ok(committed) => committed,
-        Err(e) => {
-            roll_back(store, &previous, old_index.as_deref(), &lock);
-            drop(lock);
-            return Err(give_up(e));
+        let Some(commit_id) = built.commit else {
+            // The files already had HEAD's content in git (e.g. an edit that undoes
+            // a manual change): the work tree and index are updated, there is
+            // nothing to commit.
+            return Ok(None);
+        };
+        crash_point(store, "before-ref");
+        match move_head(store, built.parent, commit_id, &change.summary, committer) {
+            Ok(()) => return Ok(Some(commit_id)),
+            Err(refs::UpdateError::Race) if attempts < MAX_ATTEMPTS => {
+                attempts += 1;
+                // Rebuilt on the new HEAD; the index (this process's, under the
+                // lock) gets the entries of the new commit.
+                *built = build()?;
+                journal::write(
+                    store,
+                    built.target(),
+                    built.commit.is_some(),
+                    lock.token(),
+                    &built.blobs,
+                )?;
+                let current = read_index(store)?;
+                update_index(store, current.as_deref(), &built.blobs, lock)?;
+            }
+            Err(refs::UpdateError::Race) => {
+                return Err(Error::invalid_with_hint(
+                    format!("HEAD kept moving; gave up after {MAX_ATTEMPTS} attempts to commit"),
+                    "run the command again",
+                ));
+            }
+            Err(refs::UpdateError::Failed(e)) => return Err(e),
         }
-    };
-    crash_point(store, "after-ref");
-    // The lock goes before the journal: a kill in between leaves a journal whose
-    // commit HEAD is, which the next process finishes again, harmlessly; the other way
-    // round it would leave a lock nobody can tell is orc's.
-    drop(lock);
-    journal::clear(store);
-    drop(critical);
-    let Some(id) = committed else {
-        return Ok(Applied::Unchanged);
-    };
-    heal::remember(store, id);
-    housekeeping::after_commit(store);
+    }
+}
+
+/// What the user should know about how the commit was made.
+fn notices(detached: bool, fallback_identity: bool) -> Vec<Notice> {
     let mut notices = Vec::new();
-    if built.detached {
+    if detached {
         notices.push(Notice::DetachedHead);
     }
-    if fallback {
+    if fallback_identity {
         notices.push(Notice::FallbackIdentity);
     }
-    Ok(Applied::Committed {
-        commit: id.to_string(),
-        notices,
-    })
+    notices
 }
 
 /// Refuses, before anything is written or committed, a file whose directory cannot be
@@ -355,9 +433,9 @@ fn restore_files(store: &Store, previous: &Previous) {
 
 /// Puts back the files and the index as they were before the commit began, while the
 /// lock is still held. Best effort, like [`restore_files`].
-fn roll_back(store: &Store, previous: &Previous, old_index: Option<&[u8]>, lock: &IndexLock) {
-    restore_files(store, previous);
-    let _ = match old_index {
+fn roll_back(store: &Store, before: &Before, lock: &IndexLock) {
+    restore_files(store, &before.files);
+    let _ = match &before.index {
         Some(bytes) => lock.replace_index(|out| out.write_all(bytes)),
         None => fsutil::remove(&store.repo.index_path()),
     };
@@ -398,38 +476,14 @@ fn build_commit(
     store: &Store,
     change: &Change,
     changed: &Blobs,
-    author: &gix::actor::Signature,
-    committer: &gix::actor::Signature,
+    identity: &Identity,
     signer: Option<&Signer>,
 ) -> Result<Built> {
     let repo = &store.repo;
     let head = refs::head(store)?;
     let detached = head.branch.is_none();
     let parent = head.id;
-    // Files a concurrent `git commit` reverted since orc's last commit go into this
-    // one. Best effort: a history that cannot be read leaves nothing to restore.
-    let lost = parent
-        .map(|p| heal::lost_files(store, p).unwrap_or_default())
-        .unwrap_or_default();
-    let mut blobs = changed.clone();
-    let mut restored = Vec::new();
-    for (path, bytes) in lost {
-        if !blobs.iter().any(|(p, _)| *p == path) {
-            let id = repo.write_blob(&bytes).map_err(Error::git)?.detach();
-            blobs.push((path.clone(), Some(id)));
-            restored.push(("Orc-Restored".to_owned(), path));
-        }
-    }
-    // Index entries of orc's last commit that a racing `git commit` may have written back
-    // stale: set again, to what HEAD and the work tree hold (no change to the tree).
-    let refreshed = parent
-        .map(|p| heal::index_entries(store, p).unwrap_or_default())
-        .unwrap_or_default();
-    for (path, id) in refreshed {
-        if !blobs.iter().any(|(p, _)| *p == path) {
-            blobs.push((path, id));
-        }
-    }
+    let Repaired { blobs, restored } = repaired_blobs(store, parent, changed)?;
     let message = if restored.is_empty() {
         change.message()
     } else {
@@ -450,15 +504,7 @@ fn build_commit(
             .detach(),
         None => ObjectId::empty_tree(repo.object_hash()),
     };
-    let mut editor = repo.edit_tree(base_tree).map_err(Error::git)?;
-    for (rel, id) in &blobs {
-        match id {
-            Some(id) => editor.upsert(rel.as_str(), gix::objs::tree::EntryKind::Blob, *id),
-            None => editor.remove(rel.as_str()),
-        }
-        .map_err(Error::git)?;
-    }
-    let tree = editor.write().map_err(Error::git)?.detach();
+    let tree = write_tree(repo, base_tree, &blobs)?;
     if parent.is_some() && tree == base_tree {
         return Ok(Built {
             parent,
@@ -467,15 +513,82 @@ fn build_commit(
             detached,
         });
     }
-    let mut commit = gix::objs::Commit {
+    let commit = gix::objs::Commit {
         tree,
         parents: parent.into_iter().collect(),
-        author: author.clone(),
-        committer: committer.clone(),
+        author: identity.author.clone(),
+        committer: identity.committer.clone(),
         encoding: None,
         message: message.into(),
         extra_headers: Vec::new(),
     };
+    let commit_id = write_commit(store, commit, signer)?;
+    Ok(Built {
+        parent,
+        commit: Some(commit_id),
+        blobs,
+        detached,
+    })
+}
+
+/// The blobs of a commit: the change's, and the repairs a racing `git commit` made
+/// necessary.
+struct Repaired {
+    blobs: Blobs,
+    /// One `Orc-Restored` trailer per file put back.
+    restored: Vec<(String, String)>,
+}
+
+/// The change's blobs, plus the files a concurrent `git commit` reverted since orc's last
+/// commit on `parent` and the index entries it may have written back stale.
+fn repaired_blobs(store: &Store, parent: Option<ObjectId>, changed: &Blobs) -> Result<Repaired> {
+    // Files a concurrent `git commit` reverted since orc's last commit go into this
+    // one. Best effort: a history that cannot be read leaves nothing to restore.
+    let lost = parent
+        .map(|p| heal::lost_files(store, p).unwrap_or_default())
+        .unwrap_or_default();
+    let mut blobs = changed.clone();
+    let mut restored = Vec::new();
+    for (path, bytes) in lost {
+        if !blobs.iter().any(|(p, _)| *p == path) {
+            let id = store.repo.write_blob(&bytes).map_err(Error::git)?.detach();
+            blobs.push((path.clone(), Some(id)));
+            restored.push(("Orc-Restored".to_owned(), path));
+        }
+    }
+    // Index entries of orc's last commit that a racing `git commit` may have written back
+    // stale: set again, to what HEAD and the work tree hold (no change to the tree).
+    let refreshed = parent
+        .map(|p| heal::index_entries(store, p).unwrap_or_default())
+        .unwrap_or_default();
+    for (path, id) in refreshed {
+        if !blobs.iter().any(|(p, _)| *p == path) {
+            blobs.push((path, id));
+        }
+    }
+    Ok(Repaired { blobs, restored })
+}
+
+/// Writes the tree `base_tree` with `blobs` put in (or taken out, for `None`).
+fn write_tree(repo: &gix::Repository, base_tree: ObjectId, blobs: &Blobs) -> Result<ObjectId> {
+    let mut editor = repo.edit_tree(base_tree).map_err(Error::git)?;
+    for (rel, id) in blobs {
+        match id {
+            Some(id) => editor.upsert(rel.as_str(), gix::objs::tree::EntryKind::Blob, *id),
+            None => editor.remove(rel.as_str()),
+        }
+        .map_err(Error::git)?;
+    }
+    Ok(editor.write().map_err(Error::git)?.detach())
+}
+
+/// Writes the commit object, signed when `signer` is given.
+fn write_commit(
+    store: &Store,
+    mut commit: gix::objs::Commit,
+    signer: Option<&Signer>,
+) -> Result<ObjectId> {
+    let repo = &store.repo;
     if let Some(signer) = signer {
         use gix::objs::WriteTo;
         let mut payload = Vec::new();
@@ -485,13 +598,7 @@ fn build_commit(
             .extra_headers
             .push((Signer::header(repo.object_hash()).into(), signature.into()));
     }
-    let commit_id = repo.write_object(&commit).map_err(Error::git)?.detach();
-    Ok(Built {
-        parent,
-        commit: Some(commit_id),
-        blobs,
-        detached,
-    })
+    Ok(repo.write_object(&commit).map_err(Error::git)?.detach())
 }
 
 /// Moves HEAD (and the branch it names) from `parent` (`None`: an unborn branch) to
@@ -517,11 +624,17 @@ pub(super) fn move_head(
 pub const FALLBACK_NAME: &str = "orc";
 pub const FALLBACK_EMAIL: &str = "orc@localhost";
 
+/// Who a commit is by.
+struct Identity {
+    author: gix::actor::Signature,
+    committer: gix::actor::Signature,
+    /// The fallback identity stands in for a committer that is not configured.
+    fallback: bool,
+}
+
 /// Author and committer from git's configuration, and whether the fallback identity
 /// stands in for a committer that is not configured.
-fn identity(
-    repo: &gix::Repository,
-) -> Result<(gix::actor::Signature, gix::actor::Signature, bool)> {
+fn identity(repo: &gix::Repository) -> Result<Identity> {
     let owned = |sig: Option<gix::Result<gix::actor::SignatureRef<'_>>>| -> Result<Option<gix::actor::Signature>> {
         match sig {
             Some(Ok(s)) => Ok(Some(s.to_owned().map_err(Error::git)?)),
@@ -541,7 +654,11 @@ fn identity(
         ),
     };
     let author = owned(repo.author())?.unwrap_or_else(|| committer.clone());
-    Ok((author, committer, fallback))
+    Ok(Identity {
+        author,
+        committer,
+        fallback,
+    })
 }
 
 /// The index file's bytes, `None` when there is none yet. Read under the lock: it is the

@@ -218,22 +218,33 @@ impl Store {
             Some(Since::Commit(c)) => Some(parse_id(c)?),
             _ => None,
         };
-        let shallow: HashSet<ObjectId> = self
-            .repo
-            .shallow_commits()
-            .ok()
-            .flatten()
-            .map(|c| c.iter().copied().collect())
-            .unwrap_or_default();
-        let mode = BoundaryMode::from_env();
-        let plain_budget = match mode {
-            // Hiding a `since` commit older than orc would have the walk paint its whole
-            // ancestry before the first commit: bound such a walk from the start.
-            BoundaryMode::Lazy if since_hidden.is_some_and(|s| !self.has_orc_dir(s)) => 0,
-            BoundaryMode::Lazy => PLAIN_COMMITS,
-            BoundaryMode::Eager => 0,
-            BoundaryMode::Off => usize::MAX,
-        };
+        match self.walk_from(head, since, since_hidden, &mut end, &mut visit) {
+            Err(problem) => end.problem = Some(problem),
+            // The caller stopped the walk.
+            Ok(_) if end.stopped => {}
+            Ok(reached_shallow) => {
+                if since.is_some() && !reached_shallow {
+                    end.stopped = true;
+                }
+                end.shallow = reached_shallow && !end.stopped;
+            }
+        }
+        Ok(end)
+    }
+
+    /// The walk of [`Store::walk_history`] from `head`, counting in `end` the commits read
+    /// and setting `end.stopped` when `visit` breaks. Returns whether a shallow boundary was
+    /// reached, or why history could not be read.
+    fn walk_from(
+        &self,
+        head: ObjectId,
+        since: Option<&Since>,
+        since_hidden: Option<ObjectId>,
+        end: &mut WalkEnd,
+        visit: &mut impl FnMut(&CommitInfo) -> ControlFlow<()>,
+    ) -> std::result::Result<bool, String> {
+        let shallow = self.shallow_commits();
+        let plain_budget = self.plain_budget(since_hidden);
         let mut reached_shallow = false;
         // The commits visited before the boundary was looked for: a bounded walk skips them.
         let mut visited: HashSet<ObjectId> = HashSet::new();
@@ -246,33 +257,16 @@ impl Store {
             bounded = true;
             reached_shallow |= self.add_boundary(head, &mut hidden) && below_shallow;
         }
-        let mut walk = match self.start_walk(head, since, &hidden) {
-            Ok(w) => w,
-            Err(problem) => {
-                end.problem = Some(problem);
-                return Ok(end);
-            }
-        };
-        loop {
-            let Some(info) = walk.next() else { break };
-            let id = match info {
-                Ok(i) => i.id,
-                Err(e) => {
-                    end.problem = Some(format!("could not read a commit: {e}"));
-                    return Ok(end);
-                }
-            };
+        let mut walk = self.start_walk(head, since, &hidden)?;
+        while let Some(info) = walk.next() {
+            let id = info
+                .map_err(|e| format!("could not read a commit: {e}"))?
+                .id;
             if !bounded && visited.len() >= plain_budget {
                 // Enough read to be worth knowing where orc's history begins.
                 bounded = true;
                 if self.add_boundary(head, &mut hidden) {
-                    walk = match self.start_walk(head, since, &hidden) {
-                        Ok(w) => w,
-                        Err(problem) => {
-                            end.problem = Some(problem);
-                            return Ok(end);
-                        }
-                    };
+                    walk = self.start_walk(head, since, &hidden)?;
                     reached_shallow |= below_shallow;
                     continue;
                 }
@@ -280,13 +274,9 @@ impl Store {
             if bounded && visited.contains(&id) {
                 continue;
             }
-            let commit = match self.commit_info(id) {
-                Ok(c) => c,
-                Err(e) => {
-                    end.problem = Some(format!("could not read commit {id}: {e}"));
-                    return Ok(end);
-                }
-            };
+            let commit = self
+                .commit_info(id)
+                .map_err(|e| format!("could not read commit {id}: {e}"))?;
             if let Some(Since::Time(t)) = since
                 && commit.time < *t
             {
@@ -301,14 +291,34 @@ impl Store {
             }
             if visit(&commit).is_break() {
                 end.stopped = true;
-                return Ok(end);
+                return Ok(reached_shallow);
             }
         }
-        if since.is_some() && !reached_shallow {
-            end.stopped = true;
+        Ok(reached_shallow)
+    }
+
+    /// The commits at which this shallow clone's history is cut off (none when it is not
+    /// shallow).
+    fn shallow_commits(&self) -> HashSet<ObjectId> {
+        self.repo
+            .shallow_commits()
+            .ok()
+            .flatten()
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// How many commits a walk reads before it looks for the boundary of orc's history
+    /// (see [`BoundaryMode`]).
+    fn plain_budget(&self, since_hidden: Option<ObjectId>) -> usize {
+        match BoundaryMode::from_env() {
+            // Hiding a `since` commit older than orc would have the walk paint its whole
+            // ancestry before the first commit: bound such a walk from the start.
+            BoundaryMode::Lazy if since_hidden.is_some_and(|s| !self.has_orc_dir(s)) => 0,
+            BoundaryMode::Lazy => PLAIN_COMMITS,
+            BoundaryMode::Eager => 0,
+            BoundaryMode::Off => usize::MAX,
         }
-        end.shallow = reached_shallow && !end.stopped;
-        Ok(end)
     }
 
     /// Adds to `hidden` the parents of the commits that added `.orchestrator/` below
@@ -520,15 +530,7 @@ impl Store {
     /// Whether objects are replaced (`refs/replace/`): walks then see other parents than
     /// the commits record.
     pub(super) fn has_replacements(&self) -> bool {
-        self.repo
-            .references()
-            .ok()
-            .and_then(|r| {
-                r.prefixed("refs/replace/")
-                    .ok()
-                    .map(|mut it| it.next().is_some())
-            })
-            .unwrap_or(false)
+        super::refs::list(self, "refs/replace/").is_ok_and(|refs| !refs.is_empty())
     }
 
     fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
@@ -738,15 +740,10 @@ impl Store {
         if merged.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tips: Vec<ObjectId> = Vec::new();
-        let refs = self.repo.references().map_err(Error::git)?;
-        for r in refs.remote_branches().map_err(Error::git)? {
-            if let Ok(mut r) = r
-                && let Ok(id) = r.peel_to_id()
-            {
-                tips.push(id.detach());
-            }
-        }
+        let mut tips: Vec<ObjectId> = super::refs::list(self, "refs/remotes/")?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect();
         if let Ok(id) = self.resolve_commit("FETCH_HEAD") {
             tips.push(parse_id(&id)?);
         }
@@ -816,5 +813,26 @@ mod tests {
         assert!(parse_trailers("Orc-Op: x").is_empty());
         assert!(parse_trailers("fix\n\nThis is: prose with spaces in key\n").is_empty());
         assert!(parse_trailers("fix\n\nsome words\nOrc-Op: x\n").is_empty());
+    }
+
+    /// `git replace` refs are seen in both ref backends, so that history walks do not
+    /// trust a boundary found through replaced objects.
+    #[test]
+    fn replacements_are_seen_in_both_backends() {
+        use crate::store::testgit::ok as git;
+        for format in ["files", "reftable"] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path();
+            let ref_format = format!("--ref-format={format}");
+            git(dir, &["init", "-q", "-b", "main", &ref_format]);
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "one"]);
+            git(dir, &["commit", "-q", "--allow-empty", "-m", "two"]);
+            assert!(
+                !Store::discover(dir).unwrap().has_replacements(),
+                "{format}"
+            );
+            git(dir, &["replace", "HEAD", "HEAD~1"]);
+            assert!(Store::discover(dir).unwrap().has_replacements(), "{format}");
+        }
     }
 }

@@ -165,93 +165,180 @@ pub(super) fn splice<'a>(
     {
         return None;
     }
-    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
-    if old.len() < 12 + hash_len || &old[..4] != b"DIRC" {
-        return None;
-    }
-    let version = be32(old, 4)?;
-    if version != 2 && version != 3 {
-        return None;
-    }
+    let version = version_of(old, hash_len)?;
     let count = be32(old, 8)? as usize;
     let end_of_data = old.len() - hash_len;
-    let mut pieces = Vec::with_capacity(2 * edits.len() + 2);
-    let mut new_count = count;
+    let mut out = Splicer {
+        pieces: Vec::with_capacity(2 * edits.len() + 2),
+        new_count: count,
+        run_start: 12,
+    };
     // Edits not applied yet: `next` is the first whose path is not below the entry's.
     let mut next = 0;
     let mut applied = vec![false; edits.len()];
-    let mut run_start = 12;
     let mut at = 12;
-    let new_entry = |path: &[u8], id: &gix::ObjectId, stat: &Stat| {
-        let (head, len) = entry_head(stat, Mode::FILE, id, 0, path.len(), None);
-        Piece::New(head, len, path.to_vec())
-    };
     for _ in 0..count {
-        let flags = be16(old, at + flags_at)?;
-        let extended = flags & EXTENDED != 0;
-        if extended && version == 2 {
-            return None;
-        }
-        let name_at = at + fixed + if extended { 2 } else { 0 };
-        let name_len = match flags & NAME_LEN {
-            NAME_LEN => old
-                .get(name_at..end_of_data)?
-                .iter()
-                .position(|&b| b == 0)?,
-            n => n as usize,
-        };
-        let path = old.get(name_at..name_at + name_len)?;
-        let entry_end = (name_at - at + name_len + 8) & !7;
-        let entry_end = at + entry_end;
-        if entry_end > end_of_data {
-            return None;
-        }
-        let stage = (flags & STAGE) >> 12;
+        let entry = entry_at(old, at, hash_len, version, end_of_data)?;
         // New paths below this one go in first.
-        while next < edits.len() && edits[next].0 < path {
+        while next < edits.len() && edits[next].0 < entry.path {
             if let (false, Some((id, stat))) = (applied[next], &edits[next].1) {
-                pieces.push(Piece::Old(run_start..at));
-                run_start = at;
-                pieces.push(new_entry(edits[next].0, id, stat));
-                new_count += 1;
+                out.insert(at, edits[next].0, id, stat);
             }
             next += 1;
         }
-        if next < edits.len() && edits[next].0 == path {
-            pieces.push(Piece::Old(run_start..at));
-            run_start = entry_end;
-            match &edits[next].1 {
-                None => new_count -= 1,
-                Some((id, stat)) if stage == 0 => {
-                    let ext = extended.then(|| be16(old, at + fixed)).flatten();
-                    let mode = Mode::FILE;
-                    let (head, len) = entry_head(stat, mode, id, flags, path.len(), ext);
-                    pieces.push(Piece::New(head, len, path.to_vec()));
-                    applied[next] = true;
-                }
-                Some((id, stat)) => {
-                    // A conflicted path without a stage-0 entry: one goes first.
-                    if !applied[next] {
-                        pieces.push(new_entry(path, id, stat));
-                        new_count += 1;
-                        applied[next] = true;
-                    }
-                    pieces.push(Piece::Old(at..entry_end));
-                }
-            }
+        if next < edits.len() && edits[next].0 == entry.path {
+            out.edit(old, &entry, &edits[next].1, &mut applied[next]);
         }
-        at = entry_end;
+        at = entry.end;
     }
     // New paths after the last entry.
     for (edit, done) in edits[next..].iter().zip(&applied[next..]) {
         if let (false, Some((id, stat))) = (done, &edit.1) {
-            pieces.push(Piece::Old(run_start..at));
-            run_start = at;
-            pieces.push(new_entry(edit.0, id, stat));
-            new_count += 1;
+            out.insert(at, edit.0, id, stat);
         }
     }
-    pieces.push(Piece::Old(run_start..at));
+    out.pieces.push(Piece::Old(out.run_start..at));
+    keep_extensions(old, at, end_of_data, &mut out.pieces)?;
+    let mut header = [0u8; 12];
+    header[..8].copy_from_slice(&old[..8]);
+    header[8..].copy_from_slice(&u32::try_from(out.new_count).ok()?.to_be_bytes());
+    let mut pieces = out.pieces;
+    pieces.retain(|p| !matches!(p, Piece::Old(r) if r.is_empty()));
+    Some(Spliced {
+        old,
+        header,
+        pieces,
+    })
+}
+
+/// The version of the index `old` when it is one [`splice`] handles (2 or 3).
+fn version_of(old: &[u8], hash_len: usize) -> Option<u32> {
+    if old.len() < 12 + hash_len || &old[..4] != b"DIRC" {
+        return None;
+    }
+    let version = be32(old, 4)?;
+    (version == 2 || version == 3).then_some(version)
+}
+
+/// One entry of the old index, as found on disk.
+struct OnDisk<'a> {
+    /// Where it starts.
+    at: usize,
+    flags: u16,
+    /// Where its extended flags are, when it has some.
+    extended_at: Option<usize>,
+    path: &'a [u8],
+    /// Where it ends, padding included.
+    end: usize,
+}
+
+/// Reads the entry at `at` of the index `old`; `None` when it does not parse or has a form
+/// [`splice`] does not handle.
+fn entry_at(
+    old: &[u8],
+    at: usize,
+    hash_len: usize,
+    version: u32,
+    end_of_data: usize,
+) -> Option<OnDisk<'_>> {
+    let (flags_at, fixed) = (flags_at(hash_len), head_len(hash_len));
+    let flags = be16(old, at + flags_at)?;
+    let extended = flags & EXTENDED != 0;
+    if extended && version == 2 {
+        return None;
+    }
+    let name_at = at + fixed + if extended { 2 } else { 0 };
+    let name_len = match flags & NAME_LEN {
+        NAME_LEN => old
+            .get(name_at..end_of_data)?
+            .iter()
+            .position(|&b| b == 0)?,
+        n => n as usize,
+    };
+    let path = old.get(name_at..name_at + name_len)?;
+    let entry_end = (name_at - at + name_len + 8) & !7;
+    let entry_end = at + entry_end;
+    if entry_end > end_of_data {
+        return None;
+    }
+    Some(OnDisk {
+        at,
+        flags,
+        extended_at: extended.then_some(at + fixed),
+        path,
+        end: entry_end,
+    })
+}
+
+/// The new index's entries as they are put together.
+struct Splicer {
+    pieces: Vec<Piece>,
+    new_count: usize,
+    /// Where the run of old entries not yet copied starts.
+    run_start: usize,
+}
+
+impl Splicer {
+    /// Puts a new stage-0 entry for `path` before the old entry at `at`.
+    fn insert(&mut self, at: usize, path: &[u8], id: &gix::ObjectId, stat: &Stat) {
+        self.pieces.push(Piece::Old(self.run_start..at));
+        self.run_start = at;
+        self.pieces.push(new_entry(path, id, stat));
+        self.new_count += 1;
+    }
+
+    /// Applies the edit of `entry`'s path to it: drops it, replaces it (stage 0) or puts
+    /// the new stage-0 entry before it (a conflict stage); `applied` says whether the
+    /// path's new entry is in.
+    fn edit(
+        &mut self,
+        old: &[u8],
+        entry: &OnDisk<'_>,
+        edit: &Option<(gix::ObjectId, Stat)>,
+        applied: &mut bool,
+    ) {
+        let OnDisk {
+            at, flags, path, ..
+        } = *entry;
+        let stage = (flags & STAGE) >> 12;
+        self.pieces.push(Piece::Old(self.run_start..at));
+        self.run_start = entry.end;
+        match edit {
+            None => self.new_count -= 1,
+            Some((id, stat)) if stage == 0 => {
+                let ext = entry.extended_at.and_then(|i| be16(old, i));
+                let mode = Mode::FILE;
+                let (head, len) = entry_head(stat, mode, id, flags, path.len(), ext);
+                self.pieces.push(Piece::New(head, len, path.to_vec()));
+                *applied = true;
+            }
+            Some((id, stat)) => {
+                // A conflicted path without a stage-0 entry: one goes first.
+                if !*applied {
+                    self.pieces.push(new_entry(path, id, stat));
+                    self.new_count += 1;
+                    *applied = true;
+                }
+                self.pieces.push(Piece::Old(at..entry.end));
+            }
+        }
+    }
+}
+
+/// A new stage-0 entry of a regular file.
+fn new_entry(path: &[u8], id: &gix::ObjectId, stat: &Stat) -> Piece {
+    let (head, len) = entry_head(stat, Mode::FILE, id, 0, path.len(), None);
+    Piece::New(head, len, path.to_vec())
+}
+
+/// Keeps the resolve-undo extension of those from `at` to `end_of_data`; `None` when
+/// one does not parse or is one readers must understand.
+fn keep_extensions(
+    old: &[u8],
+    mut at: usize,
+    end_of_data: usize,
+    pieces: &mut Vec<Piece>,
+) -> Option<()> {
     // Extensions: an uppercase signature marks one readers may ignore.
     while at < end_of_data {
         let signature = old.get(at..at + 4)?;
@@ -265,40 +352,17 @@ pub(super) fn splice<'a>(
         }
         at = ext_end;
     }
-    let mut header = [0u8; 12];
-    header[..8].copy_from_slice(&old[..8]);
-    header[8..].copy_from_slice(&u32::try_from(new_count).ok()?.to_be_bytes());
-    pieces.retain(|p| !matches!(p, Piece::Old(r) if r.is_empty()));
-    Some(Spliced {
-        old,
-        header,
-        pieces,
-    })
+    Some(())
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-    use std::process::Command;
 
     use gix::index::entry::{Flags, Stage, stat::Time};
 
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "a")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "c")
-            .env("GIT_COMMITTER_EMAIL", "c@example.com")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
+    use crate::store::testgit::stdout as git;
 
     fn load(path: &Path, kind: gix::hash::Kind) -> gix::index::File {
         gix::index::File::at(path, kind, false, Default::default()).unwrap()
@@ -343,50 +407,7 @@ mod tests {
     fn splicing_in(kind: gix::hash::Kind) {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        let format = format!("--object-format={kind}");
-        git(dir, &["init", "-q", "-b", "main", &format]);
-        let write = |rel: &str, text: &str| {
-            let p = dir.join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        for rel in [
-            "b/one.txt",
-            "b/two.txt",
-            "d.txt",
-            "conflict.txt",
-            "gone.txt",
-        ] {
-            write(rel, rel);
-        }
-        git(dir, &["add", "-A"]);
-        git(dir, &["commit", "-q", "-m", "base"]);
-        // A conflict (stages 1-3), a skip-worktree entry (version 3) and the
-        // extensions git writes: cache-tree, resolve-undo, end-of-index offsets.
-        git(dir, &["checkout", "-q", "-b", "side"]);
-        write("conflict.txt", "side");
-        write("d.txt", "side");
-        git(dir, &["commit", "-q", "-am", "side"]);
-        git(dir, &["checkout", "-q", "main"]);
-        write("conflict.txt", "main");
-        write("d.txt", "main");
-        git(dir, &["commit", "-q", "-am", "main"]);
-        git(dir, &["merge", "-q", "side"]);
-        // Resolving one conflict leaves its stages in the resolve-undo extension.
-        write("d.txt", "resolved");
-        git(dir, &["add", "d.txt"]);
-        git(dir, &["update-index", "--skip-worktree", "b/two.txt"]);
-        git(
-            dir,
-            &[
-                "-c",
-                "index.recordEndOfIndexEntries=true",
-                "-c",
-                "index.recordOffsetTable=true",
-                "update-index",
-                "--untracked-cache",
-            ],
-        );
+        repository_with_every_form(dir, kind);
         let index_path = dir.join(".git/index");
         let old = std::fs::read(&index_path).unwrap();
         let before = load(&index_path, kind);
@@ -402,21 +423,6 @@ mod tests {
             "skip-worktree needs version 3"
         );
 
-        let stat = |n: u32| Stat {
-            mtime: Time {
-                secs: 1_700_000_000 + n,
-                nsecs: n,
-            },
-            ctime: Time {
-                secs: 1_700_000_000,
-                nsecs: 0,
-            },
-            dev: 1,
-            ino: 100 + n,
-            uid: 0,
-            gid: 0,
-            size: n,
-        };
         let id = |b: u8| gix::ObjectId::from_bytes_or_panic(&vec![b; kind.len_in_bytes()]);
         let mut edits: Vec<Edit<'_>> = vec![
             (b"a-first.txt", Some((id(1), stat(1)))),
@@ -466,6 +472,73 @@ mod tests {
         );
         assert!(git(dir, &["ls-files", "gone.txt"]).is_empty());
         assert!(git(dir, &["ls-files", "--resolve-undo"]).contains("\td.txt"));
+    }
+
+    /// A repository in `dir` whose index has every form splicing keeps: a conflict
+    /// (stages 1-3), a skip-worktree entry (version 3) and the extensions git writes:
+    /// cache-tree, resolve-undo, end-of-index offsets.
+    fn repository_with_every_form(dir: &Path, kind: gix::hash::Kind) {
+        let format = format!("--object-format={kind}");
+        git(dir, &["init", "-q", "-b", "main", &format]);
+        let write = |rel: &str, text: &str| {
+            let p = dir.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        for rel in [
+            "b/one.txt",
+            "b/two.txt",
+            "d.txt",
+            "conflict.txt",
+            "gone.txt",
+        ] {
+            write(rel, rel);
+        }
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", "base"]);
+        git(dir, &["checkout", "-q", "-b", "side"]);
+        write("conflict.txt", "side");
+        write("d.txt", "side");
+        git(dir, &["commit", "-q", "-am", "side"]);
+        git(dir, &["checkout", "-q", "main"]);
+        write("conflict.txt", "main");
+        write("d.txt", "main");
+        git(dir, &["commit", "-q", "-am", "main"]);
+        git(dir, &["merge", "-q", "side"]);
+        // Resolving one conflict leaves its stages in the resolve-undo extension.
+        write("d.txt", "resolved");
+        git(dir, &["add", "d.txt"]);
+        git(dir, &["update-index", "--skip-worktree", "b/two.txt"]);
+        git(
+            dir,
+            &[
+                "-c",
+                "index.recordEndOfIndexEntries=true",
+                "-c",
+                "index.recordOffsetTable=true",
+                "update-index",
+                "--untracked-cache",
+            ],
+        );
+    }
+
+    /// A file status told apart by `n`.
+    fn stat(n: u32) -> Stat {
+        Stat {
+            mtime: Time {
+                secs: 1_700_000_000 + n,
+                nsecs: n,
+            },
+            ctime: Time {
+                secs: 1_700_000_000,
+                nsecs: 0,
+            },
+            dev: 1,
+            ino: 100 + n,
+            uid: 0,
+            gid: 0,
+            size: n,
+        }
     }
 
     /// Splices `edits` into the repository's index, as orc's commit does.

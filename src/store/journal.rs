@@ -78,19 +78,11 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Journal>(&bytes).ok());
     // First the dead process's lock: its token is in the journal.
-    let mut held = false;
-    if let Some(token) = journal.as_ref().and_then(|j| j.index_lock.as_deref()) {
-        let lock = index_lock::lock_path(store);
-        if index_lock::is_ours(&lock, token) {
-            fsutil::remove(&lock)?;
-            held = true;
-        }
-    }
-    if let Ok(entries) = fs::read_dir(store.local_dir().join("tmp")) {
-        for e in entries.flatten() {
-            let _ = fs::remove_file(e.path());
-        }
-    }
+    let held = match journal.as_ref().and_then(|j| j.index_lock.as_deref()) {
+        Some(token) => remove_dead_index_lock(store, token)?,
+        None => false,
+    };
+    remove_temporary_files(store);
     let Some(journal) = journal else {
         clear(store);
         return Ok(());
@@ -119,55 +111,90 @@ pub(super) fn recover(store: &Store) -> Result<()> {
         None
     };
     if head == Some(commit) || unfinished.is_some() {
-        let mut blobs: Blobs = Vec::new();
-        for (rel, id) in &journal.files {
-            let id = id
-                .as_deref()
-                .map(|h| ObjectId::from_hex(h.as_bytes()))
-                .transpose()
-                .map_err(Error::git)?;
-            blobs.push((rel.clone(), id));
-        }
-        // The lock first, announced in a journal of its own, so that this process can be
-        // killed too; then the files, the index and, last, HEAD.
-        let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
-            write(store, commit, unfinished.is_some(), token, &blobs)
-        })?;
-        for (rel, id) in &blobs {
-            let target = store.abs(rel);
-            match id {
-                Some(id) => {
-                    let blob = repo.find_object(*id).map_err(Error::git)?;
-                    fsutil::write_atomic(
-                        &target,
-                        &blob.data,
-                        Some(&store.local_dir().join("tmp")),
-                    )?;
-                }
-                None => fsutil::remove(&target)?,
-            }
-        }
-        let old = read_index(store)?;
-        update_index(store, old.as_deref(), &blobs, &lock)?;
-        if let Some(c) = unfinished {
-            let committer = c
-                .committer()
-                .map_err(Error::git)?
-                .to_owned()
-                .map_err(Error::git)?;
-            let message = c.message_raw_sloppy().to_string();
-            let summary = message.lines().next().unwrap_or_default();
-            match move_head(store, head, commit, summary, &committer) {
-                Ok(()) => heal::remember(store, commit),
-                // Moved meanwhile by a process that does not take the index lock: the
-                // change stays in the work tree and the index, for the user to see.
-                Err(super::refs::UpdateError::Race) => {}
-                Err(super::refs::UpdateError::Failed(e)) => return Err(e),
-            }
-        }
-        drop(lock);
+        let blobs = journal_blobs(&journal)?;
+        finish(store, commit, head, unfinished.as_ref(), &blobs)?;
     }
     clear(store);
+    Ok(())
+}
+
+/// Removes `index.lock` when it holds the dead process's `token`; says whether it did
+/// (the dead process held the lock).
+fn remove_dead_index_lock(store: &Store, token: &str) -> Result<bool> {
+    let lock = index_lock::lock_path(store);
+    if index_lock::is_ours(&lock, token) {
+        fsutil::remove(&lock)?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// Removes what is left in orc's directory of temporary files. Best effort.
+fn remove_temporary_files(store: &Store) {
+    if let Ok(entries) = fs::read_dir(store.local_dir().join("tmp")) {
+        for e in entries.flatten() {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// The journal's files with their blob ids (`None`: deleted).
+fn journal_blobs(journal: &Journal) -> Result<Blobs> {
+    let mut blobs: Blobs = Vec::new();
+    for (rel, id) in &journal.files {
+        let id = id
+            .as_deref()
+            .map(|h| ObjectId::from_hex(h.as_bytes()))
+            .transpose()
+            .map_err(Error::git)?;
+        blobs.push((rel.clone(), id));
+    }
+    Ok(blobs)
+}
+
+/// Does the dead process's change to `commit` again: its files and index entries and,
+/// when it is `unfinished` (HEAD still at its parent `head`), the move of HEAD.
+fn finish(
+    store: &Store,
+    commit: ObjectId,
+    head: Option<ObjectId>,
+    unfinished: Option<&gix::Commit<'_>>,
+    blobs: &Blobs,
+) -> Result<()> {
+    // The lock first, announced in a journal of its own, so that this process can be
+    // killed too; then the files, the index and, last, HEAD.
+    let lock = IndexLock::acquire(store, INDEX_LOCK_WAIT, &|| false, |token| {
+        write(store, commit, unfinished.is_some(), token, blobs)
+    })?;
+    for (rel, id) in blobs {
+        let target = store.abs(rel);
+        match id {
+            Some(id) => {
+                let blob = store.repo.find_object(*id).map_err(Error::git)?;
+                fsutil::write_atomic(&target, &blob.data, Some(&store.local_dir().join("tmp")))?;
+            }
+            None => fsutil::remove(&target)?,
+        }
+    }
+    let old = read_index(store)?;
+    update_index(store, old.as_deref(), blobs, &lock)?;
+    if let Some(c) = unfinished {
+        let committer = c
+            .committer()
+            .map_err(Error::git)?
+            .to_owned()
+            .map_err(Error::git)?;
+        let message = c.message_raw_sloppy().to_string();
+        let summary = message.lines().next().unwrap_or_default();
+        match move_head(store, head, commit, summary, &committer) {
+            Ok(()) => heal::remember(store, commit),
+            // Moved meanwhile by a process that does not take the index lock: the
+            // change stays in the work tree and the index, for the user to see.
+            Err(super::refs::UpdateError::Race) => {}
+            Err(super::refs::UpdateError::Failed(e)) => return Err(e),
+        }
+    }
+    drop(lock);
     Ok(())
 }
 

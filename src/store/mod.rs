@@ -21,6 +21,8 @@ mod promisor;
 mod refs;
 mod shared;
 mod sign;
+#[cfg(test)]
+mod testgit;
 mod worktree;
 
 use std::fs;

@@ -146,18 +146,30 @@ pub(super) fn update(
     message: &str,
     committer: &gix::actor::Signature,
 ) -> std::result::Result<(), UpdateError> {
+    let update = Update {
+        name,
+        new,
+        expected,
+        message,
+    };
     match store.refs {
-        Backend::Files => update_files(store, name, new, expected, message, committer),
-        Backend::Reftable => update_cli(store, name, new, expected, message, committer),
+        Backend::Files => update_files(store, &update, committer),
+        Backend::Reftable => update_cli(store, &update, committer),
     }
 }
 
-fn update_files(
-    store: &Store,
-    name: &str,
+/// One compare-and-swap move of a ref, as [`update`] describes it.
+struct Update<'a> {
+    name: &'a str,
     new: ObjectId,
     expected: Option<ObjectId>,
-    message: &str,
+    message: &'a str,
+}
+
+/// [`update`] through gix, for refs stored as files.
+fn update_files(
+    store: &Store,
+    update: &Update<'_>,
     committer: &gix::actor::Signature,
 ) -> std::result::Result<(), UpdateError> {
     let edit = RefEdit {
@@ -165,17 +177,18 @@ fn update_files(
             log: LogChange {
                 mode: RefLog::AndReference,
                 force_create_reflog: false,
-                message: message.into(),
+                message: update.message.into(),
             },
-            expected: match expected {
+            expected: match update.expected {
                 Some(p) => PreviousValue::MustExistAndMatch(Target::Object(p)),
                 None => PreviousValue::MustNotExist,
             },
-            new: Target::Object(new),
+            new: Target::Object(update.new),
         },
-        name: name
-            .try_into()
-            .map_err(|e| UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}"))))?,
+        name: update.name.try_into().map_err(|e| {
+            let name = update.name;
+            UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}")))
+        })?,
         deref: true,
     };
     edit_files(store, edit, committer)
@@ -210,24 +223,23 @@ fn edit_files(
 /// 2.47 does not wait itself).
 const REFTABLE_LOCK_WAIT: Duration = Duration::from_secs(10);
 
+/// [`update`] through `git update-ref`, for refs stored in reftable.
 fn update_cli(
     store: &Store,
-    name: &str,
-    new: ObjectId,
-    expected: Option<ObjectId>,
-    message: &str,
+    update: &Update<'_>,
     committer: &gix::actor::Signature,
 ) -> std::result::Result<(), UpdateError> {
+    let Update { name, new, .. } = *update;
     let new_hex = new.to_string();
     // An empty old value: the ref must not exist.
-    let old = expected.map(|e| e.to_string()).unwrap_or_default();
+    let old = update.expected.map(|e| e.to_string()).unwrap_or_default();
     run_update(
         store,
         name,
         &[
             "update-ref",
             "-m",
-            message,
+            update.message,
             "--end-of-options",
             name,
             &new_hex,
@@ -462,22 +474,7 @@ fn parse_id(hex: &str) -> Result<ObjectId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn git(dir: &std::path::Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "a")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "c")
-            .env("GIT_COMMITTER_EMAIL", "c@example.com")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    }
+    use crate::store::testgit::ok as git;
 
     /// Any ref, not only HEAD, is read and moved with compare-and-swap in both backends.
     // Long on purpose: one scenario whose steps build on the refs the previous ones moved.

@@ -59,6 +59,89 @@ fn non_utf8_name(rel: &[u8]) -> Error {
     )
 }
 
+/// What [`Store::walk_files`] does with one entry of the walk.
+enum Step {
+    /// Nothing; go on.
+    Next,
+    /// Go on, but not into this directory.
+    SkipDir,
+    /// Return this file.
+    Take(String),
+}
+
+/// The [`Step`] for an entry whose repository-relative path `rel` is UTF-8: directories
+/// git ignores (unless it tracks files in them) and `.git`/`.orchestrator` are not
+/// entered; files are taken unless ignored and untracked.
+fn walk_step(
+    index: &gix::index::State,
+    excludes: &mut gix::AttributeStack<'_>,
+    entry: &walkdir::DirEntry,
+    rel: String,
+) -> Result<Step> {
+    if rel.is_empty() {
+        return Ok(Step::Next);
+    }
+    let name = entry.file_name();
+    let is_dir = entry.file_type().is_dir();
+    if is_dir {
+        if name == ".git" || is_orc_path(&rel) {
+            return Ok(Step::SkipDir);
+        }
+        let excluded = excludes
+            .at_path(&rel, Some(Mode::DIR))
+            .map_err(Error::git)?
+            .is_excluded();
+        let tracked_below = || {
+            let prefix = format!("{rel}/");
+            index
+                .prefixed_entries(prefix.as_bytes().as_bstr())
+                .is_some_and(|e| !e.is_empty())
+        };
+        if excluded && !tracked_below() {
+            return Ok(Step::SkipDir);
+        }
+        return Ok(Step::Next);
+    }
+    if !entry.file_type().is_file() || name == ".git" || is_orc_path(&rel) {
+        return Ok(Step::Next);
+    }
+    let excluded = excludes
+        .at_path(&rel, Some(Mode::FILE))
+        .map_err(Error::git)?
+        .is_excluded();
+    let tracked = || index.entry_by_path(rel.as_bytes().as_bstr()).is_some();
+    if !excluded || tracked() {
+        return Ok(Step::Take(rel));
+    }
+    Ok(Step::Next)
+}
+
+/// The [`Step`] for an entry whose path is not UTF-8.
+fn non_utf8_step(
+    excludes: &mut gix::AttributeStack<'_>,
+    entry: &walkdir::DirEntry,
+    rel_path: &std::path::Path,
+) -> Result<Step> {
+    // Not representable in a manifest: refuse rather than skip it silently,
+    // unless git ignores it too.
+    let (mode, is_dir) = match entry.file_type() {
+        t if t.is_dir() => (Mode::DIR, true),
+        t if t.is_file() => (Mode::FILE, false),
+        _ => return Ok(Step::Next),
+    };
+    let excluded = excludes
+        .at_path(rel_path, Some(mode))
+        .map_err(Error::git)?
+        .is_excluded();
+    if excluded {
+        return Ok(if is_dir { Step::SkipDir } else { Step::Next });
+    }
+    if is_dir {
+        return Ok(Step::Next);
+    }
+    Err(non_utf8_name(rel_path.as_os_str().as_encoded_bytes()))
+}
+
 impl Store {
     /// Regular files below the repository-relative directory `rel_dir` (`""` for the
     /// whole work tree), sorted. Ignored files are left out unless git tracks them, like
@@ -66,21 +149,7 @@ impl Store {
     /// file whose name is not UTF-8 is an error unless git ignores it.
     pub fn walk_files(&self, rel_dir: &str) -> Result<Vec<String>> {
         let index = self.repo.index_or_empty().map_err(Error::git)?;
-        let mut excludes = self
-            .repo
-            .excludes(
-                &index,
-                None,
-                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
-            )
-            .map_err(Error::git)?;
-        let tracked = |rel: &str| index.entry_by_path(rel.as_bytes().as_bstr()).is_some();
-        let tracked_below = |rel: &str| {
-            let prefix = format!("{rel}/");
-            index
-                .prefixed_entries(prefix.as_bytes().as_bstr())
-                .is_some_and(|e| !e.is_empty())
-        };
+        let mut excludes = self.excludes(&index)?;
         let root = self.abs(rel_dir);
         let mut out = Vec::new();
         let mut walk = walkdir::WalkDir::new(&root)
@@ -95,60 +164,29 @@ impl Store {
             let Ok(rel_path) = entry.path().strip_prefix(&self.workdir) else {
                 continue;
             };
-            let Some(rel) = rel_path.to_str().map(|r| r.replace('\\', "/")) else {
-                // Not representable in a manifest: refuse rather than skip it silently,
-                // unless git ignores it too.
-                let (mode, is_dir) = match entry.file_type() {
-                    t if t.is_dir() => (Mode::DIR, true),
-                    t if t.is_file() => (Mode::FILE, false),
-                    _ => continue,
-                };
-                let excluded = excludes
-                    .at_path(rel_path, Some(mode))
-                    .map_err(Error::git)?
-                    .is_excluded();
-                if excluded {
-                    if is_dir {
-                        walk.skip_current_dir();
-                    }
-                    continue;
-                }
-                if is_dir {
-                    continue;
-                }
-                return Err(non_utf8_name(rel_path.as_os_str().as_encoded_bytes()));
+            let step = match rel_path.to_str().map(|r| r.replace('\\', "/")) {
+                Some(rel) => walk_step(&index, &mut excludes, &entry, rel)?,
+                None => non_utf8_step(&mut excludes, &entry, rel_path)?,
             };
-            if rel.is_empty() {
-                continue;
-            }
-            let name = entry.file_name();
-            let is_dir = entry.file_type().is_dir();
-            if is_dir {
-                if name == ".git" || is_orc_path(&rel) {
-                    walk.skip_current_dir();
-                    continue;
-                }
-                let excluded = excludes
-                    .at_path(&rel, Some(Mode::DIR))
-                    .map_err(Error::git)?
-                    .is_excluded();
-                if excluded && !tracked_below(&rel) {
-                    walk.skip_current_dir();
-                }
-                continue;
-            }
-            if !entry.file_type().is_file() || name == ".git" || is_orc_path(&rel) {
-                continue;
-            }
-            let excluded = excludes
-                .at_path(&rel, Some(Mode::FILE))
-                .map_err(Error::git)?
-                .is_excluded();
-            if !excluded || tracked(&rel) {
-                out.push(rel);
+            match step {
+                Step::Next => {}
+                Step::SkipDir => walk.skip_current_dir(),
+                Step::Take(rel) => out.push(rel),
             }
         }
         Ok(out)
+    }
+
+    /// git's ignore rules for the work tree, with `index` telling which directories
+    /// hold rules of their own.
+    fn excludes(&self, index: &gix::index::State) -> Result<gix::AttributeStack<'_>> {
+        self.repo
+            .excludes(
+                index,
+                None,
+                gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
+            )
+            .map_err(Error::git)
     }
 
     /// Whether `.orchestrator/` is committed but left out of this sparse checkout: the
@@ -210,23 +248,11 @@ impl Store {
         let entries = index
             .prefixed_entries(prefix.as_bytes().as_bstr())
             .unwrap_or(&[]);
-        let mut head: FastMap<String, gix::ObjectId> = FastMap::default();
-        let head_tree = self
-            .repo
-            .find_tree(self.head_tree_id()?)
-            .map_err(Error::git)?;
-        if let Some(e) = head_tree
-            .lookup_entry_by_path(ORC_DIR)
-            .map_err(Error::git)?
-            && e.mode().is_tree()
-        {
-            self.blobs_below(e.object_id(), &prefix, &mut head)?;
-        }
+        let head = self.head_orc_blobs(&prefix)?;
         let on_disk: FastMap<&str, FileKey> = listed
             .values()
             .flat_map(|d| d.files.iter().map(|(p, k)| (p.as_str(), *k)))
             .collect();
-        let options = gix::index::entry::stat::Options::default();
         let mut out = BTreeSet::new();
         let mut tracked: FastSet<&str> = FastSet::default();
         for e in entries {
@@ -234,36 +260,8 @@ impl Store {
                 continue;
             };
             let staged_as_head = e.stage_raw() == 0 && head.get(path) == Some(&e.id);
-            if !staged_as_head {
+            if !staged_as_head || !self.same_on_disk(&index, e, path, on_disk.get(path))? {
                 out.insert(path.to_owned());
-            } else {
-                let key = match on_disk.get(path) {
-                    Some(key) => Some(*key),
-                    None => match std::fs::symlink_metadata(self.abs(path)) {
-                        Ok(m) if m.is_file() => Some(FileKey::of(&m)),
-                        Ok(_) => None,
-                        Err(e)
-                            if e.kind() == ErrorKind::NotFound
-                                || e.kind() == ErrorKind::NotADirectory =>
-                        {
-                            None
-                        }
-                        Err(e) => return Err(Error::io(self.abs(path), e)),
-                    },
-                };
-                let same = match key {
-                    None => false,
-                    Some(key)
-                        if stat_matches(&e.stat, &key)
-                            && !e.stat.is_racy(index.timestamp(), options) =>
-                    {
-                        true
-                    }
-                    Some(_) => self.disk_blob_id(path)? == Some(e.id),
-                };
-                if !same {
-                    out.insert(path.to_owned());
-                }
             }
             tracked.insert(path);
         }
@@ -276,6 +274,78 @@ impl Store {
             .map(|p| (*p).to_owned())
             .collect();
         let covered: Vec<String> = listed.keys().map(|d| format!("{d}/")).collect();
+        candidates.extend(self.untracked_orc_files(&covered, &tracked));
+        if !candidates.is_empty() {
+            let mut excludes = self.excludes(&index)?;
+            for rel in candidates {
+                let ignored = excludes
+                    .at_path(&rel, Some(Mode::FILE))
+                    .map_err(Error::git)?
+                    .is_excluded();
+                if !ignored {
+                    out.insert(rel);
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
+    /// Every blob below `.orchestrator/` in HEAD's tree, by path (`prefix` + name).
+    fn head_orc_blobs(&self, prefix: &str) -> Result<FastMap<String, gix::ObjectId>> {
+        let mut head: FastMap<String, gix::ObjectId> = FastMap::default();
+        let head_tree = self
+            .repo
+            .find_tree(self.head_tree_id()?)
+            .map_err(Error::git)?;
+        if let Some(e) = head_tree
+            .lookup_entry_by_path(ORC_DIR)
+            .map_err(Error::git)?
+            && e.mode().is_tree()
+        {
+            self.blobs_below(e.object_id(), prefix, &mut head)?;
+        }
+        Ok(head)
+    }
+
+    /// Whether the file at `path` holds what its index entry `e` says, like `git status`
+    /// checks: by the status listed (`listed`) or read now, hashing the file only when
+    /// the status differs or is racy.
+    fn same_on_disk(
+        &self,
+        index: &gix::index::State,
+        e: &gix::index::Entry,
+        path: &str,
+        listed: Option<&FileKey>,
+    ) -> Result<bool> {
+        let key = match listed {
+            Some(key) => Some(*key),
+            None => match std::fs::symlink_metadata(self.abs(path)) {
+                Ok(m) if m.is_file() => Some(FileKey::of(&m)),
+                Ok(_) => None,
+                Err(e)
+                    if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory =>
+                {
+                    None
+                }
+                Err(e) => return Err(Error::io(self.abs(path), e)),
+            },
+        };
+        let options = gix::index::entry::stat::Options::default();
+        Ok(match key {
+            None => false,
+            Some(key)
+                if stat_matches(&e.stat, &key) && !e.stat.is_racy(index.timestamp(), options) =>
+            {
+                true
+            }
+            Some(_) => self.disk_blob_id(path)? == Some(e.id),
+        })
+    }
+
+    /// Files below `.orchestrator/` that are not in `tracked`, outside the directories
+    /// `covered` (each `dir/`), which the listing already saw.
+    fn untracked_orc_files(&self, covered: &[String], tracked: &FastSet<&str>) -> Vec<String> {
+        let mut found = Vec::new();
         let mut walk = walkdir::WalkDir::new(self.abs(ORC_DIR))
             .follow_links(false)
             .into_iter();
@@ -295,29 +365,10 @@ impl Store {
                 continue;
             }
             if entry.file_type().is_file() && !tracked.contains(rel.as_str()) {
-                candidates.push(rel);
+                found.push(rel);
             }
         }
-        if !candidates.is_empty() {
-            let mut excludes = self
-                .repo
-                .excludes(
-                    &index,
-                    None,
-                    gix::worktree::stack::state::ignore::Source::WorktreeThenIdMappingIfNotSkipped,
-                )
-                .map_err(Error::git)?;
-            for rel in candidates {
-                let ignored = excludes
-                    .at_path(&rel, Some(Mode::FILE))
-                    .map_err(Error::git)?
-                    .is_excluded();
-                if !ignored {
-                    out.insert(rel);
-                }
-            }
-        }
-        Ok(out.into_iter().collect())
+        found
     }
 
     /// Every blob below tree `id`, by path (`prefix` + name).
@@ -359,9 +410,41 @@ impl Store {
     /// out. A deleted file whose exact content reappears under a new path is a rename. A
     /// file whose name is not UTF-8 is an error.
     pub fn changed_files(&self) -> Result<Vec<WorkChange>> {
-        let repo = &self.repo;
         let head_tree_id = self.head_tree_id()?;
-        let iter = repo
+        let candidates = self.status_candidates(head_tree_id)?;
+        let head_tree = self.repo.find_tree(head_tree_id).map_err(Error::git)?;
+        let mut sides = Sides::default();
+        for path in candidates {
+            let head = head_tree
+                .lookup_entry_by_path(&path)
+                .map_err(Error::git)?
+                .filter(|e| e.mode().is_blob())
+                .map(|e| e.object_id());
+            let disk = match self.file_blob_id(&path)? {
+                OnDisk::File(id) => Some(id),
+                OnDisk::Missing => None,
+                OnDisk::Other => continue,
+            };
+            match (head, disk) {
+                (Some(h), Some(d)) if h != d => sides.modified.push(path),
+                (Some(_), Some(_)) | (None, None) => {}
+                (Some(h), None) => {
+                    sides.deleted.insert(path, h);
+                }
+                (None, Some(d)) => {
+                    sides.added.insert(path, d);
+                }
+            }
+        }
+        Ok(sides.into_changes())
+    }
+
+    /// The paths `git status` reports, from both sides (HEAD vs index, index vs work
+    /// tree), outside `.orchestrator/`: candidates the caller compares HEAD with the disk
+    /// for.
+    fn status_candidates(&self, head_tree_id: gix::ObjectId) -> Result<BTreeSet<String>> {
+        let iter = self
+            .repo
             .status(gix::progress::Discard)
             .map_err(Error::git)?
             .head_tree(head_tree_id)
@@ -386,44 +469,59 @@ impl Store {
                 candidates.insert(path.to_owned());
             }
         }
-        let head_tree = repo.find_tree(head_tree_id).map_err(Error::git)?;
-        let mut added: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
-        let mut deleted: BTreeMap<String, gix::ObjectId> = BTreeMap::new();
-        let mut modified = Vec::new();
-        for path in candidates {
-            let head = head_tree
-                .lookup_entry_by_path(&path)
-                .map_err(Error::git)?
-                .filter(|e| e.mode().is_blob())
-                .map(|e| e.object_id());
-            let abs = self.abs(&path);
-            let disk = match std::fs::symlink_metadata(&abs) {
-                Ok(m) if m.is_file() => {
-                    let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
-                    Some(
-                        gix::objs::compute_hash(repo.object_hash(), gix::objs::Kind::Blob, &bytes)
-                            .map_err(Error::git)?,
-                    )
-                }
-                Ok(_) => continue,
-                Err(e)
-                    if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory =>
-                {
-                    None
-                }
-                Err(e) => return Err(Error::io(abs, e)),
-            };
-            match (head, disk) {
-                (Some(h), Some(d)) if h != d => modified.push(path),
-                (Some(_), Some(_)) | (None, None) => {}
-                (Some(h), None) => {
-                    deleted.insert(path, h);
-                }
-                (None, Some(d)) => {
-                    added.insert(path, d);
-                }
+        Ok(candidates)
+    }
+
+    /// What is on disk at `rel`, with the blob id of a regular file's content.
+    fn file_blob_id(&self, rel: &str) -> Result<OnDisk> {
+        let abs = self.abs(rel);
+        match std::fs::symlink_metadata(&abs) {
+            Ok(m) if m.is_file() => {
+                let bytes = std::fs::read(&abs).map_err(|e| Error::io(&abs, e))?;
+                Ok(OnDisk::File(
+                    gix::objs::compute_hash(self.repo.object_hash(), gix::objs::Kind::Blob, &bytes)
+                        .map_err(Error::git)?,
+                ))
             }
+            Ok(_) => Ok(OnDisk::Other),
+            Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+                Ok(OnDisk::Missing)
+            }
+            Err(e) => Err(Error::io(abs, e)),
         }
+    }
+}
+
+/// What is at a path in the work tree, for [`Store::changed_files`].
+enum OnDisk {
+    /// A regular file, with the blob id of its content.
+    File(gix::ObjectId),
+    /// Nothing.
+    Missing,
+    /// A symbolic link, a directory (a submodule) or anything else: not compared.
+    Other,
+}
+
+/// The files that differ between HEAD and the disk, by side.
+#[derive(Default)]
+struct Sides {
+    /// Only on disk, with the blob id of their content.
+    added: BTreeMap<String, gix::ObjectId>,
+    /// Only in HEAD, with their blob id there.
+    deleted: BTreeMap<String, gix::ObjectId>,
+    /// In both, with different content.
+    modified: Vec<String>,
+}
+
+impl Sides {
+    /// The changes sorted by path, an added file with the exact content of a deleted one
+    /// being a rename of it.
+    fn into_changes(self) -> Vec<WorkChange> {
+        let Sides {
+            added,
+            mut deleted,
+            modified,
+        } = self;
         let mut out: Vec<WorkChange> = modified
             .into_iter()
             .map(|path| WorkChange {
@@ -459,6 +557,6 @@ impl Store {
             from: None,
         }));
         out.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(out)
+        out
     }
 }

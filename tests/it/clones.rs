@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{Repo, success};
+use crate::harness::{Repo, Shape, success};
 
 fn orc_in(repo: &Repo, dir: &Path, now: &str, args: &[&str]) -> std::process::Output {
     repo.orc_in(dir, args).env("ORC_NOW", now).output().unwrap()
@@ -42,6 +42,11 @@ fn markers(repo: &Repo, dir: &Path) -> String {
 
 /// A project pushed to a bare remote, and a fresh clone of it.
 fn origin_and_clone(repo: &Repo) -> (PathBuf, PathBuf) {
+    origin_and_clone_with(repo, &[])
+}
+
+/// [`origin_and_clone`] with more options for `git clone` (`--ref-format=reftable`).
+fn origin_and_clone_with(repo: &Repo, clone_options: &[&str]) -> (PathBuf, PathBuf) {
     let origin = repo.sibling("origin.git");
     let url = origin.to_str().unwrap();
     git_ok(
@@ -52,11 +57,10 @@ fn origin_and_clone(repo: &Repo) -> (PathBuf, PathBuf) {
     git_ok(repo, &repo.root, &["remote", "add", "origin", url]);
     git_ok(repo, &repo.root, &["push", "-q", "-u", "origin", "main"]);
     let clone = repo.sibling("clone");
-    git_ok(
-        repo,
-        &repo.root,
-        &["clone", "-q", url, clone.to_str().unwrap()],
-    );
+    let mut args = vec!["clone", "-q"];
+    args.extend_from_slice(clone_options);
+    args.extend([url, clone.to_str().unwrap()]);
+    git_ok(repo, &repo.root, &args);
     (origin, clone)
 }
 
@@ -279,22 +283,32 @@ fn decision_numbers(repo: &Repo, dir: &Path) -> Vec<(u64, String)> {
 
 #[test]
 fn renumber_moves_only_the_decision_nobody_has_seen() {
-    renumber_after_pull(true);
+    renumber_after_pull(true, &[]);
 }
 
 #[test]
 fn without_an_upstream_the_published_side_of_the_merge_keeps_its_numbers() {
-    renumber_after_pull(false);
+    renumber_after_pull(false, &[]);
+}
+
+/// In a reftable clone the remote-tracking branches tell what is published too.
+#[test]
+fn without_an_upstream_a_reftable_clone_sees_the_published_side_in_its_remote_branches() {
+    if Shape::Reftable.available() {
+        renumber_after_pull(false, &["--ref-format=reftable"]);
+    }
 }
 
 /// Two clones each add decision 0003; one pushes, the other pulls (with its upstream
-/// set, or without one, naming the remote branch) and renumbers.
-fn renumber_after_pull(upstream: bool) {
+/// set, or without one, naming the remote branch) and renumbers. Without an upstream,
+/// only the remote-tracking branch shows what was published: what was last fetched
+/// (`FETCH_HEAD`) is gone.
+fn renumber_after_pull(upstream: bool, clone_options: &[&str]) {
     let repo = Repo::init();
     for title in ["First", "Second"] {
         repo.ok(&["decision", "new", title]);
     }
-    let (_, clone) = origin_and_clone(&repo);
+    let (_, clone) = origin_and_clone_with(&repo, clone_options);
     // The clone's decision is older, so date order alone would move the pushed one.
     orc_ok(
         &repo,
@@ -318,6 +332,7 @@ fn renumber_after_pull(upstream: bool) {
             &clone,
             &["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
         );
+        std::fs::remove_file(clone.join(".git/FETCH_HEAD")).unwrap();
     }
     let (out, _) = orc_ok(
         &repo,

@@ -2,7 +2,7 @@
 
 use super::partial::Tasks;
 use super::{Orc, Outcome, State, short_title, task_path};
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, Field, Reason, Result};
 use crate::format;
 use crate::model::{Config, Priority, Status, Task, TaskId};
 use crate::store::Change;
@@ -266,10 +266,7 @@ impl Orc {
             if let Some(to) = status {
                 self.move_task(tasks, &mut task, to, reason)?;
             } else if !edited {
-                return Err(Error::invalid_with_hint(
-                    format!("nothing to change in {id}"),
-                    "pass a new status or at least one field to change",
-                ));
+                return Err(Reason::NothingToChange { id }.into());
             }
             self.put_edited(tasks, &mut task)?;
             let title = short_title(&task.title);
@@ -292,7 +289,7 @@ impl Orc {
     pub fn task_note(&self, id: &str, text: &str) -> Result<Outcome<Task>> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(Error::invalid("the note is empty"));
+            return Err(Reason::EmptyText { field: Field::Note }.into());
         }
         self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;

@@ -779,16 +779,15 @@ impl Orc {
         for (n, paths) in &seen {
             if paths.len() > 1 {
                 for p in paths {
-                    out.push(Problem {
-                        path: (*p).to_owned(),
-                        line: None,
-                        kind: "duplicate-number",
-                        message: format!(
+                    out.push(Problem::at(
+                        *p,
+                        "duplicate-number",
+                        format!(
                             "decision number {} is used by {} files (two branches created the same number); renumbering gives each its own",
                             number_str(*n),
                             paths.len()
                         ),
-                    });
+                    ));
                 }
             }
         }
@@ -932,12 +931,7 @@ fn file_problems(
     numbers: &BTreeSet<u32>,
 ) -> Vec<Problem> {
     let d = &f.decision;
-    let problem = |kind, message| Problem {
-        path: f.path.clone(),
-        line: None,
-        kind,
-        message,
-    };
+    let problem = |kind, message| Problem::at(&f.path, kind, message);
     let mut out = Vec::new();
     let name = f.path.rsplit('/').next().unwrap_or("");
     if number_from_file_name(name) != Some(d.number) {

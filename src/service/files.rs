@@ -1136,73 +1136,74 @@ impl Orc {
         out.extend(manifests.unreadable.iter().map(Problem::unreadable));
         for (path, m) in &manifests.files {
             if *path != manifest_path(&m.task) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "misplaced",
-                    message: format!(
+                out.push(Problem::at(
+                    path,
+                    "misplaced",
+                    format!(
                         "holds the manifest of {}, which belongs in {}",
                         m.task,
                         manifest_path(&m.task)
                     ),
-                });
+                ));
             }
             if !state.is_known(&m.task) && !archived.contains(&m.task) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "unknown-task",
-                    message: format!("names task {}, which does not exist", m.task),
-                });
+                out.push(Problem::at(
+                    path,
+                    "unknown-task",
+                    format!("names task {}, which does not exist", m.task),
+                ));
             }
             for op in &m.operations {
-                for p in std::iter::once(&op.path).chain(op.from.iter()) {
-                    let bad = p.is_empty()
-                        || p.starts_with('/')
-                        || p.split('/').any(|c| c == ".." || c == "." || c.is_empty())
-                        || p == ".git"
-                        || p.starts_with(".git/");
-                    if bad {
-                        out.push(Problem {
-                            path: path.clone(),
-                            line: None,
-                            kind: "bad-path",
-                            message: format!(
-                                "operation path {p:?} is not a plain path inside the repository"
-                            ),
-                        });
-                    }
-                }
-                let needs_digest = op.op != FileOpKind::Delete;
-                if needs_digest != op.sha256.is_some() {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "inconsistent",
-                        message: format!(
-                            "{} of {} {} a sha256",
-                            op.op,
-                            op.path,
-                            if needs_digest {
-                                "lacks"
-                            } else {
-                                "should not have"
-                            }
-                        ),
-                    });
-                }
-                if (op.op == FileOpKind::Rename) != op.from.is_some() {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "inconsistent",
-                        message: format!("{} of {}: `from` goes with rename only", op.op, op.path),
-                    });
-                }
+                out.extend(operation_problems(path, op));
             }
         }
         Ok((manifests.files.len() + manifests.unreadable.len(), out))
     }
+}
+
+/// The problems of one recorded operation of the manifest at `path`: a path that is not
+/// plainly inside the repository, a digest or old path that does not go with the operation.
+fn operation_problems(path: &str, op: &FileOp) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for p in std::iter::once(&op.path).chain(op.from.iter()) {
+        let bad = p.is_empty()
+            || p.starts_with('/')
+            || p.split('/').any(|c| c == ".." || c == "." || c.is_empty())
+            || p == ".git"
+            || p.starts_with(".git/");
+        if bad {
+            out.push(Problem::at(
+                path,
+                "bad-path",
+                format!("operation path {p:?} is not a plain path inside the repository"),
+            ));
+        }
+    }
+    let needs_digest = op.op != FileOpKind::Delete;
+    if needs_digest != op.sha256.is_some() {
+        out.push(Problem::at(
+            path,
+            "inconsistent",
+            format!(
+                "{} of {} {} a sha256",
+                op.op,
+                op.path,
+                if needs_digest {
+                    "lacks"
+                } else {
+                    "should not have"
+                }
+            ),
+        ));
+    }
+    if (op.op == FileOpKind::Rename) != op.from.is_some() {
+        out.push(Problem::at(
+            path,
+            "inconsistent",
+            format!("{} of {}: `from` goes with rename only", op.op, op.path),
+        ));
+    }
+    out
 }
 
 /// A task id from user input: a task of the state, or one that no longer exists (or was

@@ -298,6 +298,8 @@ pub enum Field {
     Summary,
     /// Why a task is blocked.
     BlockReason,
+    /// A note added to a task.
+    Note,
 }
 
 impl std::fmt::Display for Field {
@@ -305,6 +307,7 @@ impl std::fmt::Display for Field {
         f.write_str(match self {
             Field::Summary => "summary",
             Field::BlockReason => "reason",
+            Field::Note => "note",
         })
     }
 }

@@ -159,6 +159,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::ExampleOverWork { .. } | Reason::ExampleWouldOverwrite { .. } => {
             "try the example in a new repository: `git init orc-demo && cd orc-demo && orc init --example`".into()
         }
+        Reason::EmptyText { field: Field::Note } => {
+            "give the note's text after the task id, or - to read it from standard input".into()
+        }
     })
 }
 

@@ -1,5 +1,7 @@
 //! Decision records: YAML front matter between `---` lines, then a Markdown body.
 
+use std::borrow::Cow;
+
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +45,15 @@ fn error(line: Option<usize>, column: Option<usize>, message: impl Into<String>)
     }
 }
 
+/// `text` with CRLF line endings turned into LF; borrowed when it has no CR at all.
+pub fn lf_endings(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// Splits `---\n<yaml>---\n<body>`. Returns the YAML, the body, and the 1-based line of the
 /// first YAML line (the line after the opening `---`).
 pub fn split_front_matter(text: &str) -> Result<(&str, &str), FormatError> {
@@ -82,13 +93,8 @@ fn clean_message(msg: &str) -> String {
 
 /// Parses a decision file. Line numbers in errors count from the top of the file.
 pub fn decision_from_markdown(text: &str) -> Result<Decision, FormatError> {
-    let normalized;
-    let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n");
-        normalized.as_str()
-    } else {
-        text
-    };
+    let text = lf_endings(text);
+    let text = text.as_ref();
     FormatError::find_conflict_markers(text)?;
     let (yaml, body) = split_front_matter(text)?;
     // The YAML starts on line 2, after the opening `---`.

@@ -13,7 +13,8 @@ mod toml_doc;
 pub mod trailers;
 
 pub use decision::{
-    decision_draft_from_markdown, decision_from_markdown, decision_to_markdown, split_front_matter,
+    decision_draft_from_markdown, decision_from_markdown, decision_to_markdown, lf_endings,
+    split_front_matter,
 };
 pub use manifest::{manifest_from_toml, manifest_to_toml};
 pub use plan::{PlanSyntax, plan_from_text, subtasks_from_json};

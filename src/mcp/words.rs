@@ -228,6 +228,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         | Reason::HookInTheWay { .. }
         | Reason::ExampleOverWork { .. }
         | Reason::ExampleWouldOverwrite { .. } => return None,
+        Reason::EmptyText { field: Field::Note } => {
+            "say in note what happened: progress, a finding, a handoff for the next session".into()
+        }
     })
 }
 

@@ -31,6 +31,16 @@ pub struct CheckReport {
 }
 
 impl Problem {
+    /// A problem of a whole file (no line).
+    pub(super) fn at(path: impl Into<String>, kind: &'static str, message: String) -> Problem {
+        Problem {
+            path: path.into(),
+            line: None,
+            kind,
+            message,
+        }
+    }
+
     /// A file that could not be read or parsed.
     pub(super) fn parse(path: String, error: &crate::format::FormatError) -> Problem {
         if error.is_conflict_markers() {

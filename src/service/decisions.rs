@@ -715,71 +715,19 @@ impl Orc {
     pub fn decision_renumber(&self) -> Result<Outcome<Vec<Renumbered>>> {
         self.mutate(|_| {
             let decisions = self.decisions()?;
-            let mut groups: BTreeMap<u32, Vec<&DecisionFile>> = BTreeMap::new();
-            for f in &decisions.files {
-                groups.entry(f.decision.number).or_default().push(f);
-            }
-            groups.retain(|_, g| g.len() > 1);
+            let groups = duplicate_groups(&decisions);
             if groups.is_empty() {
                 return Ok((Change::new(String::new()), Vec::new()));
             }
             let dup_paths: Vec<String> =
                 groups.values().flatten().map(|f| f.path.clone()).collect();
-            let depth = self.store.arrival_depth(&dup_paths)?;
-            let published_at = self.store.published_commits()?;
-            let mut published = BTreeSet::new();
-            for path in &dup_paths {
-                for commit in &published_at {
-                    if self.store.blob_id_at(commit, path)?.is_some() {
-                        published.insert(path.as_str());
-                    }
-                }
-            }
-            let mut next = decisions.max_number();
-            // path -> (old number, new number)
-            let mut moves: BTreeMap<String, (u32, u32)> = BTreeMap::new();
-            for (number, mut group) in groups {
-                group.sort_by(|a, b| {
-                    let unpublished = |f: &DecisionFile| !published.contains(f.path.as_str());
-                    unpublished(a)
-                        .cmp(&unpublished(b))
-                        .then(a.decision.date.cmp(&b.decision.date))
-                        .then(depth[&b.path].cmp(&depth[&a.path]))
-                        .then(a.path.cmp(&b.path))
-                });
-                for f in group.into_iter().skip(1) {
-                    next += 1;
-                    moves.insert(f.path.clone(), (number, next));
-                }
-            }
-            let mut updated: BTreeMap<String, Decision> = BTreeMap::new();
-            for f in &decisions.files {
-                updated.insert(f.path.clone(), f.decision.clone());
-            }
-            for (path, (old, new)) in &moves {
-                let moved = updated[path].clone();
-                // Links are mutual: a decision that points at the old number and is pointed
-                // at by the moved one refers to the moved one.
-                for (other_path, other) in updated.iter_mut() {
-                    if other_path == path {
-                        continue;
-                    }
-                    if moved.superseded_by == Some(other.number) && other.supersedes.contains(old) {
-                        for s in other.supersedes.iter_mut().filter(|s| **s == *old) {
-                            *s = *new;
-                        }
-                        other.supersedes.sort();
-                    }
-                    if moved.supersedes.contains(&other.number) && other.superseded_by == Some(*old)
-                    {
-                        other.superseded_by = Some(*new);
-                    }
-                }
-                let d = updated.get_mut(path).expect("moved decisions are loaded");
-                d.number = *new;
-                d.body = renumber_heading(&d.body, *new);
-            }
-            let mut change = self.change(
+            let order = KeepOrder {
+                depth: self.store.arrival_depth(&dup_paths)?,
+                published: self.published_paths(&dup_paths)?,
+            };
+            let moves = renumber_moves(groups, &order, decisions.max_number());
+            let updated = relinked(&decisions, &moves);
+            let change = self.change(
                 format!(
                     "renumber {} duplicate decision{}",
                     moves.len(),
@@ -788,31 +736,22 @@ impl Orc {
                 "decision.renumber",
                 None,
             );
-            let mut report = Vec::new();
-            let original: BTreeMap<&str, &Decision> = decisions
-                .files
-                .iter()
-                .map(|f| (f.path.as_str(), &f.decision))
-                .collect();
-            for (path, d) in &updated {
-                if let Some((old, new)) = moves.get(path) {
-                    let new_path = decision_path(d);
-                    change.delete(path.clone());
-                    change.write(new_path.clone(), format::decision_to_markdown(d));
-                    change = change.trailer("Orc-Decision", number_str(*new));
-                    report.push(Renumbered {
-                        title: d.title.clone(),
-                        old_number: *old,
-                        new_number: *new,
-                        old_path: path.clone(),
-                        new_path,
-                    });
-                } else if original[path.as_str()] != d {
-                    change.write(path.clone(), format::decision_to_markdown(d));
+            Ok(renumber_change(change, &decisions, &updated, &moves))
+        })
+    }
+
+    /// Those of `paths` that a published commit (see [`Store::published_commits`]) holds.
+    fn published_paths(&self, paths: &[String]) -> Result<BTreeSet<String>> {
+        let published_at = self.store.published_commits()?;
+        let mut published = BTreeSet::new();
+        for path in paths {
+            for commit in &published_at {
+                if self.store.blob_id_at(commit, path)?.is_some() {
+                    published.insert(path.clone());
                 }
             }
-            Ok((change, report))
-        })
+        }
+        Ok(published)
     }
 
     /// Problems in the decision files, for `orc check`.
@@ -840,70 +779,194 @@ impl Orc {
         for (n, paths) in &seen {
             if paths.len() > 1 {
                 for p in paths {
-                    out.push(Problem {
-                        path: (*p).to_owned(),
-                        line: None,
-                        kind: "duplicate-number",
-                        message: format!(
+                    out.push(Problem::at(
+                        *p,
+                        "duplicate-number",
+                        format!(
                             "decision number {} is used by {} files (two branches created the same number); renumbering gives each its own",
                             number_str(*n),
                             paths.len()
                         ),
-                    });
+                    ));
                 }
             }
         }
+        let known = |t: &TaskId| state.is_known(t) || archived.contains(t);
         for f in &decisions.files {
-            let d = &f.decision;
-            let name = f.path.rsplit('/').next().unwrap_or("");
-            if number_from_file_name(name) != Some(d.number) {
-                out.push(Problem {
-                    path: f.path.clone(),
-                    line: None,
-                    kind: "misnamed",
-                    message: format!(
-                        "holds decision {}, but the file name says otherwise; expected {}",
-                        number_str(d.number),
-                        decision_path(d)
-                    ),
-                });
-            }
-            if let Some(t) = &d.task
-                && !state.is_known(t)
-                && !archived.contains(t)
-            {
-                out.push(Problem {
-                    path: f.path.clone(),
-                    line: None,
-                    kind: "unknown-task",
-                    message: format!("task {t} does not exist"),
-                });
-            }
-            for s in d.supersedes.iter().chain(d.superseded_by.iter()) {
-                if !numbers.contains(s) {
-                    out.push(Problem {
-                        path: f.path.clone(),
-                        line: None,
-                        kind: "unknown-decision",
-                        message: format!(
-                            "refers to decision {}, which does not exist",
-                            number_str(*s)
-                        ),
-                    });
-                }
-            }
-            if d.status == DecisionStatus::Superseded && d.superseded_by.is_none() {
-                out.push(Problem {
-                    path: f.path.clone(),
-                    line: None,
-                    kind: "inconsistent",
-                    message: "is superseded but does not say by which decision (superseded_by)"
-                        .into(),
-                });
-            }
+            out.extend(file_problems(f, &known, &numbers));
         }
         Ok((decisions.files.len() + decisions.unreadable.len(), out))
     }
+}
+
+/// The decisions that share their number with another, by number.
+fn duplicate_groups(decisions: &Decisions) -> BTreeMap<u32, Vec<&DecisionFile>> {
+    let mut groups: BTreeMap<u32, Vec<&DecisionFile>> = BTreeMap::new();
+    for f in &decisions.files {
+        groups.entry(f.decision.number).or_default().push(f);
+    }
+    groups.retain(|_, g| g.len() > 1);
+    groups
+}
+
+/// What decides which decision of a duplicate group keeps its number.
+struct KeepOrder {
+    /// How many first-parent commits back from HEAD each path arrived.
+    depth: BTreeMap<String, usize>,
+    /// The paths others have already seen.
+    published: BTreeSet<String>,
+}
+
+/// A decision given a new number.
+struct Move {
+    old: u32,
+    new: u32,
+}
+
+/// The new number of each decision that gives its number up, by path: all but the first
+/// of each group (published, then earlier date, then earlier arrival), numbered on from
+/// `max`.
+fn renumber_moves(
+    groups: BTreeMap<u32, Vec<&DecisionFile>>,
+    order: &KeepOrder,
+    max: u32,
+) -> BTreeMap<String, Move> {
+    let mut next = max;
+    let mut moves = BTreeMap::new();
+    let unpublished = |f: &DecisionFile| !order.published.contains(&f.path);
+    for (number, mut group) in groups {
+        group.sort_by(|a, b| {
+            unpublished(a)
+                .cmp(&unpublished(b))
+                .then(a.decision.date.cmp(&b.decision.date))
+                .then(order.depth[&b.path].cmp(&order.depth[&a.path]))
+                .then(a.path.cmp(&b.path))
+        });
+        for f in group.into_iter().skip(1) {
+            next += 1;
+            moves.insert(
+                f.path.clone(),
+                Move {
+                    old: number,
+                    new: next,
+                },
+            );
+        }
+    }
+    moves
+}
+
+/// Every decision by path, with the moved ones renumbered (heading included) and the
+/// links between them and their partners following the move.
+fn relinked(decisions: &Decisions, moves: &BTreeMap<String, Move>) -> BTreeMap<String, Decision> {
+    let mut updated: BTreeMap<String, Decision> = decisions
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.decision.clone()))
+        .collect();
+    for (path, &Move { old, new }) in moves {
+        let moved = updated[path].clone();
+        // Links are mutual: a decision that points at the old number and is pointed
+        // at by the moved one refers to the moved one.
+        for (other_path, other) in updated.iter_mut() {
+            if other_path == path {
+                continue;
+            }
+            if moved.superseded_by == Some(other.number) && other.supersedes.contains(&old) {
+                for s in other.supersedes.iter_mut().filter(|s| **s == old) {
+                    *s = new;
+                }
+                other.supersedes.sort();
+            }
+            if moved.supersedes.contains(&other.number) && other.superseded_by == Some(old) {
+                other.superseded_by = Some(new);
+            }
+        }
+        let d = updated.get_mut(path).expect("moved decisions are loaded");
+        d.number = new;
+        d.body = renumber_heading(&d.body, new);
+    }
+    updated
+}
+
+/// The files a renumbering writes, moves and deletes, added to `change`, and the report.
+fn renumber_change(
+    mut change: Change,
+    decisions: &Decisions,
+    updated: &BTreeMap<String, Decision>,
+    moves: &BTreeMap<String, Move>,
+) -> (Change, Vec<Renumbered>) {
+    let mut report = Vec::new();
+    let original: BTreeMap<&str, &Decision> = decisions
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), &f.decision))
+        .collect();
+    for (path, d) in updated {
+        if let Some(&Move { old, new }) = moves.get(path) {
+            let new_path = decision_path(d);
+            change.delete(path.clone());
+            change.write(new_path.clone(), format::decision_to_markdown(d));
+            change = change.trailer("Orc-Decision", number_str(new));
+            report.push(Renumbered {
+                title: d.title.clone(),
+                old_number: old,
+                new_number: new,
+                old_path: path.clone(),
+                new_path,
+            });
+        } else if original[path.as_str()] != d {
+            change.write(path.clone(), format::decision_to_markdown(d));
+        }
+    }
+    (change, report)
+}
+
+/// The problems of one readable decision file: a name that disagrees with its number,
+/// an unknown task (`known` says which exist), links to missing numbers, a superseded
+/// status without its successor.
+fn file_problems(
+    f: &DecisionFile,
+    known: &dyn Fn(&TaskId) -> bool,
+    numbers: &BTreeSet<u32>,
+) -> Vec<Problem> {
+    let d = &f.decision;
+    let problem = |kind, message| Problem::at(&f.path, kind, message);
+    let mut out = Vec::new();
+    let name = f.path.rsplit('/').next().unwrap_or("");
+    if number_from_file_name(name) != Some(d.number) {
+        out.push(problem(
+            "misnamed",
+            format!(
+                "holds decision {}, but the file name says otherwise; expected {}",
+                number_str(d.number),
+                decision_path(d)
+            ),
+        ));
+    }
+    if let Some(t) = &d.task
+        && !known(t)
+    {
+        out.push(problem("unknown-task", format!("task {t} does not exist")));
+    }
+    for s in d.supersedes.iter().chain(d.superseded_by.iter()) {
+        if !numbers.contains(s) {
+            out.push(problem(
+                "unknown-decision",
+                format!(
+                    "refers to decision {}, which does not exist",
+                    number_str(*s)
+                ),
+            ));
+        }
+    }
+    if d.status == DecisionStatus::Superseded && d.superseded_by.is_none() {
+        out.push(problem(
+            "inconsistent",
+            "is superseded but does not say by which decision (superseded_by)".into(),
+        ));
+    }
+    out
 }
 
 /// `task`, the tasks above it (its goal) and the tasks it depends on: the tasks whose

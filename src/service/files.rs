@@ -580,6 +580,105 @@ pub(crate) fn digest_named(store: &Store, rel: &str) -> Result<Option<FileDigest
 }
 
 /// Whether `path` equals `filter` or lies below the directory `filter`.
+/// The operation a record request asks for (`--from` alone means a rename), refused when
+/// it names no path or combines a rename with anything but one path and its old path.
+fn requested_op(req: &RecordRequest) -> Result<Option<FileOpKind>> {
+    if req.paths.is_empty() {
+        return Err(Reason::NoPaths.into());
+    }
+    if req.from.is_some() && req.op.is_some_and(|o| o != FileOpKind::Rename) {
+        return Err(Reason::FromWithoutRename.into());
+    }
+    let op_given = match (req.op, &req.from) {
+        (None, Some(_)) => Some(FileOpKind::Rename),
+        (op, _) => op,
+    };
+    if op_given == Some(FileOpKind::Rename) && (req.from.is_none() || req.paths.len() != 1) {
+        return Err(Reason::RenameNeedsFrom.into());
+    }
+    Ok(op_given)
+}
+
+/// Refuses an operation the disk contradicts: a deletion of a file that exists, or any
+/// other operation on a file that does not.
+fn check_op_against_disk(op: FileOpKind, rel: &str, digest: Option<&FileDigest>) -> Result<()> {
+    match (op, digest) {
+        (FileOpKind::Delete, Some(_)) => Err(Error::invalid_with_hint(
+            format!("{rel} still exists, so its deletion cannot be recorded"),
+            "delete it first, or record it as modify",
+        )),
+        (FileOpKind::Create | FileOpKind::Modify | FileOpKind::Rename, None) => {
+            Err(Error::invalid_with_hint(
+                format!("{rel} does not exist, so a {op} cannot be recorded"),
+                "create the file first, or record it as delete",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What `orc files log` is limited to.
+struct LogFilter {
+    task: Option<TaskId>,
+    /// A repository path: the file itself or everything under the directory.
+    path: Option<String>,
+}
+
+impl LogFilter {
+    /// Whether `task` passes the task limit.
+    fn task_matches(&self, task: &TaskId) -> bool {
+        self.task.as_ref().is_none_or(|t| t == task)
+    }
+
+    /// Whether `path` passes the path limit.
+    fn path_matches(&self, path: &str) -> bool {
+        self.path.as_deref().is_none_or(|f| path_matches(path, f))
+    }
+}
+
+/// The manifests' operations that pass the filter, oldest first.
+fn manifest_log(manifests: &Manifests, filter: &LogFilter) -> Vec<FileLogEntry> {
+    manifests
+        .all_ops()
+        .into_iter()
+        .filter(|op| filter.task_matches(&op.task))
+        .filter(|op| {
+            filter.path_matches(&op.path)
+                || op.from.as_deref().is_some_and(|f| filter.path_matches(f))
+        })
+        .map(|op| FileLogEntry {
+            at: op.at,
+            source: "manifest",
+            task: Some(op.task.to_string()),
+            path: op.path.clone(),
+            op: Some(op.op),
+            from: op.from.clone(),
+            commit: None,
+            summary: None,
+        })
+        .collect()
+}
+
+/// The artifacts of completed tasks that pass the filter.
+fn artifact_log<'a>(
+    artifacts: &'a [ArtifactRecord],
+    filter: &'a LogFilter,
+) -> impl Iterator<Item = FileLogEntry> + 'a {
+    artifacts
+        .iter()
+        .filter(|a| filter.task_matches(&a.task) && filter.path_matches(&a.path))
+        .map(|a| FileLogEntry {
+            at: a.at,
+            source: "artifact",
+            task: Some(a.task.to_string()),
+            path: a.path.clone(),
+            op: None,
+            from: None,
+            commit: None,
+            summary: None,
+        })
+}
+
 fn path_matches(path: &str, filter: &str) -> bool {
     let f = filter.trim_end_matches('/');
     path == f || path.starts_with(&format!("{f}/"))
@@ -659,109 +758,109 @@ impl Orc {
 
     /// Records file operations for a task in its manifest and commits the manifest.
     pub fn files_record(&self, req: RecordRequest) -> Result<Outcome<RecordReport>> {
-        if req.paths.is_empty() {
-            return Err(Reason::NoPaths.into());
-        }
-        if req.from.is_some() && req.op.is_some_and(|o| o != FileOpKind::Rename) {
-            return Err(Reason::FromWithoutRename.into());
-        }
-        let op_given = match (req.op, &req.from) {
-            (None, Some(_)) => Some(FileOpKind::Rename),
-            (op, _) => op,
-        };
-        if op_given == Some(FileOpKind::Rename) && (req.from.is_none() || req.paths.len() != 1) {
-            return Err(Reason::RenameNeedsFrom.into());
-        }
+        let op_given = requested_op(&req)?;
         self.mutate(|state| {
             let task = self.record_task(state, req.task.as_deref())?;
             let manifests = self.manifests()?;
             let artifacts = self.artifact_records()?;
             let latest = Latest::new(&manifests, &artifacts);
-            let mut targets: Vec<String> = Vec::new();
-            for input in &req.paths {
-                let rel = self.store.confine(&req.cwd, input)?;
-                if is_orc_path(&rel) {
-                    return Err(refuse_orc_path(&rel));
-                }
-                let abs = self.store.abs(&rel);
-                if abs.is_dir() {
-                    if matches!(op_given, Some(FileOpKind::Delete | FileOpKind::Rename)) {
-                        return Err(Error::invalid(format!(
-                            "{rel} is a directory; a {} is recorded per file",
-                            op_given.expect("checked")
-                        )));
-                    }
-                    targets.extend(self.store.walk_files(&rel)?);
-                } else {
-                    targets.push(rel);
-                }
-            }
-            let mut seen = BTreeSet::new();
-            targets.retain(|t| seen.insert(t.clone()));
-
+            let targets = self.record_targets(&req, op_given)?;
             let mut recorded = Vec::new();
             let mut unchanged = Vec::new();
             for rel in targets {
                 let digest = digest_named(&self.store, &rel)?;
-                let from = match &req.from {
-                    Some(f) => {
-                        let f = self.store.confine(&req.cwd, f)?;
-                        if is_orc_path(&f) {
-                            return Err(refuse_orc_path(&f));
-                        }
-                        if self.store.abs(&f).exists() {
-                            return Err(Error::invalid_with_hint(
-                                format!("{f} still exists; after a rename nothing is left at the old path"),
-                                "record it as a create (or copy) instead, or delete the old file first",
-                            ));
-                        }
-                        Some(f)
-                    }
-                    None => None,
-                };
+                let from = self.renamed_from(&req)?;
                 let op = match op_given {
                     Some(op) => op,
-                    None => match (&digest, latest.get(&rel)) {
-                        (Some(_), Some(Record::Op(last)))
-                            if last.op == FileOpKind::Delete || last.path != rel =>
-                        {
-                            FileOpKind::Create
-                        }
-                        (Some(_), Some(_)) => FileOpKind::Modify,
-                        (Some(_), None) if self.store.in_head(&rel)? => FileOpKind::Modify,
-                        (Some(_), None) => FileOpKind::Create,
-                        (None, Some(_)) => FileOpKind::Delete,
-                        (None, None) if self.store.in_head(&rel)? => FileOpKind::Delete,
-                        (None, None) => {
-                            return Err(Error::invalid_with_hint(
-                                format!("{rel} does not exist, and no commit or record knows it"),
-                                "check the path; to record a deletion, the file must have existed",
-                            ));
-                        }
-                    },
+                    None => self.inferred_op(&latest, &rel, digest.as_ref())?,
                 };
-                match (op, &digest) {
-                    (FileOpKind::Delete, Some(_)) => {
-                        return Err(Error::invalid_with_hint(
-                            format!("{rel} still exists, so its deletion cannot be recorded"),
-                            "delete it first, or record it as modify",
-                        ));
-                    }
-                    (FileOpKind::Create | FileOpKind::Modify | FileOpKind::Rename, None) => {
-                        return Err(Error::invalid_with_hint(
-                            format!("{rel} does not exist, so a {op} cannot be recorded"),
-                            "create the file first, or record it as delete",
-                        ));
-                    }
-                    _ => {}
-                }
-                if op != FileOpKind::Rename && Self::already_recorded(&latest, &rel, digest.as_ref()) {
+                check_op_against_disk(op, &rel, digest.as_ref())?;
+                if op != FileOpKind::Rename
+                    && Self::already_recorded(&latest, &rel, digest.as_ref())
+                {
                     unchanged.push(rel);
                     continue;
                 }
                 recorded.push(self.new_op(&task, rel, op, from, digest));
             }
             self.commit_ops(&manifests, task, recorded, unchanged)
+        })
+    }
+
+    /// The repository paths a record request names, each once, with every file under a
+    /// named directory; refused for `.orchestrator/` and for a directory deleted or renamed.
+    fn record_targets(
+        &self,
+        req: &RecordRequest,
+        op_given: Option<FileOpKind>,
+    ) -> Result<Vec<String>> {
+        let mut targets: Vec<String> = Vec::new();
+        for input in &req.paths {
+            let rel = self.confine_outside_orc(&req.cwd, input)?;
+            if !self.store.abs(&rel).is_dir() {
+                targets.push(rel);
+                continue;
+            }
+            if let Some(op @ (FileOpKind::Delete | FileOpKind::Rename)) = op_given {
+                return Err(Error::invalid(format!(
+                    "{rel} is a directory; a {op} is recorded per file"
+                )));
+            }
+            targets.extend(self.store.walk_files(&rel)?);
+        }
+        let mut seen = BTreeSet::new();
+        targets.retain(|t| seen.insert(t.clone()));
+        Ok(targets)
+    }
+
+    /// A path the user gave, relative to the repository root, refused inside `.orchestrator/`.
+    fn confine_outside_orc(&self, cwd: &Path, input: &str) -> Result<String> {
+        let rel = self.store.confine(cwd, input)?;
+        if is_orc_path(&rel) {
+            return Err(refuse_orc_path(&rel));
+        }
+        Ok(rel)
+    }
+
+    /// The old path of a recorded rename, which must be gone from the disk.
+    fn renamed_from(&self, req: &RecordRequest) -> Result<Option<String>> {
+        let Some(from) = &req.from else {
+            return Ok(None);
+        };
+        let f = self.confine_outside_orc(&req.cwd, from)?;
+        if self.store.abs(&f).exists() {
+            return Err(Error::invalid_with_hint(
+                format!("{f} still exists; after a rename nothing is left at the old path"),
+                "record it as a create (or copy) instead, or delete the old file first",
+            ));
+        }
+        Ok(Some(f))
+    }
+
+    /// The operation the disk, HEAD and the latest record imply for a path named without one.
+    fn inferred_op(
+        &self,
+        latest: &Latest,
+        rel: &str,
+        digest: Option<&FileDigest>,
+    ) -> Result<FileOpKind> {
+        Ok(match (digest, latest.get(rel)) {
+            (Some(_), Some(Record::Op(last)))
+                if last.op == FileOpKind::Delete || last.path != rel =>
+            {
+                FileOpKind::Create
+            }
+            (Some(_), Some(_)) => FileOpKind::Modify,
+            (Some(_), None) if self.store.in_head(rel)? => FileOpKind::Modify,
+            (Some(_), None) => FileOpKind::Create,
+            (None, Some(_)) => FileOpKind::Delete,
+            (None, None) if self.store.in_head(rel)? => FileOpKind::Delete,
+            (None, None) => {
+                return Err(Error::invalid_with_hint(
+                    format!("{rel} does not exist, and no commit or record knows it"),
+                    "check the path; to record a deletion, the file must have existed",
+                ));
+            }
         })
     }
 
@@ -904,15 +1003,7 @@ impl Orc {
     ) -> Result<VerifyReport> {
         let manifests = self.manifests()?;
         let artifacts = self.artifact_records()?;
-        let task = match task {
-            Some(t) => Some(resolve_recorded_task(
-                &*self.state()?,
-                &manifests,
-                &artifacts,
-                t,
-            )?),
-            None => None,
-        };
+        let task = self.recorded_task(&manifests, &artifacts, task)?;
         let results = verify_records(
             &self.store,
             &manifests,
@@ -951,63 +1042,58 @@ impl Orc {
     pub fn files_log(&self, task: Option<&str>, path: Option<&str>, cwd: &Path) -> Result<FileLog> {
         let manifests = self.manifests()?;
         let artifacts = self.artifact_records()?;
-        let task = match task {
-            Some(t) => Some(resolve_recorded_task(
-                &*self.state()?,
-                &manifests,
-                &artifacts,
-                t,
-            )?),
-            None => None,
+        let filter = LogFilter {
+            task: self.recorded_task(&manifests, &artifacts, task)?,
+            path: path.map(|p| self.store.confine(cwd, p)).transpose()?,
         };
-        let path = path.map(|p| self.store.confine(cwd, p)).transpose()?;
-        let mut entries = Vec::new();
-        for op in manifests.all_ops() {
-            if task.as_ref().is_some_and(|t| &op.task != t) {
-                continue;
-            }
-            if let Some(p) = &path
-                && !path_matches(&op.path, p)
-                && !op.from.as_deref().is_some_and(|f| path_matches(f, p))
-            {
-                continue;
-            }
-            entries.push(FileLogEntry {
-                at: op.at,
-                source: "manifest",
-                task: Some(op.task.to_string()),
-                path: op.path.clone(),
-                op: Some(op.op),
-                from: op.from.clone(),
-                commit: None,
-                summary: None,
-            });
-        }
+        let mut entries = manifest_log(&manifests, &filter);
         // Newest first, also among operations recorded in the same second.
         entries.reverse();
-        for a in &artifacts {
-            if task.as_ref().is_some_and(|t| &a.task != t)
-                || path.as_ref().is_some_and(|p| !path_matches(&a.path, p))
+        entries.extend(artifact_log(&artifacts, &filter));
+        let history_note = self.commit_log(&filter, &mut entries)?;
+        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+        let mut tasks: Vec<String> = Vec::new();
+        for e in &entries {
+            if let Some(t) = &e.task
+                && !tasks.contains(t)
             {
-                continue;
+                tasks.push(t.clone());
             }
-            entries.push(FileLogEntry {
-                at: a.at,
-                source: "artifact",
-                task: Some(a.task.to_string()),
-                path: a.path.clone(),
-                op: None,
-                from: None,
-                commit: None,
-                summary: None,
-            });
         }
+        Ok(FileLog {
+            entries,
+            tasks,
+            history_note,
+        })
+    }
+
+    /// The task a `files` command is limited to, resolved among live tasks and the ones
+    /// manifests and artifacts name; `None` when not limited.
+    fn recorded_task(
+        &self,
+        manifests: &Manifests,
+        artifacts: &[ArtifactRecord],
+        task: Option<&str>,
+    ) -> Result<Option<TaskId>> {
+        task.map(|t| resolve_recorded_task(&*self.state()?, manifests, artifacts, t))
+            .transpose()
+    }
+
+    /// Adds the files changed by commits carrying an `Orc-Task:` trailer (not orc's own
+    /// operations); returns why history could not be read completely, if it could not.
+    fn commit_log(
+        &self,
+        filter: &LogFilter,
+        entries: &mut Vec<FileLogEntry>,
+    ) -> Result<Option<String>> {
         let mut problem = None;
         let end = self.store.walk_history(None, |c| {
             let Some(t) = c.trailer("Orc-Task") else {
                 return ControlFlow::Continue(());
             };
-            if c.trailer("Orc-Op").is_some() || task.as_ref().is_some_and(|id| id.as_str() != t) {
+            if c.trailer("Orc-Op").is_some()
+                || filter.task.as_ref().is_some_and(|id| id.as_str() != t)
+            {
                 return ControlFlow::Continue(());
             }
             let paths = match self.store.changed_paths(c) {
@@ -1018,7 +1104,7 @@ impl Orc {
                 }
             };
             for p in paths {
-                if is_orc_path(&p) || path.as_ref().is_some_and(|f| !path_matches(&p, f)) {
+                if is_orc_path(&p) || !filter.path_matches(&p) {
                     continue;
                 }
                 entries.push(FileLogEntry {
@@ -1034,25 +1120,11 @@ impl Orc {
             }
             ControlFlow::Continue(())
         })?;
-        entries.sort_by_key(|e| std::cmp::Reverse(e.at));
-        let mut tasks: Vec<String> = Vec::new();
-        for e in &entries {
-            if let Some(t) = &e.task
-                && !tasks.contains(t)
-            {
-                tasks.push(t.clone());
-            }
-        }
-        let history_note = problem.or(end.problem).or_else(|| {
+        Ok(problem.or(end.problem).or_else(|| {
             end.shallow.then(|| {
                 "this is a shallow clone: commits before its boundary were not read".into()
             })
-        });
-        Ok(FileLog {
-            entries,
-            tasks,
-            history_note,
-        })
+        }))
     }
 
     /// Problems in the manifests, for `orc check`.
@@ -1064,73 +1136,74 @@ impl Orc {
         out.extend(manifests.unreadable.iter().map(Problem::unreadable));
         for (path, m) in &manifests.files {
             if *path != manifest_path(&m.task) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "misplaced",
-                    message: format!(
+                out.push(Problem::at(
+                    path,
+                    "misplaced",
+                    format!(
                         "holds the manifest of {}, which belongs in {}",
                         m.task,
                         manifest_path(&m.task)
                     ),
-                });
+                ));
             }
             if !state.is_known(&m.task) && !archived.contains(&m.task) {
-                out.push(Problem {
-                    path: path.clone(),
-                    line: None,
-                    kind: "unknown-task",
-                    message: format!("names task {}, which does not exist", m.task),
-                });
+                out.push(Problem::at(
+                    path,
+                    "unknown-task",
+                    format!("names task {}, which does not exist", m.task),
+                ));
             }
             for op in &m.operations {
-                for p in std::iter::once(&op.path).chain(op.from.iter()) {
-                    let bad = p.is_empty()
-                        || p.starts_with('/')
-                        || p.split('/').any(|c| c == ".." || c == "." || c.is_empty())
-                        || p == ".git"
-                        || p.starts_with(".git/");
-                    if bad {
-                        out.push(Problem {
-                            path: path.clone(),
-                            line: None,
-                            kind: "bad-path",
-                            message: format!(
-                                "operation path {p:?} is not a plain path inside the repository"
-                            ),
-                        });
-                    }
-                }
-                let needs_digest = op.op != FileOpKind::Delete;
-                if needs_digest != op.sha256.is_some() {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "inconsistent",
-                        message: format!(
-                            "{} of {} {} a sha256",
-                            op.op,
-                            op.path,
-                            if needs_digest {
-                                "lacks"
-                            } else {
-                                "should not have"
-                            }
-                        ),
-                    });
-                }
-                if (op.op == FileOpKind::Rename) != op.from.is_some() {
-                    out.push(Problem {
-                        path: path.clone(),
-                        line: None,
-                        kind: "inconsistent",
-                        message: format!("{} of {}: `from` goes with rename only", op.op, op.path),
-                    });
-                }
+                out.extend(operation_problems(path, op));
             }
         }
         Ok((manifests.files.len() + manifests.unreadable.len(), out))
     }
+}
+
+/// The problems of one recorded operation of the manifest at `path`: a path that is not
+/// plainly inside the repository, a digest or old path that does not go with the operation.
+fn operation_problems(path: &str, op: &FileOp) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for p in std::iter::once(&op.path).chain(op.from.iter()) {
+        let bad = p.is_empty()
+            || p.starts_with('/')
+            || p.split('/').any(|c| c == ".." || c == "." || c.is_empty())
+            || p == ".git"
+            || p.starts_with(".git/");
+        if bad {
+            out.push(Problem::at(
+                path,
+                "bad-path",
+                format!("operation path {p:?} is not a plain path inside the repository"),
+            ));
+        }
+    }
+    let needs_digest = op.op != FileOpKind::Delete;
+    if needs_digest != op.sha256.is_some() {
+        out.push(Problem::at(
+            path,
+            "inconsistent",
+            format!(
+                "{} of {} {} a sha256",
+                op.op,
+                op.path,
+                if needs_digest {
+                    "lacks"
+                } else {
+                    "should not have"
+                }
+            ),
+        ));
+    }
+    if (op.op == FileOpKind::Rename) != op.from.is_some() {
+        out.push(Problem::at(
+            path,
+            "inconsistent",
+            format!("{} of {}: `from` goes with rename only", op.op, op.path),
+        ));
+    }
+    out
 }
 
 /// A task id from user input: a task of the state, or one that no longer exists (or was

@@ -148,6 +148,82 @@ pub struct DriverReport {
     pub conflicts: Vec<String>,
 }
 
+/// The hooks an install writes: commit-msg always, the others when asked for.
+fn wanted_hooks(opts: InstallOptions) -> Vec<Hook> {
+    let mut wanted = vec![Hook::CommitMsg];
+    if opts.pre_commit {
+        wanted.push(Hook::PreCommit);
+    }
+    if opts.post_commit {
+        wanted.push(Hook::PostCommit);
+    }
+    wanted
+}
+
+/// Refuses an install that would rename a team's hook in a shared hooks directory, or
+/// replace a user's hook when one is already kept beside it.
+fn refuse_hooks_in_the_way(found: &[HookStatus], shared: bool, dir: &Path) -> Result<()> {
+    if shared && let Some(st) = found.iter().find(|st| st.owner == HookOwner::Other) {
+        return Err(Reason::SharedHook {
+            path: st.path.clone(),
+            dir: dir.to_path_buf(),
+            hook: st.hook.name().to_owned(),
+        }
+        .into());
+    }
+    if let Some(st) = found
+        .iter()
+        .find(|st| st.owner == HookOwner::Other && st.user_hook.is_some())
+    {
+        return Err(Reason::HookInTheWay {
+            path: st.path.clone(),
+            user: user_path(&st.path),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes orc's script for one hook (when it differs), moving a user's hook aside first;
+/// returns the hook as left.
+fn install_hook(mut st: HookStatus, force: bool, exe: &str) -> Result<HookStatus> {
+    let user = user_path(&st.path);
+    let (run_user, action) = match st.owner {
+        HookOwner::Other => {
+            store::rename_hook(&st.path, &user)?;
+            st.user_hook = Some(user.clone());
+            if force {
+                (
+                    false,
+                    format!(
+                        "installed; your hook was moved to {} and no longer runs (uninstall restores it)",
+                        user.display()
+                    ),
+                )
+            } else {
+                (
+                    true,
+                    format!(
+                        "installed; your existing hook is kept as {} and runs first",
+                        user.display()
+                    ),
+                )
+            }
+        }
+        HookOwner::Orc => (st.runs_user_hook && !force, "updated".to_owned()),
+        HookOwner::Missing => (st.user_hook.is_some() && !force, "installed".to_owned()),
+    };
+    let text = script(st.hook, run_user, exe);
+    let current = store::read_file(&st.path)?;
+    if current.as_deref() != Some(text.as_bytes()) {
+        store::write_hook(&st.path, &text)?;
+        st.action = Some(action);
+    }
+    st.owner = HookOwner::Orc;
+    st.runs_user_hook = run_user;
+    Ok(st)
+}
+
 fn user_path(path: &Path) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(USER_SUFFIX);
@@ -355,78 +431,16 @@ impl Orc {
         // path to the binary, and the team's hooks there are never renamed.
         let shared = self.store.is_in_work_tree(&dir);
         let exe = if shared { "orc".to_owned() } else { orc_exe() };
-        let mut wanted = vec![Hook::CommitMsg];
-        if opts.pre_commit {
-            wanted.push(Hook::PreCommit);
-        }
-        if opts.post_commit {
-            wanted.push(Hook::PostCommit);
-        }
-        let found = wanted
-            .iter()
-            .map(|h| self.hook_status(*h, &dir))
+        let found = wanted_hooks(opts)
+            .into_iter()
+            .map(|h| self.hook_status(h, &dir))
             .collect::<Result<Vec<_>>>()?;
         // Refuse before touching anything, so a refusal leaves no half-installed state.
-        if shared && let Some(st) = found.iter().find(|st| st.owner == HookOwner::Other) {
-            return Err(Reason::SharedHook {
-                path: st.path.clone(),
-                dir: dir.to_path_buf(),
-                hook: st.hook.name().to_owned(),
-            }
-            .into());
-        }
-        if let Some(st) = found
-            .iter()
-            .find(|st| st.owner == HookOwner::Other && st.user_hook.is_some())
-        {
-            return Err(Reason::HookInTheWay {
-                path: st.path.clone(),
-                user: user_path(&st.path),
-            }
-            .into());
-        }
-        let mut done = Vec::new();
-        for mut st in found {
-            let hook = st.hook;
-            let user = user_path(&st.path);
-            let (run_user, action) = match st.owner {
-                HookOwner::Other => {
-                    store::rename_hook(&st.path, &user)?;
-                    st.user_hook = Some(user.clone());
-                    if opts.force {
-                        (
-                            false,
-                            format!(
-                                "installed; your hook was moved to {} and no longer runs (uninstall restores it)",
-                                user.display()
-                            ),
-                        )
-                    } else {
-                        (
-                            true,
-                            format!(
-                                "installed; your existing hook is kept as {} and runs first",
-                                user.display()
-                            ),
-                        )
-                    }
-                }
-                HookOwner::Orc => (st.runs_user_hook && !opts.force, "updated".to_owned()),
-                HookOwner::Missing => (
-                    st.user_hook.is_some() && !opts.force,
-                    "installed".to_owned(),
-                ),
-            };
-            let text = script(hook, run_user, &exe);
-            let current = store::read_file(&st.path)?;
-            if current.as_deref() != Some(text.as_bytes()) {
-                store::write_hook(&st.path, &text)?;
-                st.action = Some(action);
-            }
-            st.owner = HookOwner::Orc;
-            st.runs_user_hook = run_user;
-            done.push(st);
-        }
+        refuse_hooks_in_the_way(&found, shared, &dir)?;
+        let done = found
+            .into_iter()
+            .map(|st| install_hook(st, opts.force, &exe))
+            .collect::<Result<Vec<_>>>()?;
         register_driver(&self.store)?;
         self.store.write_local(DRIVER_OFF_FILE, None)?;
         let mut change = self.change(

@@ -2,7 +2,7 @@
 
 use super::partial::Tasks;
 use super::{Orc, Outcome, State, short_title, task_path};
-use crate::error::{Error, Reason, Result};
+use crate::error::{Error, Field, Reason, Result};
 use crate::format;
 use crate::model::{Config, Priority, Status, Task, TaskId};
 use crate::store::Change;
@@ -223,19 +223,18 @@ impl Orc {
             .map(|n| n.trim().to_owned())
             .filter(|n| !n.is_empty());
         self.mutate_partial(|tasks| {
-            let id = tasks.resolve(id)?;
-            let before = tasks.get(&id)?.clone();
-            let mut task = before.clone();
-            apply_edit(tasks, &mut task, edit)?;
+            let Edited {
+                id,
+                before,
+                mut task,
+            } = edited(tasks, id, edit)?;
             if let Some(note) = note {
                 task.add_note(note, self.ctx.agent.clone(), self.now());
             }
             if task == before {
                 return Err(Reason::NothingToChange { id }.into());
             }
-            task.updated = self.now();
-            tasks.put(task.clone());
-            tasks.check_graph(&id)?;
+            self.put_edited(tasks, &mut task)?;
             let mut change = self.change(
                 format!("edit {id} \"{}\"", short_title(&task.title)),
                 "task.edit",
@@ -258,30 +257,18 @@ impl Orc {
         reason: Option<&str>,
     ) -> Result<Outcome<Task>> {
         let outcome = self.mutate_partial(|tasks| {
-            let id = tasks.resolve(id)?;
-            let before = tasks.get(&id)?.clone();
-            let mut task = before.clone();
-            apply_edit(tasks, &mut task, edit)?;
+            let Edited {
+                id,
+                before,
+                mut task,
+            } = edited(tasks, id, edit)?;
             let edited = task != before;
             if let Some(to) = status {
-                transition(tasks, &mut task, to, self.now())?;
-                self.claim_for(tasks.config(), &mut task)?;
-                if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
-                    task.add_note(
-                        format!("{to}: {reason}"),
-                        self.ctx.agent.clone(),
-                        self.now(),
-                    );
-                }
+                self.move_task(tasks, &mut task, to, reason)?;
             } else if !edited {
-                return Err(Error::invalid_with_hint(
-                    format!("nothing to change in {id}"),
-                    "pass a new status or at least one field to change",
-                ));
+                return Err(Reason::NothingToChange { id }.into());
             }
-            task.updated = self.now();
-            tasks.put(task.clone());
-            tasks.check_graph(&id)?;
+            self.put_edited(tasks, &mut task)?;
             let title = short_title(&task.title);
             let (summary, op) = match status {
                 None => (format!("edit {id} \"{title}\""), "task.edit"),
@@ -302,7 +289,7 @@ impl Orc {
     pub fn task_note(&self, id: &str, text: &str) -> Result<Outcome<Task>> {
         let text = text.trim();
         if text.is_empty() {
-            return Err(Error::invalid("the note is empty"));
+            return Err(Reason::EmptyText { field: Field::Note }.into());
         }
         self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;
@@ -326,15 +313,7 @@ impl Orc {
         let outcome = self.mutate_partial(|tasks| {
             let id = tasks.resolve(id)?;
             let mut task = tasks.get(&id)?.clone();
-            transition(tasks, &mut task, to, self.now())?;
-            self.claim_for(tasks.config(), &mut task)?;
-            if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
-                task.add_note(
-                    format!("{to}: {reason}"),
-                    self.ctx.agent.clone(),
-                    self.now(),
-                );
-            }
+            self.move_task(tasks, &mut task, to, reason)?;
             let mut change = self.change(
                 format!("{id} -> {to} \"{}\"", short_title(&task.title)),
                 "task.status",
@@ -388,6 +367,34 @@ impl Orc {
         })
     }
 
+    /// Moves `task` to `to` (see [`transition`]), takes its claim when it starts, and
+    /// notes the reason given.
+    fn move_task(
+        &self,
+        tasks: &mut impl Tasks,
+        task: &mut Task,
+        to: Status,
+        reason: Option<&str>,
+    ) -> Result<()> {
+        transition(tasks, task, to, self.now())?;
+        self.claim_for(tasks.config(), task)?;
+        if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
+            task.add_note(
+                format!("{to}: {reason}"),
+                self.ctx.agent.clone(),
+                self.now(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Stamps an edited task, puts it in `tasks` and checks the graph it now forms.
+    fn put_edited(&self, tasks: &mut impl Tasks, task: &mut Task) -> Result<()> {
+        task.updated = self.now();
+        tasks.put(task.clone());
+        tasks.check_graph(&task.id)
+    }
+
     /// Takes the claim on a task just moved to in_progress (nothing for other statuses),
     /// noting whose expired claim it replaced.
     fn claim_for(&self, config: &Config, task: &mut Task) -> Result<()> {
@@ -416,6 +423,22 @@ impl Orc {
         }
         change
     }
+}
+
+/// A task as it was and with an edit applied.
+struct Edited {
+    id: TaskId,
+    before: Task,
+    task: Task,
+}
+
+/// The task `id` names, before and after `edit`.
+fn edited(tasks: &mut impl Tasks, id: &str, edit: TaskEdit) -> Result<Edited> {
+    let id = tasks.resolve(id)?;
+    let before = tasks.get(&id)?.clone();
+    let mut task = before.clone();
+    apply_edit(tasks, &mut task, edit)?;
+    Ok(Edited { id, before, task })
 }
 
 /// Applies the fields of `edit` to `task`, validated against `state`.

@@ -2227,6 +2227,10 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
             "orchestrator_add_note",
             json!({ "task_id": "nope", "note": "n" }),
         ),
+        (
+            "orchestrator_add_note",
+            json!({ "task_id": parent, "note": " " }),
+        ),
         ("orchestrator_record_files", json!({})),
         ("orchestrator_record_files", json!({ "paths": ["a.txt"] })),
         ("orchestrator_verify_files", json!({ "task_id": "nope" })),

@@ -792,6 +792,7 @@ fn refusals_name_the_command_to_run_next() {
     refuse(&["start", &parent]);
     refuse(&["synthesize", a]);
     refuse(&["task", "edit", a]);
+    refuse(&["task", "note", a, " "]);
     refuse(&["task", "rm", &parent]);
     refuse(&["decision", "show", "99"]);
     refuse(&["decision", "new", "D", "--status", "superseded"]);

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use yaml_serde::Value;
 
 use super::{ImportSet, ImportedTask, join_sections, non_empty, parse_time};
-use crate::format::{FormatError, split_front_matter};
+use crate::format::{FormatError, lf_endings, split_front_matter};
 use crate::model::{Note, Priority, Status};
 
 #[derive(Deserialize)]
@@ -87,13 +87,8 @@ pub fn task_from_markdown(
     completed: bool,
     set: &mut ImportSet,
 ) -> Result<(), FormatError> {
-    let normalized;
-    let text = if text.contains('\r') {
-        normalized = text.replace("\r\n", "\n");
-        normalized.as_str()
-    } else {
-        text
-    };
+    let text = lf_endings(text);
+    let text = text.as_ref();
     let (yaml, body) = split_front_matter(text).map_err(|mut e| {
         e.message =
             "a Backlog.md task starts with a `---` line, YAML front matter, then `---`".into();

@@ -116,8 +116,11 @@ impl Orc {
                     ..ImportMap::default()
                 },
             };
-            let (report, tasks, map) = merge(self, state, req.source, set, map, shown)?;
-            let mut report = report;
+            let Merged {
+                mut report,
+                tasks,
+                map,
+            } = merge(self, state, req.source, set, map, shown)?;
             report.dry_run = req.dry_run;
             report.map = map_path.clone();
             let summary = format!(
@@ -182,6 +185,30 @@ fn what(source: ImportSource) -> &'static str {
     }
 }
 
+/// What an import decided: the report, the tasks to write and the source's new map.
+struct Merged {
+    report: ImportReport,
+    tasks: Vec<Task>,
+    map: ImportMap,
+}
+
+/// What becomes of one record, decided before any task is built.
+struct Planned {
+    action: ImportAction,
+    id: TaskId,
+    digest: String,
+}
+
+/// Pass 1 over the records: the orc id of each and what happens to it.
+struct RecordPlan<'a> {
+    /// One per record, in the source's order.
+    planned: Vec<Planned>,
+    /// The orc id of every record that is written or kept, by source id.
+    ids: HashMap<&'a str, TaskId>,
+    /// The source ids of records whose task was deleted in orc since.
+    removed: Vec<&'a str>,
+}
+
 /// Decides what becomes of each record, builds the tasks to write and the new map.
 fn merge(
     orc: &Orc,
@@ -190,61 +217,34 @@ fn merge(
     set: ImportSet,
     mut map: ImportMap,
     path: String,
-) -> Result<(ImportReport, Vec<Task>, ImportMap)> {
+) -> Result<Merged> {
     let now = orc.now();
     let mut dropped = set.dropped;
-    // Pass 1: the orc id of every record, and what happens to it.
-    let mut ids: HashMap<&str, TaskId> = HashMap::new();
-    let mut plan: Vec<(ImportAction, TaskId, String)> = Vec::new();
-    let mut taken: Vec<TaskId> = Vec::new();
-    let mut removed: Vec<&str> = Vec::new();
-    let archived = orc.archived_ids()?;
-    for it in &set.tasks {
-        validate_record_title(it)?;
-        let digest = it.digest();
-        let (action, id) = record_action(state, source, it, &digest, &map, &mut taken, &archived)?;
-        if action == ImportAction::Skipped {
-            removed.push(&it.source_id);
-        } else {
-            ids.insert(&it.source_id, id.clone());
-        }
-        plan.push((action, id, digest));
-    }
+    let plan = plan_records(orc, state, source, &set.tasks, &map)?;
     // What the records reference that orc cannot hold, counted for every record so that
     // the report is the same on every import of one source.
     for it in &set.tasks {
-        unresolved(it, &ids, &removed, state, &mut dropped);
+        unresolved(it, &plan.ids, &plan.removed, state, &mut dropped);
     }
     // Pass 2: the tasks.
     let mut tasks: Vec<Task> = Vec::new();
     let mut entries = Vec::new();
-    for (it, (action, id, digest)) in set.tasks.iter().zip(plan) {
+    for (it, planned) in set.tasks.iter().zip(plan.planned) {
         entries.push(ImportedEntry {
             source_id: it.source_id.clone(),
-            task: id.clone(),
+            task: planned.id.clone(),
             title: it.title.trim().to_owned(),
-            action,
+            action: planned.action,
         });
-        let mut task = match action {
-            ImportAction::Unchanged | ImportAction::Skipped => continue,
-            ImportAction::Created => {
-                let created = it.created.unwrap_or(now);
-                let mut t = Task::new(id.clone(), String::new(), created);
-                t.updated = it.updated.unwrap_or(created);
-                t
-            }
-            ImportAction::Updated => {
-                let mut t = state.task(&id)?.clone();
-                t.updated = now;
-                t
-            }
+        let Some(mut task) = task_to_write(state, it, &planned, now)? else {
+            continue;
         };
-        fill(&mut task, it, &ids, state, now);
+        fill(&mut task, it, &plan.ids, state, now);
         map.tasks.insert(
             it.source_id.clone(),
             MapEntry {
-                task: id.clone(),
-                digest,
+                task: planned.id,
+                digest: planned.digest,
             },
         );
         tasks.push(task);
@@ -253,8 +253,72 @@ fn merge(
         state.tasks.insert(t.id.clone(), Box::new(t.clone()));
     }
     check_cycles(state, &tasks)?;
+    let report = import_report(source, path, entries, dropped);
+    Ok(Merged { report, tasks, map })
+}
+
+/// Pass 1: validates every record's title and decides its action and orc id.
+fn plan_records<'a>(
+    orc: &Orc,
+    state: &State,
+    source: ImportSource,
+    records: &'a [ImportedTask],
+    map: &ImportMap,
+) -> Result<RecordPlan<'a>> {
+    let mut plan = RecordPlan {
+        planned: Vec::new(),
+        ids: HashMap::new(),
+        removed: Vec::new(),
+    };
+    let mut taken: Vec<TaskId> = Vec::new();
+    let archived = orc.archived_ids()?;
+    for it in records {
+        validate_record_title(it)?;
+        let digest = it.digest();
+        let (action, id) = record_action(state, source, it, &digest, map, &mut taken, &archived)?;
+        if action == ImportAction::Skipped {
+            plan.removed.push(&it.source_id);
+        } else {
+            plan.ids.insert(&it.source_id, id.clone());
+        }
+        plan.planned.push(Planned { action, id, digest });
+    }
+    Ok(plan)
+}
+
+/// The task a created or updated record starts from (before its fields are filled);
+/// `None` for a record left as it is.
+fn task_to_write(
+    state: &State,
+    it: &ImportedTask,
+    planned: &Planned,
+    now: jiff::Timestamp,
+) -> Result<Option<Task>> {
+    Ok(match planned.action {
+        ImportAction::Unchanged | ImportAction::Skipped => None,
+        ImportAction::Created => {
+            let created = it.created.unwrap_or(now);
+            let mut t = Task::new(planned.id.clone(), String::new(), created);
+            t.updated = it.updated.unwrap_or(created);
+            Some(t)
+        }
+        ImportAction::Updated => {
+            let mut t = state.task(&planned.id)?.clone();
+            t.updated = now;
+            Some(t)
+        }
+    })
+}
+
+/// The report of an import, with the records counted by action.
+fn import_report(
+    source: ImportSource,
+    path: String,
+    entries: Vec<ImportedEntry>,
+    dropped: Dropped,
+) -> ImportReport {
     let count = |a: ImportAction| entries.iter().filter(|e| e.action == a).count();
-    let report = ImportReport {
+    ImportReport {
         source,
         path,
         dry_run: false,
@@ -265,8 +329,7 @@ fn merge(
         tasks: entries,
         dropped,
         map: String::new(),
-    };
-    Ok((report, tasks, map))
+    }
 }
 
 /// A record's title must pass the rules the commands apply to titles.

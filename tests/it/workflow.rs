@@ -415,9 +415,10 @@ fn full_workflow_one_commit_per_step() {
 fn one_session_per_clone_unless_agents_are_named() {
     let repo = Repo::init();
     repo.ok(&["session", "start"]);
-    let err = repo.fails(&["session", "start"]);
-    assert!(err.contains("already active"), "{err}");
-    assert!(err.contains("--agent"), "{err}");
+    insta::assert_snapshot!(repo.fails(&["session", "start"]), @r"
+    error: session session_0e791489 is already active in this clone
+    hint: end it first with `orc session end`, or name separate agents with --agent
+    ");
     let a = repo.json(&["session", "start", "--agent", "alice"]);
     let b = repo.json(&["session", "start", "--agent", "bob"]);
     let (a, b) = (
@@ -439,11 +440,10 @@ fn one_session_per_clone_unless_agents_are_named() {
     assert_eq!(repo.status_porcelain(), "");
     assert!(repo.root.join(".git/orc/sessions.toml").exists());
     repo.ok(&["session", "end", "--agent", "alice"]);
-    let err = repo.fails(&["session", "end", "--agent", "alice"]);
-    assert!(
-        err.contains("no session is active") && err.contains("alice"),
-        "{err}"
-    );
+    insta::assert_snapshot!(repo.fails(&["session", "end", "--agent", "alice"]), @r#"
+    error: no session is active in this clone for agent "alice"
+    hint: start one with `orc session start`
+    "#);
     let list = repo.json(&["session", "list"]);
     assert_eq!(list["sessions"].as_array().unwrap().len(), 3);
 }
@@ -454,20 +454,19 @@ fn done_refuses_bad_input_and_writes_nothing() {
     let (_, subtasks) = plan(&repo, "Feature", &["implementer:Build", "tester:Test"]);
     let build = subtasks[0].clone();
     let count = repo.commit_count();
-    let err = repo.fails(&["done", &build, "--summary", "x"]);
-    assert!(
-        err.contains("is pending, not in progress") && err.contains("orc start"),
-        "{err}"
-    );
+    insta::assert_snapshot!(repo.fails(&["done", &build, "--summary", "x"]), @r"
+    error: implementer_554ae981 is pending, not in progress; nothing was recorded
+    hint: start it first with `orc start implementer_554ae981`
+    ");
     repo.ok(&["start", &build]);
     let count2 = repo.commit_count();
     assert_eq!(count2, count + 1);
     let before = repo.read(&task_file(&build));
     let err = repo.fails(&["done", &build, "--summary", "x", "--artifact", "missing.rs"]);
-    assert!(
-        err.contains("missing.rs") && err.contains("does not exist"),
-        "{err}"
-    );
+    insta::assert_snapshot!(err.replace(repo.root.to_str().unwrap(), "[repo]"), @r#"
+    error: artifact "missing.rs" does not exist (missing.rs); nothing was recorded
+    hint: create the file first, or check the path (relative paths start from [repo])
+    "#);
     let outside = repo.sibling("outside.txt");
     std::fs::write(&outside, "x").unwrap();
     let err = repo.fails(&[
@@ -478,7 +477,10 @@ fn done_refuses_bad_input_and_writes_nothing() {
         "--artifact",
         outside.to_str().unwrap(),
     ]);
-    assert!(err.contains("outside the repository"), "{err}");
+    insta::assert_snapshot!(err.replace(outside.to_str().unwrap(), "[outside]"), @r#"
+    error: path "[outside]" is outside the repository
+    hint: give a path inside the repository, relative to its root or to the current directory
+    "#);
     let err = repo.fails(&[
         "done",
         &build,
@@ -487,9 +489,14 @@ fn done_refuses_bad_input_and_writes_nothing() {
         "--artifact",
         "../outside.txt",
     ]);
-    assert!(err.contains("outside the repository"), "{err}");
-    let err = repo.fails(&["done", &build, "--summary", "  "]);
-    assert!(err.contains("summary is empty"), "{err}");
+    insta::assert_snapshot!(err, @r#"
+    error: path "../outside.txt" is outside the repository
+    hint: give a path inside the repository, relative to its root or to the current directory
+    "#);
+    insta::assert_snapshot!(repo.fails(&["done", &build, "--summary", "  "]), @r"
+    error: the summary is empty
+    hint: say in --summary what was done and what came out of it
+    ");
     assert_eq!(repo.commit_count(), count2);
     assert_eq!(repo.read(&task_file(&build)), before);
 
@@ -521,8 +528,23 @@ fn done_refuses_bad_input_and_writes_nothing() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["task"]["artifacts"][0]["path"], "src/lib/a.rs");
     assert_eq!(v["task"]["detail"], "# What I did");
-    let text = repo.ok(&["task", "show", &build]);
-    assert!(text.contains("src/lib/a.rs  (10 bytes, sha256"), "{text}");
+    insta::assert_snapshot!(repo.ok(&["task", "show", &build]), @r"
+    implementer_554ae981  Build
+    status:    completed
+    priority:  medium
+    role:      implementer
+    parent:    task_0e791489
+    created:   2026-01-15T10:00:00Z
+    updated:   2026-01-15T10:00:00Z
+    started:   2026-01-15T10:00:00Z
+    completed: 2026-01-15T10:00:00Z
+
+    Result:
+      Built it.
+
+    Artifacts:
+      src/lib/a.rs  (10 bytes, sha256 509a0a5b5ce4)
+    ");
 }
 
 #[test]
@@ -558,12 +580,25 @@ fn block_reopen_and_needs_revision_show_in_status() {
     let (parent, subtasks) = plan(&repo, "Feature", &["implementer:Build", "reviewer:Review"]);
     let (build, review) = (subtasks[0].clone(), subtasks[1].clone());
 
-    let err = repo.fails(&["block", &build, "--reason", " "]);
-    assert!(err.contains("reason is empty"), "{err}");
+    insta::assert_snapshot!(repo.fails(&["block", &build, "--reason", " "]), @r"
+    error: the reason is empty
+    hint: say in --reason what the task is waiting for
+    ");
     repo.ok(&["block", &build, "--reason", "waiting for API keys"]);
     let st = repo.json(&["status"]);
     assert_eq!(ids(&st["blocked"]), [build.as_str()]);
-    assert!(repo.ok(&["status"]).contains("Blocked:"));
+    insta::assert_snapshot!(repo.ok(&["status"]), @r"
+    3 tasks: 2 pending, 1 blocked
+
+    Progress:
+      task_0e791489            0% (0/2)  Feature
+
+    Ready:
+      reviewer_c77a1e5e      medium   reviewer     Review
+
+    Blocked:
+      implementer_554ae981   medium   implementer  Build
+    ");
     repo.ok(&["reopen", &build]);
     assert_eq!(
         repo.json(&["task", "show", &build])["task"]["status"],
@@ -592,11 +627,15 @@ fn block_reopen_and_needs_revision_show_in_status() {
     let st = repo.json(&["status"]);
     assert_eq!(ids(&st["needs_revision"]), [build.as_str()]);
     assert_eq!(st["parents"][0]["done"], 1);
-    let text = repo.ok(&["status"]);
-    assert!(
-        text.contains("Needs revision:") && text.contains(&build),
-        "{text}"
-    );
+    insta::assert_snapshot!(repo.ok(&["status"]), @r"
+    3 tasks: 1 pending, 1 needs_revision, 1 completed
+
+    Progress:
+      task_0e791489           50% (1/2)  Feature
+
+    Needs revision:
+      implementer_554ae981   medium   implementer  Build
+    ");
     let brief = repo.ok(&["start", &build]);
     assert!(
         brief.contains("reopened as needs_revision: handle empty passwords"),
@@ -629,14 +668,24 @@ fn synthesize_refuses_to_complete_with_open_subtasks() {
     let count = repo.commit_count();
     let out = repo.run(&["synthesize", &parent]);
     assert_eq!(out.status.code(), Some(1));
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("**Not complete:** 1 of 3 subtasks done; 2 still open."),
-        "{text}"
-    );
-    assert!(text.contains("## Still open"), "{text}");
-    assert!(text.contains("nothing was written"), "{text}");
-    assert!(!text.contains("All 3 subtasks"), "{text}");
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap(), @r"
+    # task_0e791489: F
+
+    **Not complete:** 1 of 3 subtasks done; 2 still open.
+
+    ## Results
+
+    ### architect_554ae981: A (architect)
+
+    A done.
+
+    ## Still open
+
+    - tester_c77a1e5e [pending] (tester) B
+    - tester_86d9adff [pending] (tester) C
+
+    not completed: 2 subtasks are still open; nothing was written
+    ");
     assert_eq!(repo.commit_count(), count);
     assert_eq!(
         repo.json(&["task", "show", &parent])["task"]["status"],
@@ -650,14 +699,29 @@ fn synthesize_refuses_to_complete_with_open_subtasks() {
     assert_eq!(v["synthesize"], parent.as_str());
     let v = repo.json(&["synthesize", &parent]);
     assert_eq!(v["complete"], true);
-    assert!(
-        v["markdown"]
-            .as_str()
-            .unwrap()
-            .contains("All 2 subtasks are completed (1 cancelled).")
-    );
-    let err = repo.fails(&["synthesize", &a]);
-    assert!(err.contains("no subtasks"), "{err}");
+    insta::assert_snapshot!(v["markdown"].as_str().unwrap(), @r"
+    # task_0e791489: F
+
+    All 2 subtasks are completed (1 cancelled).
+
+    ## Results
+
+    ### architect_554ae981: A (architect)
+
+    A done.
+
+    ### tester_c77a1e5e: B (tester)
+
+    B done.
+
+    ## Cancelled
+
+    - tester_86d9adff C
+    ");
+    insta::assert_snapshot!(repo.fails(&["synthesize", &a]), @r"
+    error: architect_554ae981 has no subtasks; there is nothing to synthesize
+    hint: plan subtasks with `orc plan --parent architect_554ae981`, or finish it with `orc done architect_554ae981`
+    ");
 }
 
 #[test]

@@ -510,53 +510,6 @@ pub fn plan(repo: &Repo, title: &str, subtasks: &[&str]) -> (String, Vec<String>
     (id(&v["parent"]), subs)
 }
 
-/// Replaces the hex of every task id (`<prefix>_<8 hex>`) with its order of first
-/// appearance (`task_00000001`), so snapshots do not depend on random ids.
-pub fn redact_ids(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut seen: Vec<String> = Vec::new();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'_'
-            && i > 0
-            && bytes[i - 1].is_ascii_lowercase()
-            && i + 9 <= bytes.len()
-            && bytes[i + 1..i + 9]
-                .iter()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            && bytes.get(i + 9).is_none_or(|b| !b.is_ascii_alphanumeric())
-        {
-            let hex = &text[i + 1..i + 9];
-            let n = match seen.iter().position(|h| h == hex) {
-                Some(n) => n,
-                None => {
-                    seen.push(hex.to_owned());
-                    seen.len() - 1
-                }
-            };
-            // The shard directory of a task file is the id's first hex digit: in
-            // `tasks/<c>/<role>_<hex>`, `<c>` becomes that of the redacted id.
-            if let Some(slash) = out.rfind('/')
-                && out[slash + 1..]
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-')
-                && slash > 0
-                && out.get(..slash - 1).is_some_and(|p| p.ends_with("tasks/"))
-            {
-                out.replace_range(slash - 1..slash, "0");
-            }
-            out.push_str(&format!("_{:08}", n + 1));
-            i += 9;
-        } else {
-            let ch = text[i..].chars().next().unwrap();
-            out.push(ch);
-            i += ch.len_utf8();
-        }
-    }
-    out
-}
-
 /// The path of each committed version of a task or decision, newest first
 /// (`orc show WHAT --history`).
 pub fn history_paths(repo: &Repo, what: &str) -> Vec<String> {

@@ -84,7 +84,7 @@ pub fn status_word(status: Status, ready: bool) -> &'static str {
 }
 
 /// Node text lines: id, title, status (and who holds it).
-fn node_lines(n: &TaskNode) -> [String; 3] {
+pub(crate) fn node_lines(n: &TaskNode) -> [String; 3] {
     let mut status = status_word(n.status, n.ready).to_owned();
     if n.status == Status::InProgress
         && let Some(a) = &n.assignee

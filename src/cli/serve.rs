@@ -14,12 +14,15 @@ use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::time::Duration;
 
+use jiff::Timestamp;
+
 use super::board::age;
 use super::graph::status_word;
 use crate::error::{Error, Result};
-use crate::model::{Status, number_str};
+use crate::model::{Status, Task, number_str};
 use crate::service::{
-    Board, BoardFilter, Context, DecisionFilter, GraphFilter, LogFilter, Orc, Revision,
+    Board, BoardColumn, BoardFilter, Card, Context, DecisionFilter, GraphFilter, LogFilter,
+    ObjectHistory, Orc, Revision, TaskSummary, TaskView,
 };
 
 #[derive(Debug, clap::Args)]
@@ -289,6 +292,14 @@ fn error_page(e: &Error) -> Reply {
     Reply::html(status, layout("orc", "", None, &body))
 }
 
+/// What a page shows inside the layout: the navigation entry it belongs to, its title and
+/// the HTML of `<main>`.
+struct Html {
+    nav: &'static str,
+    title: String,
+    body: String,
+}
+
 fn page(root: &Path, segments: &[&str], query: &[(String, String)]) -> Result<Reply> {
     let param = |name: &str| {
         query
@@ -296,78 +307,34 @@ fn page(root: &Path, segments: &[&str], query: &[(String, String)]) -> Result<Re
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.clone())
     };
+    let board_filter = || BoardFilter {
+        stream: param("stream"),
+        role: param("role"),
+        all: param("all").is_some(),
+    };
     let orc = open(root)?;
     let revision = orc.revision()?;
-    let reply = |nav: &str, title: &str, body: String| {
-        Reply::html(200, layout(title, nav, Some(&revision), &body))
+    let reply = |html: Html| {
+        Reply::html(
+            200,
+            layout(&html.title, html.nav, Some(&revision), &html.body),
+        )
     };
     Ok(match segments {
-        [] => {
-            let filter = BoardFilter {
-                stream: param("stream"),
-                role: param("role"),
-                all: param("all").is_some(),
-            };
-            let board = orc.board(&filter)?;
-            reply("board", "Board", board_html(&board, &filter))
-        }
-        ["task", id] => {
-            let view = orc.task_show(id)?;
-            let history = orc.show_history(view.task.id.as_str()).ok();
-            reply(
-                "board",
-                view.task.title.as_str(),
-                task_html(&view, history.as_ref()),
-            )
-        }
-        ["decisions"] => {
-            let list = orc.decision_list(&DecisionFilter::default())?;
-            let graph = orc.decision_graph()?;
-            reply("decisions", "Decisions", decisions_html(&list, &graph))
-        }
-        ["decision", n] => {
-            let view = orc.decision_show(n)?;
-            reply(
-                "decisions",
-                view.decision.title.as_str(),
-                decision_html(&view),
-            )
-        }
-        ["graph"] => {
-            let filter = GraphFilter {
+        [] => reply(board_page(&orc, &board_filter())?),
+        ["task", id] => reply(task_page(&orc, id)?),
+        ["decisions"] => reply(decisions_page(&orc)?),
+        ["decision", n] => reply(decision_page(&orc, n)?),
+        ["graph"] => reply(graph_page(
+            &orc,
+            &GraphFilter {
                 root: param("task"),
                 stream: param("stream"),
-            };
-            let graph = orc.task_graph(&filter)?;
-            let mut body = String::from("<h1>Task graph</h1>");
-            if let Some(s) = &filter.stream {
-                let _ = write!(
-                    body,
-                    "<p class=\"filters\">stream {} · <a href=\"/graph\">all tasks</a></p>",
-                    esc(s)
-                );
-            }
-            body.push_str("<p class=\"more\">Solid arrows: parent to subtask. Dashed: a task to what it depends on. Click a task for its page.</p>");
-            let _ = write!(
-                body,
-                "<div class=\"graph-wrap\">{}</div>",
-                svg::task_graph(&graph)
-            );
-            reply("graph", "Task graph", body)
-        }
-        ["log"] => {
-            let log = orc.log(&LogFilter {
-                limit: Some(100),
-                ..LogFilter::default()
-            })?;
-            reply("log", "Log", log_html(&log))
-        }
+            },
+        )?),
+        ["log"] => reply(log_page(&orc)?),
         ["api", "revision"] => Reply::json(&revision),
-        ["api", "board"] => Reply::json(&orc.board(&BoardFilter {
-            stream: param("stream"),
-            role: param("role"),
-            all: param("all").is_some(),
-        })?),
+        ["api", "board"] => Reply::json(&orc.board(&board_filter())?),
         _ => Reply::html(
             404,
             layout(
@@ -377,6 +344,79 @@ fn page(root: &Path, segments: &[&str], query: &[(String, String)]) -> Result<Re
                 "<h1>Not found</h1><p><a href=\"/\">Back to the board</a></p>",
             ),
         ),
+    })
+}
+
+fn board_page(orc: &Orc, filter: &BoardFilter) -> Result<Html> {
+    let board = orc.board(filter)?;
+    Ok(Html {
+        nav: "board",
+        title: "Board".into(),
+        body: board_html(&board, filter),
+    })
+}
+
+fn task_page(orc: &Orc, id: &str) -> Result<Html> {
+    let view = orc.task_show(id)?;
+    let history = orc.show_history(view.task.id.as_str()).ok();
+    Ok(Html {
+        nav: "board",
+        body: task_html(&view, history.as_ref()),
+        title: view.task.title,
+    })
+}
+
+fn decisions_page(orc: &Orc) -> Result<Html> {
+    let list = orc.decision_list(&DecisionFilter::default())?;
+    let graph = orc.decision_graph()?;
+    Ok(Html {
+        nav: "decisions",
+        title: "Decisions".into(),
+        body: decisions_html(&list, &graph),
+    })
+}
+
+fn decision_page(orc: &Orc, n: &str) -> Result<Html> {
+    let view = orc.decision_show(n)?;
+    Ok(Html {
+        nav: "decisions",
+        body: decision_html(&view),
+        title: view.decision.title,
+    })
+}
+
+fn graph_page(orc: &Orc, filter: &GraphFilter) -> Result<Html> {
+    let graph = orc.task_graph(filter)?;
+    let mut body = String::from("<h1>Task graph</h1>");
+    if let Some(s) = &filter.stream {
+        let _ = write!(
+            body,
+            "<p class=\"filters\">stream {} · <a href=\"/graph\">all tasks</a></p>",
+            esc(s)
+        );
+    }
+    body.push_str("<p class=\"more\">Solid arrows: parent to subtask. Dashed: a task to what it depends on. Click a task for its page.</p>");
+    let _ = write!(
+        body,
+        "<div class=\"graph-wrap\">{}</div>",
+        svg::task_graph(&graph)
+    );
+    Ok(Html {
+        nav: "graph",
+        title: "Task graph".into(),
+        body,
+    })
+}
+
+fn log_page(orc: &Orc) -> Result<Html> {
+    let log = orc.log(&LogFilter {
+        limit: Some(100),
+        ..LogFilter::default()
+    })?;
+    Ok(Html {
+        nav: "log",
+        title: "Log".into(),
+        body: log_html(&log),
     })
 }
 
@@ -432,6 +472,17 @@ fn pill(class: &str, text: &str) -> String {
 }
 
 fn board_html(board: &Board, filter: &BoardFilter) -> String {
+    let mut s = stream_links(board, filter);
+    s.push_str("<div class=\"board\">");
+    for column in &board.columns {
+        column_html(&mut s, column, board.now);
+    }
+    s.push_str("</div>");
+    s
+}
+
+/// The title and the links that filter the board by stream.
+fn stream_links(board: &Board, filter: &BoardFilter) -> String {
     let mut s = String::from("<h1>Board</h1><p class=\"filters\">Stream: ");
     let here = |on: bool| if on { " class=\"here\"" } else { "" };
     let _ = write!(s, "<a href=\"/\"{}>all</a>", here(filter.stream.is_none()));
@@ -447,83 +498,94 @@ fn board_html(board: &Board, filter: &BoardFilter) -> String {
     if let Some(r) = &filter.role {
         let _ = write!(s, " · role {}", esc(r));
     }
-    s.push_str("</p><div class=\"board\">");
-    for column in &board.columns {
+    s.push_str("</p>");
+    s
+}
+
+fn column_html(s: &mut String, column: &BoardColumn, now: Timestamp) {
+    let _ = write!(
+        s,
+        "<section class=\"column\" data-column=\"{}\"><h2>{} <span class=\"count\">{}</span></h2>",
+        serde_json::to_value(column.column)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        esc(column.title),
+        column.total
+    );
+    for card in &column.tasks {
+        card_html(s, card, now);
+    }
+    let hidden = column.total - column.tasks.len();
+    if hidden > 0 {
         let _ = write!(
             s,
-            "<section class=\"column\" data-column=\"{}\"><h2>{} <span class=\"count\">{}</span></h2>",
-            serde_json::to_value(column.column)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            esc(column.title),
-            column.total
+            "<p class=\"more\">… and {hidden} more (<a href=\"/?all=1\">show all</a>)</p>"
         );
-        for card in &column.tasks {
-            let state = status_word(card.status, card.ready);
-            let _ = write!(
-                s,
-                "<a class=\"card {state}\" href=\"/task/{id}\" data-id=\"{id}\"><div class=\"meta\"><span class=\"id\">{id}</span> ",
-                id = esc(card.id.as_str())
-            );
-            if card.priority.as_str() != "medium" {
-                s.push_str(&pill(card.priority.as_str(), card.priority.as_str()));
-                s.push(' ');
-            }
-            if let Some(st) = &card.stream {
-                s.push_str(&pill("stream", st));
-            }
-            let _ = write!(
-                s,
-                "</div><div class=\"title\">{}</div><div class=\"meta\">",
-                esc(&card.title)
-            );
-            let detail = match card.status {
-                Status::Pending if card.ready => "ready".to_owned(),
-                Status::Pending if !card.waiting_for.is_empty() => format!(
-                    "waits for {}",
-                    card.waiting_for
-                        .iter()
-                        .map(|d| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Status::Pending => "waits for its subtasks".into(),
-                Status::InProgress => {
-                    let who = card
-                        .assignee
-                        .as_deref()
-                        .map_or("unassigned".into(), |a| format!("@{a}"));
-                    match card.since {
-                        Some(at) => format!("{who} · {}", age(board.now.duration_since(at))),
-                        None => who,
-                    }
-                }
-                Status::Blocked | Status::NeedsRevision => card.note.clone().unwrap_or_default(),
-                Status::Completed => card.completed.map_or("done".into(), |at| {
-                    format!("done {} ago", age(board.now.duration_since(at)))
-                }),
-                Status::Cancelled => "cancelled".into(),
-            };
-            if let Some(role) = &card.role {
-                let _ = write!(s, "{} · ", esc(role));
-            }
-            let _ = write!(s, "{}</div></a>", esc(&detail));
-        }
-        let hidden = column.total - column.tasks.len();
-        if hidden > 0 {
-            let _ = write!(
-                s,
-                "<p class=\"more\">… and {hidden} more (<a href=\"/?all=1\">show all</a>)</p>"
-            );
-        }
-        if column.total == 0 {
-            s.push_str("<p class=\"empty\">—</p>");
-        }
-        s.push_str("</section>");
     }
-    s.push_str("</div>");
-    s
+    if column.total == 0 {
+        s.push_str("<p class=\"empty\">—</p>");
+    }
+    s.push_str("</section>");
+}
+
+/// A task's card, a link to its page: id, priority and stream, title, role and what it
+/// is doing.
+fn card_html(s: &mut String, card: &Card, now: Timestamp) {
+    let state = status_word(card.status, card.ready);
+    let _ = write!(
+        s,
+        "<a class=\"card {state}\" href=\"/task/{id}\" data-id=\"{id}\"><div class=\"meta\"><span class=\"id\">{id}</span> ",
+        id = esc(card.id.as_str())
+    );
+    if card.priority.as_str() != "medium" {
+        s.push_str(&pill(card.priority.as_str(), card.priority.as_str()));
+        s.push(' ');
+    }
+    if let Some(st) = &card.stream {
+        s.push_str(&pill("stream", st));
+    }
+    let _ = write!(
+        s,
+        "</div><div class=\"title\">{}</div><div class=\"meta\">",
+        esc(&card.title)
+    );
+    if let Some(role) = &card.role {
+        let _ = write!(s, "{} · ", esc(role));
+    }
+    let _ = write!(s, "{}</div></a>", esc(&card_detail(card, now)));
+}
+
+/// What a card says about its task's state: ready, what it waits for, who holds it and
+/// since when, the note of a blocked task, when it was done.
+fn card_detail(card: &Card, now: Timestamp) -> String {
+    match card.status {
+        Status::Pending if card.ready => "ready".to_owned(),
+        Status::Pending if !card.waiting_for.is_empty() => format!(
+            "waits for {}",
+            card.waiting_for
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Status::Pending => "waits for its subtasks".into(),
+        Status::InProgress => {
+            let who = card
+                .assignee
+                .as_deref()
+                .map_or("unassigned".into(), |a| format!("@{a}"));
+            match card.since {
+                Some(at) => format!("{who} · {}", age(now.duration_since(at))),
+                None => who,
+            }
+        }
+        Status::Blocked | Status::NeedsRevision => card.note.clone().unwrap_or_default(),
+        Status::Completed => card.completed.map_or("done".into(), |at| {
+            format!("done {} ago", age(now.duration_since(at)))
+        }),
+        Status::Cancelled => "cancelled".into(),
+    }
 }
 
 /// Percent-encoding for a query value.
@@ -539,10 +601,7 @@ fn encode(s: &str) -> String {
     out
 }
 
-fn task_html(
-    view: &crate::service::TaskView,
-    history: Option<&crate::service::ObjectHistory>,
-) -> String {
+fn task_html(view: &TaskView, history: Option<&ObjectHistory>) -> String {
     let t = &view.task;
     let mut s = format!(
         "<p class=\"more\"><span class=\"id\">{}</span>{}</p><h1>{}</h1>",
@@ -550,6 +609,27 @@ fn task_html(
         if view.archived { " · archived" } else { "" },
         esc(&t.title)
     );
+    task_fields(&mut s, view);
+    let _ = write!(
+        s,
+        "<p><a href=\"/graph?task={}\">Graph of this task</a></p>",
+        esc(t.id.as_str())
+    );
+    task_texts(&mut s, t);
+    task_table(&mut s, "Subtasks", &view.children);
+    task_table(&mut s, "Tasks that depend on it", &view.dependents);
+    task_notes(&mut s, t);
+    task_decisions(&mut s, view);
+    if let Some(h) = history {
+        task_history(&mut s, h);
+    }
+    s
+}
+
+/// The task's fields as a definition list: status, priority, role, stream, assignee,
+/// parent, dependencies (those not done marked), times.
+fn task_fields(s: &mut String, view: &TaskView) {
+    let t = &view.task;
     s.push_str("<dl class=\"fields\">");
     let mut field = |name: &str, value: String| {
         let _ = write!(s, "<dt>{name}</dt><dd>{value}</dd>");
@@ -603,11 +683,10 @@ fn task_html(
         field("completed", esc(&at.to_string()));
     }
     s.push_str("</dl>");
-    let _ = write!(
-        s,
-        "<p><a href=\"/graph?task={}\">Graph of this task</a></p>",
-        esc(t.id.as_str())
-    );
+}
+
+/// Description, result and artifacts, each when there is one.
+fn task_texts(s: &mut String, t: &Task) {
     if !t.description.trim().is_empty() {
         let _ = write!(
             s,
@@ -631,71 +710,82 @@ fn task_html(
         }
         s.push_str("</table>");
     }
-    let list = |s: &mut String, title: &str, tasks: &[crate::service::TaskSummary]| {
-        if tasks.is_empty() {
-            return;
-        }
-        let _ = write!(s, "<h2>{title}</h2><table>");
-        for c in tasks {
-            let _ = write!(
-                s,
-                "<tr><td><a href=\"/task/{0}\" class=\"id\">{0}</a></td><td>{1}</td><td>{2}</td></tr>",
-                esc(c.id.as_str()),
-                pill(c.status.as_str(), c.status.as_str()),
-                esc(&c.title)
-            );
-        }
-        s.push_str("</table>");
-    };
-    list(&mut s, "Subtasks", &view.children);
-    list(&mut s, "Tasks that depend on it", &view.dependents);
-    if !t.notes.is_empty() {
-        s.push_str("<h2>Notes</h2><ul class=\"notes\">");
-        for n in &t.notes {
-            let _ = write!(
-                s,
-                "<li><span class=\"more\">{}{}</span><br>{}</li>",
-                esc(&n.at.to_string()),
-                n.author
-                    .as_deref()
-                    .map(|a| format!(" · {}", esc(a)))
-                    .unwrap_or_default(),
-                esc(&n.text)
-            );
-        }
-        s.push_str("</ul>");
+}
+
+/// Related tasks under a heading (none: nothing): id, status, title.
+fn task_table(s: &mut String, title: &str, tasks: &[TaskSummary]) {
+    if tasks.is_empty() {
+        return;
     }
-    if !view.decisions.is_empty() {
-        s.push_str("<h2>Decisions</h2><ul>");
-        for d in &view.decisions {
-            let _ = write!(
-                s,
-                "<li><a href=\"/decision/{0}\">ADR-{0}</a> {1} {2}</li>",
-                number_str(d.number),
-                esc(&d.title),
-                pill(d.status.as_str(), d.status.as_str())
-            );
-        }
-        s.push_str("</ul>");
+    let _ = write!(s, "<h2>{title}</h2><table>");
+    for c in tasks {
+        let _ = write!(
+            s,
+            "<tr><td><a href=\"/task/{0}\" class=\"id\">{0}</a></td><td>{1}</td><td>{2}</td></tr>",
+            esc(c.id.as_str()),
+            pill(c.status.as_str(), c.status.as_str()),
+            esc(&c.title)
+        );
     }
-    if let Some(h) = history {
-        s.push_str("<h2>History</h2><table><tr><th>commit</th><th>time</th><th>author</th><th>change</th></tr>");
-        for v in &h.versions {
-            let _ = write!(
-                s,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(v.commit.get(..12).unwrap_or(&v.commit)),
-                esc(&v.time.to_string()),
-                esc(&v.author),
-                esc(&v.summary)
-            );
-        }
-        s.push_str("</table>");
-        if let Some(note) = h.history.note() {
-            let _ = write!(s, "<p class=\"more\">{}</p>", esc(&note));
-        }
+    s.push_str("</table>");
+}
+
+fn task_notes(s: &mut String, t: &Task) {
+    if t.notes.is_empty() {
+        return;
     }
-    s
+    s.push_str("<h2>Notes</h2><ul class=\"notes\">");
+    for n in &t.notes {
+        let _ = write!(
+            s,
+            "<li><span class=\"more\">{}{}</span><br>{}</li>",
+            esc(&n.at.to_string()),
+            n.author
+                .as_deref()
+                .map(|a| format!(" · {}", esc(a)))
+                .unwrap_or_default(),
+            esc(&n.text)
+        );
+    }
+    s.push_str("</ul>");
+}
+
+/// The decisions recorded for the task.
+fn task_decisions(s: &mut String, view: &TaskView) {
+    if view.decisions.is_empty() {
+        return;
+    }
+    s.push_str("<h2>Decisions</h2><ul>");
+    for d in &view.decisions {
+        let _ = write!(
+            s,
+            "<li><a href=\"/decision/{0}\">ADR-{0}</a> {1} {2}</li>",
+            number_str(d.number),
+            esc(&d.title),
+            pill(d.status.as_str(), d.status.as_str())
+        );
+    }
+    s.push_str("</ul>");
+}
+
+/// Every committed version of the task's file, newest first, and what the history read
+/// could not see.
+fn task_history(s: &mut String, h: &ObjectHistory) {
+    s.push_str("<h2>History</h2><table><tr><th>commit</th><th>time</th><th>author</th><th>change</th></tr>");
+    for v in &h.versions {
+        let _ = write!(
+            s,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(v.commit.get(..12).unwrap_or(&v.commit)),
+            esc(&v.time.to_string()),
+            esc(&v.author),
+            esc(&v.summary)
+        );
+    }
+    s.push_str("</table>");
+    if let Some(note) = h.history.note() {
+        let _ = write!(s, "<p class=\"more\">{}</p>", esc(&note));
+    }
 }
 
 fn decisions_html(

@@ -425,7 +425,12 @@ impl Orc {
 impl Orc {
     /// Starts the id sequence of a mutation (reproducible only with a seed).
     fn begin_ids(&self) {
-        random::begin(self.ctx.seed.as_deref(), || self.store.head_depth().ok());
+        random::begin(self.ctx.seed.as_deref(), || {
+            Some(random::Head {
+                depth: self.store.head_depth().ok()?,
+                branch: self.store.branch(),
+            })
+        });
     }
 }
 

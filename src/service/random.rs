@@ -10,12 +10,20 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// The seeded sequence of this process: seed, the number of commits it starts from,
-/// draws so far.
+/// The seeded sequence of this process: seed, where HEAD stands when it starts, draws so
+/// far.
 struct Seeded {
     seed: String,
     base: String,
     draws: u64,
+}
+
+/// Where HEAD stands when a mutation starts: what a seeded sequence starts from.
+pub(super) struct Head {
+    /// How many commits HEAD reaches.
+    pub depth: usize,
+    /// The branch HEAD points at (`main`); `None` when detached.
+    pub branch: Option<String>,
 }
 
 thread_local! {
@@ -24,14 +32,26 @@ thread_local! {
     static SEEDED: RefCell<Option<Seeded>> = const { RefCell::new(None) };
 }
 
-/// Starts the sequence for one mutation from the number of commits HEAD reaches. Without
-/// a seed the ids are random. Because every committed mutation adds a commit, two
-/// processes with the same seed draw different ids, and the same steps give the same ids
-/// again — even when a commit's content changes (the depth, not the hash, counts).
-pub(super) fn begin(seed: Option<&str>, depth: impl FnOnce() -> Option<usize>) {
+/// Starts the sequence for one mutation from the number of commits HEAD reaches and the
+/// branch it is on. Without a seed the ids are random. Because every committed mutation
+/// adds a commit, two processes with the same seed draw different ids, and the same steps
+/// give the same ids again — even when a commit's content changes (the depth, not the
+/// hash, counts). Two branches at the same depth draw different ids, so their tasks do
+/// not collide when the branches merge; two clones on the same branch need two seeds.
+pub(super) fn begin(seed: Option<&str>, head: impl FnOnce() -> Option<Head>) {
     let seeded = seed.map(|seed| Seeded {
         seed: seed.to_owned(),
-        base: depth().map_or_else(|| "unknown".to_owned(), |d| d.to_string()),
+        base: match head() {
+            None => "unknown".to_owned(),
+            Some(Head {
+                depth,
+                branch: None,
+            }) => depth.to_string(),
+            Some(Head {
+                depth,
+                branch: Some(branch),
+            }) => format!("{depth} {branch}"),
+        },
         draws: 0,
     });
     SEEDED.with_borrow_mut(|s| *s = seeded);
@@ -61,18 +81,43 @@ pub(super) fn u32() -> Result<u32> {
 mod tests {
     use super::*;
 
+    fn draw(seed: &str, depth: usize, branch: Option<&str>) -> [u32; 2] {
+        begin(Some(seed), || {
+            Some(Head {
+                depth,
+                branch: branch.map(str::to_owned),
+            })
+        });
+        let v = [u32().unwrap(), u32().unwrap()];
+        begin(None, || None);
+        v
+    }
+
     #[test]
     fn seeded_draws_repeat_for_the_same_head_and_differ_between_heads() {
-        let draw = |seed: &str, depth: usize| {
-            begin(Some(seed), || Some(depth));
-            let v = [u32().unwrap(), u32().unwrap()];
-            begin(None, || None);
-            v
-        };
-        let a = draw("1", 7);
+        let a = draw("1", 7, Some("main"));
         assert_ne!(a[0], a[1]);
-        assert_eq!(a, draw("1", 7));
-        assert_ne!(a, draw("1", 8));
-        assert_ne!(a, draw("2", 7));
+        assert_eq!(a, draw("1", 7, Some("main")));
+        assert_ne!(a, draw("1", 8, Some("main")));
+        assert_ne!(a, draw("2", 7, Some("main")));
+    }
+
+    #[test]
+    fn seeded_draws_differ_between_branches_at_the_same_depth() {
+        let main = draw("1", 7, Some("main"));
+        let feature = draw("1", 7, Some("feature"));
+        let detached = draw("1", 7, None);
+        assert_ne!(main, feature);
+        assert_ne!(main, detached);
+        assert_ne!(feature, detached);
+    }
+
+    #[test]
+    fn without_a_seed_draws_are_random() {
+        begin(None, || unreachable!("HEAD is not read without a seed"));
+        assert_ne!(
+            [u32().unwrap(), u32().unwrap()],
+            [u32().unwrap(), u32().unwrap()]
+        );
     }
 }

@@ -1,4 +1,6 @@
-//! Hermetic test repositories: no global git config, fixed identities and dates.
+//! Hermetic test repositories: no global git config, fixed identities and dates, a fixed
+//! clock (`ORC_NOW`) and seeded ids (`ORC_SEED`, one seed per repository or clone: see
+//! [`Repo::seed`]), so outputs repeat on every run and are checked whole.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -141,8 +143,9 @@ pub struct Repo {
     home: PathBuf,
 }
 
-/// Environment shared by `orc` and `git` invocations.
-fn hermetic(cmd: &mut Command, home: &Path) {
+/// Environment shared by `orc` and `git` invocations (git passes it to the hooks, which
+/// may run orc): the clock and the seed of ids are fixed (see [`Repo::seed`]).
+fn hermetic(cmd: &mut Command, home: &Path, seed: &str) {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
@@ -155,6 +158,7 @@ fn hermetic(cmd: &mut Command, home: &Path) {
         .env("GIT_COMMITTER_EMAIL", "committer@example.com")
         .env("GIT_COMMITTER_DATE", GIT_DATE)
         .env("ORC_NOW", NOW)
+        .env("ORC_SEED", seed)
         .env("LC_ALL", "C");
 }
 
@@ -252,6 +256,26 @@ impl Repo {
         PathBuf::from(dir.trim())
     }
 
+    /// The seed of ids (`ORC_SEED`) of every orc run in `dir`: the name of the directory
+    /// of the temp dir that holds `dir` — `repo` for this repository, the name given to
+    /// [`Repo::sibling`] for a clone or a worktree beside it (`top` in the temp dir
+    /// itself, where git makes them). So ids repeat on every run,
+    /// and two clones of one test (which may stand on the same branch at the same depth)
+    /// draw different ones, as two machines would.
+    pub fn seed(&self, dir: &Path) -> String {
+        let top = self.root.parent().expect("a repository inside a temp dir");
+        match dir.strip_prefix(top).map(|d| d.components().next()) {
+            Ok(Some(first)) => first.as_os_str().to_string_lossy().into_owned(),
+            // git run in the temp dir itself (`git init repo`, `git clone … clone`).
+            Ok(None) => "top".to_owned(),
+            Err(_) => panic!(
+                "{} is outside the test's temp dir {}: ids would not repeat",
+                dir.display(),
+                top.display()
+            ),
+        }
+    }
+
     /// Another directory inside the same temp dir (for clones, remotes, worktrees).
     pub fn sibling(&self, name: &str) -> PathBuf {
         self.root.parent().unwrap().join(name)
@@ -264,7 +288,7 @@ impl Repo {
 
     pub fn orc_in(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(cargo_bin!("orc"));
-        hermetic(&mut cmd, &self.home);
+        hermetic(&mut cmd, &self.home, &self.seed(dir));
         cmd.current_dir(dir).args(args);
         cmd
     }
@@ -347,14 +371,14 @@ impl Repo {
     /// Any program in the repository root with the hermetic environment.
     pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let mut cmd = Command::new(program);
-        hermetic(&mut cmd, &self.home);
+        hermetic(&mut cmd, &self.home, &self.seed(&self.root));
         cmd.current_dir(&self.root);
         cmd
     }
 
     pub fn git_cmd(&self, dir: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
-        hermetic(&mut cmd, &self.home);
+        hermetic(&mut cmd, &self.home, &self.seed(dir));
         cmd.current_dir(dir).args(args);
         cmd
     }
@@ -484,53 +508,6 @@ pub fn plan(repo: &Repo, title: &str, subtasks: &[&str]) -> (String, Vec<String>
         .map(id)
         .collect();
     (id(&v["parent"]), subs)
-}
-
-/// Replaces the hex of every task id (`<prefix>_<8 hex>`) with its order of first
-/// appearance (`task_00000001`), so snapshots do not depend on random ids.
-pub fn redact_ids(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut seen: Vec<String> = Vec::new();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'_'
-            && i > 0
-            && bytes[i - 1].is_ascii_lowercase()
-            && i + 9 <= bytes.len()
-            && bytes[i + 1..i + 9]
-                .iter()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            && bytes.get(i + 9).is_none_or(|b| !b.is_ascii_alphanumeric())
-        {
-            let hex = &text[i + 1..i + 9];
-            let n = match seen.iter().position(|h| h == hex) {
-                Some(n) => n,
-                None => {
-                    seen.push(hex.to_owned());
-                    seen.len() - 1
-                }
-            };
-            // The shard directory of a task file is the id's first hex digit: in
-            // `tasks/<c>/<role>_<hex>`, `<c>` becomes that of the redacted id.
-            if let Some(slash) = out.rfind('/')
-                && out[slash + 1..]
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-')
-                && slash > 0
-                && out.get(..slash - 1).is_some_and(|p| p.ends_with("tasks/"))
-            {
-                out.replace_range(slash - 1..slash, "0");
-            }
-            out.push_str(&format!("_{:08}", n + 1));
-            i += 9;
-        } else {
-            let ch = text[i..].chars().next().unwrap();
-            out.push(ch);
-            i += ch.len_utf8();
-        }
-    }
-    out
 }
 
 /// The path of each committed version of a task or decision, newest first

@@ -33,6 +33,7 @@ mod props;
 mod recover;
 mod reservations;
 mod search;
+mod seeds;
 mod serve;
 mod shapes;
 mod signing;

@@ -408,3 +408,74 @@ fn serve_page_in_chromium_shows_a_new_task_without_a_reload() {
     std::fs::write(&path, &png).unwrap();
     eprintln!("screenshot of the board: {}", path.display());
 }
+
+/// Every page of the example repository, with a few more states on top (blocked with a
+/// note, cancelled, a stream and a title that need escaping, a superseded decision),
+/// served byte for byte as the snapshot shows: the HTML is pinned whole.
+#[test]
+fn serve_pages_of_the_example_repository_are_pinned() {
+    let repo = example_repo();
+    let orc = |args: &[&str]| success(&mut at_later(&repo, args));
+    let odd = orc(&[
+        "task",
+        "add",
+        "Escape <b>\"quotes\"</b> & ampersands",
+        "--role",
+        "tester",
+        "--stream",
+        "a b/ü",
+        "--depends-on",
+        "tester_fbf50bb1",
+        "--description",
+        "Line one\n<line two>",
+    ]);
+    let odd = odd.trim();
+    orc(&[
+        "task",
+        "status",
+        odd,
+        "blocked",
+        "--reason",
+        "waits on <infra> & ops",
+    ]);
+    orc(&["task", "status", "documenter_6421399d", "cancelled"]);
+    orc(&[
+        "decision",
+        "new",
+        "End only the sessions of the reset account",
+        "--task",
+        "security_f79fcae4",
+    ]);
+    orc(&["decision", "supersede", "2", "--by", "3"]);
+
+    let server = serve(&repo, &[]);
+    let tasks = repo.json(&["task", "list"]);
+    let mut paths: Vec<String> = [
+        "/",
+        "/?stream=docs",
+        "/?stream=a%20b%2F%C3%BC",
+        "/?role=implementer",
+        "/?all=1",
+        "/decisions",
+        "/decision/1",
+        "/decision/2",
+        "/decision/3",
+        "/graph",
+        "/graph?task=task_2f827e4f",
+        "/graph?stream=docs",
+        "/log",
+        "/nothing/here",
+        "/task/nosuch_12345678",
+    ]
+    .map(str::to_owned)
+    .into();
+    for t in tasks["tasks"].as_array().expect("a list of tasks") {
+        paths.push(format!("/task/{}", t["id"].as_str().unwrap()));
+    }
+    let mut pages = String::new();
+    for path in &paths {
+        let (status, _, body) = request(server.port, "GET", path);
+        pages.push_str(&format!("## GET {path} → {status}\n{body}\n"));
+    }
+    insta::assert_snapshot!("serve_pages", pages);
+}

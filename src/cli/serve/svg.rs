@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::esc;
-use crate::cli::graph::{status_fill, status_word};
-use crate::service::{TaskEdgeKind, TaskGraph};
+use crate::cli::graph::{node_lines, status_fill};
+use crate::service::{TaskEdge, TaskEdgeKind, TaskGraph, TaskNode};
 
 const NODE_W: usize = 230;
 const NODE_H: usize = 56;
@@ -17,6 +17,41 @@ const MARGIN: usize = 16;
 /// Characters of a title that fit in a node.
 const TITLE_CHARS: usize = 32;
 
+/// An edge as drawn: from the node above to the node below it.
+struct Drawn<'a> {
+    above: &'a str,
+    below: &'a str,
+    /// A dependency (dashed), not a parent to its subtask.
+    depends: bool,
+}
+
+impl<'a> Drawn<'a> {
+    /// Subtask: the parent (from) is above; depends on: the dependency (to) is above.
+    fn of(e: &'a TaskEdge) -> Drawn<'a> {
+        match e.kind {
+            TaskEdgeKind::Subtask => Drawn {
+                above: e.from.as_str(),
+                below: e.to.as_str(),
+                depends: false,
+            },
+            TaskEdgeKind::DependsOn => Drawn {
+                above: e.to.as_str(),
+                below: e.from.as_str(),
+                depends: true,
+            },
+        }
+    }
+}
+
+/// The index of each node by id.
+fn index(g: &TaskGraph) -> HashMap<&str, usize> {
+    g.nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect()
+}
+
 /// The row of each node: 0 for nodes with nothing above them, else one more than the
 /// lowest of their parent and dependencies. No row goes past the number of nodes, which
 /// only a cycle (refused on write, possible after a merge) would reach.
@@ -25,12 +60,8 @@ fn rows(g: &TaskGraph, index: &HashMap<&str, usize>) -> Vec<usize> {
     for _ in 0..g.nodes.len() {
         let mut changed = false;
         for e in &g.edges {
-            // Subtask: the parent (from) is above; depends on: the dependency (to) is above.
-            let (above, below) = match e.kind {
-                TaskEdgeKind::Subtask => (e.from.as_str(), e.to.as_str()),
-                TaskEdgeKind::DependsOn => (e.to.as_str(), e.from.as_str()),
-            };
-            let (a, b) = (index[above], index[below]);
+            let d = Drawn::of(e);
+            let (a, b) = (index[d.above], index[d.below]);
             if row[b] < row[a] + 1 && row[a] + 1 < g.nodes.len() {
                 row[b] = row[a] + 1;
                 changed = true;
@@ -54,34 +85,60 @@ fn cut(s: &str, n: usize) -> String {
     }
 }
 
+/// Where each node sits (row and column) and the size of the picture.
+struct Layout<'a> {
+    index: HashMap<&'a str, usize>,
+    row: Vec<usize>,
+    col: Vec<usize>,
+    width: usize,
+    height: usize,
+}
+
+impl<'a> Layout<'a> {
+    /// Rows from the edges; in each row, nodes in the graph's order.
+    fn of(g: &'a TaskGraph) -> Layout<'a> {
+        let index = index(g);
+        let row = rows(g, &index);
+        let mut col = vec![0; g.nodes.len()];
+        let mut per_row: HashMap<usize, usize> = HashMap::new();
+        for (i, r) in row.iter().enumerate() {
+            let c = per_row.entry(*r).or_default();
+            col[i] = *c;
+            *c += 1;
+        }
+        let widest = per_row.values().copied().max().unwrap_or(1);
+        let height_rows = row.iter().max().map_or(1, |r| r + 1);
+        Layout {
+            width: MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X,
+            height: MARGIN * 2 + height_rows * NODE_H + (height_rows - 1) * GAP_Y,
+            index,
+            row,
+            col,
+        }
+    }
+
+    /// The top left corner of node `i`.
+    fn pos(&self, i: usize) -> Corner {
+        Corner {
+            x: MARGIN + self.col[i] * (NODE_W + GAP_X),
+            y: MARGIN + self.row[i] * (NODE_H + GAP_Y),
+        }
+    }
+}
+
+/// The top left corner of a node's box, in pixels.
+#[derive(Clone, Copy)]
+struct Corner {
+    x: usize,
+    y: usize,
+}
+
 pub fn task_graph(g: &TaskGraph) -> String {
     if g.nodes.is_empty() {
         return "<p class=\"empty\">No tasks to draw.</p>".into();
     }
-    let index: HashMap<&str, usize> = g
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
-    let row = rows(g, &index);
-    let mut col = vec![0; g.nodes.len()];
-    let mut per_row: HashMap<usize, usize> = HashMap::new();
-    for (i, r) in row.iter().enumerate() {
-        let c = per_row.entry(*r).or_default();
-        col[i] = *c;
-        *c += 1;
-    }
-    let widest = per_row.values().copied().max().unwrap_or(1);
-    let height_rows = row.iter().max().map_or(1, |r| r + 1);
-    let width = MARGIN * 2 + widest * NODE_W + (widest - 1) * GAP_X;
-    let height = MARGIN * 2 + height_rows * NODE_H + (height_rows - 1) * GAP_Y;
-    let pos = |i: usize| {
-        (
-            MARGIN + col[i] * (NODE_W + GAP_X),
-            MARGIN + row[i] * (NODE_H + GAP_Y),
-        )
-    };
+    let layout = Layout::of(g);
+    let (width, height) = (layout.width, layout.height);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -90,69 +147,67 @@ pub fn task_graph(g: &TaskGraph) -> String {
 "##
     );
     for e in &g.edges {
-        let (above, below, dashed) = match e.kind {
-            TaskEdgeKind::Subtask => (e.from.as_str(), e.to.as_str(), false),
-            TaskEdgeKind::DependsOn => (e.to.as_str(), e.from.as_str(), true),
-        };
-        let (ax, ay) = pos(index[above]);
-        let (bx, by) = pos(index[below]);
-        let (x1, y1) = (ax + NODE_W / 2, ay + NODE_H);
-        let (x2, y2) = (bx + NODE_W / 2, by);
-        let mid = (y1 + y2) / 2;
-        let dash = if dashed {
-            r#" stroke-dasharray="5 4""#
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            s,
-            r##"<path class="edge {kind}" d="M{x1},{y1} C{x1},{mid} {x2},{mid} {x2},{y2}" fill="none" stroke="#6b7280" stroke-width="1.4"{dash} marker-end="url(#arrow)"><title>{title}</title></path>"##,
-            kind = if dashed { "depends" } else { "subtask" },
-            title = if dashed {
-                format!("{} depends on {}", e.from, e.to)
-            } else {
-                format!("{} is a subtask of {}", e.to, e.from)
-            },
-        );
+        draw_edge(&mut s, &layout, e);
     }
     for (i, n) in g.nodes.iter().enumerate() {
-        let (x, y) = pos(i);
-        let mut status = status_word(n.status, n.ready).to_owned();
-        if let Some(a) = n
-            .assignee
-            .as_ref()
-            .filter(|_| n.status.as_str() == "in_progress")
-        {
-            status.push_str(&format!(" · @{a}"));
-        }
-        let dash = if n.outside {
-            r#" stroke-dasharray="4 3""#
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            s,
-            r##"<a href="/task/{id}" class="node" data-id="{id}"><title>{full}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{fill}" stroke="#374151"{dash}/><text x="{tx}" y="{y1}" class="nid">{id}</text><text x="{tx}" y="{y2}" class="ntitle">{title}</text><text x="{tx}" y="{y3}" class="nstatus">{status}</text></a>"##,
-            id = esc(n.id.as_str()),
-            full = esc(&n.title),
-            fill = status_fill(n.status, n.ready),
-            tx = x + 10,
-            y1 = y + 17,
-            y2 = y + 33,
-            y3 = y + 49,
-            title = esc(&cut(&n.title, TITLE_CHARS)),
-            status = esc(&status),
-        );
+        draw_node(&mut s, layout.pos(i), n);
     }
     s.push_str("</svg>");
     s
+}
+
+/// An arrow from the bottom of the node above to the top of the node below.
+fn draw_edge(s: &mut String, layout: &Layout, e: &TaskEdge) {
+    let d = Drawn::of(e);
+    let above = layout.pos(layout.index[d.above]);
+    let below = layout.pos(layout.index[d.below]);
+    let (x1, y1) = (above.x + NODE_W / 2, above.y + NODE_H);
+    let (x2, y2) = (below.x + NODE_W / 2, below.y);
+    let mid = (y1 + y2) / 2;
+    let dash = if d.depends {
+        r#" stroke-dasharray="5 4""#
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        s,
+        r##"<path class="edge {kind}" d="M{x1},{y1} C{x1},{mid} {x2},{mid} {x2},{y2}" fill="none" stroke="#6b7280" stroke-width="1.4"{dash} marker-end="url(#arrow)"><title>{title}</title></path>"##,
+        kind = if d.depends { "depends" } else { "subtask" },
+        title = if d.depends {
+            format!("{} depends on {}", e.from, e.to)
+        } else {
+            format!("{} is a subtask of {}", e.to, e.from)
+        },
+    );
+}
+
+/// A task's box at `(x, y)`: id, title cut to fit, status; a link to its page.
+fn draw_node(s: &mut String, Corner { x, y }: Corner, n: &TaskNode) {
+    let [_, _, status] = node_lines(n);
+    let dash = if n.outside {
+        r#" stroke-dasharray="4 3""#
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        s,
+        r##"<a href="/task/{id}" class="node" data-id="{id}"><title>{full}</title><rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="8" fill="{fill}" stroke="#374151"{dash}/><text x="{tx}" y="{y1}" class="nid">{id}</text><text x="{tx}" y="{y2}" class="ntitle">{title}</text><text x="{tx}" y="{y3}" class="nstatus">{status}</text></a>"##,
+        id = esc(n.id.as_str()),
+        full = esc(&n.title),
+        fill = status_fill(n.status, n.ready),
+        tx = x + 10,
+        y1 = y + 17,
+        y2 = y + 33,
+        y3 = y + 49,
+        title = esc(&cut(&n.title, TITLE_CHARS)),
+        status = esc(&status),
+    );
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Priority, Status, TaskId};
-    use crate::service::{TaskEdge, TaskNode};
 
     fn node(id: &str) -> TaskNode {
         TaskNode {
@@ -183,13 +238,7 @@ mod tests {
                 edge(2, 1, TaskEdgeKind::DependsOn),
             ],
         };
-        let index = g
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
-        assert_eq!(rows(&g, &index), [0, 1, 2]);
+        assert_eq!(rows(&g, &index(&g)), [0, 1, 2]);
         let svg = task_graph(&g);
         assert!(svg.contains("Title of task_00000001 &lt;b&gt;"), "{svg}");
         assert_eq!(svg.matches("<path class=\"edge").count(), 3);
@@ -200,12 +249,6 @@ mod tests {
             ],
             ..g
         };
-        let index = cyclic
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
-        assert!(rows(&cyclic, &index).iter().all(|r| *r < 3));
+        assert!(rows(&cyclic, &index(&cyclic)).iter().all(|r| *r < 3));
     }
 }

@@ -251,6 +251,9 @@ pub enum Reason {
     #[error("session {id} is already closed")]
     SessionClosed { id: String },
 
+    #[error("{name:?} is not a role of this repository")]
+    UnknownRole { name: String, known: Vec<String> },
+
     #[error("no task is in stream {name:?}")]
     UnknownStream { name: String, known: Vec<String> },
 
@@ -298,6 +301,8 @@ pub enum Field {
     Summary,
     /// Why a task is blocked.
     BlockReason,
+    /// The text of a message to other agents.
+    MessageText,
 }
 
 impl std::fmt::Display for Field {
@@ -305,6 +310,7 @@ impl std::fmt::Display for Field {
         f.write_str(match self {
             Field::Summary => "summary",
             Field::BlockReason => "reason",
+            Field::MessageText => "message",
         })
     }
 }

@@ -94,6 +94,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::EmptyText {
             field: Field::BlockReason,
         } => "say in --reason what the task is waiting for".into(),
+        Reason::EmptyText {
+            field: Field::MessageText,
+        } => "give the text to send as the second argument".into(),
         Reason::MultilineTitle => "use --description for longer text".into(),
         Reason::LongTitle { .. } => "put the detail in --description".into(),
         Reason::OpenSubtasks { id, .. } => format!(
@@ -136,6 +139,7 @@ fn reason_hint(reason: &Reason) -> Option<String> {
             "end it first with `orc session end`, or name separate agents with --agent".into()
         }
         Reason::SessionClosed { .. } => "list open sessions with `orc session list`".into(),
+        Reason::UnknownRole { .. } => "see the roles with `orc roles`".into(),
         Reason::UnknownStream { known, .. } if known.is_empty() => {
             "no stream exists yet; give tasks a stream with --stream NAME".into()
         }

@@ -11,9 +11,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::{Orc, State, random};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Reason, Result};
 use crate::format;
-use crate::model::{Ack, BUILTIN_ROLES, Config, Holder, Message, RecipientKind, Status, TaskId};
+use crate::model::{Ack, Config, Holder, Message, RecipientKind, Status, TaskId};
 use crate::store::{Lease, PushEdit, Pushed, SharedRef};
 
 /// Where messages live, locally and on the claims remote.
@@ -125,10 +125,10 @@ impl Orc {
         let config = State::load_config(&self.store)?;
         let (to, to_kind) = recipient(&config, to)?;
         if text.trim().is_empty() {
-            return Err(Error::invalid_with_hint(
-                "the message is empty",
-                "give the text to send as the second argument",
-            ));
+            return Err(Reason::EmptyText {
+                field: Field::MessageText,
+            }
+            .into());
         }
         let task = match task {
             Some(t) => Some(self.state()?.resolve(t)?),
@@ -528,16 +528,17 @@ impl Draft {
 /// Who `to` means: `all`, `role:R`, `agent:A`, a role name, or else an agent name.
 fn recipient(config: &Config, to: &str) -> Result<(String, RecipientKind)> {
     let to = to.trim();
-    let is_role = |r: &str| BUILTIN_ROLES.contains(&r) || config.roles.iter().any(|c| c.name == r);
+    let is_role = |r: &str| config.has_role(r);
     let (name, kind) = if to.eq_ignore_ascii_case("all") {
         return Ok(("all".to_owned(), RecipientKind::All));
     } else if let Some(r) = to.strip_prefix("role:") {
         let r = r.trim().to_ascii_lowercase();
         if !is_role(&r) {
-            return Err(Error::invalid_with_hint(
-                format!("{r:?} is not a role of this repository"),
-                "see the roles with `orc roles`",
-            ));
+            return Err(Reason::UnknownRole {
+                name: r,
+                known: config.role_names().into_iter().map(str::to_owned).collect(),
+            }
+            .into());
         }
         (r, RecipientKind::Role)
     } else if let Some(a) = to.strip_prefix("agent:") {

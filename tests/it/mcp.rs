@@ -2260,6 +2260,14 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
             "orchestrator_import",
             json!({ "source": "beads", "path": "nowhere.jsonl" }),
         ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "all", "text": " " }),
+        ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "role:wizard", "text": "hi" }),
+        ),
     ];
     for (tool, args) in failing {
         let r = call(&mut c, tool, args.clone()).await;

@@ -803,6 +803,8 @@ fn refusals_name_the_command_to_run_next() {
     refuse(&["done", a, "--summary", " "]);
     refuse(&["block", a, "--reason", " "]);
     refuse(&["task", "add", "two\nlines"]);
+    refuse(&["msg", "send", "all", " "]);
+    refuse(&["msg", "send", "role:wizard", "hi"]);
     insta::assert_snapshot!("cli_refusals", redact_ids(&transcript));
 }
 

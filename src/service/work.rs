@@ -677,17 +677,7 @@ impl Orc {
         self.mutate(|state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
-            let to = if needs_revision {
-                Status::NeedsRevision
-            } else {
-                Status::Pending
-            };
-            if task.status == Status::InProgress && !needs_revision {
-                return Err(Reason::StillInProgress { id }.into());
-            }
-            if task.status == to {
-                return Err(Error::invalid(format!("{id} is already {to}")));
-            }
+            let to = reopen_target(&task, needs_revision)?;
             let was_completed = task.status == Status::Completed;
             transition(state, &mut task, to, self.now())?;
             if to == Status::Pending {
@@ -759,6 +749,24 @@ impl Orc {
         }
         also
     }
+}
+
+/// The status `orc reopen` moves `task` to: pending, or needs_revision with
+/// `needs_revision`; refused for a task in progress (unless sent back) or already there.
+fn reopen_target(task: &Task, needs_revision: bool) -> Result<Status> {
+    let id = &task.id;
+    let to = if needs_revision {
+        Status::NeedsRevision
+    } else {
+        Status::Pending
+    };
+    if task.status == Status::InProgress && !needs_revision {
+        return Err(Reason::StillInProgress { id: id.clone() }.into());
+    }
+    if task.status == to {
+        return Err(Error::invalid(format!("{id} is already {to}")));
+    }
+    Ok(to)
 }
 
 /// The status `orc done` leaves a task in for its next action.

@@ -251,6 +251,9 @@ pub enum Reason {
     #[error("session {id} is already closed")]
     SessionClosed { id: String },
 
+    #[error("no message {input:?} in this repository")]
+    UnknownMessage { input: String },
+
     #[error("{name:?} is not a role of this repository")]
     UnknownRole { name: String, known: Vec<String> },
 

@@ -140,6 +140,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         }
         Reason::SessionClosed { .. } => "list open sessions with `orc session list`".into(),
         Reason::UnknownRole { .. } => "see the roles with `orc roles`".into(),
+        Reason::UnknownMessage { .. } => {
+            "`orc msg inbox --all` lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
+        }
         Reason::UnknownStream { known, .. } if known.is_empty() => {
             "no stream exists yet; give tasks a stream with --stream NAME".into()
         }

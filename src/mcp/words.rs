@@ -214,6 +214,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
             "start one with orchestrator_initialize_session".into()
         }
         Reason::SessionActive { .. } => "end it first with orchestrator_end_session".into(),
+        Reason::UnknownMessage { .. } => {
+            "orchestrator_inbox with include_acknowledged: true lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
+        }
         Reason::UnknownRole { known, .. } => {
             format!("the roles of this repository: {}", known.join(", "))
         }

@@ -482,10 +482,10 @@ fn resolve(all: &[MessageView], input: &str) -> Result<String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok((*one).to_owned()),
-        [] => Err(Error::invalid_with_hint(
-            format!("no message {input:?} in this repository"),
-            "the inbox lists every message when asked for all of them; with a claims remote, mail from other clones arrives when the inbox is read",
-        )),
+        [] => Err(Reason::UnknownMessage {
+            input: input.to_owned(),
+        }
+        .into()),
         many => Err(Error::invalid_with_hint(
             format!("{input:?} names several messages: {}", many.join(", ")),
             "give more of the id",

@@ -805,6 +805,7 @@ fn refusals_name_the_command_to_run_next() {
     refuse(&["task", "add", "two\nlines"]);
     refuse(&["msg", "send", "all", " "]);
     refuse(&["msg", "send", "role:wizard", "hi"]);
+    refuse(&["msg", "read", "nope"]);
     insta::assert_snapshot!("cli_refusals", redact_ids(&transcript));
 }
 

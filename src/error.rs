@@ -251,6 +251,15 @@ pub enum Reason {
     #[error("session {id} is already closed")]
     SessionClosed { id: String },
 
+    #[error("artifact {input:?} does not exist ({path}); nothing was recorded")]
+    MissingArtifact {
+        input: String,
+        /// The path inside the repository it names.
+        path: String,
+        /// Where relative paths start.
+        base: PathBuf,
+    },
+
     #[error("no message {input:?} in this repository")]
     UnknownMessage { input: String },
 

@@ -140,6 +140,10 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         }
         Reason::SessionClosed { .. } => "list open sessions with `orc session list`".into(),
         Reason::UnknownRole { .. } => "see the roles with `orc roles`".into(),
+        Reason::MissingArtifact { base, .. } => format!(
+            "create the file first, or check the --artifact path (relative paths start from {})",
+            base.display()
+        ),
         Reason::UnknownMessage { .. } => {
             "`orc msg inbox --all` lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
         }

@@ -214,6 +214,10 @@ fn reason_hint(reason: &Reason) -> Option<String> {
             "start one with orchestrator_initialize_session".into()
         }
         Reason::SessionActive { .. } => "end it first with orchestrator_end_session".into(),
+        Reason::MissingArtifact { base, .. } => format!(
+            "create the file first, or check the path in file_paths or legacy_artifacts (relative paths start from {})",
+            base.display()
+        ),
         Reason::UnknownMessage { .. } => {
             "orchestrator_inbox with include_acknowledged: true lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
         }

@@ -542,13 +542,11 @@ impl Orc {
         for input in inputs {
             let rel = self.store.confine(base, input)?;
             let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
-                Error::invalid_with_hint(
-                    format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
-                    format!(
-                        "create the file first, or check the path (relative paths start from {})",
-                        base.display()
-                    ),
-                )
+                Reason::MissingArtifact {
+                    input: input.clone(),
+                    path: rel.clone(),
+                    base: base.to_path_buf(),
+                }
             })?;
             artifacts.retain(|a| a.path != rel);
             artifacts.push(Artifact {

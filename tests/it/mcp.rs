@@ -2491,6 +2491,7 @@ async fn file_paths_are_relative_to_the_servers_directory() {
         hint.contains(&format!("relative paths start from {}", web.display())),
         "{hint}"
     );
+    assert!(hint.contains("check the path in file_paths"), "{hint}");
     let (_, data) = c
         .ok("orchestrator_complete_subtask", done(&["src/app.js"]))
         .await;

@@ -369,6 +369,7 @@ fn done_refuses_bad_input_and_writes_nothing() {
         err.contains("missing.rs") && err.contains("does not exist"),
         "{err}"
     );
+    assert!(err.contains("check the --artifact path"), "{err}");
     let outside = repo.sibling("outside.txt");
     std::fs::write(&outside, "x").unwrap();
     let err = repo.fails(&[

@@ -251,6 +251,21 @@ pub enum Reason {
     #[error("session {id} is already closed")]
     SessionClosed { id: String },
 
+    #[error("artifact {input:?} does not exist ({path}); nothing was recorded")]
+    MissingArtifact {
+        input: String,
+        /// The path inside the repository it names.
+        path: String,
+        /// Where relative paths start.
+        base: PathBuf,
+    },
+
+    #[error("no message {input:?} in this repository")]
+    UnknownMessage { input: String },
+
+    #[error("{name:?} is not a role of this repository")]
+    UnknownRole { name: String, known: Vec<String> },
+
     #[error("no task is in stream {name:?}")]
     UnknownStream { name: String, known: Vec<String> },
 
@@ -300,6 +315,8 @@ pub enum Field {
     BlockReason,
     /// A note added to a task.
     Note,
+    /// The text of a message to other agents.
+    MessageText,
 }
 
 impl std::fmt::Display for Field {
@@ -308,6 +325,7 @@ impl std::fmt::Display for Field {
             Field::Summary => "summary",
             Field::BlockReason => "reason",
             Field::Note => "note",
+            Field::MessageText => "message",
         })
     }
 }

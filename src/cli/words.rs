@@ -94,6 +94,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::EmptyText {
             field: Field::BlockReason,
         } => "say in --reason what the task is waiting for".into(),
+        Reason::EmptyText {
+            field: Field::MessageText,
+        } => "give the text to send as the second argument".into(),
         Reason::MultilineTitle => "use --description for longer text".into(),
         Reason::LongTitle { .. } => "put the detail in --description".into(),
         Reason::OpenSubtasks { id, .. } => format!(
@@ -136,6 +139,14 @@ fn reason_hint(reason: &Reason) -> Option<String> {
             "end it first with `orc session end`, or name separate agents with --agent".into()
         }
         Reason::SessionClosed { .. } => "list open sessions with `orc session list`".into(),
+        Reason::UnknownRole { .. } => "see the roles with `orc roles`".into(),
+        Reason::MissingArtifact { base, .. } => format!(
+            "create the file first, or check the --artifact path (relative paths start from {})",
+            base.display()
+        ),
+        Reason::UnknownMessage { .. } => {
+            "`orc msg inbox --all` lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
+        }
         Reason::UnknownStream { known, .. } if known.is_empty() => {
             "no stream exists yet; give tasks a stream with --stream NAME".into()
         }

@@ -156,6 +156,9 @@ fn reason_hint(reason: &Reason) -> Option<String> {
         Reason::EmptyText {
             field: Field::BlockReason,
         } => "say in reason what the task is waiting for".into(),
+        Reason::EmptyText {
+            field: Field::MessageText,
+        } => "give the text to send in text".into(),
         Reason::MultilineTitle | Reason::LongTitle { .. } => {
             "put the detail in description".into()
         }
@@ -211,6 +214,16 @@ fn reason_hint(reason: &Reason) -> Option<String> {
             "start one with orchestrator_initialize_session".into()
         }
         Reason::SessionActive { .. } => "end it first with orchestrator_end_session".into(),
+        Reason::MissingArtifact { base, .. } => format!(
+            "create the file first, or check the path in file_paths or legacy_artifacts (relative paths start from {})",
+            base.display()
+        ),
+        Reason::UnknownMessage { .. } => {
+            "orchestrator_inbox with include_acknowledged: true lists every message; with a claims remote, mail from other clones arrives when the inbox is read".into()
+        }
+        Reason::UnknownRole { known, .. } => {
+            format!("the roles of this repository: {}", known.join(", "))
+        }
         Reason::UnknownStream { known, .. } if known.is_empty() => {
             "no stream exists yet; give tasks a stream (stream in orchestrator_create_task)".into()
         }

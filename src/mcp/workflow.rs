@@ -4,6 +4,8 @@
 //! `orchestrator_synthesize_results`; `orchestrator_claim_next` to take the next free task;
 //! and `orchestrator_end_session` to close a session.
 
+use std::path::{Path, PathBuf};
+
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{schemars, tool, tool_router};
@@ -14,7 +16,9 @@ use super::{OrcServer, Reply, reply, text};
 use crate::error::Error;
 use crate::format;
 use crate::model::{NextAction, PlanSpec};
-use crate::service::{Completion, Progress, ReadyFilter, TaskSummary};
+use crate::service::{
+    Completion, InitReport, OriginalDatabase, Outcome, Progress, ReadyFilter, TaskSummary,
+};
 
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -204,18 +208,9 @@ impl OrcServer {
         &self,
         Parameters(p): Parameters<InitializeSessionParams>,
     ) -> CallToolResult {
-        let root = match p.working_directory.as_deref().map(str::trim) {
-            Some(dir) if !dir.is_empty() => {
-                let path = self.root().join(dir);
-                if !path.is_dir() {
-                    return reply::failure(&Error::invalid_with_hint(
-                        format!("working_directory {dir:?} is not a directory"),
-                        "pass a directory inside the git repository to work in, or omit it",
-                    ));
-                }
-                path
-            }
-            _ => self.root(),
+        let root = match self.working_root(p.working_directory.as_deref()) {
+            Ok(root) => root,
+            Err(e) => return reply::failure(&e),
         };
         let result = self.with_orc_at(&root, |orc| {
             let workdir = orc.store().workdir().to_path_buf();
@@ -229,15 +224,7 @@ impl OrcServer {
             let session = &outcome.value.session;
             let mut head = Vec::new();
             if let Some(init) = &init {
-                let commit = init
-                    .commit
-                    .as_deref()
-                    .map(|c| format!(" (commit {})", &c[..12.min(c.len())]))
-                    .unwrap_or_default();
-                head.push(format!(
-                    "initialised orc in {}: tasks live in .orchestrator/{commit}",
-                    workdir.display()
-                ));
+                head.push(initialised_line(init, &workdir));
             }
             if continued {
                 head.push(format!(
@@ -248,23 +235,7 @@ impl OrcServer {
             head.push(outcome.value.markdown().trim_end().to_owned());
             let original = orc.original_database(&root);
             if let Some(db) = &original {
-                head.push(match &db.error {
-                    Some(e) => format!(
-                        "Found the Python MCP Task Orchestrator's database at {}, but it does not read: {e}",
-                        db.path
-                    ),
-                    None => format!(
-                        "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
-                        db.path,
-                        db.new,
-                        db.changed,
-                        if self.offers("orchestrator_import") {
-                            ""
-                        } else {
-                            "; that tool is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
-                        }
-                    ),
-                });
+                head.push(self.original_database_line(db));
             }
             let reply = Reply::mutation(head.join("\n\n"), "session", &outcome)
                 .with("original_database", original)
@@ -481,4 +452,58 @@ impl OrcServer {
             Ok(Reply::mutation(text, "session", &outcome))
         })
     }
+}
+
+impl OrcServer {
+    /// The directory `orchestrator_initialize_session` works in: `working_directory`
+    /// (relative to the current one) when given, else the current one.
+    fn working_root(&self, working_directory: Option<&str>) -> Result<PathBuf, Error> {
+        match working_directory.map(str::trim) {
+            Some(dir) if !dir.is_empty() => {
+                let path = self.root().join(dir);
+                if !path.is_dir() {
+                    return Err(Error::invalid_with_hint(
+                        format!("working_directory {dir:?} is not a directory"),
+                        "pass a directory inside the git repository to work in, or omit it",
+                    ));
+                }
+                Ok(path)
+            }
+            _ => Ok(self.root()),
+        }
+    }
+
+    /// The paragraph about the original orchestrator's database found next to the work.
+    fn original_database_line(&self, db: &OriginalDatabase) -> String {
+        match &db.error {
+            Some(e) => format!(
+                "Found the Python MCP Task Orchestrator's database at {}, but it does not read: {e}",
+                db.path
+            ),
+            None => format!(
+                "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
+                db.path,
+                db.new,
+                db.changed,
+                if self.offers("orchestrator_import") {
+                    ""
+                } else {
+                    "; that tool is in the full tool set, not in the core set this server offers (tools = \"all\" under [mcp] in .orchestrator/config.toml, then restart the server)"
+                }
+            ),
+        }
+    }
+}
+
+/// The line saying orc was just set up in `workdir`, with the commit that did it.
+fn initialised_line(init: &Outcome<InitReport>, workdir: &Path) -> String {
+    let commit = init
+        .commit
+        .as_deref()
+        .map(|c| format!(" (commit {})", &c[..12.min(c.len())]))
+        .unwrap_or_default();
+    format!(
+        "initialised orc in {}: tasks live in .orchestrator/{commit}",
+        workdir.display()
+    )
 }

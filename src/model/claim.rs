@@ -46,6 +46,19 @@ pub struct Holder {
     pub branch: Option<String>,
 }
 
+impl Holder {
+    /// Whether a record (a claim, a reservation) taken by `agent` on `host` in `worktree`
+    /// is this holder's: same agent, machine and work tree.
+    pub fn took(&self, agent: Option<&str>, host: &str, worktree: &str) -> bool {
+        self.agent.as_deref() == agent && self.is_in(host, worktree)
+    }
+
+    /// Whether this holder works in `worktree` on `host`.
+    pub fn is_in(&self, host: &str, worktree: &str) -> bool {
+        self.host == host && self.worktree == worktree
+    }
+}
+
 impl Claim {
     /// Whether the lease still runs at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
@@ -54,13 +67,13 @@ impl Claim {
 
     /// Whether `holder` took this claim (same agent, machine and work tree).
     pub fn is_held_by(&self, holder: &Holder) -> bool {
-        self.agent == holder.agent && self.host == holder.host && self.worktree == holder.worktree
+        holder.took(self.agent.as_deref(), &self.host, &self.worktree)
     }
 
     /// Whether the claim was taken in `holder`'s work tree (by any agent): a task that
     /// leaves progress there gives such a claim back.
     pub fn is_from(&self, holder: &Holder) -> bool {
-        self.host == holder.host && self.worktree == holder.worktree
+        holder.is_in(&self.host, &self.worktree)
     }
 
     /// One line naming the holder: `alice (worktree /p on host h, branch b, since T, lease until U)`.

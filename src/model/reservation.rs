@@ -40,13 +40,14 @@ pub struct Reservations {
 }
 
 impl Reservation {
+    /// Whether the lease still runs at `now`.
     pub fn is_live(&self, now: Timestamp) -> bool {
         now < self.lease_until
     }
 
     /// Taken by `holder` (same agent, machine and work tree).
     pub fn is_held_by(&self, holder: &Holder) -> bool {
-        self.agent == holder.agent && self.host == holder.host && self.worktree == holder.worktree
+        holder.took(self.agent.as_deref(), &self.host, &self.worktree)
     }
 
     /// Whether one of its patterns covers the repository-relative path `path`.

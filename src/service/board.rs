@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::views::by_urgency;
-use super::{Orc, State};
+use super::{FastMap, Orc, State};
 use crate::error::Result;
 use crate::model::{Priority, Status, Task, TaskId};
 
@@ -162,68 +162,18 @@ impl State {
         let mut columns: Vec<(Column, Vec<&Task>)> =
             Column::ALL.iter().map(|c| (*c, Vec::new())).collect();
         let recent = now - DONE_RECENTLY;
-        for t in self.task_values() {
-            if filter
-                .stream
-                .as_ref()
-                .is_some_and(|s| t.stream.as_ref() != Some(s))
-                || filter
-                    .role
-                    .as_ref()
-                    .is_some_and(|r| t.role.as_ref() != Some(r))
-            {
-                continue;
-            }
-            let shown = match t.status {
-                Status::Completed => filter.all || t.completed.unwrap_or(t.updated) >= recent,
-                Status::Cancelled => filter.all,
-                _ => true,
-            };
-            if shown {
-                let col = Column::of(t.status);
-                columns
-                    .iter_mut()
-                    .find(|(c, _)| *c == col)
-                    .expect("every column is listed")
-                    .1
-                    .push(t);
-            }
+        for t in self.task_values().filter(|t| on_board(t, filter, recent)) {
+            let col = Column::of(t.status);
+            columns
+                .iter_mut()
+                .find(|(c, _)| *c == col)
+                .expect("every column is listed")
+                .1
+                .push(t);
         }
         let columns = columns
             .into_iter()
-            .map(|(column, mut tasks)| {
-                let total = tasks.len();
-                let ready = |t: &Task| self.is_ready_with(t, &children);
-                match column {
-                    // Ready work first, then most urgent.
-                    Column::Todo => {
-                        tasks.sort_by(|a, b| ready(b).cmp(&ready(a)).then_with(|| by_urgency(a, b)))
-                    }
-                    // Most recent first.
-                    Column::Done => tasks.sort_by(|a, b| {
-                        b.completed
-                            .unwrap_or(b.updated)
-                            .cmp(&a.completed.unwrap_or(a.updated))
-                            .then_with(|| a.id.cmp(&b.id))
-                    }),
-                    _ => tasks.sort_by(by_urgency),
-                }
-                let limit = if filter.all {
-                    usize::MAX
-                } else {
-                    CARDS_PER_COLUMN
-                };
-                BoardColumn {
-                    column,
-                    title: column.title(),
-                    total,
-                    tasks: tasks
-                        .into_iter()
-                        .take(limit)
-                        .map(|t| Card::new(self, t, ready(t)))
-                        .collect(),
-                }
-            })
+            .map(|(column, tasks)| self.board_column(column, tasks, filter, &children))
             .collect();
         let mut streams: Vec<String> = self
             .task_values()
@@ -238,6 +188,64 @@ impl State {
             columns,
             streams,
         }
+    }
+
+    /// The cards of `column` from its `tasks`, in the column's order, as many as `filter`
+    /// shows.
+    fn board_column(
+        &self,
+        column: Column,
+        mut tasks: Vec<&Task>,
+        filter: &BoardFilter,
+        children: &FastMap<&TaskId, Vec<&Task>>,
+    ) -> BoardColumn {
+        let total = tasks.len();
+        let ready = |t: &Task| self.is_ready_with(t, children);
+        match column {
+            // Ready work first, then most urgent.
+            Column::Todo => {
+                tasks.sort_by(|a, b| ready(b).cmp(&ready(a)).then_with(|| by_urgency(a, b)))
+            }
+            // Most recent first.
+            Column::Done => tasks.sort_by(|a, b| {
+                b.completed
+                    .unwrap_or(b.updated)
+                    .cmp(&a.completed.unwrap_or(a.updated))
+                    .then_with(|| a.id.cmp(&b.id))
+            }),
+            _ => tasks.sort_by(by_urgency),
+        }
+        let limit = if filter.all {
+            usize::MAX
+        } else {
+            CARDS_PER_COLUMN
+        };
+        BoardColumn {
+            column,
+            title: column.title(),
+            total,
+            tasks: tasks
+                .into_iter()
+                .take(limit)
+                .map(|t| Card::new(self, t, ready(t)))
+                .collect(),
+        }
+    }
+}
+
+/// Whether `t` is on the board `filter` selects: its stream and role match, and a
+/// finished task only when recent (completed since `recent`) or with `all`.
+fn on_board(t: &Task, filter: &BoardFilter, recent: Timestamp) -> bool {
+    let other = |want: &Option<String>, has: &Option<String>| {
+        want.as_ref().is_some_and(|w| has.as_ref() != Some(w))
+    };
+    if other(&filter.stream, &t.stream) || other(&filter.role, &t.role) {
+        return false;
+    }
+    match t.status {
+        Status::Completed => filter.all || t.completed.unwrap_or(t.updated) >= recent,
+        Status::Cancelled => filter.all,
+        _ => true,
     }
 }
 

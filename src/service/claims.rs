@@ -5,7 +5,7 @@
 //! leaves `in_progress`; if the commit fails, what was taken or given back is restored.
 //! The task file's assignee stays the record for people; the claim is the lock.
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::partial::Tasks;
@@ -117,80 +117,98 @@ impl Orc {
         let lease = Self::lease(config);
         let local = self.store.claim_ref(id.as_str())?;
         let current = local.as_ref().map(parse_claim).transpose()?;
-        let mut displaced = None;
-        let mut since = now;
-        if let Some(c) = &current {
-            if c.is_held_by(&holder) {
-                if c.lease_until.duration_since(now) > lease / 2 {
-                    return Ok(Taken { displaced: None });
-                }
-                since = c.since;
-            } else if c.is_live(now) && !force {
-                return Err(Error::ClaimHeld {
-                    id: id.clone(),
-                    holder: c.describe(),
-                });
-            } else {
-                displaced = Some(c.clone());
-            }
-        }
+        let rule = LeaseRule { now, lease, force };
+        let Some(succession) = succession(current, &holder, id, &rule)? else {
+            return Ok(Taken { displaced: None });
+        };
         let remote = self.claims_remote(config);
-        let local_oid = local.map(|r| r.oid);
         let claim = Claim {
             task: id.clone(),
-            agent: holder.agent.clone(),
-            host: holder.host.clone(),
-            worktree: holder.worktree.clone(),
-            branch: holder.branch.clone(),
-            since,
+            agent: holder.agent,
+            host: holder.host,
+            worktree: holder.worktree,
+            branch: holder.branch,
+            since: succession.since,
             lease_until: now + lease,
             token: token()?,
-            displaced: displaced.as_ref().map(Claim::describe),
+            displaced: succession.displaced.as_ref().map(Claim::describe),
         };
-        let oid = self.write_claim(&claim)?;
+        let written = self.swap_local_claim(id, local.map(|r| r.oid), &claim)?;
+        let mut displaced = succession.displaced;
+        if let Some(remote) = remote
+            && let Some(d) = self.publish_claim(remote, written, claim, force)?
+        {
+            displaced = Some(d);
+        }
+        Ok(Taken { displaced })
+    }
+
+    /// Writes `claim` and swaps it into the local claim ref of `id` (which held
+    /// `expected`), recording how to undo that.
+    fn swap_local_claim(
+        &self,
+        id: &TaskId,
+        expected: Option<String>,
+        claim: &Claim,
+    ) -> Result<LocalClaim> {
+        let oid = self.write_claim(claim)?;
         if !self
             .store
-            .swap_claim_ref(id.as_str(), local_oid.as_deref(), Some(&oid))?
+            .swap_claim_ref(id.as_str(), expected.as_deref(), Some(&oid))?
         {
             return Err(self.held_now(id));
         }
         let undo = ClaimUndo {
             task: id.to_string(),
-            local: (local_oid.clone(), Some(oid.clone())),
+            local: (expected.clone(), Some(oid.clone())),
             remote: None,
         };
         self.claim_undo.borrow_mut().push(undo);
         let undo_at = self.claim_undo.borrow().len() - 1;
-        if let Some(remote) = remote {
-            // The push runs while the mutation prepares its commit; the commit waits for
-            // it (`await_claims`). A takeover waits now, to name whom it displaced.
-            let push = self.store.start_push_claim(
-                &remote,
-                id.as_str(),
-                local_oid.as_deref(),
-                Some(&oid),
-            )?;
-            self.claim_undo.borrow_mut()[undo_at].remote =
-                Some((remote.clone(), local_oid.clone(), Some(oid.clone())));
-            let publishing = Publishing {
-                id: id.clone(),
-                remote,
-                oid,
-                expected: local_oid,
-                push,
-                claim,
-                force,
-                undo_at,
-            };
-            if force {
-                if let Some(d) = self.finish_publishing(publishing)? {
-                    displaced = Some(d);
-                }
-            } else {
-                self.claim_pushes.borrow_mut().push(publishing);
-            }
+        Ok(LocalClaim {
+            id: id.clone(),
+            expected,
+            oid,
+            undo_at,
+        })
+    }
+
+    /// Starts pushing the claim written as `local` to `remote`. The push runs while the
+    /// mutation prepares its commit, which waits for it (`await_claims`); a takeover
+    /// (`force`) waits now, to return whom it displaced there.
+    fn publish_claim(
+        &self,
+        remote: String,
+        local: LocalClaim,
+        claim: Claim,
+        force: bool,
+    ) -> Result<Option<Claim>> {
+        let LocalClaim {
+            id,
+            expected,
+            oid,
+            undo_at,
+        } = local;
+        let push =
+            self.store
+                .start_push_claim(&remote, id.as_str(), expected.as_deref(), Some(&oid))?;
+        self.claim_undo.borrow_mut()[undo_at].remote =
+            Some((remote.clone(), expected.clone(), Some(oid.clone())));
+        let publishing = Publishing {
+            id,
+            remote,
+            oid,
+            expected,
+            push,
+            claim,
+            force,
+            undo_at,
+        };
+        if force {
+            return self.finish_publishing(publishing);
         }
-        Ok(Taken { displaced })
+        self.claim_pushes.borrow_mut().push(publishing);
+        Ok(None)
     }
 
     /// With a claims remote, takes the claim on a pending task `input` names before the
@@ -522,6 +540,66 @@ impl Orc {
         }
         Ok(views)
     }
+}
+
+/// A claim swapped into the local ref, whose undo entry is at `undo_at`.
+struct LocalClaim {
+    id: TaskId,
+    /// The local ref's value before.
+    expected: Option<String>,
+    oid: String,
+    undo_at: usize,
+}
+
+/// When claims are taken, for how long, and whether a live one of someone else's may be
+/// taken over.
+struct LeaseRule {
+    now: Timestamp,
+    lease: SignedDuration,
+    force: bool,
+}
+
+/// How a new claim follows the current one.
+struct Succession {
+    /// When the claim counts from (kept when an own claim is renewed).
+    since: Timestamp,
+    /// Someone else's claim it replaces.
+    displaced: Option<Claim>,
+}
+
+/// How `holder`'s new claim on `id` follows `current`: `None` keeps an own claim with more
+/// than half of its lease left; someone else's live claim is refused unless forced.
+fn succession(
+    current: Option<Claim>,
+    holder: &Holder,
+    id: &TaskId,
+    rule: &LeaseRule,
+) -> Result<Option<Succession>> {
+    let Some(c) = current else {
+        return Ok(Some(Succession {
+            since: rule.now,
+            displaced: None,
+        }));
+    };
+    if c.is_held_by(holder) {
+        if c.lease_until.duration_since(rule.now) > rule.lease / 2 {
+            return Ok(None);
+        }
+        return Ok(Some(Succession {
+            since: c.since,
+            displaced: None,
+        }));
+    }
+    if c.is_live(rule.now) && !rule.force {
+        return Err(Error::ClaimHeld {
+            id: id.clone(),
+            holder: c.describe(),
+        });
+    }
+    Ok(Some(Succession {
+        since: rule.now,
+        displaced: Some(c),
+    }))
 }
 
 /// The claim stored in `r`, or an error naming the ref and how to remove it.

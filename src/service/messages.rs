@@ -7,13 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::{Orc, State, random};
-use crate::error::{Error, Result};
+use crate::error::{Error, Field, Reason, Result};
 use crate::format;
-use crate::model::{Ack, BUILTIN_ROLES, Config, Message, RecipientKind, Status};
+use crate::model::{Ack, Config, Holder, Message, RecipientKind, Status, TaskId};
 use crate::store::{Lease, PushEdit, Pushed, SharedRef};
 
 /// Where messages live, locally and on the claims remote.
@@ -125,10 +125,10 @@ impl Orc {
         let config = State::load_config(&self.store)?;
         let (to, to_kind) = recipient(&config, to)?;
         if text.trim().is_empty() {
-            return Err(Error::invalid_with_hint(
-                "the message is empty",
-                "give the text to send as the second argument",
-            ));
+            return Err(Reason::EmptyText {
+                field: Field::MessageText,
+            }
+            .into());
         }
         let task = match task {
             Some(t) => Some(self.state()?.resolve(t)?),
@@ -141,62 +141,61 @@ impl Orc {
             }
             None => None,
         };
+        let draft = Draft {
+            to,
+            to_kind,
+            task,
+            parent,
+            text: text.trim_end().to_owned(),
+        };
         let remote = self.claims_remote(&config);
         self.begin_ids();
         let holder = self.holder();
         for _ in 0..8 {
             let id = format!("m-{:08x}", random::u32()?);
-            let message = Message {
-                thread: parent
-                    .as_ref()
-                    .map_or_else(|| id.clone(), |p| p.thread.clone()),
-                id: id.clone(),
-                from: holder.agent.clone(),
-                host: holder.host.clone(),
-                worktree: holder.worktree.clone(),
-                to: to.clone(),
-                to_kind,
-                sent: self.now(),
-                task: task.clone(),
-                reply_to: parent.as_ref().map(|p| p.id.clone()),
-                text: text.trim_end().to_owned(),
-            };
-            let oid = self.store.shared_write(
-                &format!("orc message {id}"),
-                &format::message_to_toml(&message),
-                self.now().as_second(),
-            )?;
-            let name = format!("{MESSAGES_PREFIX}{id}");
-            if !self.store.shared_swap(&name, None, Some(&oid))? {
-                // An id taken already (by chance, or a reproducible sequence): draw again.
-                continue;
+            let message = draft.message(id, &holder, self.now());
+            if self.deliver(&message, remote.as_deref())? {
+                return Ok(MessageView {
+                    subject: message.subject(),
+                    message,
+                    acked: false,
+                    acks: Vec::new(),
+                });
             }
-            if let Some(remote) = &remote {
-                let edit = PushEdit {
-                    name: &name,
-                    lease: Lease::Absent,
-                    new: Some(&oid),
-                };
-                let pushed = self.store.shared_push(remote, &[edit]);
-                if !matches!(pushed, Ok(Pushed::Done)) {
-                    // Not sent anywhere unless sent everywhere: take it back.
-                    self.store.shared_swap(&name, Some(&oid), None)?;
-                    match pushed {
-                        Ok(_) => continue,
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            return Ok(MessageView {
-                subject: message.subject(),
-                message,
-                acked: false,
-                acks: Vec::new(),
-            });
         }
         Err(Error::invalid(
             "could not find a free message id after 8 attempts",
         ))
+    }
+
+    /// Stores `message` under its id and publishes it on `remote`: false when the id is
+    /// taken already, here or there (nothing is kept then; draw another id).
+    fn deliver(&self, message: &Message, remote: Option<&str>) -> Result<bool> {
+        let id = &message.id;
+        let oid = self.store.shared_write(
+            &format!("orc message {id}"),
+            &format::message_to_toml(message),
+            self.now().as_second(),
+        )?;
+        let name = format!("{MESSAGES_PREFIX}{id}");
+        if !self.store.shared_swap(&name, None, Some(&oid))? {
+            // An id taken already (by chance, or a reproducible sequence): draw again.
+            return Ok(false);
+        }
+        if let Some(remote) = remote {
+            let edit = PushEdit {
+                name: &name,
+                lease: Lease::Absent,
+                new: Some(&oid),
+            };
+            let pushed = self.store.shared_push(remote, &[edit]);
+            if !matches!(pushed, Ok(Pushed::Done)) {
+                // Not sent anywhere unless sent everywhere: take it back.
+                self.store.shared_swap(&name, Some(&oid), None)?;
+                return pushed.map(|_| false);
+            }
+        }
+        Ok(true)
     }
 
     /// `orc msg inbox`: the messages for this agent — unread ones, or all with `all` —
@@ -483,10 +482,10 @@ fn resolve(all: &[MessageView], input: &str) -> Result<String> {
         .collect();
     match matches.as_slice() {
         [one] => Ok((*one).to_owned()),
-        [] => Err(Error::invalid_with_hint(
-            format!("no message {input:?} in this repository"),
-            "the inbox lists every message when asked for all of them; with a claims remote, mail from other clones arrives when the inbox is read",
-        )),
+        [] => Err(Reason::UnknownMessage {
+            input: input.to_owned(),
+        }
+        .into()),
         many => Err(Error::invalid_with_hint(
             format!("{input:?} names several messages: {}", many.join(", ")),
             "give more of the id",
@@ -494,19 +493,52 @@ fn resolve(all: &[MessageView], input: &str) -> Result<String> {
     }
 }
 
+/// A message to send, before it has an id.
+struct Draft {
+    to: String,
+    to_kind: RecipientKind,
+    task: Option<TaskId>,
+    /// The message it answers.
+    parent: Option<Message>,
+    text: String,
+}
+
+impl Draft {
+    /// The message with id `id`, from `holder`, sent at `sent`.
+    fn message(&self, id: String, holder: &Holder, sent: Timestamp) -> Message {
+        Message {
+            thread: self
+                .parent
+                .as_ref()
+                .map_or_else(|| id.clone(), |p| p.thread.clone()),
+            id,
+            from: holder.agent.clone(),
+            host: holder.host.clone(),
+            worktree: holder.worktree.clone(),
+            to: self.to.clone(),
+            to_kind: self.to_kind,
+            sent,
+            task: self.task.clone(),
+            reply_to: self.parent.as_ref().map(|p| p.id.clone()),
+            text: self.text.clone(),
+        }
+    }
+}
+
 /// Who `to` means: `all`, `role:R`, `agent:A`, a role name, or else an agent name.
 fn recipient(config: &Config, to: &str) -> Result<(String, RecipientKind)> {
     let to = to.trim();
-    let is_role = |r: &str| BUILTIN_ROLES.contains(&r) || config.roles.iter().any(|c| c.name == r);
+    let is_role = |r: &str| config.has_role(r);
     let (name, kind) = if to.eq_ignore_ascii_case("all") {
         return Ok(("all".to_owned(), RecipientKind::All));
     } else if let Some(r) = to.strip_prefix("role:") {
         let r = r.trim().to_ascii_lowercase();
         if !is_role(&r) {
-            return Err(Error::invalid_with_hint(
-                format!("{r:?} is not a role of this repository"),
-                "see the roles with `orc roles`",
-            ));
+            return Err(Reason::UnknownRole {
+                name: r,
+                known: config.role_names().into_iter().map(str::to_owned).collect(),
+            }
+            .into());
         }
         (r, RecipientKind::Role)
     } else if let Some(a) = to.strip_prefix("agent:") {

@@ -149,61 +149,85 @@ impl Orc {
     /// is started as by `orc start`; a task someone else claims first is skipped for the
     /// next one. When nothing is left, the report says why.
     pub fn next(&self, filter: &ReadyFilter, claim: bool) -> Result<NextReport> {
-        let (candidates, summaries, mail) = {
+        let (candidates, first, mail) = {
             let state = self.state()?;
             let remote = self.claims_remote(&state.config).is_some();
             let claims = self.known_claims(&state.config, remote)?;
-            let mut elsewhere = Vec::new();
-            let mut picked = Vec::new();
-            for t in self.next_in_order(&state, filter, &claims) {
-                match self.further_elsewhere(t)? {
-                    Some(e) => elsewhere.push(e),
-                    None => picked.push(t),
-                }
-                // Enough to try: the rest are only needed when these are all lost.
-                if picked.len() >= NEXT_CANDIDATES {
-                    break;
-                }
-            }
-            let ids: Vec<TaskId> = picked.iter().map(|t| t.id.clone()).collect();
-            let summaries: Vec<TaskSummary> = picked
-                .iter()
-                .take(1)
-                .map(|t| TaskSummary::from(*t))
-                .collect();
-            if ids.is_empty() {
-                let mut nothing = self.nothing_ready(&state, filter, &claims, &[]);
-                nothing.elsewhere = elsewhere;
-                if !nothing.elsewhere.is_empty() && nothing.claimed.is_empty() {
-                    nothing.message = format!(
-                        "nothing ready here: {} ready task{} already taken on other branches; merge them to see their state",
-                        nothing.elsewhere.len(),
-                        if nothing.elsewhere.len() == 1 {
-                            " is"
-                        } else {
-                            "s are"
-                        }
-                    );
-                }
+            let found = self.candidates(&state, filter, &claims)?;
+            if found.picked.is_empty() {
                 return Ok(NextReport {
                     task: None,
                     started: None,
                     lost_races: Vec::new(),
-                    nothing: Some(nothing),
+                    nothing: Some(self.nothing_here(&state, filter, &claims, found.elsewhere)),
                     mail: self.mail_summary(&state, None),
                 });
             }
-            (ids, summaries, self.mail_summary(&state, None))
+            let ids: Vec<TaskId> = found.picked.iter().map(|t| t.id.clone()).collect();
+            let first = found.picked.first().map(|t| TaskSummary::from(*t));
+            (ids, first, self.mail_summary(&state, None))
         };
         if !claim {
             return Ok(NextReport {
-                task: summaries.into_iter().next(),
+                task: first,
                 started: None,
                 lost_races: Vec::new(),
                 nothing: None,
                 mail,
             });
         }
+        self.claim_first(candidates, filter)
+    }
+
+    /// The first tasks in [`Orc::next_in_order`]'s order that are not further along on
+    /// another branch (at most [`NEXT_CANDIDATES`]), and those that are.
+    fn candidates<'s>(
+        &self,
+        state: &'s State,
+        filter: &ReadyFilter,
+        claims: &[ClaimView],
+    ) -> Result<Candidates<'s>> {
+        let mut found = Candidates {
+            picked: Vec::new(),
+            elsewhere: Vec::new(),
+        };
+        for t in self.next_in_order(state, filter, claims) {
+            match self.further_elsewhere(t)? {
+                Some(e) => found.elsewhere.push(e),
+                None => found.picked.push(t),
+            }
+            // Enough to try: the rest are only needed when these are all lost.
+            if found.picked.len() >= NEXT_CANDIDATES {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Why nothing is ready here, when the ready tasks found were all `elsewhere`
+    /// (further along on other branches) or there were none.
+    fn nothing_here(
+        &self,
+        state: &State,
+        filter: &ReadyFilter,
+        claims: &[ClaimView],
+        elsewhere: Vec<ElsewhereTask>,
+    ) -> NothingReady {
+        let mut nothing = self.nothing_ready(state, filter, claims, &[]);
+        nothing.elsewhere = elsewhere;
+        if !nothing.elsewhere.is_empty() && nothing.claimed.is_empty() {
+            nothing.message = format!(
+                "nothing ready here: {} ready task{} already taken on other branches; merge them to see their state",
+                nothing.elsewhere.len(),
+                is_are(nothing.elsewhere.len())
+            );
+        }
+        nothing
+    }
+
+    /// Starts the first of `candidates` nobody else claims first; when all are lost,
+    /// the report says why nothing is left.
+    fn claim_first(&self, candidates: Vec<TaskId>, filter: &ReadyFilter) -> Result<NextReport> {
         let mut lost = Vec::new();
         for id in candidates {
             match self.start(id.as_str(), false) {
@@ -259,6 +283,8 @@ impl Orc {
         Ok(None)
     }
 
+    /// Why `orc next` has nothing to offer: the ready tasks `filter` leaves out, those
+    /// others hold (`lost`: taken by others while this call tried them), what waits.
     fn nothing_ready(
         &self,
         state: &State,
@@ -283,74 +309,96 @@ impl Orc {
             .filter(|t| !self.not_reserved(t))
             .map(|t| TaskSummary::from(**t))
             .collect();
-        let mut waiting: Vec<&Task> = state
-            .task_values()
-            .filter(|t| t.status == Status::Pending && matches(t, filter))
-            .filter(|t| !state.dependencies_done(t))
-            .collect();
-        waiting.sort_by(by_urgency);
-        let waiting: Vec<WaitingTask> = waiting
-            .into_iter()
-            .map(|t| WaitingTask {
-                task: TaskSummary::from(t),
-                waiting_for: state.unfinished_dependencies(t),
-            })
-            .collect();
         let report = state.status_report();
-        let to_synthesize: Vec<Progress> = report
-            .parents
-            .into_iter()
-            .filter(|p| p.total > 0 && p.done == p.total && p.status.is_open())
-            .collect();
-        let in_progress = report.in_progress;
-        let message = if !lost.is_empty() {
-            format!(
-                "nothing left to claim: the {} ready task{} went to others first",
-                lost.len(),
-                if lost.len() == 1 { "" } else { "s" }
-            )
-        } else if !claimed.is_empty() {
-            format!(
-                "nothing ready that is free: {} ready task{} claimed by others",
-                claimed.len(),
-                if claimed.len() == 1 { " is" } else { "s are" }
-            )
-        } else if !to_synthesize.is_empty() {
-            format!(
-                "nothing ready to start; {} parent{} ready to synthesize",
-                to_synthesize.len(),
-                if to_synthesize.len() == 1 {
-                    " is"
-                } else {
-                    "s are"
-                }
-            )
-        } else if !waiting.is_empty() {
-            format!(
-                "nothing ready: {} pending task{} waiting for unfinished dependencies",
-                waiting.len(),
-                if waiting.len() == 1 { " is" } else { "s are" }
-            )
-        } else if filtered_out > 0 {
-            format!("nothing ready matches the filter ({filtered_out} other ready tasks)")
-        } else if !reserved.is_empty() {
-            "nothing ready: the ready tasks are assigned to other agents".to_owned()
-        } else if !in_progress.is_empty() {
-            "nothing ready: the open work is in progress".to_owned()
-        } else {
-            "nothing to do: no pending tasks".to_owned()
-        };
-        NothingReady {
-            message,
+        let mut nothing = NothingReady {
+            message: String::new(),
             claimed,
             reserved,
             filtered_out,
             elsewhere: Vec::new(),
-            waiting,
-            to_synthesize,
-            in_progress,
+            waiting: waiting_tasks(state, filter),
+            to_synthesize: report
+                .parents
+                .into_iter()
+                .filter(|p| p.total > 0 && p.done == p.total && p.status.is_open())
+                .collect(),
+            in_progress: report.in_progress,
+        };
+        nothing.message = nothing.main_reason(lost.len());
+        nothing
+    }
+}
+
+impl NothingReady {
+    /// The one-line main reason, `lost` being how many tasks went to others while this
+    /// call tried to claim them.
+    fn main_reason(&self, lost: usize) -> String {
+        if lost > 0 {
+            format!(
+                "nothing left to claim: the {lost} ready task{} went to others first",
+                if lost == 1 { "" } else { "s" }
+            )
+        } else if !self.claimed.is_empty() {
+            format!(
+                "nothing ready that is free: {} ready task{} claimed by others",
+                self.claimed.len(),
+                is_are(self.claimed.len())
+            )
+        } else if !self.to_synthesize.is_empty() {
+            format!(
+                "nothing ready to start; {} parent{} ready to synthesize",
+                self.to_synthesize.len(),
+                is_are(self.to_synthesize.len())
+            )
+        } else if !self.waiting.is_empty() {
+            format!(
+                "nothing ready: {} pending task{} waiting for unfinished dependencies",
+                self.waiting.len(),
+                is_are(self.waiting.len())
+            )
+        } else if self.filtered_out > 0 {
+            format!(
+                "nothing ready matches the filter ({} other ready tasks)",
+                self.filtered_out
+            )
+        } else if !self.reserved.is_empty() {
+            "nothing ready: the ready tasks are assigned to other agents".to_owned()
+        } else if !self.in_progress.is_empty() {
+            "nothing ready: the open work is in progress".to_owned()
+        } else {
+            "nothing to do: no pending tasks".to_owned()
         }
     }
+}
+
+/// The tasks `orc next` found: those to try, in order, and those further along on
+/// other branches.
+struct Candidates<'s> {
+    picked: Vec<&'s Task>,
+    elsewhere: Vec<ElsewhereTask>,
+}
+
+/// The pending tasks `filter` selects that wait for unfinished dependencies, most
+/// urgent first.
+fn waiting_tasks(state: &State, filter: &ReadyFilter) -> Vec<WaitingTask> {
+    let mut waiting: Vec<&Task> = state
+        .task_values()
+        .filter(|t| t.status == Status::Pending && matches(t, filter))
+        .filter(|t| !state.dependencies_done(t))
+        .collect();
+    waiting.sort_by(by_urgency);
+    waiting
+        .into_iter()
+        .map(|t| WaitingTask {
+            task: TaskSummary::from(t),
+            waiting_for: state.unfinished_dependencies(t),
+        })
+        .collect()
+}
+
+/// The ending of "N task… is/are" for `n`: " is" after one, "s are" after more.
+fn is_are(n: usize) -> &'static str {
+    if n == 1 { " is" } else { "s are" }
 }
 
 fn matches(t: &Task, filter: &ReadyFilter) -> bool {

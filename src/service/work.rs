@@ -2,7 +2,7 @@
 //! (record the result and artifacts), `orc block` and `orc reopen`.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -346,6 +346,16 @@ impl State {
             .map(|t| t.id.clone())
             .collect()
     }
+
+    /// The tasks depending on `id` that are in progress or ready: those a reopened `id`
+    /// sends back to waiting.
+    fn started_or_ready_dependents(&self, id: &TaskId) -> Vec<TaskId> {
+        self.task_values()
+            .filter(|t| t.depends_on.contains(id))
+            .filter(|t| t.status == Status::InProgress || self.is_ready(t))
+            .map(|t| t.id.clone())
+            .collect()
+    }
 }
 
 impl Orc {
@@ -366,72 +376,18 @@ impl Orc {
     /// agent already has in progress changes nothing, renews the claim and returns the
     /// brief again.
     pub fn start(&self, id: &str, force: bool) -> Result<Outcome<WorkContext>> {
-        let agent = self.ctx.agent.clone();
-        let reassigned = std::cell::RefCell::new(None);
+        let mut reassigned = None;
         let early = || self.claim_early(id, force);
-        let outcome = self.mutate_after(early, |state| {
+        let mut outcome = self.mutate_after(early, |state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
-            let config = state.config.clone();
             if task.status == Status::InProgress {
-                let owner = task.assignee.clone();
-                if owner == agent || owner.is_none() && agent.is_none() {
-                    let taken = self.take_claim(&config, &id, force)?;
-                    if taken.displaced.is_none() {
-                        let context = state.work_context(self, &task, false)?;
-                        return Ok((crate::store::Change::new(""), context));
-                    }
-                    task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
-                } else {
-                    // Someone else's task: taken only with force, or once their claim ran out.
-                    let expired = self.claim_expired(&id)? == Some(true);
-                    if !force && !expired {
-                        return Err(Error::Claimed {
-                            id,
-                            owner: owner.unwrap_or_else(|| "someone else".into()),
-                        });
-                    }
-                    let taken = self.take_claim(&config, &id, force)?;
-                    task.add_note(
-                        takeover_note(&taken, owner.as_deref()),
-                        agent.clone(),
-                        self.now(),
-                    );
+                if !self.take_over(state, &id, &mut task, force)? {
+                    let context = state.work_context(self, &task, false)?;
+                    return Ok((crate::store::Change::new(""), context));
                 }
-                task.assignee = agent.clone();
-                // The takeover starts the clock again: a stale scan counts from here.
-                task.started = Some(self.now());
-                task.updated = self.now();
             } else {
-                let kids: Vec<&Task> = state.children(&id).collect();
-                let open: Vec<TaskId> = kids
-                    .iter()
-                    .filter(|c| c.status.is_open())
-                    .map(|c| c.id.clone())
-                    .collect();
-                if !open.is_empty() && !force {
-                    return Err(Reason::OpenSubtasks { id, open }.into());
-                }
-                if open.is_empty() && kids.iter().any(|c| c.status == Status::Completed) {
-                    return Err(Reason::SubtasksDone { id }.into());
-                }
-                transition(state, &mut task, Status::InProgress, self.now())?;
-                let taken = self.take_claim(&config, &id, force)?;
-                if taken.displaced.is_some() {
-                    task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
-                }
-                // Whoever starts a task works on it: an earlier assignee (say, the author of
-                // work sent back for revision) is replaced, and the task says so.
-                let previous = task.assignee.clone();
-                task.assignee = agent.clone();
-                if let Some(previous) = previous.filter(|p| Some(p) != agent.as_ref()) {
-                    let text = format!(
-                        "started by {}; it was assigned to {previous}",
-                        agent.as_deref().unwrap_or("an agent without a name")
-                    );
-                    task.add_note(text.clone(), agent.clone(), self.now());
-                    *reassigned.borrow_mut() = Some(text);
-                }
+                reassigned = self.begin_work(state, &id, &mut task, force)?;
             }
             state.tasks.insert(id.clone(), Box::new(task.clone()));
             let mut change = self.change(
@@ -443,10 +399,90 @@ impl Orc {
             let context = state.work_context(self, &task, true)?;
             Ok((change, context))
         })?;
-        let mut outcome = outcome;
-        outcome.notices.extend(reassigned.into_inner());
+        outcome.notices.extend(reassigned);
         self.remember_current_task(Some(&outcome.value.task.id))?;
         Ok(outcome)
+    }
+
+    /// Takes `task`, already in progress, for this agent: its own task only renews the
+    /// claim (false: nothing else changes); someone else's is taken with `force` or once
+    /// their claim ran out, and the task notes the takeover.
+    fn take_over(&self, state: &State, id: &TaskId, task: &mut Task, force: bool) -> Result<bool> {
+        let agent = self.ctx.agent.clone();
+        let owner = task.assignee.clone();
+        if owner == agent {
+            let taken = self.take_claim(&state.config, id, force)?;
+            if taken.displaced.is_none() {
+                return Ok(false);
+            }
+            task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
+        } else {
+            // Someone else's task: taken only with force, or once their claim ran out.
+            let expired = self.claim_expired(id)? == Some(true);
+            if !force && !expired {
+                return Err(Error::Claimed {
+                    id: id.clone(),
+                    owner: owner.unwrap_or_else(|| "someone else".into()),
+                });
+            }
+            let taken = self.take_claim(&state.config, id, force)?;
+            task.add_note(
+                takeover_note(&taken, owner.as_deref()),
+                agent.clone(),
+                self.now(),
+            );
+        }
+        task.assignee = agent;
+        // The takeover starts the clock again: a stale scan counts from here.
+        task.started = Some(self.now());
+        task.updated = self.now();
+        Ok(true)
+    }
+
+    /// Moves `task` (not in progress) to in_progress for this agent and claims it; returns
+    /// the note saying whom the task was assigned to before, when that was someone else.
+    fn begin_work(
+        &self,
+        state: &mut State,
+        id: &TaskId,
+        task: &mut Task,
+        force: bool,
+    ) -> Result<Option<String>> {
+        let agent = self.ctx.agent.clone();
+        let kids: Vec<&Task> = state.children(id).collect();
+        let open: Vec<TaskId> = kids
+            .iter()
+            .filter(|c| c.status.is_open())
+            .map(|c| c.id.clone())
+            .collect();
+        if !open.is_empty() && !force {
+            return Err(Reason::OpenSubtasks {
+                id: id.clone(),
+                open,
+            }
+            .into());
+        }
+        if open.is_empty() && kids.iter().any(|c| c.status == Status::Completed) {
+            return Err(Reason::SubtasksDone { id: id.clone() }.into());
+        }
+        transition(state, task, Status::InProgress, self.now())?;
+        let taken = self.take_claim(&state.config, id, force)?;
+        if taken.displaced.is_some() {
+            task.add_note(takeover_note(&taken, None), agent.clone(), self.now());
+        }
+        // Whoever starts a task works on it: an earlier assignee (say, the author of
+        // work sent back for revision) is replaced, and the task says so.
+        let previous = task.assignee.clone();
+        task.assignee = agent.clone();
+        let Some(previous) = previous.filter(|p| Some(p) != agent.as_ref()) else {
+            return Ok(None);
+        };
+        let text = format!(
+            "started by {}; it was assigned to {previous}",
+            agent.as_deref().unwrap_or("an agent without a name")
+        );
+        task.add_note(text.clone(), agent, self.now());
+        Ok(Some(text))
     }
 
     /// Records the result of a task in progress: summary, detail and artifacts (each with
@@ -473,95 +509,120 @@ impl Orc {
                 }
                 .into());
             }
-            let mut artifacts: Vec<Artifact> = Vec::new();
-            for input in &done.artifacts {
-                let rel = self.store.confine(&base, input)?;
-                let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
-                    Error::invalid_with_hint(
-                        format!("artifact {input:?} does not exist ({rel}); nothing was recorded"),
-                        format!(
-                            "create the file first, or check the path (relative paths start from {})",
-                            base.display()
-                        ),
-                    )
-                })?;
-                artifacts.retain(|a| a.path != rel);
-                artifacts.push(Artifact {
-                    path: rel,
-                    sha256: digest.sha256,
-                    size: digest.size,
-                });
-            }
+            let artifacts = self.artifacts_of(&base, &done.artifacts)?;
             let before = state.ready_ids();
-            let action = done.next_action.unwrap_or(NextAction::Continue);
-            let to = match action {
-                NextAction::Continue | NextAction::Complete => Status::Completed,
-                NextAction::NeedsRevision => Status::NeedsRevision,
-                NextAction::Blocked => Status::Blocked,
-            };
-            if to == Status::Completed
-                && state.children(&id).any(|c| c.status != Status::Cancelled)
+            let to = status_after(done.next_action.unwrap_or(NextAction::Continue));
+            if to == Status::Completed && state.children(&id).any(|c| c.status != Status::Cancelled)
             {
                 return Err(Reason::ResultIsSynthesis { id }.into());
             }
             transition(state, &mut task, to, self.now())?;
-            task.result = Some(summary.clone());
-            task.detail = done
-                .detail
-                .as_deref()
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(str::to_owned);
-            task.artifacts = artifacts;
-            task.next_action = done.next_action;
-            if to != Status::Completed {
-                task.add_note(format!("{to}: {summary}"), self.ctx.agent.clone(), self.now());
-            }
+            self.record_result(&mut task, &done, &summary, artifacts);
             state.tasks.insert(id.clone(), Box::new(task.clone()));
-
-            let newly_ready: Vec<TaskSummary> = state
-                .ready_tasks()
-                .into_iter()
-                .filter(|t| !before.contains(&t.id))
-                .map(TaskSummary::from)
-                .collect();
-            let parent = task.parent.as_ref().and_then(|p| state.tasks.get(p));
-            let progress = parent.map(|p| state.progress(p));
-            let claims = self.known_claims(&state.config, false)?;
-            let next = self
-                .next_in_order(state, &super::ReadyFilter::default(), &claims)
-                .first()
-                .map(|t| TaskSummary::from(*t));
-            let synthesize = match (&progress, parent) {
-                (Some(p), Some(parent)) if p.total > 0 && p.done == p.total && parent.status.is_open() => {
-                    Some(parent.id.clone())
-                }
-                _ => None,
-            };
+            let report = self.completion_report(state, task, &before)?;
             let (verb, op) = match to {
                 Status::Completed => ("complete", "task.complete"),
                 Status::NeedsRevision => ("needs revision:", "task.needs_revision"),
                 _ => ("block", "task.block"),
             };
             let mut change = self.change(
-                format!("{verb} {id} \"{}\"", short_title(&task.title)),
+                format!("{verb} {id} \"{}\"", short_title(&report.task.title)),
                 op,
                 Some(&id),
             );
-            write_task(&mut change, &task);
-            Ok((
-                change,
-                CompletionReport {
-                    task,
-                    parent: progress,
-                    newly_ready,
-                    next,
-                    synthesize,
-                },
-            ))
+            write_task(&mut change, &report.task);
+            Ok((change, report))
         })
     }
 
+    /// The artifacts `inputs` name (relative to `base`), each with its SHA-256 and size;
+    /// a path named twice is recorded once. Refuses a file that does not exist.
+    fn artifacts_of(&self, base: &Path, inputs: &[String]) -> Result<Vec<Artifact>> {
+        let mut artifacts: Vec<Artifact> = Vec::new();
+        for input in inputs {
+            let rel = self.store.confine(base, input)?;
+            let digest = super::files::digest_named(&self.store, &rel)?.ok_or_else(|| {
+                Reason::MissingArtifact {
+                    input: input.clone(),
+                    path: rel.clone(),
+                    base: base.to_path_buf(),
+                }
+            })?;
+            artifacts.retain(|a| a.path != rel);
+            artifacts.push(Artifact {
+                path: rel,
+                sha256: digest.sha256,
+                size: digest.size,
+            });
+        }
+        Ok(artifacts)
+    }
+
+    /// Writes the result of `done` into `task` (moved to its new status already); a task
+    /// left open notes why.
+    fn record_result(
+        &self,
+        task: &mut Task,
+        done: &Completion,
+        summary: &str,
+        artifacts: Vec<Artifact>,
+    ) {
+        task.result = Some(summary.to_owned());
+        task.detail = done
+            .detail
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned);
+        task.artifacts = artifacts;
+        task.next_action = done.next_action;
+        let to = task.status;
+        if to != Status::Completed {
+            task.add_note(
+                format!("{to}: {summary}"),
+                self.ctx.agent.clone(),
+                self.now(),
+            );
+        }
+    }
+
+    /// What comes after `task`'s result was recorded in `state`: the tasks ready since
+    /// (`before` were ready already), the parent's progress, the next task, a synthesis due.
+    fn completion_report(
+        &self,
+        state: &State,
+        task: Task,
+        before: &BTreeSet<TaskId>,
+    ) -> Result<CompletionReport> {
+        let newly_ready: Vec<TaskSummary> = state
+            .ready_tasks()
+            .into_iter()
+            .filter(|t| !before.contains(&t.id))
+            .map(TaskSummary::from)
+            .collect();
+        let parent = task.parent.as_ref().and_then(|p| state.tasks.get(p));
+        let progress = parent.map(|p| state.progress(p));
+        let claims = self.known_claims(&state.config, false)?;
+        let next = self
+            .next_in_order(state, &super::ReadyFilter::default(), &claims)
+            .first()
+            .map(|t| TaskSummary::from(*t));
+        let synthesize = match (&progress, parent) {
+            (Some(p), Some(parent))
+                if p.total > 0 && p.done == p.total && parent.status.is_open() =>
+            {
+                Some(parent.id.clone())
+            }
+            _ => None,
+        };
+        Ok(CompletionReport {
+            task,
+            parent: progress,
+            newly_ready,
+            next,
+            synthesize,
+        })
+    }
     /// Blocks a task with a reason (recorded as a note).
     pub fn block(&self, id: &str, reason: &str) -> Result<Outcome<StatusChange>> {
         let reason = reason.trim().to_owned();
@@ -614,17 +675,7 @@ impl Orc {
         self.mutate(|state| {
             let id = state.resolve(id)?;
             let mut task = state.task(&id)?.clone();
-            let to = if needs_revision {
-                Status::NeedsRevision
-            } else {
-                Status::Pending
-            };
-            if task.status == Status::InProgress && !needs_revision {
-                return Err(Reason::StillInProgress { id }.into());
-            }
-            if task.status == to {
-                return Err(Error::invalid(format!("{id} is already {to}")));
-            }
+            let to = reopen_target(&task, needs_revision)?;
             let was_completed = task.status == Status::Completed;
             transition(state, &mut task, to, self.now())?;
             if to == Status::Pending {
@@ -635,13 +686,8 @@ impl Orc {
                 None => format!("reopened as {to}"),
             };
             task.add_note(text, self.ctx.agent.clone(), self.now());
-            let dependents_before: Vec<TaskId> = if was_completed {
-                state
-                    .task_values()
-                    .filter(|t| t.depends_on.contains(&id))
-                    .filter(|t| t.status == Status::InProgress || state.is_ready(t))
-                    .map(|t| t.id.clone())
-                    .collect()
+            let dependents_before = if was_completed {
+                state.started_or_ready_dependents(&id)
             } else {
                 Vec::new()
             };
@@ -652,27 +698,7 @@ impl Orc {
                 Some(&id),
             );
             write_task(&mut change, &task);
-            let mut also = Vec::new();
-            let mut cur = task.parent.clone();
-            while let Some(p) = cur {
-                let Some(parent) = state.tasks.get(&p).cloned() else {
-                    break;
-                };
-                cur = parent.parent.clone();
-                if parent.status != Status::Completed || also.iter().any(|t: &Task| t.id == p) {
-                    continue;
-                }
-                let mut parent = parent;
-                parent.set_status(Status::Pending, self.now());
-                parent.add_note(
-                    format!("reopened because subtask {id} was reopened"),
-                    self.ctx.agent.clone(),
-                    self.now(),
-                );
-                write_task(&mut change, &parent);
-                state.tasks.insert(p.clone(), parent.clone());
-                also.push(*parent);
-            }
+            let also = self.reopen_completed_parents(state, &task, &mut change);
             let waiting_again = dependents_before
                 .iter()
                 .filter_map(|d| state.tasks.get(d))
@@ -687,5 +713,65 @@ impl Orc {
                 },
             ))
         })
+    }
+
+    /// Reopens (as pending) every completed task above `task`, the reopened subtask, and
+    /// writes them into `change`; returns them.
+    fn reopen_completed_parents(
+        &self,
+        state: &mut State,
+        task: &Task,
+        change: &mut crate::store::Change,
+    ) -> Vec<Task> {
+        let id = &task.id;
+        let mut also = Vec::new();
+        let mut cur = task.parent.clone();
+        while let Some(p) = cur {
+            let Some(parent) = state.tasks.get(&p).cloned() else {
+                break;
+            };
+            cur = parent.parent.clone();
+            if parent.status != Status::Completed || also.iter().any(|t: &Task| t.id == p) {
+                continue;
+            }
+            let mut parent = parent;
+            parent.set_status(Status::Pending, self.now());
+            parent.add_note(
+                format!("reopened because subtask {id} was reopened"),
+                self.ctx.agent.clone(),
+                self.now(),
+            );
+            write_task(change, &parent);
+            state.tasks.insert(p.clone(), parent.clone());
+            also.push(*parent);
+        }
+        also
+    }
+}
+
+/// The status `orc reopen` moves `task` to: pending, or needs_revision with
+/// `needs_revision`; refused for a task in progress (unless sent back) or already there.
+fn reopen_target(task: &Task, needs_revision: bool) -> Result<Status> {
+    let id = &task.id;
+    let to = if needs_revision {
+        Status::NeedsRevision
+    } else {
+        Status::Pending
+    };
+    if task.status == Status::InProgress && !needs_revision {
+        return Err(Reason::StillInProgress { id: id.clone() }.into());
+    }
+    if task.status == to {
+        return Err(Error::invalid(format!("{id} is already {to}")));
+    }
+    Ok(to)
+}
+
+/// The status `orc done` leaves a task in for its next action.
+fn status_after(action: NextAction) -> Status {
+    match action {
+        NextAction::Continue | NextAction::Complete => Status::Completed,
+        NextAction::NeedsRevision => Status::NeedsRevision,
+        NextAction::Blocked => Status::Blocked,
     }
 }

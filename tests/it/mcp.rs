@@ -2243,6 +2243,14 @@ async fn every_tool_answers_in_mcp_terms_even_when_it_fails() {
             "orchestrator_import",
             json!({ "source": "beads", "path": "nowhere.jsonl" }),
         ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "all", "text": " " }),
+        ),
+        (
+            "orchestrator_send_message",
+            json!({ "to": "role:wizard", "text": "hi" }),
+        ),
     ];
     for (tool, args) in failing {
         let r = call(&mut c, tool, args.clone()).await;
@@ -2466,6 +2474,7 @@ async fn file_paths_are_relative_to_the_servers_directory() {
         hint.contains(&format!("relative paths start from {}", web.display())),
         "{hint}"
     );
+    assert!(hint.contains("check the path in file_paths"), "{hint}");
     let (_, data) = c
         .ok("orchestrator_complete_subtask", done(&["src/app.js"]))
         .await;

@@ -465,7 +465,7 @@ fn done_refuses_bad_input_and_writes_nothing() {
     let err = repo.fails(&["done", &build, "--summary", "x", "--artifact", "missing.rs"]);
     insta::assert_snapshot!(err.replace(repo.root.to_str().unwrap(), "[repo]"), @r#"
     error: artifact "missing.rs" does not exist (missing.rs); nothing was recorded
-    hint: create the file first, or check the path (relative paths start from [repo])
+    hint: create the file first, or check the --artifact path (relative paths start from [repo])
     "#);
     let outside = repo.sibling("outside.txt");
     std::fs::write(&outside, "x").unwrap();
@@ -967,6 +967,9 @@ fn refusals_name_the_command_to_run_next() {
     refuse(&["done", a, "--summary", " "]);
     refuse(&["block", a, "--reason", " "]);
     refuse(&["task", "add", "two\nlines"]);
+    refuse(&["msg", "send", "all", " "]);
+    refuse(&["msg", "send", "role:wizard", "hi"]);
+    refuse(&["msg", "read", "nope"]);
     insta::assert_snapshot!("cli_refusals", transcript);
 }
 

@@ -86,6 +86,7 @@ pub fn hint(e: &Error) -> Option<String> {
     })
 }
 
+// Long on purpose: one flat match over every reason, read best as one table of hints.
 fn reason_hint(reason: &Reason) -> Option<String> {
     Some(match reason {
         Reason::EmptyText {

@@ -206,17 +206,24 @@ fn git_commit_holding_the_lock(repo: &Repo) -> Child {
     repo.git(&["commit", "-q", "-m", "user file"]);
     repo.write("user.txt", "more user work\n");
     let mut cmd = repo.git_cmd(&repo.root, &["commit", "-q", "-a"]);
-    // The editor waits for a line on stdin, then writes the message.
-    cmd.env("GIT_EDITOR", "read line; echo 'user commit' >")
+    // The editor says it started, waits for a line on stdin, then writes the message.
+    let started = repo.sibling("editor-started");
+    let editor = format!(
+        "touch '{}'; read line; echo 'user commit' >",
+        started.display()
+    );
+    cmd.env("GIT_EDITOR", editor)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let child = cmd.spawn().unwrap();
-    let lock = repo.root.join(".git/index.lock");
-    // Taken and filled with the new index: git holds it until the editor returns.
-    poll(
-        || std::fs::metadata(&lock).is_ok_and(|m| m.len() > 0),
-        "git takes index.lock",
+    // git starts the editor only after it wrote the whole new index into index.lock (a
+    // lock merely not empty may still lack its checksum, written last); it holds the
+    // lock until the editor returns.
+    poll(|| started.exists(), "git starts the editor");
+    assert!(
+        repo.root.join(".git/index.lock").exists(),
+        "git holds index.lock"
     );
     child
 }

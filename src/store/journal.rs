@@ -201,15 +201,18 @@ fn finish(
 /// How long recovery waits for a `git update-ref` left running by a killed orc process.
 const REFTABLE_SETTLE: Duration = Duration::from_secs(2);
 
-/// How long a reference lock without content must stay so before the next orc process
-/// takes it for the dead writer's: git fills its reference locks within microseconds.
-const EMPTY_REF_LOCK_GRACE: Duration = Duration::from_millis(500);
+/// How long a reference lock without its whole content must stay so before the next orc
+/// process takes it for the dead writer's: git fills its reference locks within
+/// microseconds.
+const PARTIAL_REF_LOCK_GRACE: Duration = Duration::from_millis(500);
 
 /// Removes the locks of HEAD and of the branch it names that the dead process took while
-/// moving them to `commit`. gix writes the new value, `commit`, into each lock right
-/// after creating it; no other process knows that commit before HEAD names it. A lock
-/// still empty (the process died between the two) is taken for the dead writer's only
-/// when it stays empty and unchanged for [`EMPTY_REF_LOCK_GRACE`].
+/// moving them to `commit`. gix writes the new value, `commit` and a newline, into each
+/// lock right after creating it; no other process knows that commit before HEAD names
+/// it, so a lock holding the id (with or without the newline, which is a write of its
+/// own) is the dead process's. A lock still empty or holding less than the id (the
+/// process died between the writes) is taken for the dead writer's only when it stays
+/// unchanged for [`PARTIAL_REF_LOCK_GRACE`].
 fn remove_ref_locks(store: &Store, commit: &str) {
     let repo = &store.repo;
     let mut locks = vec![repo.git_dir().join("HEAD.lock")];
@@ -224,8 +227,8 @@ fn remove_ref_locks(store: &Store, commit: &str) {
             continue;
         };
         let is_ours = match fs::read(&lock) {
-            Ok(bytes) if bytes == ours.as_bytes() => true,
-            Ok(bytes) if bytes.is_empty() => stays_empty(&lock, &first),
+            Ok(bytes) if bytes == ours.as_bytes() || bytes == commit.as_bytes() => true,
+            Ok(bytes) if ours.as_bytes().starts_with(&bytes) => stays_unchanged(&lock, &first),
             _ => false,
         };
         if is_ours {
@@ -234,18 +237,18 @@ fn remove_ref_locks(store: &Store, commit: &str) {
     }
 }
 
-/// Whether the empty file at `path` is still there, empty and the same file after
-/// [`EMPTY_REF_LOCK_GRACE`].
-fn stays_empty(path: &std::path::Path, first: &fs::Metadata) -> bool {
+/// Whether the file at `path` is still there, the same file with the same length and
+/// modification time, after [`PARTIAL_REF_LOCK_GRACE`].
+fn stays_unchanged(path: &std::path::Path, first: &fs::Metadata) -> bool {
     let start = std::time::Instant::now();
     loop {
         let Ok(now) = fs::symlink_metadata(path) else {
             return false;
         };
-        if now.len() != 0 || now.modified().ok() != first.modified().ok() {
+        if now.len() != first.len() || now.modified().ok() != first.modified().ok() {
             return false;
         }
-        if start.elapsed() >= EMPTY_REF_LOCK_GRACE {
+        if start.elapsed() >= PARTIAL_REF_LOCK_GRACE {
             return same_file(first, &now);
         }
         std::thread::sleep(Duration::from_millis(5));

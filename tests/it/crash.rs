@@ -111,3 +111,36 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
 }
 
 crate::for_each_shape!(sigkill_at_any_stage_of_a_commit_loses_nothing_and_blocks_nothing);
+
+/// A process killed while gix writes a reference lock can leave the commit id in it
+/// without its newline (the id and the newline are two writes). The next orc command
+/// takes such a lock for the dead process's, as it does a whole one, and finishes the
+/// commit rather than failing on the lock.
+#[test]
+fn a_ref_lock_cut_off_before_its_newline_is_recovered() {
+    let repo = Repo::init();
+    repo.ok(&["task", "add", "first"]);
+    let count = repo.commit_count();
+    let out = repo
+        .orc_cmd(&["task", "add", "killed while moving HEAD"])
+        .env("ORC_TEST_CRASH_AT", "before-ref")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "orc was killed");
+    let journal: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo.git_dir().join("orc/journal.json")).unwrap())
+            .unwrap();
+    let commit = journal["commit"].as_str().unwrap();
+    let branch_lock = repo.git_dir().join("refs/heads/main.lock");
+    std::fs::write(repo.git_dir().join("HEAD.lock"), commit).unwrap();
+    std::fs::write(&branch_lock, commit).unwrap();
+
+    let tasks = repo.json(&["task", "list"]);
+    assert_eq!(tasks["tasks"].as_array().unwrap().len(), 2);
+    assert_eq!(repo.commit_count(), count + 1);
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]).trim(), commit);
+    assert!(!repo.git_dir().join("HEAD.lock").exists());
+    assert!(!branch_lock.exists());
+    repo.ok(&["task", "add", "after"]);
+    repo.assert_fsck();
+}

@@ -325,7 +325,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     // Commands that must work without (or must not fail on) opening the repository.
     match &cli.command {
         Command::MergeDriver(args) => {
-            out.json = cli.json;
+            out.set_json(cli.json);
             return merge_driver::run(args, out);
         }
         Command::Hooks(hooks::HooksCommand::Run(args)) => return hooks::hook_run(&cli, args, out),
@@ -359,7 +359,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     for notice in orc.notices() {
         say!("note: {notice}");
     }
-    out.json = cli.json;
+    out.set_json(cli.json);
     out.problems = Some(orc.problems());
     let lists_problems = matches!(cli.command, Command::Check);
     let result = match cli.command {
@@ -403,20 +403,8 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     };
     let problems = orc.take_problems();
     // A command that failed on an unreadable file already named it in its error.
-    if !problems.is_empty() && result.is_ok() && !out.json && !lists_problems {
-        say!(
-            "warning: {} file{} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            if problems.len() == 1 { "is" } else { "are" },
-        );
-        for p in &problems {
-            if p.error.contains(&p.path) {
-                say!("  {}", p.error);
-            } else {
-                say!("  {}: {}", p.path, p.error);
-            }
-        }
+    if result.is_ok() && !lists_problems {
+        out.warn_unreadable(&problems);
     }
     result
 }

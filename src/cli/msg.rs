@@ -1,6 +1,7 @@
 //! `orc msg send|inbox|read|ack|prune`: messages between agents, kept in refs outside
 //! branches (see docs/multi-agent.md).
 
+use crate::render::count;
 use clap::Subcommand;
 
 use super::Output;
@@ -71,76 +72,64 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             reply_to,
         } => {
             let sent = orc.msg_send(&to, &text, task.as_deref(), reply_to.as_deref())?;
-            if out.json {
-                out.json(Some("message"), &sent);
-            } else {
+            out.emit(Some("message"), &sent, |out| {
                 out.line(format!(
                     "sent {} to {} ({})",
                     sent.message.id,
                     sent.message.to,
                     kind(&sent)
                 ));
-            }
+            });
         }
         MsgCommand::Inbox { all } => {
             let inbox = orc.msg_inbox(all)?;
             if let Some(e) = &inbox.remote_error {
                 say!("warning: only this clone's messages are listed: {e}");
             }
-            if out.json {
-                out.json(None, &inbox);
-                return Ok(());
-            }
-            let who = inbox.agent.as_deref().unwrap_or("an unnamed agent");
-            let roles = if inbox.roles.is_empty() {
-                String::new()
-            } else {
-                format!(" (roles: {})", inbox.roles.join(", "))
-            };
-            out.line(format!(
-                "{} unread message{} for {who}{roles}",
-                inbox.unread,
-                if inbox.unread == 1 { "" } else { "s" }
-            ));
-            for v in &inbox.messages {
-                out.row(row(v));
-            }
+            out.emit(None, &inbox, |out| {
+                let who = inbox.agent.as_deref().unwrap_or("an unnamed agent");
+                let roles = if inbox.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (roles: {})", inbox.roles.join(", "))
+                };
+                out.line(format!(
+                    "{} for {who}{roles}",
+                    count(inbox.unread, "unread message")
+                ));
+                for v in &inbox.messages {
+                    out.row(row(v));
+                }
+            });
         }
         MsgCommand::Read { id } => {
             let thread = orc.msg_read(&id)?;
-            if out.json {
-                out.json(None, &thread);
-                return Ok(());
-            }
-            show(out, &thread.message);
-            if thread.thread.len() > 1 {
-                out.line("");
-                out.line(format!("thread {}:", thread.message.message.thread));
-                for v in &thread.thread {
-                    out.row(format!("  {}", row(v)));
+            out.emit(None, &thread, |out| {
+                show(out, &thread.message);
+                if thread.thread.len() > 1 {
+                    out.line("");
+                    out.line(format!("thread {}:", thread.message.message.thread));
+                    for v in &thread.thread {
+                        out.row(format!("  {}", row(v)));
+                    }
                 }
-            }
+            });
         }
         MsgCommand::Ack { id, note } => {
             let v = orc.msg_ack(&id, note.as_deref())?;
-            if out.json {
-                out.json(Some("message"), &v);
-            } else {
+            out.emit(Some("message"), &v, |out| {
                 out.line(format!("acknowledged {}: {}", v.message.id, v.subject));
-            }
+            });
         }
         MsgCommand::Prune { days } => {
             let report = orc.msg_prune(days)?;
-            if out.json {
-                out.json(None, &report);
-                return Ok(());
-            }
-            out.line(format!(
-                "pruned {} message{} acknowledged and older than {days} days; kept {} unacknowledged",
-                report.pruned.len(),
-                if report.pruned.len() == 1 { "" } else { "s" },
-                report.kept_unacknowledged.len()
-            ));
+            out.emit(None, &report, |out| {
+                out.line(format!(
+                    "pruned {} acknowledged and older than {days} days; kept {} unacknowledged",
+                    count(report.pruned.len(), "message"),
+                    report.kept_unacknowledged.len()
+                ));
+            });
         }
     }
     Ok(())

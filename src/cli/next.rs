@@ -1,6 +1,7 @@
 //! `orc next [--claim]`: the one task to do now. The filter flags it shares with
 //! `orc ready` are defined here.
 
+use crate::render::count;
 use clap::Args;
 
 use super::Output;
@@ -49,93 +50,90 @@ pub fn run(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
     if report.nothing.is_some() {
         out.exit_code = NOTHING_READY;
     }
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    for id in &report.lost_races {
-        say!("note: {id} was claimed by someone else first; took the next task");
-    }
-    if let Some(started) = &report.started {
-        out.line(started.value.markdown().trim_end());
-        return Ok(());
-    }
-    if let Some(t) = &report.task {
-        out.row(summary_line(t).trim_start());
-        out.line(format!("start it with `orc start {}`", t.id));
-    }
-    if let Some(mail) = &report.mail {
-        out.line(format!(
-            "{} unread message{} (`orc msg inbox`):",
-            mail.unread,
-            if mail.unread == 1 { "" } else { "s" }
-        ));
-        for m in &mail.newest {
-            let from = m.from.as_deref().unwrap_or("an unnamed agent");
-            out.row(format!("  {} from {from}: {}", m.id, m.subject));
+    out.emit(None, &report, |out| {
+        for id in &report.lost_races {
+            say!("note: {id} was claimed by someone else first; took the next task");
         }
-    }
-    if report.task.is_some() {
-        return Ok(());
-    }
-    let Some(n) = &report.nothing else {
-        return Ok(());
-    };
-    out.line(&n.message);
-    if !n.claimed.is_empty() {
-        out.line("claimed by others:");
-        for c in &n.claimed {
-            out.line(format!("  {:<22} {}", c.task.id.as_str(), c.holder));
+        if let Some(started) = &report.started {
+            out.line(crate::render::brief(&started.value).trim_end());
+            return;
         }
-    }
-    if !n.elsewhere.is_empty() {
-        out.line("taken on other branches (merge them to see):");
-        for e in &n.elsewhere {
+        if let Some(t) = &report.task {
+            out.row(summary_line(t).trim_start());
+            out.line(format!("start it with `orc start {}`", t.id));
+        }
+        if let Some(mail) = &report.mail {
             out.line(format!(
-                "  {:<22} {} on {}",
-                e.task.id.as_str(),
-                e.there,
-                e.branch
+                "{} (`orc msg inbox`):",
+                count(mail.unread, "unread message")
             ));
+            for m in &mail.newest {
+                let from = m.from.as_deref().unwrap_or("an unnamed agent");
+                out.row(format!("  {} from {from}: {}", m.id, m.subject));
+            }
         }
-    }
-    if !n.reserved.is_empty() {
-        out.line("assigned to other agents:");
-        for t in &n.reserved {
-            out.line(summary_line(t));
+        if report.task.is_some() {
+            return;
         }
-    }
-    if !n.to_synthesize.is_empty() {
-        out.line("ready to synthesize (`orc synthesize ID`):");
-        for p in &n.to_synthesize {
-            out.line(format!(
-                "  {:<22} {}/{} done  {}",
-                p.id.as_str(),
-                p.done,
-                p.total,
-                p.title
-            ));
+        let Some(n) = &report.nothing else {
+            return;
+        };
+        out.line(&n.message);
+        if !n.claimed.is_empty() {
+            out.line("claimed by others:");
+            for c in &n.claimed {
+                out.line(format!("  {:<22} {}", c.task.id.as_str(), c.holder));
+            }
         }
-    }
-    if !n.waiting.is_empty() {
-        out.line("waiting for dependencies:");
-        for w in &n.waiting {
-            out.line(format!(
-                "  {:<22} waits for {}",
-                w.task.id.as_str(),
-                w.waiting_for
-                    .iter()
-                    .map(|d| d.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        if !n.elsewhere.is_empty() {
+            out.line("taken on other branches (merge them to see):");
+            for e in &n.elsewhere {
+                out.line(format!(
+                    "  {:<22} {} on {}",
+                    e.task.id.as_str(),
+                    e.there,
+                    e.branch
+                ));
+            }
         }
-    }
-    if !n.in_progress.is_empty() {
-        out.line("in progress:");
-        for t in &n.in_progress {
-            out.line(summary_line(t));
+        if !n.reserved.is_empty() {
+            out.line("assigned to other agents:");
+            for t in &n.reserved {
+                out.line(summary_line(t));
+            }
         }
-    }
+        if !n.to_synthesize.is_empty() {
+            out.line("ready to synthesize (`orc synthesize ID`):");
+            for p in &n.to_synthesize {
+                out.line(format!(
+                    "  {:<22} {}/{} done  {}",
+                    p.id.as_str(),
+                    p.done,
+                    p.total,
+                    p.title
+                ));
+            }
+        }
+        if !n.waiting.is_empty() {
+            out.line("waiting for dependencies:");
+            for w in &n.waiting {
+                out.line(format!(
+                    "  {:<22} waits for {}",
+                    w.task.id.as_str(),
+                    w.waiting_for
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        if !n.in_progress.is_empty() {
+            out.line("in progress:");
+            for t in &n.in_progress {
+                out.line(summary_line(t));
+            }
+        }
+    });
     Ok(())
 }

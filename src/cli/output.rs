@@ -1,4 +1,9 @@
 //! Where command output goes, and the JSON envelope every `--json` answer uses.
+//!
+//! The text-or-JSON choice is made here and nowhere else: a command hands its report to
+//! [`Output::emit`] with the words for people as a closure, and `--json` prints the report
+//! under its envelope instead. Command files never look at the flag themselves (CI greps
+//! for `out.json` outside this file).
 
 use std::io::{self, Write};
 
@@ -11,7 +16,8 @@ pub const JSON_VERSION: u32 = 1;
 
 pub struct Output {
     w: Box<dyn Write>,
-    pub json: bool,
+    /// `--json`: every report is printed as JSON (see [`Output::emit`]).
+    json: bool,
     /// Columns of the terminal stdout is on; `None` when it is not a terminal (a pipe or a
     /// file gets whole lines).
     width: Option<usize>,
@@ -57,6 +63,68 @@ impl Output {
         out
     }
 
+    /// Prints a report: as `{"version": 1, "<key>": value}` (or, without a key, the
+    /// value's own fields with `version` added) under `--json`, else as the text `text`
+    /// writes for people.
+    pub fn emit<T: Serialize>(
+        &mut self,
+        key: Option<&str>,
+        value: &T,
+        text: impl FnOnce(&mut Output),
+    ) {
+        if self.json {
+            self.json(key, value);
+        } else {
+            text(self);
+        }
+    }
+
+    /// Like [`Output::emit`] for a report whose text can fail to be made.
+    pub fn try_emit<T: Serialize, E>(
+        &mut self,
+        key: Option<&str>,
+        value: &T,
+        text: impl FnOnce(&mut Output) -> Result<(), E>,
+    ) -> Result<(), E> {
+        if self.json {
+            self.json(key, value);
+            Ok(())
+        } else {
+            text(self)
+        }
+    }
+
+    /// Prints a report as JSON whatever the flag says (`orc merge-driver` reports to git's
+    /// caller only with `--json`, and prints nothing for people).
+    pub fn emit_json_only<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
+        self.emit(key, value, |_| {});
+    }
+
+    /// Makes every report JSON from here on (`--json`, or a command's own `--format json`).
+    pub fn set_json(&mut self, json: bool) {
+        self.json = json;
+    }
+
+    /// Says on stderr, for people only, that some files could not be read and were left
+    /// out; with `--json` the envelope carries them as `problems` instead.
+    pub fn warn_unreadable(&mut self, problems: &[crate::service::UnreadableFile]) {
+        if self.json || problems.is_empty() {
+            return;
+        }
+        say!(
+            "warning: {} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
+            crate::render::count(problems.len(), "file"),
+            crate::render::plural(problems.len(), "is", "are"),
+        );
+        for p in problems {
+            if p.error.contains(&p.path) {
+                say!("  {}", p.error);
+            } else {
+                say!("  {}: {}", p.path, p.error);
+            }
+        }
+    }
+
     /// Columns of the terminal stdout is on, else `COLUMNS` from the environment.
     pub fn columns(&self) -> Option<usize> {
         self.width.or_else(|| {
@@ -99,7 +167,7 @@ impl Output {
 
     /// Prints `{"version": 1, "<key>": value}` or, for an object, its fields with
     /// `version` added.
-    pub fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
+    fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
         let problems = self.problems.as_ref().map(|p| {
             p.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)

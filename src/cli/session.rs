@@ -52,21 +52,18 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
             out.commit_note(&outcome);
             let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
             let original = orc.original_database(&cwd);
-            if out.json {
-                let mut value =
-                    serde_json::to_value(&outcome).expect("output types serialise to JSON");
-                if let Some(db) = &original {
-                    value["original_database"] =
-                        serde_json::to_value(db).expect("output types serialise to JSON");
-                }
-                out.json(None, &value);
-            } else {
-                out.line(outcome.value.markdown().trim_end());
+            let mut value = serde_json::to_value(&outcome).expect("output types serialise to JSON");
+            if let Some(db) = &original {
+                value["original_database"] =
+                    serde_json::to_value(db).expect("output types serialise to JSON");
+            }
+            out.emit(None, &value, |out| {
+                out.line(crate::render::session(&outcome.value).trim_end());
                 if let Some(db) = original {
                     out.line("");
                     out.line(original_database_note(&db));
                 }
-            }
+            });
         }
         SessionCommand::End {
             id,
@@ -80,9 +77,7 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
             };
             let outcome = orc.session_end(id.as_deref(), handoff.as_deref(), reason.as_deref())?;
             out.commit_note(&outcome);
-            if out.json {
-                out.json(None, &outcome);
-            } else {
+            out.emit(None, &outcome, |out| {
                 let s = &outcome.value;
                 out.line(format!(
                     "ended session {}{}",
@@ -93,46 +88,45 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                         ""
                     }
                 ));
-            }
+            });
         }
         SessionCommand::Show { id } => {
             let context = orc.session_show(id.as_deref())?;
-            if out.json {
-                out.json(None, &context);
-            } else {
-                out.line(context.markdown().trim_end());
-            }
+            out.emit(None, &context, |out| {
+                out.line(crate::render::session(&context).trim_end());
+            });
         }
         SessionCommand::List => {
             let sessions = orc.sessions()?;
             let active = orc.active_session()?.map(|s| s.id);
-            if out.json {
-                out.json(
-                    None,
-                    &serde_json::json!({ "sessions": sessions, "active": active }),
-                );
-            } else if sessions.is_empty() {
-                out.line("no sessions yet; start one with `orc session start`");
-            } else {
-                for s in &sessions {
-                    let state = match (&s.ended, Some(&s.id) == active.as_ref()) {
-                        (_, true) => "active".to_owned(),
-                        (Some(e), _) => format!("ended {e}"),
-                        (None, false) => "open".to_owned(),
-                    };
-                    out.line(format!(
-                        "{}  {}  {:<26} {}{}",
-                        s.id,
-                        s.started,
-                        state,
-                        s.agent
-                            .as_deref()
-                            .map(|a| format!("[{a}] "))
-                            .unwrap_or_default(),
-                        s.name.as_deref().unwrap_or("")
-                    ));
-                }
-            }
+            out.emit(
+                None,
+                &serde_json::json!({ "sessions": sessions, "active": active }),
+                |out| {
+                    if sessions.is_empty() {
+                        out.line("no sessions yet; start one with `orc session start`");
+                    } else {
+                        for s in &sessions {
+                            let state = match (&s.ended, Some(&s.id) == active.as_ref()) {
+                                (_, true) => "active".to_owned(),
+                                (Some(e), _) => format!("ended {e}"),
+                                (None, false) => "open".to_owned(),
+                            };
+                            out.line(format!(
+                                "{}  {}  {:<26} {}{}",
+                                s.id,
+                                s.started,
+                                state,
+                                s.agent
+                                    .as_deref()
+                                    .map(|a| format!("[{a}] "))
+                                    .unwrap_or_default(),
+                                s.name.as_deref().unwrap_or("")
+                            ));
+                        }
+                    }
+                },
+            );
         }
     }
     Ok(())
@@ -146,8 +140,10 @@ fn original_database_note(db: &crate::service::OriginalDatabase) -> String {
             db.path
         ),
         None => format!(
-            "note: found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import; bring them over with `orc import task-orchestrator` (one commit)",
-            db.path, db.new, db.changed
+            "note: found the Python MCP Task Orchestrator's database at {}: {} not in orc yet, {} changed since the last import; bring them over with `orc import task-orchestrator` (one commit)",
+            db.path,
+            crate::render::count(db.new, "task"),
+            db.changed
         ),
     }
 }

@@ -56,7 +56,7 @@ title = "D"
     let count = repo.commit_count();
     let err = repo.fails(&["plan", "--from", &plan]);
     for expected in [
-        "problem(s) in the plan; nothing was written",
+        "problems in the plan; nothing was written",
         "colour: unknown field",
         "subtasks[2].priority: unknown priority \"urgent\"",
         "title: the plan needs a title",
@@ -71,7 +71,7 @@ title = "D"
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
     assert!(
-        err.starts_with(&format!("error: {plan}: 10 problem(s)")),
+        err.starts_with(&format!("error: {plan}: 10 problems")),
         "{err}"
     );
     assert!(err.contains("hint: fix every problem listed"), "{err}");
@@ -322,6 +322,6 @@ fn planning_under_a_closed_task_is_refused() {
     ]);
     assert!(err.contains("parent: no task matches \"nope\""), "{err}");
     // With no parent to plan under, the title is not questioned: one problem only.
-    assert!(err.contains("1 problem(s) in the plan"), "{err}");
+    assert!(err.contains("1 problem in the plan"), "{err}");
     assert!(!err.contains("title: "), "{err}");
 }

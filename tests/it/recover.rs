@@ -395,7 +395,7 @@ fn recover_from_a_fresh_clone() {
     ## Suggested next actions
 
     1. Continue implementer_00000002 "Implement parser": `orc brief implementer_00000002`
-    2. Review 1 recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`
+    2. Review 1 recorded file that changed on disk since: `orc files verify`, then re-record with `orc files record`
     3. Check commits made outside orc that touched files of implementer_00000002: `orc files log --task implementer_00000002`
 
     ## History read

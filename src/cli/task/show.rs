@@ -7,11 +7,9 @@ use crate::service::{Orc, TaskView};
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
     let view = orc.task_show(id)?;
-    if out.json {
-        out.json(None, &view);
-    } else {
+    out.emit(None, &view, |out| {
         render_view(&view, out);
-    }
+    });
     Ok(())
 }
 

@@ -1,6 +1,5 @@
 //! `orc files …`: record file operations, verify them against the disk, show who touched what.
 
-use crate::render::count;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -8,6 +7,7 @@ use clap::{Args, Subcommand};
 use super::Output;
 use crate::error::Result;
 use crate::model::FileOpKind;
+use crate::render::count;
 use crate::service::{Orc, RecordReport, RecordRequest, VerifyReport};
 
 /// Below this many files `verify` shows no progress indicator.

@@ -1,7 +1,6 @@
 //! `orc import <source>`: bring tasks from beads, Backlog.md, Task Master and the Python
 //! MCP Task Orchestrator into `.orchestrator/`, in one commit (docs/import.md).
 
-use crate::render::count;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -9,6 +8,7 @@ use clap::{Args, Subcommand};
 use super::Output;
 use crate::error::{Error, Result};
 use crate::format::import::ImportSource;
+use crate::render::count;
 use crate::service::{ImportAction, ImportRequest, Orc};
 
 /// Bring tasks from another tool into orc, in one commit.

@@ -1,11 +1,11 @@
 //! `orc msg send|inbox|read|ack|prune`: messages between agents, kept in refs outside
 //! branches (see docs/multi-agent.md).
 
-use crate::render::count;
 use clap::Subcommand;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::{MessageView, Orc};
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,13 @@
 //! `orc next [--claim]`: the one task to do now. The filter flags it shares with
 //! `orc ready` are defined here.
 
-use crate::render::count;
 use clap::Args;
 
 use super::Output;
 use super::render::summary_line;
 use crate::error::Result;
-use crate::service::{Orc, ReadyFilter};
+use crate::render::count;
+use crate::service::{NothingReady, Orc, ReadyFilter};
 
 /// Exit code of `orc next` when there is nothing to do (the reasons are printed).
 pub const NOTHING_READY: i32 = 3;
@@ -75,65 +75,69 @@ pub fn run(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
         if report.task.is_some() {
             return;
         }
-        let Some(n) = &report.nothing else {
-            return;
-        };
-        out.line(&n.message);
-        if !n.claimed.is_empty() {
-            out.line("claimed by others:");
-            for c in &n.claimed {
-                out.line(format!("  {:<22} {}", c.task.id.as_str(), c.holder));
-            }
-        }
-        if !n.elsewhere.is_empty() {
-            out.line("taken on other branches (merge them to see):");
-            for e in &n.elsewhere {
-                out.line(format!(
-                    "  {:<22} {} on {}",
-                    e.task.id.as_str(),
-                    e.there,
-                    e.branch
-                ));
-            }
-        }
-        if !n.reserved.is_empty() {
-            out.line("assigned to other agents:");
-            for t in &n.reserved {
-                out.line(summary_line(t));
-            }
-        }
-        if !n.to_synthesize.is_empty() {
-            out.line("ready to synthesize (`orc synthesize ID`):");
-            for p in &n.to_synthesize {
-                out.line(format!(
-                    "  {:<22} {}/{} done  {}",
-                    p.id.as_str(),
-                    p.done,
-                    p.total,
-                    p.title
-                ));
-            }
-        }
-        if !n.waiting.is_empty() {
-            out.line("waiting for dependencies:");
-            for w in &n.waiting {
-                out.line(format!(
-                    "  {:<22} waits for {}",
-                    w.task.id.as_str(),
-                    w.waiting_for
-                        .iter()
-                        .map(|d| d.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-        }
-        if !n.in_progress.is_empty() {
-            out.line("in progress:");
-            for t in &n.in_progress {
-                out.line(summary_line(t));
-            }
+        if let Some(n) = &report.nothing {
+            nothing_ready(out, n);
         }
     });
     Ok(())
+}
+
+/// Why nothing is ready: the message and every list of what stands in the way.
+fn nothing_ready(out: &mut Output, n: &NothingReady) {
+    out.line(&n.message);
+    if !n.claimed.is_empty() {
+        out.line("claimed by others:");
+        for c in &n.claimed {
+            out.line(format!("  {:<22} {}", c.task.id.as_str(), c.holder));
+        }
+    }
+    if !n.elsewhere.is_empty() {
+        out.line("taken on other branches (merge them to see):");
+        for e in &n.elsewhere {
+            out.line(format!(
+                "  {:<22} {} on {}",
+                e.task.id.as_str(),
+                e.there,
+                e.branch
+            ));
+        }
+    }
+    if !n.reserved.is_empty() {
+        out.line("assigned to other agents:");
+        for t in &n.reserved {
+            out.line(summary_line(t));
+        }
+    }
+    if !n.to_synthesize.is_empty() {
+        out.line("ready to synthesize (`orc synthesize ID`):");
+        for p in &n.to_synthesize {
+            out.line(format!(
+                "  {:<22} {}/{} done  {}",
+                p.id.as_str(),
+                p.done,
+                p.total,
+                p.title
+            ));
+        }
+    }
+    if !n.waiting.is_empty() {
+        out.line("waiting for dependencies:");
+        for w in &n.waiting {
+            out.line(format!(
+                "  {:<22} waits for {}",
+                w.task.id.as_str(),
+                w.waiting_for
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if !n.in_progress.is_empty() {
+        out.line("in progress:");
+        for t in &n.in_progress {
+            out.line(summary_line(t));
+        }
+    }
 }

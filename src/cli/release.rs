@@ -1,10 +1,10 @@
 //! `orc release [PATTERN…]`: give back this agent's reservations.
 
-use crate::render::count;
 use clap::Args;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::Orc;
 
 #[derive(Debug, Args)]

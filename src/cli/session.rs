@@ -47,24 +47,7 @@ pub enum SessionCommand {
 
 pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
     match cmd {
-        SessionCommand::Start { name } => {
-            let outcome = orc.session_start(name.as_deref())?;
-            out.commit_note(&outcome);
-            let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
-            let original = orc.original_database(&cwd);
-            let mut value = serde_json::to_value(&outcome).expect("output types serialise to JSON");
-            if let Some(db) = &original {
-                value["original_database"] =
-                    serde_json::to_value(db).expect("output types serialise to JSON");
-            }
-            out.emit(None, &value, |out| {
-                out.line(crate::render::session(&outcome.value).trim_end());
-                if let Some(db) = original {
-                    out.line("");
-                    out.line(original_database_note(&db));
-                }
-            });
-        }
+        SessionCommand::Start { name } => start(orc, name.as_deref(), out)?,
         SessionCommand::End {
             id,
             reason,
@@ -96,39 +79,65 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                 out.line(crate::render::session(&context).trim_end());
             });
         }
-        SessionCommand::List => {
-            let sessions = orc.sessions()?;
-            let active = orc.active_session()?.map(|s| s.id);
-            out.emit(
-                None,
-                &serde_json::json!({ "sessions": sessions, "active": active }),
-                |out| {
-                    if sessions.is_empty() {
-                        out.line("no sessions yet; start one with `orc session start`");
-                    } else {
-                        for s in &sessions {
-                            let state = match (&s.ended, Some(&s.id) == active.as_ref()) {
-                                (_, true) => "active".to_owned(),
-                                (Some(e), _) => format!("ended {e}"),
-                                (None, false) => "open".to_owned(),
-                            };
-                            out.line(format!(
-                                "{}  {}  {:<26} {}{}",
-                                s.id,
-                                s.started,
-                                state,
-                                s.agent
-                                    .as_deref()
-                                    .map(|a| format!("[{a}] "))
-                                    .unwrap_or_default(),
-                                s.name.as_deref().unwrap_or("")
-                            ));
-                        }
-                    }
-                },
-            );
-        }
+        SessionCommand::List => list(orc, out)?,
     }
+    Ok(())
+}
+
+/// `orc session start`: the briefing, and a note when the original server's database
+/// waits to be imported.
+fn start(orc: &Orc, name: Option<&str>, out: &mut Output) -> Result<()> {
+    let outcome = orc.session_start(name)?;
+    out.commit_note(&outcome);
+    let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
+    let original = orc.original_database(&cwd);
+    let mut value = serde_json::to_value(&outcome).expect("output types serialise to JSON");
+    if let Some(db) = &original {
+        value["original_database"] =
+            serde_json::to_value(db).expect("output types serialise to JSON");
+    }
+    out.emit(None, &value, |out| {
+        out.line(crate::render::session(&outcome.value).trim_end());
+        if let Some(db) = original {
+            out.line("");
+            out.line(original_database_note(&db));
+        }
+    });
+    Ok(())
+}
+
+/// `orc session list`: every session, the active one marked.
+fn list(orc: &Orc, out: &mut Output) -> Result<()> {
+    let sessions = orc.sessions()?;
+    let active = orc.active_session()?.map(|s| s.id);
+    out.emit(
+        None,
+        &serde_json::json!({ "sessions": sessions, "active": active }),
+        |out| {
+            if sessions.is_empty() {
+                out.line("no sessions yet; start one with `orc session start`");
+            } else {
+                for s in &sessions {
+                    let state = match (&s.ended, Some(&s.id) == active.as_ref()) {
+                        (_, true) => "active".to_owned(),
+                        (Some(e), _) => format!("ended {e}"),
+                        (None, false) => "open".to_owned(),
+                    };
+                    out.line(format!(
+                        "{}  {}  {:<26} {}{}",
+                        s.id,
+                        s.started,
+                        state,
+                        s.agent
+                            .as_deref()
+                            .map(|a| format!("[{a}] "))
+                            .unwrap_or_default(),
+                        s.name.as_deref().unwrap_or("")
+                    ));
+                }
+            }
+        },
+    );
     Ok(())
 }
 

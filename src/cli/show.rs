@@ -1,10 +1,10 @@
 //! `orc show ID [--history]`: a task or a decision, or every committed version of it.
 
-use crate::render::count;
 use clap::Args;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::{FieldChange, ObjectHistory, ObjectRef, Orc};
 
 #[derive(Debug, Args)]

@@ -13,7 +13,14 @@ pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
     Ok(())
 }
 
+/// The whole view: the task's fields, then its text, links and notes.
 pub fn render_view(view: &TaskView, out: &mut Output) {
+    fields(view, out);
+    sections(view, out);
+}
+
+/// `label:    value` lines, one per field that has a value.
+fn fields(view: &TaskView, out: &mut Output) {
     let t = &view.task;
     out.line(format!("{}  {}", t.id, t.title));
     out.line(format!(
@@ -51,6 +58,11 @@ pub fn render_view(view: &TaskView, out: &mut Output) {
             view.dependency_labels().join(", ")
         ));
     }
+}
+
+/// The description, result, artifacts, subtasks, dependents, decisions and notes.
+fn sections(view: &TaskView, out: &mut Output) {
+    let t = &view.task;
     if !t.description.is_empty() {
         out.line("");
         out.line(&t.description);

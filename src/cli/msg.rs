@@ -98,7 +98,7 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
                     count(inbox.unread, "unread message")
                 ));
                 for v in &inbox.messages {
-                    out.row(row(v));
+                    out.row(crate::render::message_line(v, crate::render::Style::Padded));
                 }
             });
         }
@@ -110,7 +110,10 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
                     out.line("");
                     out.line(format!("thread {}:", thread.message.message.thread));
                     for v in &thread.thread {
-                        out.row(format!("  {}", row(v)));
+                        out.row(format!(
+                            "  {}",
+                            crate::render::message_line(v, crate::render::Style::Padded)
+                        ));
                     }
                 }
             });
@@ -141,23 +144,6 @@ fn kind(v: &MessageView) -> &'static str {
         crate::model::RecipientKind::Role => "role",
         crate::model::RecipientKind::All => "everyone",
     }
-}
-
-/// `m-1a2b3c4d  2026-01-31 12:00  bob -> implementer  subject  [acknowledged]`
-fn row(v: &MessageView) -> String {
-    let from = v.message.from.as_deref().unwrap_or("(unnamed)");
-    let sent = v.message.sent.strftime("%Y-%m-%d %H:%M");
-    let task = v
-        .message
-        .task
-        .as_ref()
-        .map(|t| format!(" [{t}]"))
-        .unwrap_or_default();
-    let acked = if v.acked { "  (acknowledged)" } else { "" };
-    format!(
-        "{}  {sent}  {from} -> {}{task}  {}{acked}",
-        v.message.id, v.message.to, v.subject
-    )
 }
 
 fn show(out: &mut Output, v: &MessageView) {

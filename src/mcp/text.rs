@@ -113,12 +113,7 @@ pub fn task_view(view: &TaskView) -> String {
     if !t.notes.is_empty() {
         line("notes:".into());
         for n in &t.notes {
-            let who = n
-                .author
-                .as_ref()
-                .map(|a| format!(" {a}"))
-                .unwrap_or_default();
-            line(format!("- {}{who}: {}", n.at, n.text));
+            line(format!("- {}", crate::render::note(n)));
         }
     }
     out.trim_end().to_owned()

@@ -1,7 +1,6 @@
 //! The brief a specialist gets with a claimed task (`orc start`, `orc next --claim`, the
 //! MCP start tools): the task, its goal, role, dependencies, decisions and what to hand back.
 
-use crate::model::Note;
 use crate::service::WorkContext;
 
 /// The brief as one Markdown document.
@@ -121,7 +120,7 @@ fn push_decisions_notes_dependents(ctx: &WorkContext, md: &mut String) {
     if !t.notes.is_empty() {
         md.push_str("## Notes so far\n\n");
         for n in &t.notes {
-            md.push_str(&note_line(n));
+            md.push_str(&format!("- {}\n", super::note(n)));
         }
         md.push('\n');
     }
@@ -137,15 +136,6 @@ fn push_decisions_notes_dependents(ctx: &WorkContext, md: &mut String) {
         }
         md.push('\n');
     }
-}
-
-fn note_line(n: &Note) -> String {
-    let who = n
-        .author
-        .as_deref()
-        .map(|a| format!(" {a}"))
-        .unwrap_or_default();
-    format!("- {}{who}: {}\n", n.at, n.text)
 }
 
 /// Moves Markdown headings down two levels so embedded documents nest under ours.

@@ -17,7 +17,7 @@ pub mod session;
 
 pub use brief::brief;
 pub use recover::briefing;
-pub use report::{Style, log_line, plan, status_counts};
+pub use report::{Style, log_line, message_line, note, plan, status_counts};
 pub use session::session;
 
 /// `1 task`, `2 tasks`: a count and its noun, plural by adding `s`.

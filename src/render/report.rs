@@ -1,9 +1,10 @@
 //! Reports both faces show, each defined once: the status counts, what a plan created, one
-//! orc commit of the log. The faces differ only in layout ([`Style`]) and in how they name
+//! orc commit of the log, one message, one note. The faces differ only in layout ([`Style`]) and in how they name
 //! the next command or tool, which they add themselves.
 
 use super::count;
-use crate::service::{LogEntry, PlanReport, StatusReport};
+use crate::model::Note;
+use crate::service::{LogEntry, MessageView, PlanReport, StatusReport};
 
 /// How a face lays a report out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,4 +98,46 @@ pub fn log_line(e: &LogEntry, style: Style) -> String {
         ),
         Style::Compact => format!("{commit} {} {} {task} {}", e.time, e.op, e.summary),
     }
+}
+
+/// One message of an inbox or a thread: a table row with the time sent for people, a
+/// sentence for a model.
+pub fn message_line(v: &MessageView, style: Style) -> String {
+    let m = &v.message;
+    let task = m
+        .task
+        .as_ref()
+        .map(|t| format!(" [{t}]"))
+        .unwrap_or_default();
+    match style {
+        Style::Padded => {
+            let from = m.from.as_deref().unwrap_or("(unnamed)");
+            let acked = if v.acked { "  (acknowledged)" } else { "" };
+            format!(
+                "{}  {}  {from} -> {}{task}  {}{acked}",
+                m.id,
+                m.sent.strftime("%Y-%m-%d %H:%M"),
+                m.to,
+                v.subject
+            )
+        }
+        Style::Compact => {
+            let from = m.from.as_deref().unwrap_or("an unnamed agent");
+            let acked = if v.acked { " (acknowledged)" } else { "" };
+            format!(
+                "{} from {from} to {}{task}: {}{acked}",
+                m.id, m.to, v.subject
+            )
+        }
+    }
+}
+
+/// `2026-01-15T10:00:00Z alice: text`, one note of a task (each face adds its bullet).
+pub fn note(n: &Note) -> String {
+    let who = n
+        .author
+        .as_deref()
+        .map(|a| format!(" {a}"))
+        .unwrap_or_default();
+    format!("{}{who}: {}", n.at, n.text)
 }

@@ -112,12 +112,7 @@ fn sections(view: &TaskView, out: &mut Output) {
         out.line("");
         out.line("Notes:");
         for n in &t.notes {
-            let who = n
-                .author
-                .as_ref()
-                .map(|a| format!(" {a}"))
-                .unwrap_or_default();
-            out.line(format!("  {}{who}: {}", n.at, n.text));
+            out.line(format!("  {}", crate::render::note(n)));
         }
     }
 }

@@ -79,23 +79,8 @@ impl Output {
         }
     }
 
-    /// Like [`Output::emit`] for a report whose text can fail to be made.
-    pub fn try_emit<T: Serialize, E>(
-        &mut self,
-        key: Option<&str>,
-        value: &T,
-        text: impl FnOnce(&mut Output) -> Result<(), E>,
-    ) -> Result<(), E> {
-        if self.json {
-            self.json(key, value);
-            Ok(())
-        } else {
-            text(self)
-        }
-    }
-
-    /// Prints a report as JSON whatever the flag says (`orc merge-driver` reports to git's
-    /// caller only with `--json`, and prints nothing for people).
+    /// Prints a report under `--json` and nothing otherwise (`orc merge-driver`: git reads
+    /// its stdout; what people should see goes to stderr).
     pub fn emit_json_only<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
         self.emit(key, value, |_| {});
     }
@@ -261,5 +246,67 @@ impl<T: Serialize> Serialize for Keyed<'_, T> {
             map.serialize_entry("problems", p)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn printed(json: bool) -> String {
+        let buf = Shared::default();
+        let mut out = Output::new(Box::new(buf.clone()));
+        out.set_json(json);
+        out.emit(Some("tasks"), &["a", "b"], |out| out.line("two tasks"));
+        out.emit(None, &serde_json::json!({ "ok": true }), |out| {
+            out.line("ok")
+        });
+        let bytes = buf.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn emit_prints_the_text_or_the_json_envelope_never_both() {
+        assert_eq!(printed(false), "two tasks\nok\n");
+        assert_eq!(
+            printed(true),
+            "{\"version\":1,\"tasks\":[\"a\",\"b\"]}\n{\"ok\":true,\"version\":1}\n"
+        );
+    }
+
+    #[test]
+    fn only_this_file_looks_at_the_json_flag() {
+        let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut offenders = Vec::new();
+        for entry in walkdir::WalkDir::new(&cli) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("output.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            if text.contains("out.json") {
+                offenders.push(path.display().to_string());
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "branch on --json through Output::emit: {offenders:?}"
+        );
     }
 }

@@ -1,6 +1,7 @@
-//! Compact text renderings of service results for the model to read. Every line costs
-//! the agent context tokens, so this prints less than the CLI: no padding, no empty
-//! fields.
+//! Compact text renderings of service results that only the MCP server shows, for the
+//! model to read. Every line costs the agent context tokens, so this prints less than the
+//! CLI: no padding, no empty fields. Reports both faces show are defined once in
+//! [`crate::render`] and called here with [`Style::Compact`].
 
 use std::fmt::Write;
 

@@ -60,7 +60,7 @@ impl OrcServer {
     async fn inbox(&self, Parameters(p): Parameters<InboxParams>) -> CallToolResult {
         self.call(|orc| {
             let inbox = orc.msg_inbox(p.include_acknowledged)?;
-            let mut text = format!("{}", crate::render::count(inbox.unread, "unread message"));
+            let mut text = crate::render::count(inbox.unread, "unread message");
             for v in &inbox.messages {
                 text.push_str(&format!(
                     "\n\n{}\n{}",

@@ -72,7 +72,19 @@ impl Output {
         value: &T,
         text: impl FnOnce(&mut Output),
     ) {
-        if self.json {
+        self.emit_or_json(false, key, value, text);
+    }
+
+    /// Like [`Output::emit`], and JSON also when the command's own option asks for it
+    /// (`orc recover --format json`).
+    pub fn emit_or_json<T: Serialize>(
+        &mut self,
+        json: bool,
+        key: Option<&str>,
+        value: &T,
+        text: impl FnOnce(&mut Output),
+    ) {
+        if self.json || json {
             self.json(key, value);
         } else {
             text(self);
@@ -85,7 +97,7 @@ impl Output {
         self.emit(key, value, |_| {});
     }
 
-    /// Makes every report JSON from here on (`--json`, or a command's own `--format json`).
+    /// Makes every report JSON from here on (`--json`).
     pub fn set_json(&mut self, json: bool) {
         self.json = json;
     }

@@ -40,10 +40,7 @@ pub fn run(orc: &Orc, a: RecoverArgs, out: &mut Output) -> Result<()> {
         bar.update(read, None)
     })?;
     drop(bar);
-    if a.format == Format::Json {
-        out.set_json(true);
-    }
-    out.emit(None, &briefing, |out| {
+    out.emit_or_json(a.format == Format::Json, None, &briefing, |out| {
         out.line(crate::render::briefing(&briefing).trim_end())
     });
     Ok(())

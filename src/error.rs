@@ -91,16 +91,16 @@ pub enum Error {
         hint: Option<String>,
     },
 
-    #[error("{}{} problem(s) in the plan; nothing was written:{}",
+    #[error("{}{} in the plan; nothing was written:{}",
         origin.as_deref().map(|o| format!("{o}: ")).unwrap_or_default(),
-        problems.len(),
+        crate::render::count(problems.len(), "problem"),
         problems.iter().map(|p| format!("\n  {p}")).collect::<String>())]
     PlanInvalid {
         origin: Option<String>,
         problems: Vec<PlanProblem>,
     },
 
-    #[error("{} is broken; {count} problem(s) found", path.display())]
+    #[error("{} is broken; {} found", path.display(), crate::render::count(*count, "problem"))]
     CheckFailed { path: PathBuf, count: usize },
 
     /// A file of another tool that `orc import` could not read; nothing was written.

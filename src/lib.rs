@@ -11,6 +11,7 @@ pub mod error;
 pub mod format;
 pub mod mcp;
 pub mod model;
+pub mod render;
 pub mod service;
 pub mod store;
 

@@ -7,10 +7,8 @@ use crate::service::Orc;
 pub fn run(orc: &Orc, id: &str, reason: &str, out: &mut Output) -> Result<()> {
     let outcome = orc.block(id, reason)?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-    } else {
+    out.emit(None, &outcome, |out| {
         super::render::status_change(out, &outcome.value);
-    }
+    });
     Ok(())
 }

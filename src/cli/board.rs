@@ -34,14 +34,12 @@ pub fn run(orc: &Orc, args: BoardArgs, out: &mut Output) -> Result<()> {
         role: args.role,
         all: args.all,
     })?;
-    if out.json {
-        out.json(None, &board);
-        return Ok(());
-    }
-    let width = out.columns().unwrap_or(DEFAULT_WIDTH);
-    for line in render(&board, width, out.styled) {
-        out.raw_line(&line);
-    }
+    out.emit(None, &board, |out| {
+        let width = out.columns().unwrap_or(DEFAULT_WIDTH);
+        for line in render(&board, width, out.styled) {
+            out.raw_line(&line);
+        }
+    });
     Ok(())
 }
 

@@ -6,10 +6,8 @@ use crate::service::Orc;
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
     let context = orc.brief(id)?;
-    if out.json {
-        out.json(None, &context);
-    } else {
-        out.line(context.markdown().trim_end());
-    }
+    out.emit(None, &context, |out| {
+        out.line(crate::render::brief(&context).trim_end());
+    });
     Ok(())
 }

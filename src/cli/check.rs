@@ -2,35 +2,26 @@
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::Orc;
 
 pub fn run(orc: &Orc, out: &mut Output) -> Result<()> {
     let report = orc.check()?;
-    if out.json {
-        out.json(
-            None,
-            &serde_json::json!({
-                "ok": report.ok(),
-                "files_checked": report.files_checked,
-                "problems": report.problems,
-                "uncommitted": report.uncommitted,
-            }),
-        );
-    } else {
+    out.emit(None, &serde_json::json!({ "ok": report.ok(), "files_checked": report.files_checked, "problems": report.problems, "uncommitted": report.uncommitted, }), |out| {
         for p in &report.problems {
             let line = p.line.map(|l| format!(":{l}")).unwrap_or_default();
             out.line(format!("{}{line}: {}: {}", p.path, p.kind, p.message));
         }
         if report.ok() {
             out.line(format!(
-                "ok: {} files checked, no problems",
-                report.files_checked
+                "ok: {} checked, no problems",
+                count(report.files_checked, "file")
             ));
         } else {
             out.line(format!(
-                "{} problem(s) in {} files checked",
-                report.problems.len(),
-                report.files_checked
+                "{} in {} checked",
+                count(report.problems.len(), "problem"),
+                count(report.files_checked, "file")
             ));
         }
         for path in &report.uncommitted {
@@ -38,7 +29,7 @@ pub fn run(orc: &Orc, out: &mut Output) -> Result<()> {
                 "{path}: uncommitted: differs from HEAD (commit it, or discard the change with git)"
             ));
         }
-    }
+    });
     if !report.ok() {
         out.exit_code = 1;
     }

@@ -48,43 +48,41 @@ pub fn run(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
         },
     )?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-        return Ok(());
-    }
-    let r = &outcome.value;
-    let t = &r.task;
-    let verb = match t.status {
-        crate::model::Status::Completed => "completed".to_owned(),
-        other => format!("recorded the result; {} is now", other),
-    };
-    out.line(format!("{verb} {} \"{}\"", t.id, t.title));
-    for a in &t.artifacts {
-        out.line(format!(
-            "  artifact {}  ({} bytes, sha256 {})",
-            a.path,
-            a.size,
-            &a.sha256[..12]
-        ));
-    }
-    if let Some(p) = &r.parent {
-        out.line(format!(
-            "progress of {} \"{}\": {}/{} ({}%)",
-            p.id, p.title, p.done, p.total, p.percent
-        ));
-    }
-    if !r.newly_ready.is_empty() {
-        out.line("now ready:");
-        for t in &r.newly_ready {
-            out.row(super::render::summary_line(t));
+    out.emit(None, &outcome, |out| {
+        let r = &outcome.value;
+        let t = &r.task;
+        let verb = match t.status {
+            crate::model::Status::Completed => "completed".to_owned(),
+            other => format!("recorded the result; {} is now", other),
+        };
+        out.line(format!("{verb} {} \"{}\"", t.id, t.title));
+        for a in &t.artifacts {
+            out.line(format!(
+                "  artifact {}  ({} bytes, sha256 {})",
+                a.path,
+                a.size,
+                &a.sha256[..12]
+            ));
         }
-    }
-    if let Some(p) = &r.synthesize {
-        out.line(format!(
-            "all subtasks of {p} are done: run `orc synthesize {p}`"
-        ));
-    } else if let Some(n) = &r.next {
-        out.line(format!("next: orc start {}  ({})", n.id, n.title));
-    }
+        if let Some(p) = &r.parent {
+            out.line(format!(
+                "progress of {} \"{}\": {}/{} ({}%)",
+                p.id, p.title, p.done, p.total, p.percent
+            ));
+        }
+        if !r.newly_ready.is_empty() {
+            out.line("now ready:");
+            for t in &r.newly_ready {
+                out.row(super::render::summary_line(t));
+            }
+        }
+        if let Some(p) = &r.synthesize {
+            out.line(format!(
+                "all subtasks of {p} are done: run `orc synthesize {p}`"
+            ));
+        } else if let Some(n) = &r.next {
+            out.line(format!("next: orc start {}  ({})", n.id, n.title));
+        }
+    });
     Ok(())
 }

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use super::Output;
 use crate::error::Result;
 use crate::model::FileOpKind;
+use crate::render::count;
 use crate::service::{Orc, RecordReport, RecordRequest, VerifyReport};
 
 /// Below this many files `verify` shows no progress indicator.
@@ -77,11 +78,9 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                 })?
             };
             out.commit_note(&outcome);
-            if out.json {
-                out.json(None, &outcome);
-            } else {
+            out.emit(None, &outcome, |out| {
                 render_record(&outcome.value, a.changed, out);
-            }
+            });
         }
         FilesCommand::Verify { task, failed } => {
             let mut bar = super::progress::Progress::new("verifying files", PROGRESS_THRESHOLD);
@@ -89,48 +88,44 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                 bar.update(done, Some(total))
             })?;
             drop(bar);
-            if out.json {
-                out.json(None, &report);
-            } else {
+            out.emit(None, &report, |out| {
                 render_verify(&report, failed, out);
-            }
+            });
             if !report.ok {
                 out.exit_code = 1;
             }
         }
         FilesCommand::Log { task, path } => {
             let log = orc.files_log(task.as_deref(), path.as_deref(), cwd)?;
-            if out.json {
-                out.json(None, &log);
-                return Ok(());
-            }
-            if log.entries.is_empty() {
-                out.line("no recorded operations");
-            }
-            for e in &log.entries {
-                let what = match (e.op, &e.commit) {
-                    (Some(op), _) => op.as_str(),
-                    (None, Some(_)) => "commit",
-                    (None, None) => e.source,
-                };
-                let mut line = format!(
-                    "{}  {:<22} {:<7} {}",
-                    e.at,
-                    e.task.as_deref().unwrap_or("-"),
-                    what,
-                    e.path
-                );
-                if let Some(from) = &e.from {
-                    line.push_str(&format!(" (from {from})"));
+            out.emit(None, &log, |out| {
+                if log.entries.is_empty() {
+                    out.line("no recorded operations");
                 }
-                if let (Some(c), Some(s)) = (&e.commit, &e.summary) {
-                    line.push_str(&format!("  {} {s}", &c[..12.min(c.len())]));
+                for e in &log.entries {
+                    let what = match (e.op, &e.commit) {
+                        (Some(op), _) => op.as_str(),
+                        (None, Some(_)) => "commit",
+                        (None, None) => e.source,
+                    };
+                    let mut line = format!(
+                        "{}  {:<22} {:<7} {}",
+                        e.at,
+                        e.task.as_deref().unwrap_or("-"),
+                        what,
+                        e.path
+                    );
+                    if let Some(from) = &e.from {
+                        line.push_str(&format!(" (from {from})"));
+                    }
+                    if let (Some(c), Some(s)) = (&e.commit, &e.summary) {
+                        line.push_str(&format!("  {} {s}", &c[..12.min(c.len())]));
+                    }
+                    out.line(line);
                 }
-                out.line(line);
-            }
-            if let Some(note) = &log.history_note {
-                say!("note: {note}");
-            }
+                if let Some(note) = &log.history_note {
+                    say!("note: {note}");
+                }
+            });
         }
     }
     Ok(())
@@ -142,17 +137,15 @@ fn render_record(r: &RecordReport, changed: bool, out: &mut Output) {
             out.line("nothing differs from HEAD; nothing recorded");
         } else {
             out.line(format!(
-                "already recorded for the current content; nothing recorded ({} file{})",
-                r.unchanged.len(),
-                if r.unchanged.len() == 1 { "" } else { "s" }
+                "already recorded for the current content; nothing recorded ({})",
+                count(r.unchanged.len(), "file")
             ));
         }
         return;
     }
     out.line(format!(
-        "recorded {} operation{} for {} in {}",
-        r.recorded.len(),
-        if r.recorded.len() == 1 { "" } else { "s" },
+        "recorded {} for {} in {}",
+        count(r.recorded.len(), "operation"),
         r.task,
         r.manifest
     ));

@@ -34,30 +34,26 @@ pub enum Format {
 pub fn run(orc: &Orc, args: GraphArgs, out: &mut Output) -> Result<()> {
     if args.decisions {
         let graph = orc.decision_graph()?;
-        if out.json {
-            out.json(None, &graph);
-            return Ok(());
-        }
-        let text = match args.format {
-            Format::Mermaid => decisions_mermaid(&graph),
-            Format::Dot => decisions_dot(&graph),
-        };
-        out.raw_line(text.trim_end());
+        out.emit(None, &graph, |out| {
+            let text = match args.format {
+                Format::Mermaid => decisions_mermaid(&graph),
+                Format::Dot => decisions_dot(&graph),
+            };
+            out.raw_line(text.trim_end());
+        });
         return Ok(());
     }
     let graph = orc.task_graph(&GraphFilter {
         root: args.id,
         stream: args.stream,
     })?;
-    if out.json {
-        out.json(None, &graph);
-        return Ok(());
-    }
-    let text = match args.format {
-        Format::Mermaid => tasks_mermaid(&graph),
-        Format::Dot => tasks_dot(&graph),
-    };
-    out.raw_line(text.trim_end());
+    out.emit(None, &graph, |out| {
+        let text = match args.format {
+            Format::Mermaid => tasks_mermaid(&graph),
+            Format::Dot => tasks_dot(&graph),
+        };
+        out.raw_line(text.trim_end());
+    });
     Ok(())
 }
 

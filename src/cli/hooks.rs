@@ -71,30 +71,24 @@ pub fn run(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
                 post_commit: a.post_commit,
             })?;
             out.commit_note(&outcome);
-            if out.json {
-                out.json(None, &outcome);
-            } else {
+            out.emit(None, &outcome, |out| {
                 render(&outcome.value, out);
                 if let Some(c) = &outcome.commit {
                     out.line(format!("committed .gitattributes ({})", &c[..12]));
                 }
-            }
+            });
         }
         HooksCommand::Uninstall => {
             let report = orc.hooks_uninstall()?;
-            if out.json {
-                out.json(None, &report);
-            } else {
+            out.emit(None, &report, |out| {
                 render(&report, out);
-            }
+            });
         }
         HooksCommand::Status => {
             let report = orc.hooks_status()?;
-            if out.json {
-                out.json(None, &report);
-            } else {
+            out.emit(None, &report, |out| {
                 render(&report, out);
-            }
+            });
         }
         HooksCommand::Run(_) => unreachable!("hook runs are dispatched before opening the repo"),
     }

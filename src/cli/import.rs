@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use super::Output;
 use crate::error::{Error, Result};
 use crate::format::import::ImportSource;
+use crate::render::count;
 use crate::service::{ImportAction, ImportRequest, Orc};
 
 /// Bring tasks from another tool into orc, in one commit.
@@ -56,60 +57,50 @@ pub fn run(orc: &Orc, cmd: ImportCommand, out: &mut Output) -> Result<()> {
         dry_run: args.dry_run,
     })?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-        return Ok(());
-    }
-    let r = &outcome.value;
-    let verb = if r.dry_run {
-        "would import"
-    } else {
-        "imported"
-    };
-    out.line(format!(
-        "{verb} {} from {}: {} created, {} updated, {} unchanged{}",
-        plural(r.tasks.len(), "task"),
-        r.path,
-        r.created,
-        r.updated,
-        r.unchanged,
-        if r.skipped > 0 {
-            format!(", {} skipped (no longer in orc)", r.skipped)
+    out.emit(None, &outcome, |out| {
+        let r = &outcome.value;
+        let verb = if r.dry_run {
+            "would import"
         } else {
-            String::new()
-        }
-    ));
-    for e in r
-        .tasks
-        .iter()
-        .filter(|e| e.action != ImportAction::Unchanged)
-    {
-        out.row(format!(
-            "  {:<9} {:<22} {:<18} {}",
-            e.action.as_str(),
-            e.task.as_str(),
-            e.source_id,
-            e.title
+            "imported"
+        };
+        out.line(format!(
+            "{verb} {} from {}: {} created, {} updated, {} unchanged{}",
+            count(r.tasks.len(), "task"),
+            r.path,
+            r.created,
+            r.updated,
+            r.unchanged,
+            if r.skipped > 0 {
+                format!(", {} skipped (no longer in orc)", r.skipped)
+            } else {
+                String::new()
+            }
         ));
-    }
-    if !r.dropped.is_empty() {
-        out.line("no equivalent in orc (records):");
-        for (what, n) in &r.dropped.0 {
-            out.line(format!("  {n:>4}  {what}"));
+        for e in r
+            .tasks
+            .iter()
+            .filter(|e| e.action != ImportAction::Unchanged)
+        {
+            out.row(format!(
+                "  {:<9} {:<22} {:<18} {}",
+                e.action.as_str(),
+                e.task.as_str(),
+                e.source_id,
+                e.title
+            ));
         }
-    }
-    if r.created + r.updated == 0 && !r.dry_run {
-        out.line("nothing to change; no commit");
-    } else if !r.dry_run {
-        out.line(format!("map: {}", r.map));
-    }
+        if !r.dropped.is_empty() {
+            out.line("no equivalent in orc (records):");
+            for (what, n) in &r.dropped.0 {
+                out.line(format!("  {n:>4}  {what}"));
+            }
+        }
+        if r.created + r.updated == 0 && !r.dry_run {
+            out.line("nothing to change; no commit");
+        } else if !r.dry_run {
+            out.line(format!("map: {}", r.map));
+        }
+    });
     Ok(())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }

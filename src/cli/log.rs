@@ -29,25 +29,16 @@ pub fn run(orc: &Orc, a: LogArgs, out: &mut Output) -> Result<()> {
         limit: a.limit,
         since: a.since,
     })?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    if report.entries.is_empty() {
-        out.line("no orc commits");
-    }
-    for e in &report.entries {
-        out.line(format!(
-            "{}  {}  {:<18} {:<22} {}",
-            &e.commit[..12.min(e.commit.len())],
-            e.time,
-            e.op,
-            e.task.as_deref().unwrap_or("-"),
-            e.summary
-        ));
-    }
-    if let Some(note) = report.history.note() {
-        say!("note: {note}");
-    }
+    out.emit(None, &report, |out| {
+        if report.entries.is_empty() {
+            out.line("no orc commits");
+        }
+        for e in &report.entries {
+            out.line(crate::render::log_line(e, crate::render::Style::Padded));
+        }
+        if let Some(note) = report.history.note() {
+            say!("note: {note}");
+        }
+    });
     Ok(())
 }

@@ -24,9 +24,7 @@ pub struct MergeDriverArgs {
 /// into it (field merge) or conflict markers (line merge).
 pub fn run(args: &MergeDriverArgs, out: &mut Output) -> Result<()> {
     let report = service::merge_driver(&args.base, &args.ours, &args.theirs, &args.path)?;
-    if out.json {
-        out.json(None, &report);
-    }
+    out.emit_json_only(None, &report);
     for c in &report.conflicts {
         say!("orc merge-driver: {}: {c}", report.path);
     }

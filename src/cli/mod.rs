@@ -73,7 +73,7 @@ mod task;
 mod words;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{FromArgMatches, Parser, Subcommand};
 
@@ -325,7 +325,7 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
     // Commands that must work without (or must not fail on) opening the repository.
     match &cli.command {
         Command::MergeDriver(args) => {
-            out.json = cli.json;
+            out.set_json(cli.json);
             return merge_driver::run(args, out);
         }
         Command::Hooks(hooks::HooksCommand::Run(args)) => return hooks::hook_run(&cli, args, out),
@@ -333,6 +333,25 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         Command::Man { dir } => return man::run(dir.as_deref(), out),
         _ => {}
     }
+    let (orc, start) = open(&cli)?;
+    for notice in orc.notices() {
+        say!("note: {notice}");
+    }
+    out.set_json(cli.json);
+    out.problems = Some(orc.problems());
+    let lists_problems = matches!(cli.command, Command::Check);
+    let result = dispatch(&orc, cli.command, &start, out);
+    let problems = orc.take_problems();
+    // A command that failed on an unreadable file already named it in its error.
+    if result.is_ok() && !lists_problems {
+        out.warn_unreadable(&problems);
+    }
+    result
+}
+
+/// Opens the repository `-C` names (or the current directory's) with the context the
+/// global flags set; the directory is also where relative paths given to orc start.
+fn open(cli: &Cli) -> Result<(Orc, PathBuf)> {
     let mut start = match &cli.directory {
         Some(dir) => dir.clone(),
         None => std::env::current_dir().map_err(|e| crate::Error::io(".", e))?,
@@ -355,70 +374,50 @@ pub fn run(cli: Cli, out: &mut Output) -> Result<()> {
         ctx.claims_remote = cli.claims_remote.clone();
     }
     ctx.local_claims |= cli.local;
-    let orc = Orc::open(&start, ctx)?;
-    for notice in orc.notices() {
-        say!("note: {notice}");
-    }
-    out.json = cli.json;
-    out.problems = Some(orc.problems());
-    let lists_problems = matches!(cli.command, Command::Check);
-    let result = match cli.command {
-        Command::Init { example } => init::run(&orc, example, out),
-        Command::Task(cmd) => task::run(&orc, cmd, out),
-        Command::Status { limit, all } => status::run(&orc, (!all).then_some(limit), out),
-        Command::Board(args) => board::run(&orc, args, out),
-        Command::Graph(args) => graph::run(&orc, args, out),
-        Command::Ready(args) => ready::run(&orc, args, out),
-        Command::Next(args) => next::run(&orc, args, out),
-        Command::Claims => claims::run(&orc, out),
-        Command::Check => check::run(&orc, out),
-        Command::Msg(cmd) => msg::run(&orc, cmd, out),
-        Command::Reserve(a) => reserve::run(&orc, a, out),
-        Command::Release(a) => release::run(&orc, a, out),
-        Command::Reservations => reservations::run(&orc, out),
-        Command::Session(cmd) => session::run(&orc, cmd, out),
-        Command::Roles { name } => roles::run(&orc, name, out),
-        Command::Plan(args) => plan::run(&orc, args, out),
-        Command::Start(args) => start::run(&orc, args, out),
-        Command::Brief { id } => brief::run(&orc, &id, out),
-        Command::Done(args) => done::run(&orc, args, out),
-        Command::Block { id, reason } => block::run(&orc, &id, &reason, out),
-        Command::Reopen(args) => reopen::run(&orc, args, out),
-        Command::Synthesize { id } => synthesize::run(&orc, &id, out),
-        Command::Stream(cmd) => stream::run(&orc, cmd, out),
-        Command::Maintenance(cmd) => maintenance::run(&orc, cmd, out),
-        Command::Hooks(cmd) => hooks::run(&orc, cmd, out),
+    Ok((Orc::open(&start, ctx)?, start))
+}
+
+/// Hands a command that needs the repository to its file.
+fn dispatch(orc: &Orc, command: Command, start: &Path, out: &mut Output) -> Result<()> {
+    match command {
+        Command::Init { example } => init::run(orc, example, out),
+        Command::Task(cmd) => task::run(orc, cmd, out),
+        Command::Status { limit, all } => status::run(orc, (!all).then_some(limit), out),
+        Command::Board(args) => board::run(orc, args, out),
+        Command::Graph(args) => graph::run(orc, args, out),
+        Command::Ready(args) => ready::run(orc, args, out),
+        Command::Next(args) => next::run(orc, args, out),
+        Command::Claims => claims::run(orc, out),
+        Command::Check => check::run(orc, out),
+        Command::Msg(cmd) => msg::run(orc, cmd, out),
+        Command::Reserve(a) => reserve::run(orc, a, out),
+        Command::Release(a) => release::run(orc, a, out),
+        Command::Reservations => reservations::run(orc, out),
+        Command::Session(cmd) => session::run(orc, cmd, out),
+        Command::Roles { name } => roles::run(orc, name, out),
+        Command::Plan(args) => plan::run(orc, args, out),
+        Command::Start(args) => start::run(orc, args, out),
+        Command::Brief { id } => brief::run(orc, &id, out),
+        Command::Done(args) => done::run(orc, args, out),
+        Command::Block { id, reason } => block::run(orc, &id, &reason, out),
+        Command::Reopen(args) => reopen::run(orc, args, out),
+        Command::Synthesize { id } => synthesize::run(orc, &id, out),
+        Command::Stream(cmd) => stream::run(orc, cmd, out),
+        Command::Maintenance(cmd) => maintenance::run(orc, cmd, out),
+        Command::Hooks(cmd) => hooks::run(orc, cmd, out),
         Command::MergeDriver(_) | Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("dispatched before opening the repository")
         }
-        Command::Decision(cmd) => decision::run(&orc, cmd, out),
-        Command::Files(cmd) => files::run(&orc, cmd, &start, out),
-        Command::Log(a) => log::run(&orc, a, out),
-        Command::Search(a) => search::run(&orc, a, out),
-        Command::Show(a) => show::run(&orc, a, out),
-        Command::Recover(a) => recover::run(&orc, a, out),
-        Command::Import(cmd) => import::run(&orc, cmd, out),
+        Command::Decision(cmd) => decision::run(orc, cmd, out),
+        Command::Files(cmd) => files::run(orc, cmd, start, out),
+        Command::Log(a) => log::run(orc, a, out),
+        Command::Search(a) => search::run(orc, a, out),
+        Command::Show(a) => show::run(orc, a, out),
+        Command::Recover(a) => recover::run(orc, a, out),
+        Command::Import(cmd) => import::run(orc, cmd, out),
         Command::Serve(args) => serve::run(orc.store().workdir(), args, out),
         Command::Mcp(_) => unreachable!("`main` serves MCP without opening the repository"),
-    };
-    let problems = orc.take_problems();
-    // A command that failed on an unreadable file already named it in its error.
-    if !problems.is_empty() && result.is_ok() && !out.json && !lists_problems {
-        say!(
-            "warning: {} file{} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            if problems.len() == 1 { "is" } else { "are" },
-        );
-        for p in &problems {
-            if p.error.contains(&p.path) {
-                say!("  {}", p.error);
-            } else {
-                say!("  {}: {}", p.path, p.error);
-            }
-        }
     }
-    result
 }
 
 /// The largest file orc reads as input (`--from`, `--detail-file`, …): far above any

@@ -5,6 +5,7 @@ use clap::Subcommand;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::{MessageView, Orc};
 
 #[derive(Debug, Subcommand)]
@@ -71,76 +72,67 @@ pub fn run(orc: &Orc, cmd: MsgCommand, out: &mut Output) -> Result<()> {
             reply_to,
         } => {
             let sent = orc.msg_send(&to, &text, task.as_deref(), reply_to.as_deref())?;
-            if out.json {
-                out.json(Some("message"), &sent);
-            } else {
+            out.emit(Some("message"), &sent, |out| {
                 out.line(format!(
                     "sent {} to {} ({})",
                     sent.message.id,
                     sent.message.to,
                     kind(&sent)
                 ));
-            }
+            });
         }
         MsgCommand::Inbox { all } => {
             let inbox = orc.msg_inbox(all)?;
             if let Some(e) = &inbox.remote_error {
                 say!("warning: only this clone's messages are listed: {e}");
             }
-            if out.json {
-                out.json(None, &inbox);
-                return Ok(());
-            }
-            let who = inbox.agent.as_deref().unwrap_or("an unnamed agent");
-            let roles = if inbox.roles.is_empty() {
-                String::new()
-            } else {
-                format!(" (roles: {})", inbox.roles.join(", "))
-            };
-            out.line(format!(
-                "{} unread message{} for {who}{roles}",
-                inbox.unread,
-                if inbox.unread == 1 { "" } else { "s" }
-            ));
-            for v in &inbox.messages {
-                out.row(row(v));
-            }
+            out.emit(None, &inbox, |out| {
+                let who = inbox.agent.as_deref().unwrap_or("an unnamed agent");
+                let roles = if inbox.roles.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (roles: {})", inbox.roles.join(", "))
+                };
+                out.line(format!(
+                    "{} for {who}{roles}",
+                    count(inbox.unread, "unread message")
+                ));
+                for v in &inbox.messages {
+                    out.row(crate::render::message_line(v, crate::render::Style::Padded));
+                }
+            });
         }
         MsgCommand::Read { id } => {
             let thread = orc.msg_read(&id)?;
-            if out.json {
-                out.json(None, &thread);
-                return Ok(());
-            }
-            show(out, &thread.message);
-            if thread.thread.len() > 1 {
-                out.line("");
-                out.line(format!("thread {}:", thread.message.message.thread));
-                for v in &thread.thread {
-                    out.row(format!("  {}", row(v)));
+            out.emit(None, &thread, |out| {
+                show(out, &thread.message);
+                if thread.thread.len() > 1 {
+                    out.line("");
+                    out.line(format!("thread {}:", thread.message.message.thread));
+                    for v in &thread.thread {
+                        out.row(format!(
+                            "  {}",
+                            crate::render::message_line(v, crate::render::Style::Padded)
+                        ));
+                    }
                 }
-            }
+            });
         }
         MsgCommand::Ack { id, note } => {
             let v = orc.msg_ack(&id, note.as_deref())?;
-            if out.json {
-                out.json(Some("message"), &v);
-            } else {
+            out.emit(Some("message"), &v, |out| {
                 out.line(format!("acknowledged {}: {}", v.message.id, v.subject));
-            }
+            });
         }
         MsgCommand::Prune { days } => {
             let report = orc.msg_prune(days)?;
-            if out.json {
-                out.json(None, &report);
-                return Ok(());
-            }
-            out.line(format!(
-                "pruned {} message{} acknowledged and older than {days} days; kept {} unacknowledged",
-                report.pruned.len(),
-                if report.pruned.len() == 1 { "" } else { "s" },
-                report.kept_unacknowledged.len()
-            ));
+            out.emit(None, &report, |out| {
+                out.line(format!(
+                    "pruned {} acknowledged and older than {days} days; kept {} unacknowledged",
+                    count(report.pruned.len(), "message"),
+                    report.kept_unacknowledged.len()
+                ));
+            });
         }
     }
     Ok(())
@@ -152,23 +144,6 @@ fn kind(v: &MessageView) -> &'static str {
         crate::model::RecipientKind::Role => "role",
         crate::model::RecipientKind::All => "everyone",
     }
-}
-
-/// `m-1a2b3c4d  2026-01-31 12:00  bob -> implementer  subject  [acknowledged]`
-fn row(v: &MessageView) -> String {
-    let from = v.message.from.as_deref().unwrap_or("(unnamed)");
-    let sent = v.message.sent.strftime("%Y-%m-%d %H:%M");
-    let task = v
-        .message
-        .task
-        .as_ref()
-        .map(|t| format!(" [{t}]"))
-        .unwrap_or_default();
-    let acked = if v.acked { "  (acknowledged)" } else { "" };
-    format!(
-        "{}  {sent}  {from} -> {}{task}  {}{acked}",
-        v.message.id, v.message.to, v.subject
-    )
 }
 
 fn show(out: &mut Output, v: &MessageView) {

@@ -6,7 +6,8 @@ use clap::Args;
 use super::Output;
 use super::render::summary_line;
 use crate::error::Result;
-use crate::service::{Orc, ReadyFilter};
+use crate::render::count;
+use crate::service::{NothingReady, Orc, ReadyFilter};
 
 /// Exit code of `orc next` when there is nothing to do (the reasons are printed).
 pub const NOTHING_READY: i32 = 3;
@@ -49,38 +50,40 @@ pub fn run(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
     if report.nothing.is_some() {
         out.exit_code = NOTHING_READY;
     }
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    for id in &report.lost_races {
-        say!("note: {id} was claimed by someone else first; took the next task");
-    }
-    if let Some(started) = &report.started {
-        out.line(started.value.markdown().trim_end());
-        return Ok(());
-    }
-    if let Some(t) = &report.task {
-        out.row(summary_line(t).trim_start());
-        out.line(format!("start it with `orc start {}`", t.id));
-    }
-    if let Some(mail) = &report.mail {
-        out.line(format!(
-            "{} unread message{} (`orc msg inbox`):",
-            mail.unread,
-            if mail.unread == 1 { "" } else { "s" }
-        ));
-        for m in &mail.newest {
-            let from = m.from.as_deref().unwrap_or("an unnamed agent");
-            out.row(format!("  {} from {from}: {}", m.id, m.subject));
+    out.emit(None, &report, |out| {
+        for id in &report.lost_races {
+            say!("note: {id} was claimed by someone else first; took the next task");
         }
-    }
-    if report.task.is_some() {
-        return Ok(());
-    }
-    let Some(n) = &report.nothing else {
-        return Ok(());
-    };
+        if let Some(started) = &report.started {
+            out.line(crate::render::brief(&started.value).trim_end());
+            return;
+        }
+        if let Some(t) = &report.task {
+            out.row(summary_line(t).trim_start());
+            out.line(format!("start it with `orc start {}`", t.id));
+        }
+        if let Some(mail) = &report.mail {
+            out.line(format!(
+                "{} (`orc msg inbox`):",
+                count(mail.unread, "unread message")
+            ));
+            for m in &mail.newest {
+                let from = m.from.as_deref().unwrap_or("an unnamed agent");
+                out.row(format!("  {} from {from}: {}", m.id, m.subject));
+            }
+        }
+        if report.task.is_some() {
+            return;
+        }
+        if let Some(n) = &report.nothing {
+            nothing_ready(out, n);
+        }
+    });
+    Ok(())
+}
+
+/// Why nothing is ready: the message and every list of what stands in the way.
+fn nothing_ready(out: &mut Output, n: &NothingReady) {
     out.line(&n.message);
     if !n.claimed.is_empty() {
         out.line("claimed by others:");
@@ -137,5 +140,4 @@ pub fn run(orc: &Orc, a: NextArgs, out: &mut Output) -> Result<()> {
             out.line(summary_line(t));
         }
     }
-    Ok(())
 }

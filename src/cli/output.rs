@@ -1,4 +1,9 @@
 //! Where command output goes, and the JSON envelope every `--json` answer uses.
+//!
+//! The text-or-JSON choice is made here and nowhere else: a command hands its report to
+//! [`Output::emit`] with the words for people as a closure, and `--json` prints the report
+//! under its envelope instead. Command files never look at the flag themselves (CI greps
+//! for `out.json` outside this file).
 
 use std::io::{self, Write};
 
@@ -11,7 +16,8 @@ pub const JSON_VERSION: u32 = 1;
 
 pub struct Output {
     w: Box<dyn Write>,
-    pub json: bool,
+    /// `--json`: every report is printed as JSON (see [`Output::emit`]).
+    json: bool,
     /// Columns of the terminal stdout is on; `None` when it is not a terminal (a pipe or a
     /// file gets whole lines).
     width: Option<usize>,
@@ -57,6 +63,65 @@ impl Output {
         out
     }
 
+    /// Prints a report: as `{"version": 1, "<key>": value}` (or, without a key, the
+    /// value's own fields with `version` added) under `--json`, else as the text `text`
+    /// writes for people.
+    pub fn emit<T: Serialize>(
+        &mut self,
+        key: Option<&str>,
+        value: &T,
+        text: impl FnOnce(&mut Output),
+    ) {
+        self.emit_or_json(false, key, value, text);
+    }
+
+    /// Like [`Output::emit`], and JSON also when the command's own option asks for it
+    /// (`orc recover --format json`).
+    pub fn emit_or_json<T: Serialize>(
+        &mut self,
+        json: bool,
+        key: Option<&str>,
+        value: &T,
+        text: impl FnOnce(&mut Output),
+    ) {
+        if self.json || json {
+            self.json(key, value);
+        } else {
+            text(self);
+        }
+    }
+
+    /// Prints a report under `--json` and nothing otherwise (`orc merge-driver`: git reads
+    /// its stdout; what people should see goes to stderr).
+    pub fn emit_json_only<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
+        self.emit(key, value, |_| {});
+    }
+
+    /// Makes every report JSON from here on (`--json`).
+    pub fn set_json(&mut self, json: bool) {
+        self.json = json;
+    }
+
+    /// Says on stderr, for people only, that some files could not be read and were left
+    /// out; with `--json` the envelope carries them as `problems` instead.
+    pub fn warn_unreadable(&mut self, problems: &[crate::service::UnreadableFile]) {
+        if self.json || problems.is_empty() {
+            return;
+        }
+        say!(
+            "warning: {} under .orchestrator/ could not be read and {} left out (`orc check` lists every problem):",
+            crate::render::count(problems.len(), "file"),
+            crate::render::plural(problems.len(), "is", "are"),
+        );
+        for p in problems {
+            if p.error.contains(&p.path) {
+                say!("  {}", p.error);
+            } else {
+                say!("  {}: {}", p.path, p.error);
+            }
+        }
+    }
+
     /// Columns of the terminal stdout is on, else `COLUMNS` from the environment.
     pub fn columns(&self) -> Option<usize> {
         self.width.or_else(|| {
@@ -99,7 +164,7 @@ impl Output {
 
     /// Prints `{"version": 1, "<key>": value}` or, for an object, its fields with
     /// `version` added.
-    pub fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
+    fn json<T: Serialize>(&mut self, key: Option<&str>, value: &T) {
         let problems = self.problems.as_ref().map(|p| {
             p.lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -193,5 +258,67 @@ impl<T: Serialize> Serialize for Keyed<'_, T> {
             map.serialize_entry("problems", p)?;
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// A writer whose bytes the test reads back.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn printed(json: bool) -> String {
+        let buf = Shared::default();
+        let mut out = Output::new(Box::new(buf.clone()));
+        out.set_json(json);
+        out.emit(Some("tasks"), &["a", "b"], |out| out.line("two tasks"));
+        out.emit(None, &serde_json::json!({ "ok": true }), |out| {
+            out.line("ok")
+        });
+        let bytes = buf.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn emit_prints_the_text_or_the_json_envelope_never_both() {
+        assert_eq!(printed(false), "two tasks\nok\n");
+        assert_eq!(
+            printed(true),
+            "{\"version\":1,\"tasks\":[\"a\",\"b\"]}\n{\"ok\":true,\"version\":1}\n"
+        );
+    }
+
+    #[test]
+    fn only_this_file_looks_at_the_json_flag() {
+        let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut offenders = Vec::new();
+        for entry in walkdir::WalkDir::new(&cli) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("output.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            if text.contains("out.json") {
+                offenders.push(path.display().to_string());
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "branch on --json through Output::emit: {offenders:?}"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `orc plan`: a parent task and its subtasks in one commit.
 
+use crate::render::Style;
 use std::path::Path;
 
 use clap::Args;
@@ -135,52 +136,14 @@ pub fn run(orc: &Orc, a: PlanArgs, out: &mut Output) -> Result<()> {
     }
     let outcome = orc.plan_checked(spec, problems, origin.as_deref())?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-        return Ok(());
-    }
-    let r = &outcome.value;
-    let n = r.subtasks.len();
-    if r.parent_created {
-        out.line(format!(
-            "planned {} \"{}\" with {n} subtask{}",
-            r.parent.id,
-            r.parent.title,
-            if n == 1 { "" } else { "s" }
-        ));
-    } else {
-        out.line(format!(
-            "planned {n} subtask{} under {} \"{}\"",
-            if n == 1 { "" } else { "s" },
-            r.parent.id,
-            r.parent.title
-        ));
-    }
-    for s in &r.subtasks {
-        let after = if s.depends_on.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "  (after {})",
-                s.depends_on
-                    .iter()
-                    .map(|d| d.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        out.line(format!(
-            "{indent}{:<22} {:<12} {}{after}",
-            s.task.id.as_str(),
-            s.task.role.as_deref().unwrap_or("-"),
-            s.task.title,
-            indent = "  ".repeat(s.depth),
-        ));
-    }
-    if let Some(first) = r.ready.first() {
-        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
-        out.line(format!("ready now: {}", ids.join(", ")));
-        out.line(format!("next: orc start {}", first.id));
-    }
+    out.emit(None, &outcome, |out| {
+        let r = &outcome.value;
+        for line in crate::render::plan(r, Style::Padded) {
+            out.line(line);
+        }
+        if let Some(first) = r.ready.first() {
+            out.line(format!("next: orc start {}", first.id));
+        }
+    });
     Ok(())
 }

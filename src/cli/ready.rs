@@ -28,14 +28,14 @@ pub fn run(orc: &Orc, a: ReadyArgs, out: &mut Output) -> Result<()> {
         ..a.filter.filter()
     };
     let ready = orc.ready_filtered(&filter)?;
-    if out.json {
-        out.json(Some("tasks"), &ready);
-    } else if ready.is_empty() {
-        out.line("nothing is ready");
-    } else {
-        for t in &ready {
-            out.row(summary_line(t).trim_start());
+    out.emit(Some("tasks"), &ready, |out| {
+        if ready.is_empty() {
+            out.line("nothing is ready");
+        } else {
+            for t in &ready {
+                out.row(summary_line(t).trim_start());
+            }
         }
-    }
+    });
     Ok(())
 }

@@ -40,10 +40,8 @@ pub fn run(orc: &Orc, a: RecoverArgs, out: &mut Output) -> Result<()> {
         bar.update(read, None)
     })?;
     drop(bar);
-    if out.json || a.format == Format::Json {
-        out.json(None, &briefing);
-    } else {
-        out.line(briefing.markdown().trim_end());
-    }
+    out.emit_or_json(a.format == Format::Json, None, &briefing, |out| {
+        out.line(crate::render::briefing(&briefing).trim_end())
+    });
     Ok(())
 }

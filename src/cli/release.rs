@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::Orc;
 
 #[derive(Debug, Args)]
@@ -16,19 +17,17 @@ pub struct ReleaseArgs {
 
 pub fn run(orc: &Orc, a: ReleaseArgs, out: &mut Output) -> Result<()> {
     let report = orc.release(&a.patterns)?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    let left: usize = report.reservations.iter().filter(|v| v.mine).count();
-    out.line(if a.patterns.is_empty() {
-        "released every reservation of this agent here".to_owned()
-    } else {
-        format!(
-            "released {}; {left} reservation{} of this agent left",
-            a.patterns.join(" "),
-            if left == 1 { "" } else { "s" }
-        )
+    out.emit(None, &report, |out| {
+        let left: usize = report.reservations.iter().filter(|v| v.mine).count();
+        out.line(if a.patterns.is_empty() {
+            "released every reservation of this agent here".to_owned()
+        } else {
+            format!(
+                "released {}; {} of this agent left",
+                a.patterns.join(" "),
+                count(left, "reservation")
+            )
+        });
     });
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Rendering shared by several commands: one line per task in a list or a stream
-//! queue, one line per decision, and what a status change reports.
+//! Rendering shared by several CLI commands and shown only by the CLI: one line per task
+//! in a list or a stream queue, one line per decision, and what a status change reports.
+//! Reports the MCP server shows too are defined once in [`crate::render`].
 
 use super::Output;
 use crate::model::number_str;

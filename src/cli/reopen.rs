@@ -21,10 +21,8 @@ pub struct ReopenArgs {
 pub fn run(orc: &Orc, a: ReopenArgs, out: &mut Output) -> Result<()> {
     let outcome = orc.reopen(&a.id, a.reason.as_deref(), a.needs_revision)?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-    } else {
+    out.emit(None, &outcome, |out| {
         super::render::status_change(out, &outcome.value);
-    }
+    });
     Ok(())
 }

@@ -6,11 +6,9 @@ use crate::service::{Orc, ReservationsReport};
 
 pub fn run(orc: &Orc, out: &mut Output) -> Result<()> {
     let report = orc.reservations()?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    list(out, &report);
+    out.emit(None, &report, |out| {
+        list(out, &report);
+    });
     Ok(())
 }
 

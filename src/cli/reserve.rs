@@ -30,26 +30,24 @@ pub struct ReserveArgs {
 
 pub fn run(orc: &Orc, a: ReserveArgs, out: &mut Output) -> Result<()> {
     let report = orc.reserve(&a.patterns, a.task.as_deref(), a.exclusive, a.lease)?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    let mine = report
-        .reservations
-        .iter()
-        .rev()
-        .find(|v| v.mine)
-        .expect("the reservation just taken is listed");
-    out.line(format!(
-        "reserved{} {} until {}",
-        if mine.reservation.exclusive {
-            " exclusively"
-        } else {
-            ""
-        },
-        mine.reservation.patterns.join(" "),
-        mine.reservation.lease_until
-    ));
+    out.emit(None, &report, |out| {
+        let mine = report
+            .reservations
+            .iter()
+            .rev()
+            .find(|v| v.mine)
+            .expect("the reservation just taken is listed");
+        out.line(format!(
+            "reserved{} {} until {}",
+            if mine.reservation.exclusive {
+                " exclusively"
+            } else {
+                ""
+            },
+            mine.reservation.patterns.join(" "),
+            mine.reservation.lease_until
+        ));
+    });
     Ok(())
 }
 

@@ -8,17 +8,13 @@ pub fn run(orc: &Orc, name: Option<String>, out: &mut Output) -> Result<()> {
     match name {
         Some(name) => {
             let role = orc.role(&name)?;
-            if out.json {
-                out.json(Some("role"), &role);
-            } else {
+            out.emit(Some("role"), &role, |out| {
                 out.line(role.prompt.trim_end());
-            }
+            });
         }
         None => {
             let roles = orc.roles()?;
-            if out.json {
-                out.json(Some("roles"), &roles);
-            } else {
+            out.emit(Some("roles"), &roles, |out| {
                 for r in &roles {
                     out.line(format!(
                         "{:<12} {:<9} {}",
@@ -27,7 +23,7 @@ pub fn run(orc: &Orc, name: Option<String>, out: &mut Output) -> Result<()> {
                         r.description
                     ));
                 }
-            }
+            });
         }
     }
     Ok(())

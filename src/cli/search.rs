@@ -41,34 +41,32 @@ pub fn run(orc: &Orc, a: SearchArgs, out: &mut Output) -> Result<()> {
         SearchScope::All
     };
     let report = orc.search(&a.query.join(" "), scope, &a.status)?;
-    if out.json {
-        out.json(None, &report);
-        return Ok(());
-    }
-    if report.tasks.is_empty() && report.decisions.is_empty() {
-        out.line(format!("nothing matches {:?}", report.query));
-        return Ok(());
-    }
-    for t in &report.tasks {
-        out.row(format!(
-            "{:<22} {:<14} {}",
-            t.id.as_str(),
-            t.status.as_str(),
-            t.title
-        ));
-        for m in &t.matches {
-            let label = match &m.at {
-                Some(at) => format!("note {at}"),
-                None => m.field.to_owned(),
-            };
-            out.row(format!("    {label}: {}", m.text));
+    out.emit(None, &report, |out| {
+        if report.tasks.is_empty() && report.decisions.is_empty() {
+            out.line(format!("nothing matches {:?}", report.query));
+            return;
         }
-    }
-    for h in &report.decisions {
-        out.row(super::render::decision_line(&h.decision));
-        for l in &h.lines {
-            out.row(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
+        for t in &report.tasks {
+            out.row(format!(
+                "{:<22} {:<14} {}",
+                t.id.as_str(),
+                t.status.as_str(),
+                t.title
+            ));
+            for m in &t.matches {
+                let label = match &m.at {
+                    Some(at) => format!("note {at}"),
+                    None => m.field.to_owned(),
+                };
+                out.row(format!("    {label}: {}", m.text));
+            }
         }
-    }
+        for h in &report.decisions {
+            out.row(super::render::decision_line(&h.decision));
+            for l in &h.lines {
+                out.row(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
+            }
+        }
+    });
     Ok(())
 }

@@ -47,27 +47,7 @@ pub enum SessionCommand {
 
 pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
     match cmd {
-        SessionCommand::Start { name } => {
-            let outcome = orc.session_start(name.as_deref())?;
-            out.commit_note(&outcome);
-            let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
-            let original = orc.original_database(&cwd);
-            if out.json {
-                let mut value =
-                    serde_json::to_value(&outcome).expect("output types serialise to JSON");
-                if let Some(db) = &original {
-                    value["original_database"] =
-                        serde_json::to_value(db).expect("output types serialise to JSON");
-                }
-                out.json(None, &value);
-            } else {
-                out.line(outcome.value.markdown().trim_end());
-                if let Some(db) = original {
-                    out.line("");
-                    out.line(original_database_note(&db));
-                }
-            }
-        }
+        SessionCommand::Start { name } => start(orc, name.as_deref(), out)?,
         SessionCommand::End {
             id,
             reason,
@@ -80,9 +60,7 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
             };
             let outcome = orc.session_end(id.as_deref(), handoff.as_deref(), reason.as_deref())?;
             out.commit_note(&outcome);
-            if out.json {
-                out.json(None, &outcome);
-            } else {
+            out.emit(None, &outcome, |out| {
                 let s = &outcome.value;
                 out.line(format!(
                     "ended session {}{}",
@@ -93,25 +71,50 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                         ""
                     }
                 ));
-            }
+            });
         }
         SessionCommand::Show { id } => {
             let context = orc.session_show(id.as_deref())?;
-            if out.json {
-                out.json(None, &context);
-            } else {
-                out.line(context.markdown().trim_end());
-            }
+            out.emit(None, &context, |out| {
+                out.line(crate::render::session(&context).trim_end());
+            });
         }
-        SessionCommand::List => {
-            let sessions = orc.sessions()?;
-            let active = orc.active_session()?.map(|s| s.id);
-            if out.json {
-                out.json(
-                    None,
-                    &serde_json::json!({ "sessions": sessions, "active": active }),
-                );
-            } else if sessions.is_empty() {
+        SessionCommand::List => list(orc, out)?,
+    }
+    Ok(())
+}
+
+/// `orc session start`: the briefing, and a note when the original server's database
+/// waits to be imported.
+fn start(orc: &Orc, name: Option<&str>, out: &mut Output) -> Result<()> {
+    let outcome = orc.session_start(name)?;
+    out.commit_note(&outcome);
+    let cwd = std::env::current_dir().map_err(|e| crate::Error::io(".", e))?;
+    let original = orc.original_database(&cwd);
+    let mut value = serde_json::to_value(&outcome).expect("output types serialise to JSON");
+    if let Some(db) = &original {
+        value["original_database"] =
+            serde_json::to_value(db).expect("output types serialise to JSON");
+    }
+    out.emit(None, &value, |out| {
+        out.line(crate::render::session(&outcome.value).trim_end());
+        if let Some(db) = original {
+            out.line("");
+            out.line(original_database_note(&db));
+        }
+    });
+    Ok(())
+}
+
+/// `orc session list`: every session, the active one marked.
+fn list(orc: &Orc, out: &mut Output) -> Result<()> {
+    let sessions = orc.sessions()?;
+    let active = orc.active_session()?.map(|s| s.id);
+    out.emit(
+        None,
+        &serde_json::json!({ "sessions": sessions, "active": active }),
+        |out| {
+            if sessions.is_empty() {
                 out.line("no sessions yet; start one with `orc session start`");
             } else {
                 for s in &sessions {
@@ -133,8 +136,8 @@ pub fn run(orc: &Orc, cmd: SessionCommand, out: &mut Output) -> Result<()> {
                     ));
                 }
             }
-        }
-    }
+        },
+    );
     Ok(())
 }
 
@@ -146,8 +149,10 @@ fn original_database_note(db: &crate::service::OriginalDatabase) -> String {
             db.path
         ),
         None => format!(
-            "note: found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import; bring them over with `orc import task-orchestrator` (one commit)",
-            db.path, db.new, db.changed
+            "note: found the Python MCP Task Orchestrator's database at {}: {} not in orc yet, {} changed since the last import; bring them over with `orc import task-orchestrator` (one commit)",
+            db.path,
+            crate::render::count(db.new, "task"),
+            db.changed
         ),
     }
 }

@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::Output;
 use crate::error::Result;
+use crate::render::count;
 use crate::service::{FieldChange, ObjectHistory, ObjectRef, Orc};
 
 #[derive(Debug, Args)]
@@ -27,29 +28,23 @@ pub fn run(orc: &Orc, a: ShowArgs, out: &mut Output) -> Result<()> {
     }
     if a.history {
         let h = orc.show_history(&a.id)?;
-        if out.json {
-            out.json(None, &h);
-        } else {
+        out.emit(None, &h, |out| {
             render_history(&h, out);
-        }
+        });
         return Ok(());
     }
     match orc.resolve_object(&a.id)? {
         ObjectRef::Task(id) => {
             let view = orc.task_show(id.as_str())?;
-            if out.json {
-                out.json(None, &view);
-            } else {
+            out.emit(None, &view, |out| {
                 super::task::render_view(&view, out);
-            }
+            });
         }
         ObjectRef::Decision(n) => {
             let view = orc.decision_show(&n.to_string())?;
-            if out.json {
-                out.json(None, &view);
-            } else {
+            out.emit(None, &view, |out| {
                 super::decision::render(&view, out);
-            }
+            });
         }
     }
     Ok(())
@@ -86,12 +81,11 @@ fn change_line(c: &FieldChange) -> String {
 
 fn render_history(h: &ObjectHistory, out: &mut Output) {
     out.line(format!(
-        "history of {} {} ({}): {} version{}",
+        "history of {} {} ({}): {}",
         h.kind,
         h.id,
         h.path,
-        h.versions.len(),
-        if h.versions.len() == 1 { "" } else { "s" }
+        count(h.versions.len(), "version")
     ));
     let last = h.versions.len().saturating_sub(1);
     for (i, v) in h.versions.iter().enumerate() {

@@ -32,10 +32,8 @@ pub fn run(orc: &Orc, a: StartArgs, out: &mut Output) -> Result<()> {
         orc.start(&a.id, a.force)?
     };
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome);
-    } else {
-        out.line(outcome.value.markdown().trim_end());
-    }
+    out.emit(None, &outcome, |out| {
+        out.line(crate::render::brief(&outcome.value).trim_end());
+    });
     Ok(())
 }

@@ -24,49 +24,47 @@ pub fn run(orc: &Orc, cmd: StreamCommand, out: &mut Output) -> Result<()> {
     match cmd {
         StreamCommand::List => {
             let streams = orc.streams()?;
-            if out.json {
-                out.json(Some("streams"), &streams);
-            } else if streams.is_empty() {
-                out.line("no streams yet; give tasks a stream with --stream NAME");
-            } else {
-                for s in &streams {
-                    out.line(format!(
-                        "{:<20} {}/{} done, {} open",
-                        s.stream, s.completed, s.total, s.open
-                    ));
+            out.emit(Some("streams"), &streams, |out| {
+                if streams.is_empty() {
+                    out.line("no streams yet; give tasks a stream with --stream NAME");
+                } else {
+                    for s in &streams {
+                        out.line(format!(
+                            "{:<20} {}/{} done, {} open",
+                            s.stream, s.completed, s.total, s.open
+                        ));
+                    }
                 }
-            }
+            });
         }
         StreamCommand::Show { name } => {
             let view = orc.stream(&name)?;
-            if out.json {
-                out.json(None, &view);
-                return Ok(());
-            }
-            let c = &view.counts;
-            out.line(format!(
-                "stream {}: {}/{} done, {} open",
-                c.stream, c.completed, c.total, c.open
-            ));
-            if !view.tasks.is_empty() {
-                out.line("");
-                out.line("In order:");
-                for t in &view.tasks {
-                    out.line(queue_line(t, "  "));
+            out.emit(None, &view, |out| {
+                let c = &view.counts;
+                out.line(format!(
+                    "stream {}: {}/{} done, {} open",
+                    c.stream, c.completed, c.total, c.open
+                ));
+                if !view.tasks.is_empty() {
+                    out.line("");
+                    out.line("In order:");
+                    for t in &view.tasks {
+                        out.line(queue_line(t, "  "));
+                    }
                 }
-            }
-            if !view.completed_tasks.is_empty() {
-                out.line("");
-                out.line("Done:");
-                for t in &view.completed_tasks {
-                    out.line(format!(
-                        "  {:<22} {:<12} {}",
-                        t.id.as_str(),
-                        t.role.as_deref().unwrap_or("-"),
-                        t.title
-                    ));
+                if !view.completed_tasks.is_empty() {
+                    out.line("");
+                    out.line("Done:");
+                    for t in &view.completed_tasks {
+                        out.line(format!(
+                            "  {:<22} {:<12} {}",
+                            t.id.as_str(),
+                            t.role.as_deref().unwrap_or("-"),
+                            t.title
+                        ));
+                    }
                 }
-            }
+            });
         }
     }
     Ok(())

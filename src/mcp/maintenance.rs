@@ -117,9 +117,8 @@ fn scan_cleanup(orc: &Orc, level: Level) -> Result<Reply> {
             "\ncleanup: no stale tasks to reset".to_owned()
         } else {
             format!(
-                "\ncleanup: reset {} stale task{} to pending: {}",
-                changed.len(),
-                if changed.len() == 1 { "" } else { "s" },
+                "\ncleanup: reset {} to pending: {}",
+                crate::render::count(changed.len(), "stale task"),
                 changed
                     .iter()
                     .map(|s| s.task.id.as_str())
@@ -140,12 +139,15 @@ fn validate_structure(orc: &Orc, level: Level, target: Option<&str>) -> Result<R
     let check = orc.check()?;
     let mut ok = check.ok();
     let mut lines = vec![if check.ok() {
-        format!("check: ok, {} files", check.files_checked)
+        format!(
+            "check: ok, {}",
+            crate::render::count(check.files_checked, "file")
+        )
     } else {
         format!(
-            "check: {} problem(s) in {} files",
-            check.problems.len(),
-            check.files_checked
+            "check: {} in {}",
+            crate::render::count(check.problems.len(), "problem"),
+            crate::render::count(check.files_checked, "file")
         )
     }];
     for pr in &check.problems {
@@ -222,7 +224,7 @@ fn prepare_handover(orc: &Orc) -> Result<Reply> {
     let briefing = orc.recover(None, RECOVER_LIMIT)?;
     let text = format!(
         "{}\n\nTo leave a handoff note for the next session, call orchestrator_end_session.",
-        briefing.markdown().trim_end()
+        crate::render::briefing(&briefing).trim_end()
     );
     Ok(Reply::new(text, json!({ "briefing": briefing })))
 }

@@ -7,7 +7,6 @@ use rmcp::{schemars, tool, tool_router};
 use serde::Deserialize;
 
 use super::{OrcServer, Reply};
-use crate::service::MessageView;
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,21 +41,6 @@ pub struct AckMessageParams {
     pub note: Option<String>,
 }
 
-fn line(v: &MessageView) -> String {
-    let from = v.message.from.as_deref().unwrap_or("an unnamed agent");
-    let task = v
-        .message
-        .task
-        .as_ref()
-        .map(|t| format!(" [{t}]"))
-        .unwrap_or_default();
-    let acked = if v.acked { " (acknowledged)" } else { "" };
-    format!(
-        "{} from {from} to {}{task}: {}{acked}",
-        v.message.id, v.message.to, v.subject
-    )
-}
-
 #[tool_router(router = message_tools, vis = "pub(super)")]
 impl OrcServer {
     /// Send a message to another agent, to every agent working in a role, or to all. Stored outside branches (no commit); visible at once in every worktree, and in other clones through the claims remote.
@@ -76,13 +60,13 @@ impl OrcServer {
     async fn inbox(&self, Parameters(p): Parameters<InboxParams>) -> CallToolResult {
         self.call(|orc| {
             let inbox = orc.msg_inbox(p.include_acknowledged)?;
-            let mut text = format!(
-                "{} unread message{}",
-                inbox.unread,
-                if inbox.unread == 1 { "" } else { "s" }
-            );
+            let mut text = crate::render::count(inbox.unread, "unread message");
             for v in &inbox.messages {
-                text.push_str(&format!("\n\n{}\n{}", line(v), v.message.text));
+                text.push_str(&format!(
+                    "\n\n{}\n{}",
+                    crate::render::message_line(v, crate::render::Style::Compact),
+                    v.message.text
+                ));
             }
             if let Some(e) = &inbox.remote_error {
                 text.push_str(&format!("\n\nnote: only this clone's messages: {e}"));
@@ -96,7 +80,13 @@ impl OrcServer {
     async fn ack_message(&self, Parameters(p): Parameters<AckMessageParams>) -> CallToolResult {
         self.call(|orc| {
             let v = orc.msg_ack(&p.message_id, p.note.as_deref())?;
-            Ok(Reply::new(format!("acknowledged {}", line(&v)), &v))
+            Ok(Reply::new(
+                format!(
+                    "acknowledged {}",
+                    crate::render::message_line(&v, crate::render::Style::Compact)
+                ),
+                &v,
+            ))
         })
     }
 }

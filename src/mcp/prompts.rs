@@ -81,7 +81,7 @@ impl OrcServer {
                 Some(id) => {
                     let mut brief = orc.brief(id)?;
                     brief.role = Some(role.clone());
-                    brief.markdown()
+                    crate::render::brief(&brief)
                 }
             };
             Ok(
@@ -110,7 +110,7 @@ impl OrcServer {
             ));
         }
         let markdown = self
-            .with_orc(|orc| Ok(orc.recover(None, BRIEFING_LIMIT)?.markdown()))
+            .with_orc(|orc| Ok(crate::render::briefing(&orc.recover(None, BRIEFING_LIMIT)?)))
             .map_err(|e| protocol_error(&e))?;
         Ok(ReadResourceResult::new(vec![
             ResourceContents::text(markdown, uri).with_mime_type("text/markdown"),

@@ -306,7 +306,10 @@ impl OrcServer {
     async fn recover_context(&self, Parameters(p): Parameters<RecoverParams>) -> CallToolResult {
         self.call(|orc| {
             let briefing = orc.recover(p.since.as_deref(), p.limit.unwrap_or(RECOVER_LIMIT))?;
-            Ok(Reply::new(briefing.markdown().trim_end(), &briefing))
+            Ok(Reply::new(
+                crate::render::briefing(&briefing).trim_end(),
+                &briefing,
+            ))
         })
     }
 
@@ -320,7 +323,13 @@ impl OrcServer {
                 limit: Some(p.limit.unwrap_or(20)),
                 since: p.since,
             })?;
-            let mut text = text::lines(report.entries.iter().map(text::log_line), "no orc commits");
+            let mut text = text::lines(
+                report
+                    .entries
+                    .iter()
+                    .map(|e| crate::render::log_line(e, crate::render::Style::Compact)),
+                "no orc commits",
+            );
             if let Some(note) = report.history.note() {
                 text.push_str(&format!("\nnote: {note}"));
             }

@@ -72,8 +72,9 @@ impl Reply {
             return self;
         }
         self.text.push_str(&format!(
-            "\n\nwarning: {} file(s) under .orchestrator/ could not be read and are left out (fix them; orchestrator_maintenance_coordinator lists every problem):",
-            problems.len()
+            "\n\nwarning: {} under .orchestrator/ could not be read and {} left out (fix them; orchestrator_maintenance_coordinator lists every problem):",
+            crate::render::count(problems.len(), "file"),
+            crate::render::plural(problems.len(), "is", "are")
         ));
         for p in &problems {
             self.text.push_str(&format!("\n- {}: {}", p.path, p.error));

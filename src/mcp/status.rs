@@ -113,12 +113,15 @@ impl OrcServer {
                             Err(_) => orc.check()?,
                         };
                         lines.push(if report.ok() {
-                            format!("check: ok, {} files", report.files_checked)
+                            format!(
+                                "check: ok, {}",
+                                crate::render::count(report.files_checked, "file")
+                            )
                         } else {
                             format!(
-                                "check: {} problem(s) in {} files; orchestrator_maintenance_coordinator (validate_structure) lists them",
-                                report.problems.len(),
-                                report.files_checked
+                                "check: {} in {}; orchestrator_maintenance_coordinator (validate_structure) lists them",
+                                crate::render::count(report.problems.len(), "problem"),
+                                crate::render::count(report.files_checked, "file")
                             )
                         });
                         data["check"] = json!({

@@ -1,13 +1,15 @@
-//! Compact text renderings of service results for the model to read. Every line costs
-//! the agent context tokens, so this prints less than the CLI: no padding, no empty
-//! fields.
+//! Compact text renderings of service results that only the MCP server shows, for the
+//! model to read. Every line costs the agent context tokens, so this prints less than the
+//! CLI: no padding, no empty fields. Reports both faces show are defined once in
+//! [`crate::render`] and called here with [`Style::Compact`].
 
 use std::fmt::Write;
 
 use crate::model::{Task, number_str};
+use crate::render::Style;
 use crate::service::{
-    CompletionReport, DecisionSummary, DecisionView, LogEntry, MaintenanceScan, PlanReport,
-    RecordReport, StatusReport, TaskSummary, TaskView, VerifyReport,
+    CompletionReport, DecisionSummary, DecisionView, MaintenanceScan, PlanReport, RecordReport,
+    StatusReport, TaskSummary, TaskView, VerifyReport,
 };
 
 /// `id [status] priority role: title` for a task.
@@ -112,12 +114,7 @@ pub fn task_view(view: &TaskView) -> String {
     if !t.notes.is_empty() {
         line("notes:".into());
         for n in &t.notes {
-            let who = n
-                .author
-                .as_ref()
-                .map(|a| format!(" {a}"))
-                .unwrap_or_default();
-            line(format!("- {}{who}: {}", n.at, n.text));
+            line(format!("- {}", crate::render::note(n)));
         }
     }
     out.trim_end().to_owned()
@@ -125,21 +122,7 @@ pub fn task_view(view: &TaskView) -> String {
 
 /// The status overview; `completed` is listed only when the caller asked for it.
 pub fn status(report: &StatusReport, completed: Option<&[TaskSummary]>) -> String {
-    let mut out = String::new();
-    let counts: Vec<String> = report
-        .by_status
-        .iter()
-        .filter(|(_, n)| **n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
-        .collect();
-    write!(
-        out,
-        "{} tasks{}{}",
-        report.total,
-        if counts.is_empty() { "" } else { ": " },
-        counts.join(", ")
-    )
-    .expect("writing to a String cannot fail");
+    let mut out = crate::render::status_counts(report);
     let mut section = |title: &str, rows: Vec<String>| {
         if !rows.is_empty() {
             write!(out, "\n\n{title}:\n{}", rows.join("\n"))
@@ -205,40 +188,8 @@ pub fn status(report: &StatusReport, completed: Option<&[TaskSummary]>) -> Strin
 
 /// What a plan created, and where to start.
 pub fn plan(r: &PlanReport) -> String {
-    let n = r.subtasks.len();
-    let mut out = vec![if r.parent_created {
-        format!(
-            "planned {} \"{}\" with {n} subtask{}:",
-            r.parent.id,
-            r.parent.title,
-            if n == 1 { "" } else { "s" }
-        )
-    } else {
-        format!(
-            "planned {n} subtask{} under {} \"{}\":",
-            if n == 1 { "" } else { "s" },
-            r.parent.id,
-            r.parent.title
-        )
-    }];
-    for s in &r.subtasks {
-        let after = if s.depends_on.is_empty() {
-            String::new()
-        } else {
-            let ids: Vec<&str> = s.depends_on.iter().map(|d| d.as_str()).collect();
-            format!(" (after {})", ids.join(", "))
-        };
-        out.push(format!(
-            "{}- {} {}: {}{after}",
-            "  ".repeat(s.depth - 1),
-            s.task.id,
-            s.task.role.as_deref().unwrap_or("-"),
-            s.task.title
-        ));
-    }
+    let mut out = crate::render::plan(r, Style::Compact);
     if let Some(first) = r.ready.first() {
-        let ids: Vec<&str> = r.ready.iter().map(|t| t.id.as_str()).collect();
-        out.push(format!("ready now: {}", ids.join(", ")));
         out.push(format!("next: orchestrator_execute_subtask {}", first.id));
     }
     out.join("\n")
@@ -330,9 +281,8 @@ pub fn decision(v: &DecisionView) -> String {
 /// What recording file operations did.
 pub fn recorded(r: &RecordReport) -> String {
     let mut out = vec![format!(
-        "recorded {} file operation{} for {} in {}",
-        r.recorded.len(),
-        if r.recorded.len() == 1 { "" } else { "s" },
+        "recorded {} for {} in {}",
+        crate::render::count(r.recorded.len(), "file operation"),
         r.task,
         r.manifest
     )];
@@ -377,18 +327,6 @@ pub fn verified(r: &VerifyReport) -> String {
         out.push(format!("- unreadable manifest {}: {}", u.path, u.error));
     }
     out.join("\n")
-}
-
-/// One orc commit: `abcdef123456 time op task summary`.
-pub fn log_line(e: &LogEntry) -> String {
-    format!(
-        "{} {} {} {} {}",
-        &e.commit[..12.min(e.commit.len())],
-        e.time,
-        e.op,
-        e.task.as_deref().unwrap_or("-"),
-        e.summary
-    )
 }
 
 /// What needs attention in the repository's tasks.

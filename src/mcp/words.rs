@@ -13,8 +13,8 @@ pub fn message(e: &Error) -> String {
             origin: Some(origin),
             problems,
         } if origin == "subtasks_json" => format!(
-            "{} problem(s) in the plan; nothing was written:{}",
-            problems.len(),
+            "{} in the plan; nothing was written:{}",
+            crate::render::count(problems.len(), "problem"),
             problems
                 .iter()
                 .map(|p| format!("\n  {}", plan_problem(p)))

@@ -232,7 +232,7 @@ impl OrcServer {
                     session.id, session.started
                 ));
             }
-            head.push(outcome.value.markdown().trim_end().to_owned());
+            head.push(crate::render::session(&outcome.value).trim_end().to_owned());
             let original = orc.original_database(&root);
             if let Some(db) = &original {
                 head.push(self.original_database_line(db));
@@ -320,7 +320,7 @@ impl OrcServer {
     ) -> CallToolResult {
         self.call(|orc| {
             let outcome = orc.start(&p.task_id, false)?;
-            let brief = outcome.value.markdown();
+            let brief = crate::render::brief(&outcome.value);
             Ok(Reply::outcome(brief.trim_end(), &outcome))
         })
     }
@@ -345,7 +345,7 @@ impl OrcServer {
         };
         match (report.started, report.nothing) {
             (Some(outcome), _) => {
-                let brief = outcome.value.markdown();
+                let brief = crate::render::brief(&outcome.value);
                 Reply::outcome(brief.trim_end(), &outcome)
                     .with("task_id", &outcome.value.task.id)
                     .with("lost_races", &report.lost_races)
@@ -481,9 +481,9 @@ impl OrcServer {
                 db.path
             ),
             None => format!(
-                "Found the Python MCP Task Orchestrator's database at {}: {} task(s) not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
+                "Found the Python MCP Task Orchestrator's database at {}: {} not in orc yet, {} changed since the last import. Bring them over with orchestrator_import (source \"task-orchestrator\"), one git commit{}.",
                 db.path,
-                db.new,
+                crate::render::count(db.new, "task"),
                 db.changed,
                 if self.offers("orchestrator_import") {
                     ""

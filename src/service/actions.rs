@@ -55,7 +55,10 @@ impl Action {
         match self {
             Action::Complete { task } => format!("Record the result of {task}"),
             Action::FixUnreadable { count } => {
-                format!("Fix {count} unreadable file(s) under .orchestrator/")
+                format!(
+                    "Fix {} under .orchestrator/",
+                    crate::render::count(*count, "unreadable file")
+                )
             }
             Action::MindTheGap { note } => format!("Mind the gap: {note}"),
             Action::Continue {
@@ -69,9 +72,16 @@ impl Action {
                     .map(|a| format!(" (in progress for {a})"))
                     .unwrap_or_default()
             ),
-            Action::MoreInProgress { more } => format!("{more} more task(s) are in progress"),
+            Action::MoreInProgress { more } => format!(
+                "{} {} in progress",
+                crate::render::count(*more, "more task"),
+                crate::render::plural(*more, "is", "are")
+            ),
             Action::ReviewFiles { count } => {
-                format!("Review {count} recorded file(s) that changed on disk since")
+                format!(
+                    "Review {} that changed on disk since",
+                    crate::render::count(*count, "recorded file")
+                )
             }
             Action::CheckOutsideCommits { tasks } => format!(
                 "Check commits made outside orc that touched files of {}",
@@ -93,7 +103,12 @@ impl Action {
                 status,
             } => format!("Unblock {task} \"{title}\" ({status})"),
             Action::MoreStuck { more } => {
-                format!("{more} more task(s) are blocked or need revision")
+                format!(
+                    "{} {} blocked or need{} revision",
+                    crate::render::count(*more, "more task"),
+                    crate::render::plural(*more, "is", "are"),
+                    crate::render::plural(*more, "s", "")
+                )
             }
             Action::Start { task, title } => {
                 format!("Start the most urgent ready task {task} \"{title}\"")

@@ -145,8 +145,8 @@ impl Orc {
         let count = state.misplaced.len();
         let mut change = self.change(
             format!(
-                "move {count} task file{} into .orchestrator/tasks/<shard>/",
-                if count == 1 { "" } else { "s" }
+                "move {} into .orchestrator/tasks/<shard>/",
+                crate::render::count(count, "task file")
             ),
             "init.relayout",
             None,
@@ -185,7 +185,7 @@ impl Orc {
         if let Some(first) = own.first() {
             let more = match own.len() {
                 1 => String::new(),
-                n => format!(" and {} more file(s)", n - 1),
+                n => format!(" and {} more", crate::render::count(n - 1, "file")),
             };
             return Err(Reason::ExampleOverWork {
                 found: format!("{first}{more}"),

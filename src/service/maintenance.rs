@@ -275,11 +275,7 @@ impl Orc {
                 StaleAction::Block => "block",
             };
             let mut change = self.change(
-                format!(
-                    "{verb} {} stale task{}",
-                    stale.len(),
-                    if stale.len() == 1 { "" } else { "s" }
-                ),
+                format!("{verb} {}", crate::render::count(stale.len(), "stale task")),
                 "maintenance.cleanup",
                 None,
             );
@@ -340,10 +336,9 @@ impl Orc {
             let count: usize = report.archived.iter().map(|t| t.tasks.len()).sum();
             let mut change = self.change(
                 format!(
-                    "archive {} task tree{} ({count} task{})",
-                    report.archived.len(),
-                    if report.archived.len() == 1 { "" } else { "s" },
-                    if count == 1 { "" } else { "s" }
+                    "archive {} ({})",
+                    crate::render::count(report.archived.len(), "task tree"),
+                    crate::render::count(count, "task")
                 ),
                 "maintenance.archive",
                 None,

@@ -79,27 +79,6 @@ pub struct MailLine {
     pub subject: String,
 }
 
-impl MailSummary {
-    /// Markdown lines for a brief: a heading and the newest subjects, with how to read
-    /// them in `words`.
-    pub fn markdown(&self, words: &dyn super::actions::Words) -> String {
-        let mut out = format!(
-            "## Mail\n\n{} unread message{}{}:\n",
-            self.unread,
-            if self.unread == 1 { "" } else { "s" },
-            words
-                .how(&super::actions::Action::ReadMail)
-                .map(|how| format!(" ({how})"))
-                .unwrap_or_default()
-        );
-        for m in &self.newest {
-            let from = m.from.as_deref().unwrap_or("an unnamed agent");
-            out.push_str(&format!("- {} from {from}: {}\n", m.id, m.subject));
-        }
-        out
-    }
-}
-
 /// What `orc msg prune` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct PruneReport {

@@ -157,16 +157,16 @@ impl Orc {
 
 /// The commit summary of a plan of `n` subtasks.
 fn plan_summary(parent: &Task, parent_created: bool, n: usize) -> String {
-    let subtasks = if n == 1 { "subtask" } else { "subtasks" };
+    let subtasks = crate::render::count(n, "subtask");
     if parent_created {
         format!(
-            "plan {} \"{}\" ({n} {subtasks})",
+            "plan {} \"{}\" ({subtasks})",
             parent.id,
             short_title(&parent.title),
         )
     } else {
         format!(
-            "plan {n} {subtasks} under {} \"{}\"",
+            "plan {subtasks} under {} \"{}\"",
             parent.id,
             short_title(&parent.title)
         )

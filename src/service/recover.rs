@@ -15,7 +15,7 @@ use super::history::{HistoryCoverage, LogEntry, parse_since};
 use super::views::by_urgency;
 use super::{Action, DecisionSummary, Orc, UnreadableFile, VerifyResult, Words};
 use crate::error::Result;
-use crate::model::{Note, Priority, Status, Task, TaskId, number_str};
+use crate::model::{Note, Priority, Status, Task, TaskId};
 use crate::store::{CommitInfo, Since};
 
 /// Without a session or `--since`, this many recent commits are read.
@@ -43,33 +43,6 @@ pub struct SessionInfo {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<String>,
     pub path: String,
-}
-
-/// `` `session_x` "name": agent `a`, started T, ended T `` — one session in a sentence.
-fn session_line(sess: &SessionInfo) -> String {
-    let mut facts = Vec::new();
-    if let Some(a) = &sess.agent {
-        facts.push(format!("agent `{a}`"));
-    }
-    if let Some(t) = sess.started {
-        facts.push(format!("started {t}"));
-    }
-    match sess.ended {
-        Some(t) => facts.push(format!("ended {t}")),
-        None => facts.push("never ended".to_owned()),
-    }
-    let name = sess
-        .name
-        .as_deref()
-        .map(|n| format!(" \"{n}\""))
-        .unwrap_or_default();
-    format!("`{}`{name}: {}", sess.id, facts.join(", "))
-}
-
-fn quote(push: &mut impl FnMut(&str), text: &str) {
-    for l in text.lines() {
-        push(format!("> {l}").trim_end());
-    }
 }
 
 /// A task in the briefing.
@@ -721,57 +694,14 @@ fn next_actions(b: &Briefing) -> Vec<Action> {
     out
 }
 
-/// "- … and N more", with how to see them when the face has a way.
-fn more_line(more: usize, action: &Action, words: &dyn Words) -> String {
-    match words.how(action) {
-        Some(how) => format!("- … and {more} more: {how}"),
-        None => format!("- … and {more} more"),
-    }
-}
-
-fn short(id: &str) -> &str {
-    &id[..12.min(id.len())]
-}
-
-fn task_line(t: &TaskBrief) -> String {
-    let mut facts = vec![t.priority.as_str().to_owned()];
-    if let Some(r) = &t.role {
-        facts.push(r.clone());
-    }
-    if let Some(a) = &t.assignee {
-        facts.push(format!("assignee {a}"));
-    }
-    if let Some(p) = &t.parent {
-        facts.push(format!("subtask of {p}"));
-    }
-    if !t.decisions.is_empty() {
-        let ds: Vec<String> = t.decisions.iter().map(|n| number_str(*n)).collect();
-        facts.push(format!("decisions {}", ds.join(", ")));
-    }
-    let mut line = format!("- `{}` {} ({})", t.id, t.title, facts.join(", "));
-    if let Some(n) = &t.latest_note {
-        let who = n
-            .author
-            .as_deref()
-            .map(|a| format!(", {a}"))
-            .unwrap_or_default();
-        line.push_str(&format!(
-            "\n  - latest note ({}{who}): {}",
-            n.at,
-            n.text.trim()
-        ));
-    }
-    line
-}
-
 impl Briefing {
     /// The full length of list `name`, of which `shown` entries are in the briefing.
-    fn full_len(&self, name: &str, shown: usize) -> usize {
+    pub fn full_len(&self, name: &str, shown: usize) -> usize {
         self.truncated.get(name).copied().unwrap_or(shown)
     }
 
     /// How many entries of list `name` were cut, if any.
-    fn more(&self, name: &str) -> Option<usize> {
+    pub fn more(&self, name: &str) -> Option<usize> {
         let shown = match name {
             "changes" => self.changes.len(),
             "outside_changes" => self.outside_changes.len(),
@@ -783,218 +713,5 @@ impl Briefing {
             _ => return None,
         };
         self.truncated.get(name).map(|total| total - shown)
-    }
-
-    /// The briefing as Markdown, meant to be pasted into an agent's context.
-    pub fn markdown(&self) -> String {
-        let mut s = String::new();
-        let mut push = |line: &str| {
-            s.push_str(line);
-            s.push('\n');
-        };
-        self.markdown_header(&mut push);
-        self.markdown_last_session(&mut push);
-        self.markdown_changes(&mut push);
-        self.markdown_open_work(&mut push);
-        self.markdown_decisions(&mut push);
-        self.markdown_unverified(&mut push);
-        self.markdown_next_actions(&mut push);
-        self.markdown_history(&mut push);
-        s
-    }
-
-    /// The title line, the branch and head, and the mail summary.
-    fn markdown_header(&self, push: &mut dyn FnMut(&str)) {
-        push("# Recovery briefing");
-        push("");
-        push(&format!(
-            "Branch `{}` at `{}`, generated {}.",
-            self.branch.as_deref().unwrap_or("(detached)"),
-            self.head.as_deref().map(short).unwrap_or("(no commits)"),
-            self.generated
-        ));
-        push("");
-        if let Some(mail) = &self.mail {
-            push(mail.markdown(self.words).trim_end());
-            push("");
-        }
-    }
-
-    /// The last session and its handoff note (or the latest one left).
-    fn markdown_last_session(&self, mut push: &mut dyn FnMut(&str)) {
-        push("## Last session");
-        push("");
-        match &self.last_session {
-            None => push("No session is recorded."),
-            Some(sess) => {
-                push(&format!("{}.", session_line(sess)));
-                push("");
-                match &sess.handoff {
-                    Some(h) => {
-                        push("Handoff note:");
-                        push("");
-                        quote(&mut push, h);
-                    }
-                    None => push("It left no handoff note."),
-                }
-                if let Some(prev) = &self.previous_handoff {
-                    push("");
-                    push(&format!(
-                        "The latest handoff note is from {}:",
-                        session_line(prev)
-                    ));
-                    push("");
-                    quote(&mut push, prev.handoff.as_deref().unwrap_or_default());
-                }
-            }
-        }
-    }
-
-    /// What changed since the starting point, in orc and outside it.
-    fn markdown_changes(&self, push: &mut dyn FnMut(&str)) {
-        push("");
-        push(&format!("## What changed {}", self.since.description));
-        push("");
-        if self.changes.is_empty() && self.outside_changes.is_empty() {
-            push("Nothing.");
-        }
-        for c in &self.changes {
-            push(&format!(
-                "- {} `{}` {}: {}",
-                c.time,
-                short(&c.commit),
-                c.op,
-                c.summary
-            ));
-        }
-        if let Some(more) = self.more("changes") {
-            push(&more_line(more, &Action::ReadHistory, self.words));
-        }
-        if !self.outside_changes.is_empty() {
-            push("");
-            push("Commits made outside orc that touched files recorded for open tasks:");
-            push("");
-            for c in &self.outside_changes {
-                let tasks: Vec<&str> = c.tasks.iter().map(|t| t.as_str()).collect();
-                push(&format!(
-                    "- {} `{}` by {}: {} ({}; task {})",
-                    c.time,
-                    short(&c.commit),
-                    c.author,
-                    c.summary,
-                    c.paths.join(", "),
-                    tasks.join(", ")
-                ));
-            }
-            if let Some(more) = self.more("outside_changes") {
-                push(&format!("- … and {more} more"));
-            }
-        }
-    }
-
-    /// The open tasks: in progress, ready, stuck.
-    fn markdown_open_work(&self, push: &mut dyn FnMut(&str)) {
-        for (title, name, list) in [
-            ("In progress", "in_progress", &self.in_progress),
-            ("Ready to start", "ready", &self.ready),
-            ("Blocked or needing revision", "stuck", &self.stuck),
-        ] {
-            push("");
-            push(&format!("## {title}"));
-            push("");
-            if list.is_empty() {
-                push("None.");
-            }
-            for t in list {
-                push(&task_line(t));
-            }
-            if let Some(more) = self.more(name) {
-                push(&format!("- … and {more} more"));
-            }
-        }
-    }
-
-    /// The decisions that bind open work.
-    fn markdown_decisions(&self, push: &mut dyn FnMut(&str)) {
-        push("");
-        push("## Decisions of open tasks");
-        push("");
-        if self.decisions.is_empty() {
-            push("None.");
-        }
-        for d in &self.decisions {
-            push(&format!(
-                "- {} {}: {}{}",
-                number_str(d.number),
-                d.status,
-                d.title,
-                d.task
-                    .as_ref()
-                    .map(|t| format!(" (`{t}`)"))
-                    .unwrap_or_default()
-            ));
-        }
-        if let Some(more) = self.more("decisions") {
-            push(&more_line(more, &Action::ListDecisions, self.words));
-        }
-    }
-
-    /// The recorded files that no longer match the disk.
-    fn markdown_unverified(&self, push: &mut dyn FnMut(&str)) {
-        push("");
-        push("## Recorded files that no longer match the disk");
-        push("");
-        if self.unverified_files.is_empty() {
-            push("None.");
-        }
-        for r in &self.unverified_files {
-            let origin = match r.op {
-                Some(op) => format!("{op} by `{}` at {}", r.task, r.at),
-                None => format!("artifact of `{}` at {}", r.task, r.at),
-            };
-            push(&format!("- {} `{}` ({origin})", r.state.as_str(), r.path));
-        }
-        if let Some(more) = self.more("unverified_files") {
-            push(&more_line(more, &Action::VerifyFiles, self.words));
-        }
-    }
-
-    /// The suggested next actions.
-    fn markdown_next_actions(&self, push: &mut dyn FnMut(&str)) {
-        push("");
-        push("## Suggested next actions");
-        push("");
-        for (i, a) in self.next_actions.iter().enumerate() {
-            push(&format!("{}. {a}", i + 1));
-        }
-    }
-
-    /// How much history was read, and the files that could not be.
-    fn markdown_history(&self, push: &mut dyn FnMut(&str)) {
-        push("");
-        push("## History read");
-        push("");
-        let mut line = format!(
-            "{} commit{} read",
-            self.history.commits_read,
-            if self.history.commits_read == 1 {
-                ""
-            } else {
-                "s"
-            }
-        );
-        match self.history.note() {
-            Some(n) => line.push_str(&format!("; {n}.")),
-            None => line.push('.'),
-        }
-        push(&line);
-        if !self.unreadable.is_empty() {
-            push("");
-            push("Files that could not be read:");
-            push("");
-            for u in &self.unreadable {
-                push(&format!("- `{}`: {}", u.path, u.error));
-            }
-        }
     }
 }

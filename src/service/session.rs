@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::roles::{ORCHESTRATOR_GUIDE, RoleSource};
-use super::{Action, Orc, Outcome, Progress, State, TaskSummary, Words};
+use super::{Orc, Outcome, Progress, State, TaskSummary, Words};
 use crate::error::{Error, Reason, Result};
 use crate::format;
 use crate::model::{ActiveSessions, Session, SessionId};
@@ -52,108 +52,6 @@ pub struct SessionContext {
     /// Unacknowledged messages for this agent (`orc msg inbox`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mail: Option<super::MailSummary>,
-}
-
-impl SessionContext {
-    /// The briefing as one Markdown document.
-    pub fn markdown(&self) -> String {
-        let mut md = String::new();
-        self.push_session_facts(&mut md);
-        if let Some(mail) = &self.mail {
-            md.push_str(&mail.markdown(self.words));
-            md.push('\n');
-        }
-        if let Some(prev) = &self.previous {
-            md.push_str(&format!(
-                "## Handoff from {} (ended {})\n\n{}\n\n",
-                prev.id,
-                prev.ended.map(|t| t.to_string()).unwrap_or_default(),
-                prev.handoff.as_deref().unwrap_or("").trim_end()
-            ));
-        }
-        md.push_str(self.guidance.trim_end());
-        md.push_str("\n\n## Specialist roles\n\n");
-        for r in &self.roles {
-            let origin = match r.source {
-                RoleSource::BuiltIn => String::new(),
-                other => format!(" ({})", other.as_str()),
-            };
-            md.push_str(&format!("- **{}**{origin}: {}\n", r.name, r.description));
-        }
-        self.push_current_work(&mut md);
-        md
-    }
-
-    /// The session's id, name, agent, start and end.
-    fn push_session_facts(&self, md: &mut String) {
-        let s = &self.session;
-        md.push_str(&format!("# Orchestration session {}\n\n", s.id));
-        if let Some(name) = &s.name {
-            md.push_str(&format!("Name: {name}  \n"));
-        }
-        if let Some(agent) = &s.agent {
-            md.push_str(&format!("Agent: {agent}  \n"));
-        }
-        md.push_str(&format!("Started: {}", s.started));
-        if let Some(ended) = s.ended {
-            md.push_str(&format!("  \nEnded: {ended}"));
-            if let Some(by) = &s.ended_by {
-                md.push_str(&format!(" by {by}"));
-            }
-            if let Some(reason) = &s.end_reason {
-                md.push_str(&format!(" ({reason})"));
-            }
-        }
-        md.push_str("\n\n");
-    }
-
-    /// The planned work and the open tasks by status, or what to do when there is none.
-    fn push_current_work(&self, md: &mut String) {
-        md.push_str("\n## Current work\n\n");
-        let empty = self.parents.is_empty()
-            && self.in_progress.is_empty()
-            && self.ready.is_empty()
-            && self.blocked.is_empty()
-            && self.needs_revision.is_empty();
-        if empty {
-            md.push_str(&format!("{}.\n", Action::PlanWork.line(self.words)));
-        }
-        if !self.parents.is_empty() {
-            md.push_str("Planned work:\n\n");
-            for p in &self.parents {
-                md.push_str(&format!(
-                    "- {} {} — {}/{} done ({}%)\n",
-                    p.id, p.title, p.done, p.total, p.percent
-                ));
-            }
-            md.push('\n');
-        }
-        for (label, list) in [
-            ("In progress", &self.in_progress),
-            ("Ready to start", &self.ready),
-            ("Blocked", &self.blocked),
-            ("Needs revision", &self.needs_revision),
-        ] {
-            if list.is_empty() {
-                continue;
-            }
-            md.push_str(&format!("{label}:\n\n"));
-            for t in list {
-                let role = t
-                    .role
-                    .as_deref()
-                    .map(|r| format!(" [{r}]"))
-                    .unwrap_or_default();
-                let who = t
-                    .assignee
-                    .as_deref()
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default();
-                md.push_str(&format!("- {}{role} {}{who}\n", t.id, t.title));
-            }
-            md.push('\n');
-        }
-    }
 }
 
 /// A session file that did not parse.

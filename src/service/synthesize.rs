@@ -143,9 +143,8 @@ impl Orc {
         artifacts: Vec<Artifact>,
     ) -> Option<Task> {
         let result = format!(
-            "Completed {} subtask{}: {}.",
-            done.len(),
-            if done.len() == 1 { "" } else { "s" },
+            "Completed {}: {}.",
+            crate::render::count(done.len(), "subtask"),
             done.iter()
                 .map(|c| c.title.as_str())
                 .collect::<Vec<_>>()

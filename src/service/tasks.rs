@@ -354,9 +354,9 @@ impl Orc {
                 format!("remove {id} \"{}\"", short_title(&title))
             } else {
                 format!(
-                    "remove {id} \"{}\" and {} subtasks",
+                    "remove {id} \"{}\" and {}",
                     short_title(&title),
-                    removed.len() - 1
+                    crate::render::count(removed.len() - 1, "subtask")
                 )
             };
             let mut change = self.change(summary, "task.remove", Some(&id));

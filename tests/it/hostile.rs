@@ -154,7 +154,7 @@ fn nul_bytes_in_input_are_refused() {
         br#"{"title": "Plan\u0000x", "subtasks": [{"title": "a\u0000b", "role": "tester"}]}"#,
     );
     let err = refused(&repo, &["plan", "--from", &json]);
-    assert!(err.contains("plan.json: 2 problem(s)"), "{err}");
+    assert!(err.contains("plan.json: 2 problems"), "{err}");
     assert!(
         err.contains("  title: the title contains a NUL byte")
             && err.contains("  subtasks[0].title: the title contains a NUL byte"),

@@ -513,7 +513,7 @@ fn session_start_names_the_import_of_the_original_database_until_it_is_done() {
     let text = repo.ok(&["session", "start"]);
     assert!(
         text.contains("found the Python MCP Task Orchestrator's database at")
-            && text.contains("4 task(s) not in orc yet")
+            && text.contains("4 tasks not in orc yet")
             && text.contains("`orc import task-orchestrator`"),
         "{text}"
     );

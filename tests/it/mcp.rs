@@ -671,7 +671,7 @@ async fn health_check_reports_version_repo_tasks_and_check() {
         .await;
     assert_eq!(data["healthy"], false);
     assert!(data.get("restart_ready").is_none());
-    assert!(text.contains("check: 1 problem(s)"), "{text}");
+    assert!(text.contains("check: 1 problem in"), "{text}");
     // Without the storage check it does not look at files.
     let (_, data) = c
         .ok(
@@ -2012,7 +2012,7 @@ async fn results_name_the_files_that_could_not_be_read() {
         let (text, data) = c.ok(tool, json!({})).await;
         assert_eq!(data["problems"][0]["path"], path.as_str(), "{tool}: {data}");
         assert!(
-            text.contains("1 file(s) under .orchestrator/ could not be read")
+            text.contains("1 file under .orchestrator/ could not be read and is left out")
                 && text.contains(&path),
             "{tool}: {text}"
         );
@@ -2087,7 +2087,7 @@ async fn initialize_session_points_at_the_original_database_and_imports_it() {
     let (text, data) = c.ok("orchestrator_initialize_session", json!({})).await;
     assert!(
         text.contains("Found the Python MCP Task Orchestrator's database at")
-            && text.contains("4 task(s) not in orc yet")
+            && text.contains("4 tasks not in orc yet")
             && text.contains("orchestrator_import (source \"task-orchestrator\")"),
         "{text}"
     );

@@ -56,7 +56,7 @@ title = "D"
     let count = repo.commit_count();
     let err = repo.fails(&["plan", "--from", &plan]);
     insta::assert_snapshot!(err.replace(&plan, "[plan]"), @r#"
-    error: [plan]: 10 problem(s) in the plan; nothing was written:
+    error: [plan]: 10 problems in the plan; nothing was written:
       colour: unknown field; expected one of: title, description, priority, stream, parent, subtasks
       subtasks[2].priority: unknown priority "urgent"; expected critical, high, medium, low or 0-3
       title: the plan needs a title (the parent task's title)
@@ -124,7 +124,7 @@ fn quick_form_and_its_errors() {
     "#);
     let err = repo.fails(&["plan", "X", "--subtask", "wizard:Magic"]);
     insta::assert_snapshot!(err, @r#"
-    error: 1 problem(s) in the plan; nothing was written:
+    error: 1 problem in the plan; nothing was written:
       subtasks[0].role: unknown role "wizard"; known roles: architect, implementer, tester, documenter, reviewer, researcher, debugger
     hint: fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format
     "#);
@@ -296,7 +296,7 @@ depends_on = ["index"]
     );
     let err = repo.fails(&["plan", "--parent", &third, "--from", &plan]);
     insta::assert_snapshot!(err.replace(&plan, "[plan]"), @r"
-    error: [plan]: 1 problem(s) in the plan; nothing was written:
+    error: [plan]: 1 problem in the plan; nothing was written:
       subtasks[0].depends_on[0]: depends on implementer_86d9adff, which contains it; a parent finishes only after its subtasks
     hint: fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format
     ");
@@ -311,7 +311,7 @@ fn planning_under_a_closed_task_is_refused() {
     repo.ok(&["done", &t, "--summary", "ok"]);
     let err = repo.fails(&["plan", "--parent", &t, "--subtask", "tester:more"]);
     insta::assert_snapshot!(err, @r"
-    error: 1 problem(s) in the plan; nothing was written:
+    error: 1 problem in the plan; nothing was written:
       parent: tester_554ae981 is completed; reopen it before planning under it
     hint: fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format
     ");
@@ -325,7 +325,7 @@ fn planning_under_a_closed_task_is_refused() {
     ]);
     // With no parent to plan under, the title is not questioned: one problem only.
     insta::assert_snapshot!(err, @r#"
-    error: 1 problem(s) in the plan; nothing was written:
+    error: 1 problem in the plan; nothing was written:
       parent: no task matches "nope"
     hint: fix every problem listed and run `orc plan` again; see `orc plan --help` for the file format
     "#);

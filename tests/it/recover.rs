@@ -395,7 +395,7 @@ fn recover_from_a_fresh_clone() {
     ## Suggested next actions
 
     1. Continue implementer_be9e83c9 "Implement parser": `orc brief implementer_be9e83c9`
-    2. Review 1 recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`
+    2. Review 1 recorded file that changed on disk since: `orc files verify`, then re-record with `orc files record`
     3. Check commits made outside orc that touched files of implementer_be9e83c9: `orc files log --task implementer_be9e83c9`
 
     ## History read
@@ -496,7 +496,7 @@ fn recover_from_a_shallow_clone_says_what_it_could_not_read() {
 
     1. Mind the gap: this is a shallow clone: commits before its boundary could not be read (`git fetch --unshallow` fetches them)
     2. Continue implementer_be9e83c9 "Implement parser": `orc brief implementer_be9e83c9`
-    3. Review 1 recorded file(s) that changed on disk since: `orc files verify`, then re-record with `orc files record`
+    3. Review 1 recorded file that changed on disk since: `orc files verify`, then re-record with `orc files record`
 
     ## History read
 

@@ -291,6 +291,18 @@ fn ready_orders_by_priority_and_waits_for_dependencies() {
 }
 
 #[test]
+fn counts_of_one_read_in_the_singular() {
+    let repo = Repo::init();
+    let p = add(&repo, &["Feature"]);
+    let first = repo.ok(&["status"]);
+    assert!(first.starts_with("1 task: 1 pending\n"), "{first}");
+    add(&repo, &["Child", "--parent", &p]);
+    repo.ok(&["task", "rm", "--recursive", &p]);
+    let log = repo.git(&["log", "-1", "--format=%s"]);
+    assert!(log.ends_with("and 1 subtask\n"), "{log:?}");
+}
+
+#[test]
 fn status_report_counts_and_lists() {
     let repo = Repo::init();
     let p = add(&repo, &["Feature", "--stream", "core"]);
@@ -503,7 +515,7 @@ fn task_files_in_the_flat_layout_are_read_and_moved_into_place() {
     // `orc init` moves the rest, content unchanged.
     let before = repo.read(&flat(&b));
     let out = repo.ok(&["init"]);
-    assert!(out.contains("moved 1 task file(s)"), "{out}");
+    assert!(out.contains("moved 1 task file "), "{out}");
     assert!(
         out.contains(&format!("{} -> {}", flat(&b), task_file(&b))),
         "{out}"

@@ -71,7 +71,7 @@ fn a_parse_error_does_not_make_references_to_that_task_dangle() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(&format!("{path}:")), "{text}");
     assert!(!text.contains("does not exist"), "{text}");
-    assert!(text.contains("1 problem(s)"), "{text}");
+    assert!(text.contains("1 problem in"), "{text}");
     let out = repo.run(&["maintenance", "scan", "--json"]);
     let scan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(

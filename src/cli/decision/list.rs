@@ -27,18 +27,16 @@ pub fn run(orc: &Orc, a: ListArgs, out: &mut Output) -> Result<()> {
         tags: a.tags,
         task: a.task,
     })?;
-    if out.json {
-        out.json(None, &list);
-        return Ok(());
-    }
-    if list.decisions.is_empty() && list.unreadable.is_empty() {
-        out.line("no decisions");
-    }
-    for d in &list.decisions {
-        out.row(decision_line(d));
-    }
-    for u in &list.unreadable {
-        say!("warning: {}: {} (run `orc check`)", u.path, u.error);
-    }
+    out.emit(None, &list, |out| {
+        if list.decisions.is_empty() && list.unreadable.is_empty() {
+            out.line("no decisions");
+        }
+        for d in &list.decisions {
+            out.row(decision_line(d));
+        }
+        for u in &list.unreadable {
+            say!("warning: {}: {} (run `orc check`)", u.path, u.error);
+        }
+    });
     Ok(())
 }

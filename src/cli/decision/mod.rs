@@ -88,9 +88,7 @@ pub fn run(orc: &Orc, cmd: DecisionCommand, out: &mut Output) -> Result<()> {
 fn set_status(orc: &Orc, number: &str, to: DecisionStatus, out: &mut Output) -> Result<()> {
     let outcome = orc.decision_set_status(number, to)?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome.value);
-    } else {
+    out.emit(None, &outcome.value, |out| {
         let d = &outcome.value.decision;
         out.line(format!(
             "decision {} \"{}\" is {}",
@@ -98,6 +96,6 @@ fn set_status(orc: &Orc, number: &str, to: DecisionStatus, out: &mut Output) -> 
             d.title,
             d.status
         ));
-    }
+    });
     Ok(())
 }

@@ -86,9 +86,7 @@ pub fn run(orc: &Orc, a: NewArgs, out: &mut Output) -> Result<()> {
         orc.decision_new(spec)?
     };
     out.commit_note(&outcome);
-    if out.json {
-        out.json(None, &outcome.value);
-    } else {
+    out.emit(None, &outcome.value, |out| {
         let d = &outcome.value.decision;
         out.line(format!(
             "recorded decision {} \"{}\" ({}) in {}",
@@ -97,7 +95,7 @@ pub fn run(orc: &Orc, a: NewArgs, out: &mut Output) -> Result<()> {
             d.status,
             outcome.value.path
         ));
-    }
+    });
     Ok(())
 }
 

@@ -8,20 +8,20 @@ use crate::service::Orc;
 pub fn run(orc: &Orc, out: &mut Output) -> Result<()> {
     let outcome = orc.decision_renumber()?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(Some("renumbered"), &outcome.value);
-    } else if outcome.value.is_empty() {
-        out.line("no duplicate decision numbers; nothing changed");
-    } else {
-        for r in &outcome.value {
-            out.line(format!(
-                "{} -> {}  {}  ({})",
-                number_str(r.old_number),
-                number_str(r.new_number),
-                r.title,
-                r.new_path
-            ));
+    out.emit(Some("renumbered"), &outcome.value, |out| {
+        if outcome.value.is_empty() {
+            out.line("no duplicate decision numbers; nothing changed");
+        } else {
+            for r in &outcome.value {
+                out.line(format!(
+                    "{} -> {}  {}  ({})",
+                    number_str(r.old_number),
+                    number_str(r.new_number),
+                    r.title,
+                    r.new_path
+                ));
+            }
         }
-    }
+    });
     Ok(())
 }

@@ -7,18 +7,16 @@ use crate::service::Orc;
 
 pub fn run(orc: &Orc, query: &[String], out: &mut Output) -> Result<()> {
     let hits = orc.decision_search(&query.join(" "))?;
-    if out.json {
-        out.json(Some("results"), &hits);
-        return Ok(());
-    }
-    if hits.is_empty() {
-        out.line("no decision matches");
-    }
-    for h in &hits {
-        out.row(decision_line(&h.decision));
-        for l in &h.lines {
-            out.line(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
+    out.emit(Some("results"), &hits, |out| {
+        if hits.is_empty() {
+            out.line("no decision matches");
         }
-    }
+        for h in &hits {
+            out.row(decision_line(&h.decision));
+            for l in &h.lines {
+                out.line(format!("    {}:{}: {}", h.decision.path, l.line, l.text));
+            }
+        }
+    });
     Ok(())
 }

@@ -8,11 +8,9 @@ use crate::service::{DecisionView, Orc};
 
 pub fn run(orc: &Orc, number: &str, out: &mut Output) -> Result<()> {
     let view = orc.decision_show(number)?;
-    if out.json {
-        out.json(None, &view);
-    } else {
+    out.emit(None, &view, |out| {
         render(&view, out);
-    }
+    });
     Ok(())
 }
 

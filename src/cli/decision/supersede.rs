@@ -8,16 +8,16 @@ use crate::service::Orc;
 pub fn run(orc: &Orc, number: &str, by: &str, out: &mut Output) -> Result<()> {
     let outcome = orc.decision_supersede(number, by)?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(Some("decisions"), &outcome.value);
-    } else if let [old, new] = outcome.value.as_slice() {
-        out.line(format!(
-            "decision {} \"{}\" is superseded by {} \"{}\"",
-            number_str(old.decision.number),
-            old.decision.title,
-            number_str(new.decision.number),
-            new.decision.title
-        ));
-    }
+    out.emit(Some("decisions"), &outcome.value, |out| {
+        if let [old, new] = outcome.value.as_slice() {
+            out.line(format!(
+                "decision {} \"{}\" is superseded by {} \"{}\"",
+                number_str(old.decision.number),
+                old.decision.title,
+                number_str(new.decision.number),
+                new.decision.title
+            ));
+        }
+    });
     Ok(())
 }

@@ -75,10 +75,8 @@ pub fn run(orc: &Orc, a: AddArgs, out: &mut Output) -> Result<()> {
         assignee: a.assignee,
     })?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(Some("task"), &outcome.value);
-    } else {
+    out.emit(Some("task"), &outcome.value, |out| {
         out.line(outcome.value.id.as_str());
-    }
+    });
     Ok(())
 }

@@ -6,22 +6,22 @@ use crate::service::{FileChange, Orc};
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
     let commits = orc.task_commits(id)?;
-    if out.json {
-        out.json(Some("commits"), &commits);
-    } else if commits.is_empty() {
-        out.line("no commits are linked to this task");
-    } else {
-        for c in &commits {
-            out.line(format!("{} {} {}", &c.commit[..12], c.time, c.summary));
-            for f in &c.files {
-                let mark = match f.change {
-                    FileChange::Added => "A",
-                    FileChange::Modified => "M",
-                    FileChange::Deleted => "D",
-                };
-                out.line(format!("  {mark} {}", f.path));
+    out.emit(Some("commits"), &commits, |out| {
+        if commits.is_empty() {
+            out.line("no commits are linked to this task");
+        } else {
+            for c in &commits {
+                out.line(format!("{} {} {}", &c.commit[..12], c.time, c.summary));
+                for f in &c.files {
+                    let mark = match f.change {
+                        FileChange::Added => "A",
+                        FileChange::Modified => "M",
+                        FileChange::Deleted => "D",
+                    };
+                    out.line(format!("  {mark} {}", f.path));
+                }
             }
         }
-    }
+    });
     Ok(())
 }

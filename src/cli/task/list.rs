@@ -39,15 +39,15 @@ pub fn run(orc: &Orc, a: ListArgs, out: &mut Output) -> Result<()> {
         stream: a.stream,
         labels: a.label,
     })?;
-    if out.json {
-        out.json(Some("tasks"), &tasks);
-    } else if a.tree {
-        render_tree(&tasks, out);
-    } else {
-        for t in &tasks {
-            out.row(task_line(t, 0));
+    out.emit(Some("tasks"), &tasks, |out| {
+        if a.tree {
+            render_tree(&tasks, out);
+        } else {
+            for t in &tasks {
+                out.row(task_line(t, 0));
+            }
         }
-    }
+    });
     Ok(())
 }
 

@@ -93,14 +93,12 @@ pub fn run(orc: &Orc, cmd: TaskCommand, out: &mut Output) -> Result<()> {
 /// Prints the result of a mutation of one task.
 fn mutated<T>(out: &mut Output, verb: &str, task: &Task, outcome: &crate::service::Outcome<T>) {
     out.commit_note(outcome);
-    if out.json {
-        out.json(Some("task"), task);
-    } else {
+    out.emit(Some("task"), task, |out| {
         out.line(format!(
             "{verb} {} \"{}\" [{}]",
             task.id, task.title, task.status
         ));
-    }
+    });
 }
 
 /// Lets the user write a task's title and description (and a note) in their editor.

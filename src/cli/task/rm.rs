@@ -7,12 +7,10 @@ use crate::service::Orc;
 pub fn run(orc: &Orc, id: &str, recursive: bool, out: &mut Output) -> Result<()> {
     let outcome = orc.task_rm(id, recursive)?;
     out.commit_note(&outcome);
-    if out.json {
-        out.json(Some("removed"), &outcome.value);
-    } else {
+    out.emit(Some("removed"), &outcome.value, |out| {
         for id in &outcome.value {
             out.line(format!("removed {id}"));
         }
-    }
+    });
     Ok(())
 }

@@ -7,15 +7,20 @@ use crate::service::{Orc, TaskView};
 
 pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
     let view = orc.task_show(id)?;
-    if out.json {
-        out.json(None, &view);
-    } else {
+    out.emit(None, &view, |out| {
         render_view(&view, out);
-    }
+    });
     Ok(())
 }
 
+/// The whole view: the task's fields, then its text, links and notes.
 pub fn render_view(view: &TaskView, out: &mut Output) {
+    fields(view, out);
+    sections(view, out);
+}
+
+/// `label:    value` lines, one per field that has a value.
+fn fields(view: &TaskView, out: &mut Output) {
     let t = &view.task;
     out.line(format!("{}  {}", t.id, t.title));
     out.line(format!(
@@ -53,6 +58,11 @@ pub fn render_view(view: &TaskView, out: &mut Output) {
             view.dependency_labels().join(", ")
         ));
     }
+}
+
+/// The description, result, artifacts, subtasks, dependents, decisions and notes.
+fn sections(view: &TaskView, out: &mut Output) {
+    let t = &view.task;
     if !t.description.is_empty() {
         out.line("");
         out.line(&t.description);
@@ -102,12 +112,7 @@ pub fn render_view(view: &TaskView, out: &mut Output) {
         out.line("");
         out.line("Notes:");
         for n in &t.notes {
-            let who = n
-                .author
-                .as_ref()
-                .map(|a| format!(" {a}"))
-                .unwrap_or_default();
-            out.line(format!("  {}{who}: {}", n.at, n.text));
+            out.line(format!("  {}", crate::render::note(n)));
         }
     }
 }

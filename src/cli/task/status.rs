@@ -15,10 +15,8 @@ pub fn run(
     let outcome = orc.task_status(id, status, reason)?;
     out.commit_note(&outcome);
     let t = &outcome.value;
-    if out.json {
-        out.json(Some("task"), t);
-    } else {
+    out.emit(Some("task"), t, |out| {
         out.line(format!("{} -> {} \"{}\"", t.id, t.status, t.title));
-    }
+    });
     Ok(())
 }

@@ -729,9 +729,8 @@ impl Orc {
             let updated = relinked(&decisions, &moves);
             let change = self.change(
                 format!(
-                    "renumber {} duplicate decision{}",
-                    moves.len(),
-                    if moves.len() == 1 { "" } else { "s" }
+                    "renumber {}",
+                    crate::render::count(moves.len(), "duplicate decision")
                 ),
                 "decision.renumber",
                 None,

@@ -925,9 +925,8 @@ impl Orc {
         let path = manifest_path(&task);
         let mut change = self.change(
             format!(
-                "record {} file operation{} for {task}",
-                recorded.len(),
-                if recorded.len() == 1 { "" } else { "s" }
+                "record {} for {task}",
+                crate::render::count(recorded.len(), "file operation")
             ),
             "files.record",
             Some(&task),

@@ -8,6 +8,7 @@ use super::views::by_urgency;
 use super::{Orc, Outcome, Progress, State, TaskSummary, WorkContext};
 use crate::error::{Error, Result};
 use crate::model::{Status, Task, TaskId};
+use crate::render::{count, plural};
 
 /// How many candidates `orc next --claim` tries before it gives up (each lost race
 /// moves on to the next one).
@@ -217,9 +218,9 @@ impl Orc {
         nothing.elsewhere = elsewhere;
         if !nothing.elsewhere.is_empty() && nothing.claimed.is_empty() {
             nothing.message = format!(
-                "nothing ready here: {} ready task{} already taken on other branches; merge them to see their state",
-                nothing.elsewhere.len(),
-                is_are(nothing.elsewhere.len())
+                "nothing ready here: {} {} already taken on other branches; merge them to see their state",
+                count(nothing.elsewhere.len(), "ready task"),
+                plural(nothing.elsewhere.len(), "is", "are")
             );
         }
         nothing
@@ -335,26 +336,26 @@ impl NothingReady {
     fn main_reason(&self, lost: usize) -> String {
         if lost > 0 {
             format!(
-                "nothing left to claim: the {lost} ready task{} went to others first",
-                if lost == 1 { "" } else { "s" }
+                "nothing left to claim: the {} went to others first",
+                count(lost, "ready task")
             )
         } else if !self.claimed.is_empty() {
             format!(
-                "nothing ready that is free: {} ready task{} claimed by others",
-                self.claimed.len(),
-                is_are(self.claimed.len())
+                "nothing ready that is free: {} {} claimed by others",
+                count(self.claimed.len(), "ready task"),
+                plural(self.claimed.len(), "is", "are")
             )
         } else if !self.to_synthesize.is_empty() {
             format!(
-                "nothing ready to start; {} parent{} ready to synthesize",
-                self.to_synthesize.len(),
-                is_are(self.to_synthesize.len())
+                "nothing ready to start; {} {} ready to synthesize",
+                count(self.to_synthesize.len(), "parent"),
+                plural(self.to_synthesize.len(), "is", "are")
             )
         } else if !self.waiting.is_empty() {
             format!(
-                "nothing ready: {} pending task{} waiting for unfinished dependencies",
-                self.waiting.len(),
-                is_are(self.waiting.len())
+                "nothing ready: {} {} waiting for unfinished dependencies",
+                count(self.waiting.len(), "pending task"),
+                plural(self.waiting.len(), "is", "are")
             )
         } else if self.filtered_out > 0 {
             format!(
@@ -397,10 +398,6 @@ fn waiting_tasks(state: &State, filter: &ReadyFilter) -> Vec<WaitingTask> {
 }
 
 /// The ending of "N task… is/are" for `n`: " is" after one, "s are" after more.
-fn is_are(n: usize) -> &'static str {
-    if n == 1 { " is" } else { "s are" }
-}
-
 fn matches(t: &Task, filter: &ReadyFilter) -> bool {
     filter
         .role

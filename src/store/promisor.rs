@@ -49,8 +49,9 @@ impl Store {
         let Some(remote) = self.promisor_remote() else {
             return Err(Error::invalid_with_hint(
                 format!(
-                    "{} object(s) that this needs are missing from the repository: {}",
-                    missing.len(),
+                    "{} that this needs {} missing from the repository: {}",
+                    crate::render::count(missing.len(), "object"),
+                    crate::render::plural(missing.len(), "is", "are"),
                     listed(&missing)
                 ),
                 "the repository is damaged; `git fsck` says more",
@@ -129,8 +130,9 @@ fn unfetched(remote: &str, missing: &[ObjectId], why: &str) -> Error {
     let first = missing.first().map(ToString::to_string).unwrap_or_default();
     Error::invalid_with_hint(
         format!(
-            "this is a partial clone and {} object(s) of its history are not here yet: {}; fetching them from {remote:?} failed: {why}",
-            missing.len(),
+            "this is a partial clone and {} of its history {} not here yet: {}; fetching them from {remote:?} failed: {why}",
+            crate::render::count(missing.len(), "object"),
+            crate::render::plural(missing.len(), "is", "are"),
             listed(missing)
         ),
         format!(

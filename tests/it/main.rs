@@ -7,6 +7,7 @@ mod board;
 mod browser;
 mod claims;
 mod clones;
+mod codebase;
 mod commit_model;
 mod crash;
 mod decisions;

@@ -312,7 +312,7 @@ def git_env(env):
     return env
 
 
-def orc_profile(binary):
+def orc_profile(binary, name="orc"):
     binary = os.path.abspath(binary)
 
     def setup(wd, env):
@@ -321,7 +321,7 @@ def orc_profile(binary):
         for cmd in (["git", "init", "-q", "-b", "main"], ["git", "config", "gc.auto", "0"],
                     [binary, "init"]):
             subprocess.run(cmd, cwd=wd, env=env, check=True, capture_output=True)
-    return {"name": "orc", "argv": [binary, "mcp"], "setup": setup}
+    return {"name": name, "argv": [binary, "mcp"], "setup": setup}
 
 
 def original_profile(python):
@@ -469,6 +469,9 @@ def table(summary, base, other, runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--orc", help="orc binary (served as `orc mcp`)")
+    ap.add_argument("--baseline-orc",
+                    help="another orc build served the same way, to compare against (e.g. the last "
+                         "release, for a change that should cost nothing); compared before the original")
     ap.add_argument("--original-python",
                     help="python with mcp-task-orchestrator installed (mcp<2)")
     ap.add_argument("--server", action="append", default=[],
@@ -479,6 +482,8 @@ def main():
     profiles = []
     if args.orc:
         profiles.append(orc_profile(args.orc))
+    if args.baseline_orc:
+        profiles.append(orc_profile(args.baseline_orc, "baseline"))
     if args.original_python:
         profiles.append(original_profile(args.original_python))
     profiles += [command_profile(s) for s in args.server]

@@ -111,6 +111,14 @@ pub enum Error {
 /// The cause of an [`Error::Git`]: gix's error, a failed `git` command, or a description.
 pub type GitError = Box<dyn std::error::Error + Send + Sync>;
 
+/// What orc was doing when a git library call failed, with that failure as its source.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {source}")]
+pub struct WhileDoing {
+    what: String,
+    source: GitError,
+}
+
 impl Error {
     /// Invalid user input in free text (see [`Error::Invalid`]).
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -139,6 +147,15 @@ impl Error {
     /// describing what went wrong.
     pub fn git(e: impl Into<GitError>) -> Self {
         Error::Git { source: e.into() }
+    }
+
+    /// A git failure while doing `what`, keeping `e` as the cause: `what: e` in the
+    /// message, and `e` (with its own causes) reachable through `source()`.
+    pub fn git_while(what: impl Into<String>, e: impl Into<GitError>) -> Self {
+        Error::git(WhileDoing {
+            what: what.into(),
+            source: e.into(),
+        })
     }
 
     /// A stable machine-readable name for the kind of error, the same in the CLI's
@@ -354,6 +371,15 @@ mod tests {
         let source = std::error::Error::source(&e).expect("a source");
         assert!(source.downcast_ref::<std::io::Error>().is_some());
         assert_eq!(e.code(), "git");
+    }
+
+    #[test]
+    fn a_git_error_while_doing_something_says_what_and_keeps_the_cause() {
+        let e = Error::git_while("bad ref name \"x\"", std::io::Error::other("disk on fire"));
+        assert_eq!(e.to_string(), "git: bad ref name \"x\": disk on fire");
+        let context = std::error::Error::source(&e).expect("what orc was doing");
+        let cause = context.source().expect("the library's error");
+        assert!(cause.downcast_ref::<std::io::Error>().is_some());
     }
 
     #[test]

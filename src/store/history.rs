@@ -149,7 +149,8 @@ pub fn parse_trailers(message: &str) -> Vec<(String, String)> {
 }
 
 fn parse_id(hex: &str) -> Result<ObjectId> {
-    ObjectId::from_hex(hex.as_bytes()).map_err(|e| Error::git(format!("bad object id {hex}: {e}")))
+    ObjectId::from_hex(hex.as_bytes())
+        .map_err(|e| Error::git_while(format!("bad object id {hex}"), e))
 }
 
 impl Store {

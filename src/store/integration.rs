@@ -92,7 +92,7 @@ impl Store {
             .arg(self.workdir())
             .args(["config", "--local", "--remove-section", section])
             .output()
-            .map_err(|e| Error::git(format!("could not run `git config`: {e}")))?;
+            .map_err(|e| Error::git_while("could not run `git config`", e))?;
         // Exit 128 means "no such section": already the wanted state.
         if out.status.success() || out.status.code() == Some(128) {
             Ok(())

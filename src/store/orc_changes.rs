@@ -253,7 +253,7 @@ impl Store {
     /// the commit cannot be read.
     fn orc_tree(&self, commit: &str) -> Result<Option<ObjectId>> {
         let id = ObjectId::from_hex(commit.as_bytes())
-            .map_err(|e| Error::git(format!("bad object id {commit}: {e}")))?;
+            .map_err(|e| Error::git_while(format!("bad object id {commit}"), e))?;
         let tree = self
             .repo
             .find_commit(id)

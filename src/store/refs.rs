@@ -187,7 +187,7 @@ fn update_files(
         },
         name: update.name.try_into().map_err(|e| {
             let name = update.name;
-            UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}")))
+            UpdateError::Failed(Error::git_while(format!("bad ref name {name:?}"), e))
         })?,
         deref: true,
     };
@@ -320,7 +320,7 @@ pub(super) fn delete(
                     log: RefLog::AndReference,
                 },
                 name: name.try_into().map_err(|e| {
-                    UpdateError::Failed(Error::git(format!("bad ref name {name:?}: {e}")))
+                    UpdateError::Failed(Error::git_while(format!("bad ref name {name:?}"), e))
                 })?,
                 deref: false,
             };
@@ -468,7 +468,7 @@ fn failed(what: &str, out: &Output) -> Error {
 
 fn parse_id(hex: &str) -> Result<ObjectId> {
     ObjectId::from_hex(hex.trim().as_bytes())
-        .map_err(|e| Error::git(format!("git printed {hex:?}, not an object id: {e}")))
+        .map_err(|e| Error::git_while(format!("git printed {hex:?}, not an object id"), e))
 }
 
 #[cfg(test)]

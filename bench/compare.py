@@ -10,7 +10,8 @@ baseline (e.g. `git worktree add /tmp/base <rev> && cargo build --release` there
 It builds, for each task count, one repository per build the way bench.py does (same
 seed, so the same content; each build runs its own `orc init`), all of them before anything
 is measured and removed only at the end: on ext4, creating files is slower for minutes
-after many were deleted, which would favour whichever build ran first. Then it runs
+after many were deleted, which would favour whichever build ran first. Both binaries run
+from fresh copies: the linker's own output file runs slower than a copy of it. Then it runs
 bench.py's measurements of every size for both builds, alternating which goes first over
 --rounds rounds (each round on fresh copies of the repositories), and keeps each command's
 best median. Prints, per command and task count, the baseline's and the new build's median
@@ -54,6 +55,11 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {"baseline": None, "new": None}
     with tempfile.TemporaryDirectory(prefix="orc-compare-") as tmp:
+        # Both run from fresh copies: a binary just written by the linker runs measurably
+        # slower than a copy of it (its pages sit in the page cache in small pieces: more
+        # page faults), which would count against whichever build was linked last.
+        for name, path in list(binaries.items()):
+            binaries[name] = shutil.copy2(path, os.path.join(tmp, f"orc-{name}"))
         repos = {}
         for n in sizes:
             for name, orc in binaries.items():

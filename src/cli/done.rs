@@ -61,7 +61,7 @@ pub fn run(orc: &Orc, a: DoneArgs, out: &mut Output) -> Result<()> {
                 "  artifact {}  ({} bytes, sha256 {})",
                 a.path,
                 a.size,
-                &a.sha256[..12]
+                crate::render::short_id(&a.sha256)
             ));
         }
         if let Some(p) = &r.parent {

@@ -118,7 +118,7 @@ pub fn run(orc: &Orc, cmd: FilesCommand, cwd: &Path, out: &mut Output) -> Result
                         line.push_str(&format!(" (from {from})"));
                     }
                     if let (Some(c), Some(s)) = (&e.commit, &e.summary) {
-                        line.push_str(&format!("  {} {s}", &c[..12.min(c.len())]));
+                        line.push_str(&format!("  {} {s}", crate::render::short_id(c)));
                     }
                     out.line(line);
                 }

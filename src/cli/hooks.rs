@@ -74,7 +74,10 @@ pub fn run(orc: &Orc, cmd: HooksCommand, out: &mut Output) -> Result<()> {
             out.emit(None, &outcome, |out| {
                 render(&outcome.value, out);
                 if let Some(c) = &outcome.commit {
-                    out.line(format!("committed .gitattributes ({})", &c[..12]));
+                    out.line(format!(
+                        "committed .gitattributes ({})",
+                        crate::render::short_id(c)
+                    ));
                 }
             });
         }

@@ -21,7 +21,7 @@ pub fn run(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
                 match &outcome.commit {
                     Some(c) => out.line(format!(
                         "initialised .orchestrator/ with the example project (commit {}):",
-                        &c[..12]
+                        crate::render::short_id(c)
                     )),
                     None => out.line("initialised .orchestrator/ with the example project:"),
                 }
@@ -34,7 +34,10 @@ pub fn run(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
             }
         } else if outcome.value.created {
             match &outcome.commit {
-                Some(c) => out.line(format!("initialised .orchestrator/ (commit {})", &c[..12])),
+                Some(c) => out.line(format!(
+                    "initialised .orchestrator/ (commit {})",
+                    crate::render::short_id(c)
+                )),
                 None => out.line("initialised .orchestrator/"),
             }
         } else if !outcome.value.moved_tasks.is_empty() {
@@ -43,7 +46,7 @@ pub fn run(orc: &Orc, example: bool, out: &mut Output) -> Result<()> {
                 Some(c) => out.line(format!(
                     "already initialised; moved {} to where they belong (commit {}):",
                     count(moved.len(), "task file"),
-                    &c[..12]
+                    crate::render::short_id(c)
                 )),
                 None => out.line(format!(
                     "already initialised; moved {} to where they belong:",

@@ -92,7 +92,7 @@ fn render_history(h: &ObjectHistory, out: &mut Output) {
         out.line("");
         out.line(format!(
             "{}  {}  {}  {}",
-            &v.commit[..12.min(v.commit.len())],
+            crate::render::short_id(&v.commit),
             v.time,
             v.op.as_deref().unwrap_or("(no orc trailer)"),
             v.author

@@ -109,7 +109,7 @@ fn structured(make: fn(Vec<ContentBlock>) -> CallToolResult, data: Value) -> Cal
 /// Appends what happened in git to a reply's text.
 fn commit_lines<T>(text: &mut String, outcome: &Outcome<T>) {
     if let Some(commit) = &outcome.commit {
-        text.push_str(&format!("\ncommit {}", &commit[..12.min(commit.len())]));
+        text.push_str(&format!("\ncommit {}", crate::render::short_id(commit)));
     }
     if let Some(reason) = &outcome.not_committed {
         text.push_str(&format!("\nnote: written but not committed: {reason}"));

@@ -500,7 +500,7 @@ fn initialised_line(init: &Outcome<InitReport>, workdir: &Path) -> String {
     let commit = init
         .commit
         .as_deref()
-        .map(|c| format!(" (commit {})", &c[..12.min(c.len())]))
+        .map(|c| format!(" (commit {})", crate::render::short_id(c)))
         .unwrap_or_default();
     format!(
         "initialised orc in {}: tasks live in .orchestrator/{commit}",

@@ -30,6 +30,11 @@ pub fn count_as(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", plural(n, one, many))
 }
 
+/// A commit id or content hash as orc shows it in text: its first 12 hex digits.
+pub fn short_id(hex: &str) -> &str {
+    &hex[..12.min(hex.len())]
+}
+
 /// The singular or plural of a word for `n` things (`is`/`are`, `task`/`tasks`).
 pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }

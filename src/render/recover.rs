@@ -39,10 +39,6 @@ fn more_line(more: usize, action: &Action, words: &dyn Words) -> String {
     }
 }
 
-fn short(id: &str) -> &str {
-    &id[..12.min(id.len())]
-}
-
 fn task_line(t: &TaskBrief) -> String {
     let mut facts = vec![t.priority.as_str().to_owned()];
     if let Some(r) = &t.role {
@@ -99,7 +95,10 @@ fn markdown_header(b: &Briefing, push: &mut dyn FnMut(&str)) {
     push(&format!(
         "Branch `{}` at `{}`, generated {}.",
         b.branch.as_deref().unwrap_or("(detached)"),
-        b.head.as_deref().map(short).unwrap_or("(no commits)"),
+        b.head
+            .as_deref()
+            .map(super::short_id)
+            .unwrap_or("(no commits)"),
         b.generated
     ));
     push("");
@@ -151,7 +150,7 @@ fn markdown_changes(b: &Briefing, push: &mut dyn FnMut(&str)) {
         push(&format!(
             "- {} `{}` {}: {}",
             c.time,
-            short(&c.commit),
+            super::short_id(&c.commit),
             c.op,
             c.summary
         ));
@@ -168,7 +167,7 @@ fn markdown_changes(b: &Briefing, push: &mut dyn FnMut(&str)) {
             push(&format!(
                 "- {} `{}` by {}: {} ({}; task {})",
                 c.time,
-                short(&c.commit),
+                super::short_id(&c.commit),
                 c.author,
                 c.summary,
                 c.paths.join(", "),

@@ -89,7 +89,7 @@ pub fn plan(r: &PlanReport, style: Style) -> Vec<String> {
 
 /// One orc commit: `abcdef123456 time op task summary`.
 pub fn log_line(e: &LogEntry, style: Style) -> String {
-    let commit = &e.commit[..12.min(e.commit.len())];
+    let commit = super::short_id(&e.commit);
     let task = e.task.as_deref().unwrap_or("-");
     match style {
         Style::Padded => format!(

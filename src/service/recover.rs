@@ -290,7 +290,7 @@ impl Orc {
                     basis: "option",
                     commit: Some(c.clone()),
                     time: None,
-                    description: format!("since commit {}", &c[..12.min(c.len())]),
+                    description: format!("since commit {}", crate::render::short_id(c)),
                 },
                 Since::Time(t) => SinceInfo {
                     basis: "option",

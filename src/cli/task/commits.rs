@@ -11,7 +11,12 @@ pub fn run(orc: &Orc, id: &str, out: &mut Output) -> Result<()> {
             out.line("no commits are linked to this task");
         } else {
             for c in &commits {
-                out.line(format!("{} {} {}", &c.commit[..12], c.time, c.summary));
+                out.line(format!(
+                    "{} {} {}",
+                    crate::render::short_id(&c.commit),
+                    c.time,
+                    c.summary
+                ));
                 for f in &c.files {
                     let mark = match f.change {
                         FileChange::Added => "A",

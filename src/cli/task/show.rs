@@ -80,7 +80,7 @@ fn sections(view: &TaskView, out: &mut Output) {
                 "  {}  ({} bytes, sha256 {})",
                 a.path,
                 a.size,
-                &a.sha256[..12.min(a.sha256.len())]
+                crate::render::short_id(&a.sha256)
             ));
         }
     }

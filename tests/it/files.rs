@@ -391,10 +391,7 @@ fn operations_recorded_during_a_session_carry_it() {
 
 /// `orc` at a later time than the harness's fixed one.
 fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> std::process::Output {
-    repo.orc_cmd(args)
-        .env("ORC_NOW", now)
-        .output()
-        .expect("orc runs")
+    repo.orc_at(&repo.root, now, None, args)
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::harness::{Repo, Shape, add, success, task_file};
 
 /// Runs orc at another time (ORC_NOW), so notes and updates get distinct times.
 fn orc_at(repo: &Repo, now: &str, args: &[&str]) -> String {
-    success(repo.orc_cmd(args).env("ORC_NOW", now))
+    repo.ok_at(&repo.root, now, None, args)
 }
 
 fn task_json(repo: &Repo, id: &str) -> serde_json::Value {
@@ -94,16 +94,7 @@ fn branches_that_touch_the_same_tasks_merge_without_conflicts(shape: Shape) {
     );
     let only_b = add(&repo, &["Only on b"]);
 
-    let out = repo
-        .git_cmd(&repo.root, &["merge", "--no-edit", "a"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "merge: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success(&mut repo.git_cmd(&repo.root, &["merge", "--no-edit", "a"]));
     no_markers(&repo);
     assert_eq!(repo.status_porcelain(), "");
     assert!(repo.ok(&["check"]).starts_with("ok:"));
@@ -333,16 +324,7 @@ fn labels_merge_as_sets_honouring_removals() {
         "2026-01-16T10:00:00Z",
         &["task", "edit", &emptied, "--label", "y"],
     );
-    let out = repo
-        .git_cmd(&repo.root, &["merge", "--no-edit", "one"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "merge: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success(&mut repo.git_cmd(&repo.root, &["merge", "--no-edit", "one"]));
     no_markers(&repo);
     assert_eq!(repo.status_porcelain(), "");
     let labels = |id: &str| task_json(&repo, id)["task"]["labels"].clone();
